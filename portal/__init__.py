@@ -1,0 +1,45 @@
+"""The school agreement portal: an application factory that reads as a list of steps."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+def create_app(test_config: dict[str, Any] | None = None) -> Flask:
+    """Build the portal: configuration, extensions, templates, web security, blueprints, errors, CLI."""
+    from portal import blueprints, cli, config, errors, policy, templating
+    from portal.auth import sessions
+    from portal.web import security
+
+    app = Flask(
+        __name__,
+        instance_path=str(PROJECT_ROOT / "instance"),
+        instance_relative_config=True,
+        template_folder=str(PROJECT_ROOT / "templates"),
+    )
+    config.load(app, test_config)
+    _init_extensions(app)
+    sessions.init_app(app)
+    templating.init_app(app)
+    security.init_app(app)
+    blueprints.register(app)
+    policy.init_app(app)
+    errors.init_app(app)
+    cli.init_app(app)
+    return app
+
+
+def _init_extensions(app: Flask) -> None:
+    from portal.extensions import csrf, db, limiter, login_manager, migrate, oauth
+
+    db.init_app(app)
+    migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
+    csrf.init_app(app)
+    limiter.init_app(app)
+    login_manager.init_app(app)
+    oauth.init_app(app)

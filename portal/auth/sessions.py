@@ -1,0 +1,115 @@
+"""Sessions: a fresh one at every sign-in, a version that revokes old cookies, idle and absolute timeouts."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+from urllib.parse import urlsplit
+
+from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
+from flask_login import login_user, logout_user
+from sqlalchemy import update
+
+from portal.auth.models import User
+from portal.dates import now
+from portal.extensions import db, login_manager
+
+
+def init_app(app: Flask) -> None:
+    login_manager.user_loader(load_user)
+    login_manager.session_protection = None  # the session version and timeouts do this job
+    app.before_request(_check_timeouts)
+
+
+def load_user(user_id: str) -> User | None:
+    """The signed-in user, if the cookie's session version is still the current one."""
+    raw_id, _, version = user_id.partition(":")
+    if not raw_id.isdigit() or not version.isdigit():
+        return None
+    user = db.session.get(User, int(raw_id))
+    if user is None or user.is_disabled or user.session_version != int(version):
+        return None
+    return user
+
+
+def begin_session(user: User) -> None:
+    """Start a new session for a user who has just signed in (nothing of the old one survives)."""
+    session.clear()
+    login_user(user)
+    stamp = now().isoformat()
+    session["signed_in_at"] = stamp
+    session["last_seen_at"] = stamp
+    session.permanent = True
+
+
+def end_session() -> None:
+    logout_user()
+    session.clear()
+
+
+def revoke_sessions(user_id: int) -> None:
+    """End every session of a user at its next request (a copied cookie stops working)."""
+    db.session.execute(update(User).where(User.id == user_id).values(session_version=User.session_version + 1))
+
+
+def needs_recent_sign_in() -> bool:
+    minutes = int(current_app.config["RECENT_SIGN_IN_MINUTES"])
+    return _age("signed_in_at") > dt.timedelta(minutes=minutes)
+
+
+def safe_next(target: str | None) -> str | None:
+    """A `next` value only if it is a path on this site (no scheme, no host, no backslashes)."""
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target
+
+
+def send_to_sign_in(reauthenticate: bool = False) -> Any:
+    """Where an anonymous (or stale) request goes: the sign-in page, or 401 for JSON."""
+    if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
+        response = jsonify(error="unauthorised", message="Sign in to see this.")
+        response.status_code = 401
+        return response
+    if reauthenticate:
+        flash("Sign in again to continue: this action needs a recent sign-in.")
+    target = request.full_path if request.method == "GET" else request.path
+    return redirect(url_for("auth.sign_in", next=safe_next(target.rstrip("?"))))
+
+
+def _age(key: str) -> dt.timedelta:
+    stamp = session.get(key)
+    if not stamp:
+        return dt.timedelta.max
+    try:
+        return now() - dt.datetime.fromisoformat(stamp)
+    except ValueError:
+        return dt.timedelta.max
+
+
+def _check_timeouts() -> Any:
+    if request.endpoint == "static" or "_user_id" not in session:
+        return None
+    idle = dt.timedelta(minutes=int(current_app.config["SESSION_IDLE_MINUTES"]))
+    absolute = dt.timedelta(hours=int(current_app.config["SESSION_ABSOLUTE_HOURS"]))
+    if _age("last_seen_at") > idle or _age("signed_in_at") > absolute:
+        end_session()
+        flash("You were signed out because your session timed out. Sign in again to continue.")
+        return None
+    session["last_seen_at"] = now().isoformat()
+    return None
+
+
+
+
+def user_or_none() -> User | None:
+    """The signed-in user, or None; never raises, so error pages render with the database down."""
+    from flask_login import current_user
+    from sqlalchemy.exc import SQLAlchemyError
+
+    try:
+        return current_user if current_user.is_authenticated else None  # type: ignore[return-value]
+    except SQLAlchemyError:
+        return None

@@ -1,0 +1,58 @@
+"""Command-line groups: `flask demo`, `flask outbox`, `flask audit` and those of each capability."""
+
+from __future__ import annotations
+
+import signal
+from types import FrameType
+
+import click
+from flask import Flask
+from flask.cli import AppGroup
+
+from portal.extensions import db
+
+outbox_cli = AppGroup("outbox", help="Deliver queued mail.")
+demo_cli = AppGroup("demo", help="Demo data for `make run`.")
+
+
+@outbox_cli.command("deliver")
+def outbox_deliver() -> None:
+    """Deliver every message that is due now, then stop."""
+    from portal.notify.worker import deliver_due
+
+    report = deliver_due()
+    click.echo(f"{report.sent} sent, {report.retried} to retry, {report.failed} failed")
+
+
+@outbox_cli.command("work")
+@click.option("--poll", default=1.0, show_default=True, help="Seconds to wait when nothing is due.")
+def outbox_work(poll: float) -> None:
+    """Deliver mail until stopped (SIGTERM or Ctrl-C finishes the current message first)."""
+    from portal.notify.worker import work
+
+    stopping = {"now": False}
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        stopping["now"] = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    work(poll_seconds=poll, should_stop=lambda: stopping["now"])
+
+
+@demo_cli.command("load")
+def demo_load() -> None:
+    """Load the demo vendor, schools, trusts and users; running it again changes nothing."""
+    from portal.demo import load
+
+    for line in load():
+        click.echo(line)
+    db.session.commit()
+
+
+def init_app(app: Flask) -> None:
+    app.cli.add_command(outbox_cli)
+    app.cli.add_command(demo_cli)
+    from portal.audit.cli import audit_cli
+
+    app.cli.add_command(audit_cli)

@@ -1,0 +1,137 @@
+"""Configuration: defaults here, then instance/config.py, then PORTAL_* environment variables."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+DEMO_SECRET_KEY = "demo-secret-key-not-for-production"
+LOCAL_OIDC_HINT = "127.0.0.1"
+
+
+class ConfigError(RuntimeError):
+    """A production setting is missing or unsafe; the message names it."""
+
+
+def defaults(instance_path: str) -> dict[str, Any]:
+    """Every setting the portal reads, with a safe development default."""
+    instance = Path(instance_path)
+    return {
+        # "development", "test" or "production"; production enforces safe settings.
+        "ENV": "development",
+        "SECRET_KEY": DEMO_SECRET_KEY,
+        "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'portal.sqlite'}",
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        "ALLOW_SQLITE_IN_PRODUCTION": False,
+        "SERVER_NAME_FOR_MAIL": "http://127.0.0.1:5000",
+        # The vendor this deployment serves (fictional demo vendor by default).
+        "VENDOR_NAME": "Larkspur Learning",
+        "VENDOR_LEGAL_ENTITY": "Larkspur Learning Ltd",
+        "VENDOR_COMPANY_NUMBER": "16012345",
+        "VENDOR_REGISTERED_ADDRESS": "4 Mill Yard, Leeds LS1 4AB",
+        "VENDOR_ICO_REGISTRATION": "ZB123456",
+        "VENDOR_DPO_NAME": "Priya Raman",
+        "VENDOR_DPO_EMAIL": "dpo@larkspur.example",
+        "VENDOR_PRIVACY_EMAIL": "privacy@larkspur.example",
+        "VENDOR_SECURITY_EMAIL": "security@larkspur.example",
+        "VENDOR_FONT_STACK": '"Inter", "Helvetica Neue", Arial, sans-serif',
+        "NOTICE_PERIOD_DAYS": 30,
+        "EXIT_RESPONSE_DAYS": 30,
+        # Sessions
+        "SESSION_COOKIE_NAME": "portal_session",
+        "SESSION_COOKIE_HTTPONLY": True,
+        "SESSION_COOKIE_SAMESITE": "Lax",
+        "SESSION_COOKIE_SECURE": False,
+        "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=12),
+        "SESSION_IDLE_MINUTES": 60,
+        "SESSION_ABSOLUTE_HOURS": 12,
+        "RECENT_SIGN_IN_MINUTES": 10,
+        # Web
+        "MAX_CONTENT_LENGTH": 12 * 1024 * 1024,
+        "MAX_FORM_MEMORY_SIZE": 512 * 1024,
+        "MAX_FORM_PARTS": 200,
+        "HSTS_SECONDS": 63072000,
+        # A DPA can take a long while to read: the CSRF token lasts a working day.
+        "WTF_CSRF_TIME_LIMIT": 8 * 3600,
+        "WTF_CSRF_SSL_STRICT": True,
+        # Rate limits (Redis in production, memory in development and tests)
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "RATELIMIT_ENABLED": True,
+        "RATELIMIT_SWALLOW_ERRORS": True,
+        "RATELIMIT_HEADERS_ENABLED": True,
+        # Mail
+        "MAIL_FROM": "Larkspur Learning <no-reply@larkspur.example>",
+        "SMTP_HOST": "127.0.0.1",
+        "SMTP_PORT": 8025,
+        "SMTP_USERNAME": None,
+        "SMTP_PASSWORD": None,
+        "SMTP_STARTTLS": False,
+        "SMTP_TIMEOUT": 10,
+        "OUTBOX_BATCH_SIZE": 200,
+        "OUTBOX_MAX_ATTEMPTS": 8,
+        # Sign-in providers: the local OpenID Connect provider stands in for both in development.
+        "OIDC_LOCAL_PROVIDER": True,
+        "MICROSOFT_CLIENT_ID": "portal-microsoft",
+        "MICROSOFT_CLIENT_SECRET": "local-microsoft-secret",
+        "MICROSOFT_METADATA_URL": "http://127.0.0.1:5556/.well-known/openid-configuration",
+        "MICROSOFT_ISSUER_TEMPLATE": "https://login.microsoftonline.com/{tenantid}/v2.0",
+        "GOOGLE_CLIENT_ID": "portal-google",
+        "GOOGLE_CLIENT_SECRET": "local-google-secret",
+        "GOOGLE_METADATA_URL": "http://127.0.0.1:5556/.well-known/openid-configuration",
+        "GOOGLE_ISSUERS": ["https://accounts.google.com", "accounts.google.com"],
+        "VENDOR_ENTRA_TENANT_ID": "7f3e9a52-1c4b-4d8e-9f20-5a6b7c8d9e01",
+        # Documents
+        "SIGNING_PKCS12_PATH": str(instance / "signing" / "signer.p12"),
+        "SIGNING_PKCS12_PASSWORD": "demo-signing-password",
+        "SIGNING_KEY_PATH": None,
+        "SIGNING_CERT_PATH": None,
+        "SIGNING_CHAIN_PATH": None,
+        "SIGNING_TRUST_ROOT_PATH": str(instance / "signing" / "root.pem"),
+        "SIGNING_DEMO": True,
+        "TIMESTAMP_URL": None,
+        # Audit
+        "AUDIT_RETENTION_DAYS": 396,
+        "AUDIT_HASH_KEY": None,
+    }
+
+
+def load(app: Flask, test_config: dict[str, Any] | None) -> None:
+    """Apply defaults, instance/config.py, PORTAL_* variables and test overrides, in that order."""
+    app.config.from_mapping(defaults(app.instance_path))
+    app.config.from_pyfile("config.py", silent=True)
+    app.config.from_prefixed_env("PORTAL")
+    if test_config:
+        app.config.from_mapping(test_config)
+    if app.config["ENV"] == "production":
+        app.config["SESSION_COOKIE_SECURE"] = True
+        check_production(app.config)
+
+
+def check_production(config: dict[str, Any]) -> None:
+    """Refuse to run in production on a development value; name the setting."""
+    secret = config.get("SECRET_KEY")
+    if not secret or secret == DEMO_SECRET_KEY or len(str(secret)) < 32:
+        raise ConfigError("PORTAL_SECRET_KEY must be set to a random value of at least 32 characters")
+    uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
+    if uri.startswith("sqlite") and not config.get("ALLOW_SQLITE_IN_PRODUCTION"):
+        raise ConfigError(
+            "PORTAL_SQLALCHEMY_DATABASE_URI points at SQLite: use PostgreSQL, "
+            "or set PORTAL_ALLOW_SQLITE_IN_PRODUCTION=true deliberately"
+        )
+    if config.get("OIDC_LOCAL_PROVIDER"):
+        raise ConfigError("PORTAL_OIDC_LOCAL_PROVIDER is on: production signs in with Microsoft and Google")
+    for key in ("MICROSOFT_METADATA_URL", "GOOGLE_METADATA_URL"):
+        if LOCAL_OIDC_HINT in str(config.get(key)) or "localhost" in str(config.get(key)):
+            raise ConfigError(f"PORTAL_{key} points at the local sign-in provider")
+    for key in ("MICROSOFT_CLIENT_SECRET", "GOOGLE_CLIENT_SECRET"):
+        if str(config.get(key, "")).startswith("local-"):
+            raise ConfigError(f"PORTAL_{key} is the local demo secret")
+    if config.get("SIGNING_DEMO"):
+        raise ConfigError("PORTAL_SIGNING_DEMO is on: production signs with the vendor's own certificate")
+    if not config.get("AUDIT_HASH_KEY"):
+        raise ConfigError("PORTAL_AUDIT_HASH_KEY must be set (keys the hash of subscriber addresses in the audit)")
+    if int(config.get("AUDIT_RETENTION_DAYS", 0)) < 366:
+        raise ConfigError("PORTAL_AUDIT_RETENTION_DAYS must keep at least 12 months")

@@ -1,0 +1,85 @@
+"""Error pages in the portal's layout (JSON for JSON routes), never a trace."""
+
+from __future__ import annotations
+
+import logging
+
+from flask import Flask, Response, jsonify, render_template, request
+from flask_wtf.csrf import CSRFError
+from sqlalchemy.exc import OperationalError
+from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
+
+from portal.extensions import db
+
+log = logging.getLogger(__name__)
+
+MESSAGES: dict[int, tuple[str, str]] = {
+    400: ("There is a problem with your request", "Check what you entered and try again."),
+    401: ("Sign in to see this page", "You need to sign in to see this page."),
+    403: ("You do not have permission to see this page", "Ask your school's data lead if you think you should."),
+    404: ("Page not found", "If you typed the web address, check it is correct."),
+    405: ("That action is not possible here", "Go back and try again from the page you were on."),
+    413: ("The file or form is too large", "Choose a smaller file, or send less text, and try again."),
+    429: ("Too many attempts", "You have tried this too many times. Wait a few minutes and try again."),
+    500: ("Sorry, there is a problem with the service", "Try again later. Nothing you sent has been saved."),
+    503: ("Sorry, the service is unavailable", "Try again later. Nothing you sent has been saved."),
+}
+
+
+def init_app(app: Flask) -> None:
+    app.register_error_handler(CSRFError, _csrf_error)
+    app.register_error_handler(HTTPException, _http_error)
+    app.register_error_handler(OperationalError, _database_unavailable)
+    app.register_error_handler(Exception, _unexpected)
+
+
+def wants_json() -> bool:
+    return request.path.endswith(".json") or request.accept_mimetypes.best == "application/json"
+
+
+def render_error(error: HTTPException, message: str | None = None) -> Response:
+    code = error.code or 500
+    title, default_message = MESSAGES.get(code, (error.name, error.description or ""))
+    body = message or default_message
+    if wants_json():
+        response = jsonify(error=error.name, message=body)
+    else:
+        response = Response(render_template("errors/error.html", code=code, title=title, message=body))
+    response.status_code = code
+    if code == 405 and getattr(error, "valid_methods", None):
+        response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]
+    return response
+
+
+def _csrf_error(error: CSRFError) -> Response:
+    db.session.rollback()
+    return render_error(
+        error, "Your form had expired or came from somewhere else. Go back, reload the page and try again."
+    )
+
+
+def _http_error(error: HTTPException) -> Response:
+    if error.code and error.code >= 500:
+        db.session.rollback()
+    if error.code == 429:
+        return render_error(error, f"You have tried this too many times ({error.description}). Wait and try again.")
+    return render_error(error)
+
+
+def _database_unavailable(error: OperationalError) -> Response:
+    log.error("database unavailable: %s", error)
+    _safe_rollback()
+    return render_error(ServiceUnavailable())
+
+
+def _unexpected(error: Exception) -> Response:
+    log.exception("unhandled error", exc_info=error)
+    _safe_rollback()
+    return render_error(InternalServerError())
+
+
+def _safe_rollback() -> None:
+    try:
+        db.session.rollback()
+    except Exception:  # the connection itself may be gone; the pool replaces it on the next request
+        log.warning("rollback failed", exc_info=True)

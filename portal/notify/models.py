@@ -1,0 +1,52 @@
+"""The mail outbox: every message the portal sends, written in the transaction that causes it."""
+
+from __future__ import annotations
+
+import datetime as dt
+import enum
+from typing import Any, Optional
+
+from sqlalchemy import JSON, CheckConstraint, Enum, Index, String, Text
+from sqlalchemy.orm import Mapped, mapped_column
+
+from portal.db import enum_values, utcnow
+from portal.extensions import db
+
+
+class OutboxStatus(enum.StrEnum):
+    QUEUED = "queued"
+    SENDING = "sending"
+    SENT = "sent"
+    FAILED = "failed"
+
+
+class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
+    """One email to one recipient, delivered by the outbox worker."""
+
+    __tablename__ = "outbox_message"
+    __table_args__ = (
+        Index("ix_outbox_message_due", "status", "next_attempt_at"),
+        Index("ix_outbox_message_reference", "reference", "status"),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    recipient: Mapped[str] = mapped_column(String(320))
+    subject: Mapped[str] = mapped_column(String(300))
+    body_text: Mapped[str] = mapped_column(Text)
+    body_html: Mapped[Optional[str]] = mapped_column(Text)
+    # Extra headers (List-Unsubscribe and friends), already validated.
+    headers: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # What kind of message and what it is about ("change-notice:12"), for counts per notice.
+    category: Mapped[str] = mapped_column(String(40))
+    reference: Mapped[Optional[str]] = mapped_column(String(80))
+    status: Mapped[OutboxStatus] = mapped_column(
+        Enum(OutboxStatus, values_callable=enum_values, native_enum=False, length=16), default=OutboxStatus.QUEUED
+    )
+    attempts: Mapped[int] = mapped_column(default=0)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    claimed_by: Mapped[Optional[str]] = mapped_column(String(64))
+    claimed_at: Mapped[Optional[dt.datetime]]
+    sent_at: Mapped[Optional[dt.datetime]]
+    last_error: Mapped[Optional[str]] = mapped_column(String(500))

@@ -1,0 +1,89 @@
+"""Enqueue mail in the caller's transaction, and build each message with EmailMessage."""
+
+from __future__ import annotations
+
+from email.message import EmailMessage
+from email.utils import format_datetime, parseaddr
+from typing import Any
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+
+from portal.extensions import db
+from portal.notify.models import OutboxMessage
+
+# Headers a caller may add; anything else is refused rather than passed through.
+ALLOWED_EXTRA_HEADERS = {"List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Auto-Submitted"}
+
+
+class MailError(ValueError):
+    """A message the portal refuses to queue (bad address, header injection)."""
+
+
+def clean_header(value: str, *, field: str) -> str:
+    """A header value as given, or MailError if it carries CR, LF or NUL."""
+    if any(ch in value for ch in "\r\n\x00"):
+        raise MailError(f"{field} must not contain line breaks or NUL characters")
+    return value
+
+
+def normalise_address(address: str) -> str:
+    """A syntactically valid address in normal form (no DNS look-ups), or MailError."""
+    clean_header(address, field="Email address")
+    try:
+        return str(validate_email(address, check_deliverability=False).normalized)
+    except EmailNotValidError as error:
+        raise MailError(str(error)) from error
+
+
+def enqueue(
+    *,
+    to: str,
+    subject: str,
+    text: str,
+    category: str,
+    html: str | None = None,
+    reference: str | None = None,
+    headers: dict[str, str] | None = None,
+) -> OutboxMessage:
+    """Queue one message in the current transaction; it leaves only after the caller commits."""
+    extra = {}
+    for name, value in (headers or {}).items():
+        if name not in ALLOWED_EXTRA_HEADERS:
+            raise MailError(f"header {name} is not allowed")
+        extra[name] = clean_header(value, field=name)
+    message = OutboxMessage(
+        recipient=normalise_address(to),
+        subject=clean_header(subject, field="Subject")[:300],
+        body_text=text,
+        body_html=html,
+        headers=extra or None,
+        category=category,
+        reference=reference,
+    )
+    db.session.add(message)
+    db.session.flush()
+    return message
+
+
+def message_id(row: OutboxMessage) -> str:
+    """A stable Message-ID per outbox row, so a re-delivery after a crash is recognisable."""
+    domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2] or "portal.invalid"
+    return f"<outbox-{row.id}-{int(row.created_at.timestamp())}@{domain}>"
+
+
+def build_message(row: OutboxMessage) -> EmailMessage:
+    """The EmailMessage for an outbox row: plain text, with an HTML alternative when given."""
+    message = EmailMessage()
+    message["From"] = current_app.config["MAIL_FROM"]
+    message["To"] = row.recipient
+    message["Subject"] = row.subject
+    message["Date"] = format_datetime(row.created_at)
+    message["Message-ID"] = message_id(row)
+    extra: dict[str, Any] = row.headers or {}
+    for name, value in extra.items():
+        message[name] = value
+    message.set_content(row.body_text)
+    if row.body_html:
+        message.add_alternative(row.body_html, subtype="html")
+    return message

@@ -1,0 +1,52 @@
+"""Jinja set-up: our templates first, then the GOV.UK Frontend macros; filters and globals."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Flask, current_app
+from govuk_frontend_wtf.main import WTFormsHelpers
+from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
+
+from portal import dates, navigation
+from portal.auth.sessions import user_or_none
+
+
+def init_app(app: Flask) -> None:
+    """Install the loader, strict undefined, date filters and the vendor's details."""
+    app.jinja_loader = ChoiceLoader(
+        [
+            FileSystemLoader(app.template_folder or "templates"),
+            PrefixLoader(
+                {
+                    "govuk_frontend_jinja": PackageLoader("govuk_frontend_jinja"),
+                    "govuk_frontend_wtf": PackageLoader("govuk_frontend_wtf"),
+                }
+            ),
+        ]
+    )
+    app.jinja_env.trim_blocks = True
+    app.jinja_env.lstrip_blocks = True
+    WTFormsHelpers(app)
+    app.jinja_env.filters["govuk_date"] = dates.govuk_date
+    app.jinja_env.filters["govuk_datetime"] = dates.govuk_datetime
+    app.context_processor(_vendor_context)
+    app.jinja_env.globals["signed_in_user"] = user_or_none
+    navigation.init_app(app)
+
+
+def _vendor_context() -> dict[str, Any]:
+    config = current_app.config
+    return {
+        "vendor": {
+            "name": config["VENDOR_NAME"],
+            "legal_entity": config["VENDOR_LEGAL_ENTITY"],
+            "company_number": config["VENDOR_COMPANY_NUMBER"],
+            "address": config["VENDOR_REGISTERED_ADDRESS"],
+            "ico_registration": config["VENDOR_ICO_REGISTRATION"],
+            "dpo_name": config["VENDOR_DPO_NAME"],
+            "dpo_email": config["VENDOR_DPO_EMAIL"],
+            "privacy_email": config["VENDOR_PRIVACY_EMAIL"],
+            "notice_period_days": config["NOTICE_PERIOD_DAYS"],
+        }
+    }

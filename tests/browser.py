@@ -1,0 +1,56 @@
+"""Browser fixtures: Playwright driving Debian's chromium, and an axe-core check for WCAG 2.2 AA."""
+
+from __future__ import annotations
+
+import shutil
+from typing import Any
+
+import pytest
+from axe_playwright_python.sync_playwright import Axe
+
+CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
+WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
+_axe = Axe()
+
+
+@pytest.fixture(scope="session")
+def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[str, Any]:
+    return {
+        **browser_type_launch_args,
+        "executable_path": CHROMIUM,
+        "args": ["--disable-background-networking", "--disable-component-update", "--no-first-run"],
+    }
+
+
+def assert_accessible(page: Any) -> None:
+    """Fail on any WCAG 2.2 A/AA violation axe-core finds on the page as it stands."""
+    results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
+    violations = results.response.get("violations", [])
+    assert not violations, "\n".join(
+        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes) e.g. {v['nodes'][0]['html'][:200]}" for v in violations
+    )
+
+
+@pytest.fixture
+def console_errors(page: Any) -> list[str]:
+    """Console errors seen on the page during the test (the test asserts it stays empty)."""
+    errors: list[str] = []
+    page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
+    page.on("pageerror", lambda error: errors.append(str(error)))
+    return errors
+
+
+def sign_in_browser(page: Any, live_server: Any, user: Any) -> None:
+    """Start the browser signed in as a user (the OIDC journey has its own browser tests)."""
+    from tests.factories import session_cookie_for
+
+    app = live_server.app
+    page.context.add_cookies(
+        [
+            {
+                "name": app.config["SESSION_COOKIE_NAME"],
+                "value": session_cookie_for(app, user),
+                "url": live_server.url,
+            }
+        ]
+    )

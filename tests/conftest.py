@@ -1,0 +1,360 @@
+"""Test harness: every test runs on SQLite and on PostgreSQL, on a schema built by the migrations.
+
+- `app` is built once per database; each test runs inside a transaction rolled back at the
+  end (SQLAlchemy's create_savepoint mode, so code that commits still rolls back).
+- `live_app` / `live_server` run the portal on a real WSGI server on a free port against a
+  committed database that is emptied after each test (threads cannot share one transaction).
+"""
+
+from __future__ import annotations
+
+import os
+import re
+import shutil
+import tempfile
+import threading
+import uuid
+from collections.abc import Iterator
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import psycopg
+import pytest
+from bs4 import BeautifulSoup
+from flask import Flask, url_for
+from flask.testing import FlaskClient
+from flask_migrate import upgrade
+from sqlalchemy import event, text
+from werkzeug.serving import make_server
+
+from portal import create_app
+from portal.extensions import db, limiter
+
+pytest_plugins = ["tests.factories", "tests.browser"]
+
+ROOT = Path(__file__).resolve().parent.parent
+PG_ADMIN_DSN = os.environ.get("PORTAL_TEST_PG_DSN", "postgresql://127.0.0.1:5432/test")
+DATABASES = [name for name in os.environ.get("PORTAL_TEST_DATABASES", "sqlite,postgresql").split(",") if name]
+
+
+def base_config(uri: str) -> dict[str, Any]:
+    return {
+        "ENV": "test",
+        "TESTING": True,
+        "SECRET_KEY": "test-secret-key-" + "x" * 32,
+        "SQLALCHEMY_DATABASE_URI": uri,
+        "SERVER_NAME_FOR_MAIL": "http://portal.test",
+        "RATELIMIT_STORAGE_URI": "memory://",
+        "SMTP_PORT": 1,  # nothing listens: a test that delivers mail starts its own sink
+        "AUDIT_HASH_KEY": "test-audit-key",
+    }
+
+
+@dataclass
+class TestDatabase:
+    """One database of the run: its URI and how to make an empty copy for live tests."""
+
+    name: str
+    uri: str
+    cleanup: Any
+
+
+def _create_postgres(label: str) -> tuple[str, Any]:
+    dbname = f"portal_test_{label}_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{dbname}"')
+
+    def drop() -> None:
+        with psycopg.connect(PG_ADMIN_DSN, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE IF EXISTS "{dbname}" WITH (FORCE)')
+
+    host_part = PG_ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    return f"{host_part}/{dbname}", drop
+
+
+def _create_sqlite(label: str) -> tuple[str, Any]:
+    folder = tempfile.mkdtemp(prefix=f"portal-test-{label}-")
+    return f"sqlite:///{folder}/portal.sqlite", lambda: shutil.rmtree(folder, ignore_errors=True)
+
+
+def make_database(name: str, label: str) -> TestDatabase:
+    uri, cleanup = (_create_postgres if name == "postgresql" else _create_sqlite)(label)
+    app = create_app(base_config(uri))
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        db.engine.dispose()
+    return TestDatabase(name, uri, cleanup)
+
+
+@pytest.fixture(scope="session", params=DATABASES)
+def database(request: pytest.FixtureRequest) -> Iterator[TestDatabase]:
+    """A migrated database of each kind, for the whole run."""
+    created = make_database(request.param, "main")
+    yield created
+    created.cleanup()
+
+
+@pytest.fixture(scope="session")
+def _session_app(database: TestDatabase) -> Iterator[Flask]:
+    app = create_app(base_config(database.uri))
+    yield app
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app(_session_app: Flask) -> Iterator[Flask]:
+    """The app, inside one transaction that is rolled back after the test."""
+    app = _session_app
+    saved_config = dict(app.config)
+    with app.app_context():
+        engines = db.engines
+        engine = engines[None]
+        connection = engine.connect()
+        transaction = connection.begin()
+        engines[None] = connection  # type: ignore[assignment]
+        original_session = db.session
+        db.session = db._make_scoped_session({"join_transaction_mode": "create_savepoint"})
+        limiter.reset()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.session = original_session
+            engines[None] = engine
+            transaction.rollback()
+            connection.close()
+            app.config.clear()
+            app.config.update(saved_config)
+
+
+@pytest.fixture
+def db_session(app: Flask) -> Any:
+    return db.session
+
+
+@pytest.fixture
+def client(app: Flask) -> FlaskClient:
+    return app.test_client()
+
+
+# ---------------------------------------------------------------------------------------
+# Query counting
+
+
+class QueryCounter:
+    def __init__(self) -> None:
+        self.statements: list[str] = []
+
+    @property
+    def count(self) -> int:
+        return len(self.statements)
+
+
+@pytest.fixture
+def count_queries(app: Flask) -> Any:
+    """Use as `with count_queries() as counter:`; counts SQL statements (savepoints excluded)."""
+    from contextlib import contextmanager
+
+    @contextmanager
+    def counting() -> Iterator[QueryCounter]:
+        counter = QueryCounter()
+        engine = db.engines[None]
+        target = engine.engine if hasattr(engine, "engine") else engine
+
+        def before(conn: Any, cursor: Any, statement: str, *args: Any) -> None:
+            if not re.match(r"\s*(SAVEPOINT|RELEASE|ROLLBACK TO)", statement, re.I):
+                counter.statements.append(statement)
+
+        event.listen(target, "before_cursor_execute", before)
+        try:
+            yield counter
+        finally:
+            event.remove(target, "before_cursor_execute", before)
+
+    return counting
+
+
+# ---------------------------------------------------------------------------------------
+# The page-checking client (Notify's client_request)
+
+
+class PageError(AssertionError):
+    pass
+
+
+def check_page(html: str) -> BeautifulSoup:
+    """Checks every HTML page must pass: one h1 matching the title, nonce on scripts, form actions, unique ids."""
+    page = BeautifulSoup(html, "html.parser")
+    h1s = page.find_all("h1")
+    if len(h1s) != 1:
+        raise PageError(f"expected one h1, found {len(h1s)}")
+    title = page.title.get_text(" ", strip=True) if page.title else ""
+    heading = " ".join(h1s[0].get_text(" ", strip=True).split())
+    if heading.split(" ")[0] not in title:
+        raise PageError(f"title {title!r} does not match h1 {heading!r}")
+    for script in page.find_all("script"):
+        if not script.get("src") and not script.get("nonce"):
+            raise PageError("inline script without a nonce")
+    for form in page.find_all("form"):
+        if not form.get("action"):
+            raise PageError(f"form without an action: {str(form)[:120]}")
+        if (form.get("method") or "get").lower() == "post" and not form.find("input", {"name": "csrf_token"}):
+            raise PageError(f"POST form without a CSRF token: {form.get('action')}")
+    ids = [tag["id"] for tag in page.find_all(attrs={"id": True})]
+    duplicates = {i for i in ids if ids.count(i) > 1}
+    if duplicates:
+        raise PageError(f"duplicate ids: {sorted(duplicates)}")
+    return page
+
+
+class PageClient:
+    """Request pages by endpoint, assert the status, and return parsed, checked HTML."""
+
+    def __init__(self, app: Flask, client: FlaskClient) -> None:
+        self.app = app
+        self.client = client
+
+    def url(self, endpoint: str, **values: Any) -> str:
+        with self.app.test_request_context():
+            return url_for(endpoint, **values)
+
+    def get(self, endpoint: str, _expected_status: int = 200, **values: Any) -> BeautifulSoup:
+        response = self.client.get(self.url(endpoint, **values))
+        assert response.status_code == _expected_status, (response.status_code, response.data[:500])
+        if response.mimetype == "text/html":
+            return check_page(response.get_data(as_text=True))
+        return BeautifulSoup(response.get_data(as_text=True), "html.parser")
+
+    def post(
+        self,
+        endpoint: str,
+        _data: dict[str, Any] | None = None,
+        _expected_status: int = 302,
+        _follow_redirects: bool = False,
+        **values: Any,
+    ) -> Any:
+        data = dict(_data or {})
+        data.setdefault("csrf_token", self.csrf_token())
+        response = self.client.post(self.url(endpoint, **values), data=data, follow_redirects=_follow_redirects)
+        assert response.status_code == _expected_status, (response.status_code, response.data[:800])
+        if response.mimetype == "text/html" and response.status_code == 200:
+            return check_page(response.get_data(as_text=True))
+        return response
+
+    def csrf_token(self) -> str:
+        """A valid CSRF token for this client's session, made the way Flask-WTF makes one."""
+        return csrf_token_for(self.app, self.client)
+
+    def sign_in(self, user: Any) -> None:
+        from tests.factories import sign_in_client
+
+        sign_in_client(self.client, user)
+
+
+def csrf_token_for(app: Flask, client: FlaskClient) -> str:
+    import hashlib
+
+    from itsdangerous import URLSafeTimedSerializer
+
+    with client.session_transaction() as session:
+        raw = session.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
+    return str(URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw))
+
+
+@pytest.fixture
+def client_request(app: Flask, client: FlaskClient) -> PageClient:
+    return PageClient(app, client)
+
+
+# ---------------------------------------------------------------------------------------
+# Live server: committed data, real WSGI server on a free port
+
+
+def empty_database(uri: str) -> None:
+    """Remove every row from every table (audit triggers included) after a live test."""
+    from portal.extensions import db as _db
+
+    tables = [t.name for t in reversed(_db.metadata.sorted_tables)]
+    if uri.startswith("postgresql"):
+        dsn = uri.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(dsn, autocommit=True) as conn:
+            conn.execute("SET session_replication_role = replica")
+            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+    else:
+        import sqlite3
+
+        path = uri.removeprefix("sqlite:///")
+        conn = sqlite3.connect(path)
+        triggers = conn.execute("SELECT name, sql FROM sqlite_master WHERE type='trigger'").fetchall()
+        for name, _ in triggers:
+            conn.execute(f'DROP TRIGGER "{name}"')
+        for table in tables:
+            conn.execute(f'DELETE FROM "{table}"')
+        for _, sql in triggers:
+            conn.execute(sql)
+        conn.commit()
+        conn.close()
+
+
+@pytest.fixture(scope="session")
+def live_database(database: TestDatabase) -> Iterator[TestDatabase]:
+    created = make_database(database.name, "live")
+    yield created
+    created.cleanup()
+
+
+@pytest.fixture
+def live_app(live_database: TestDatabase) -> Iterator[Flask]:
+    """An app on a committed database (for threads and the browser), emptied afterwards."""
+    app = create_app(base_config(live_database.uri))
+    with app.app_context():
+        limiter.reset()
+        try:
+            yield app
+        finally:
+            db.session.remove()
+            db.engine.dispose()
+            empty_database(live_database.uri)
+
+
+class LiveServer:
+    def __init__(self, app: Flask) -> None:
+        self.app = app
+        self.server = make_server("127.0.0.1", 0, app, threaded=True)
+        self.port = self.server.server_port
+        self.url = f"http://127.0.0.1:{self.port}"
+        self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
+
+    def __enter__(self) -> LiveServer:
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc: Any) -> None:
+        self.server.shutdown()
+        self.thread.join(timeout=5)
+
+
+@pytest.fixture
+def live_server(live_app: Flask) -> Iterator[LiveServer]:
+    live_app.config["SERVER_NAME_FOR_MAIL"] = "http://127.0.0.1"
+    with LiveServer(live_app) as server:
+        live_app.config["SERVER_NAME_FOR_MAIL"] = server.url
+        yield server
+
+
+# ---------------------------------------------------------------------------------------
+# Mail: a real aiosmtpd server on loopback
+
+
+@pytest.fixture
+def mail_sink(_session_app: Flask) -> Iterator[Any]:
+    """A running SMTP sink; the app's SMTP settings point at it for this test."""
+    from portal.devtools.mailsink import MailSink
+
+    with MailSink() as sink:
+        old = (_session_app.config["SMTP_HOST"], _session_app.config["SMTP_PORT"])
+        _session_app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port)
+        yield sink
+        _session_app.config.update(SMTP_HOST=old[0], SMTP_PORT=old[1])

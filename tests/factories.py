@@ -1,0 +1,136 @@
+"""Builders for tests: callable factory fixtures that add rows to the test's transaction."""
+
+from __future__ import annotations
+
+import itertools
+import uuid
+from typing import Any
+
+import pytest
+from flask import Flask
+from flask.testing import FlaskClient
+
+from portal.auth.models import Identity, User, VendorRole
+from portal.dates import now
+from portal.extensions import db
+from portal.tenancy.models import DirectoryProvider, Membership, Role, Tenancy, TenancyDirectory, TenancyKind
+
+_counter = itertools.count(1)
+
+
+def make_school(
+    name: str | None = None, *, urn: str | None = None, trust: Tenancy | None = None, **fields: Any
+) -> Tenancy:
+    n = next(_counter)
+    school = Tenancy(
+        kind=TenancyKind.SCHOOL,
+        name=name or f"Test School {n}",
+        slug=fields.pop("slug", None) or f"school-{n}-{uuid.uuid4().hex[:6]}",
+        urn=urn or f"{100000 + n + (uuid.uuid4().int % 800000):06d}"[:6],
+        local_authority=fields.pop("local_authority", "Leeds"),
+        phase=fields.pop("phase", "Primary"),
+        trust=trust,
+        **fields,
+    )
+    db.session.add(school)
+    db.session.flush()
+    return school
+
+
+def make_trust(name: str | None = None, **fields: Any) -> Tenancy:
+    n = next(_counter)
+    trust = Tenancy(
+        kind=TenancyKind.TRUST,
+        name=name or f"Test Trust {n}",
+        slug=fields.pop("slug", None) or f"trust-{n}-{uuid.uuid4().hex[:6]}",
+        group_uid=fields.pop("group_uid", None) or str(uuid.uuid4().int % 10**7),
+        companies_house_number=fields.pop("companies_house_number", f"{n:08d}"),
+        **fields,
+    )
+    db.session.add(trust)
+    db.session.flush()
+    return trust
+
+
+def bind_directory(tenancy: Tenancy, provider: DirectoryProvider, value: str) -> TenancyDirectory:
+    directory = TenancyDirectory(tenancy=tenancy, provider=provider, value=value)
+    db.session.add(directory)
+    db.session.flush()
+    return directory
+
+
+def make_user(
+    name: str | None = None,
+    *,
+    tenancy: Tenancy | None = None,
+    role: Role = Role.DATA_LEAD,
+    vendor_role: VendorRole | None = None,
+    email: str | None = None,
+    identity: tuple[str, str, str, str] | None = None,
+) -> User:
+    """A user, optionally a member of a tenancy, optionally with an identity (provider, issuer, subject, dir)."""
+    n = next(_counter)
+    user = User(
+        display_name=name or f"Test User {n}",
+        email=email or f"user{n}@example.org",
+        vendor_role=vendor_role,
+    )
+    db.session.add(user)
+    db.session.flush()
+    if tenancy is not None:
+        db.session.add(Membership(user=user, tenancy=tenancy, role=role))
+    if identity is not None:
+        provider, issuer_key, subject, directory = identity
+        db.session.add(
+            Identity(user=user, provider=provider, issuer_key=issuer_key, subject=subject, directory=directory)
+        )
+    db.session.flush()
+    return user
+
+
+def session_values(user: User) -> dict[str, Any]:
+    stamp = now().isoformat()
+    return {"_user_id": user.get_id(), "_fresh": True, "signed_in_at": stamp, "last_seen_at": stamp}
+
+
+def sign_in_client(client: FlaskClient, user: User) -> None:
+    """Put a signed-in session for the user in the test client (the OIDC flow has its own tests)."""
+    with client.session_transaction() as session:
+        session.clear()
+        session.update(session_values(user))
+
+
+def session_cookie_for(app: Flask, user: User) -> str:
+    """A session cookie value for a user, for a browser test that starts signed in."""
+    serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+    return str(serializer.dumps(session_values(user)))
+
+
+@pytest.fixture
+def school(app: Flask) -> Tenancy:
+    return make_school("Oakfield Primary School", urn="100001")
+
+
+@pytest.fixture
+def other_school(app: Flask) -> Tenancy:
+    return make_school("Riverside Academy", urn="100002")
+
+
+@pytest.fixture
+def data_lead(school: Tenancy) -> User:
+    return make_user("Dana Lead", tenancy=school, role=Role.DATA_LEAD)
+
+
+@pytest.fixture
+def viewer(school: Tenancy) -> User:
+    return make_user("Vic Viewer", tenancy=school, role=Role.VIEWER)
+
+
+@pytest.fixture
+def vendor_staff(app: Flask) -> User:
+    return make_user("Sam Staff", vendor_role=VendorRole.STAFF)
+
+
+@pytest.fixture
+def vendor_admin(app: Flask) -> User:
+    return make_user("Ada Admin", vendor_role=VendorRole.ADMIN)

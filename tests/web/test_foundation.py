@@ -1,0 +1,121 @@
+"""The foundation: security headers on every response, health check, error pages."""
+
+from __future__ import annotations
+
+import pytest
+from sqlalchemy.exc import OperationalError
+
+from portal.extensions import db
+
+SECURITY_HEADERS = [
+    "Content-Security-Policy",
+    "Strict-Transport-Security",
+    "X-Content-Type-Options",
+    "Referrer-Policy",
+    "X-Frame-Options",
+]
+
+
+def assert_security_headers(response) -> None:
+    for name in SECURITY_HEADERS:
+        assert name in response.headers, name
+    csp = response.headers["Content-Security-Policy"]
+    assert "frame-ancestors 'none'" in csp
+    assert "unsafe-inline" not in csp.split("script-src")[1].split(";")[0]
+    assert response.headers["X-Content-Type-Options"] == "nosniff"
+    assert response.headers["Referrer-Policy"] == "strict-origin-when-cross-origin"
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+@pytest.mark.parametrize(
+    ("path", "method", "status"),
+    [("/", "get", 200), ("/healthz", "get", 200), ("/no-such-page", "get", 404), ("/healthz", "post", 405)],
+)
+def test_every_response_carries_the_security_headers(client, path, method, status):
+    response = getattr(client, method)(path)
+    assert response.status_code == status
+    assert_security_headers(response)
+
+
+def test_start_page_uses_the_vendor_name_and_no_govuk_branding(client_request, app):
+    page = client_request.get("web.start")
+    header = page.select_one(".govuk-generic-header")
+    assert app.config["VENDOR_NAME"] in header.get_text()
+    html = str(page)
+    assert "GOV.UK" not in html
+    assert "govuk-logo" not in html
+    assert "Crown copyright" not in html
+
+
+def test_script_nonce_matches_the_csp(client):
+    response = client.get("/")
+    nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    assert f'nonce="{nonce}"' in response.get_data(as_text=True)
+
+
+def test_healthz_answers_503_when_the_database_is_unreachable(client, monkeypatch):
+    def broken(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(db.session, "execute", broken)
+    response = client.get("/healthz")
+    assert response.status_code == 503
+    assert response.get_json() == {"status": "unavailable", "database": "unreachable"}
+    assert_security_headers(response)
+
+
+def test_not_found_page_is_in_the_layout_without_a_trace(client_request):
+    page = client_request.get("web.start")  # warm up
+    response = client_request.client.get("/t/nowhere/nothing")
+    assert response.status_code in (302, 404)
+    response = client_request.client.get("/definitely/missing")
+    assert response.status_code == 404
+    text = response.get_data(as_text=True)
+    assert "Page not found" in text and "Traceback" not in text
+    assert page is not None
+
+
+def test_json_routes_get_json_errors(client):
+    response = client.get("/missing.json")
+    assert response.status_code == 404
+    assert response.is_json and response.get_json()["error"] == "Not Found"
+
+
+def test_unexpected_error_is_a_500_page_without_a_trace(app, client, monkeypatch):
+    from portal import policy
+
+    @policy.allow(policy.PUBLIC)
+    def boom():
+        raise RuntimeError("boom")
+
+    monkeypatch.setitem(app.view_functions, "web.cookies", boom)
+    response = client.get("/cookies")
+    assert response.status_code == 500
+    text = response.get_data(as_text=True)
+    assert "Sorry, there is a problem with the service" in text
+    assert "RuntimeError" not in text
+    assert_security_headers(response)
+
+
+def test_request_too_large_is_413(client):
+    response = client.post("/sign-out", data="x" * (13 * 1024 * 1024), content_type="application/octet-stream")
+    assert response.status_code == 413
+    assert "too large" in response.get_data(as_text=True)
+
+
+def test_post_without_csrf_token_is_refused(client, data_lead):
+    from tests.factories import sign_in_client
+
+    sign_in_client(client, data_lead)
+    response = client.post("/sign-out")
+    assert response.status_code == 400
+    assert "expired or came from somewhere else" in response.get_data(as_text=True)
+
+
+@pytest.mark.parametrize("path", ["/cookies", "/accessibility", "/privacy", "/sign-in"])
+def test_public_pages_render(client_request, path):
+    response = client_request.client.get(path)
+    assert response.status_code == 200
+    from tests.conftest import check_page
+
+    check_page(response.get_data(as_text=True))
