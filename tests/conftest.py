@@ -53,6 +53,7 @@ def base_config(uri: str) -> dict[str, Any]:
 
 @dataclass
 class TestDatabase:
+    __test__ = False
     """One database of the run: its URI and how to make an empty copy for live tests."""
 
     name: str

@@ -1,0 +1,157 @@
+"""`make run`: migrate, load the demo, then run the local sign-in provider, mail sink, worker and portal.
+
+Ctrl-C stops everything it started. Running it again works: migrations and the demo load are idempotent.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
+from types import FrameType
+
+from portal import PROJECT_ROOT, create_app
+from portal.devtools.mailsink import MailSink
+
+OIDC_PORT = 5556
+SMTP_PORT = 8025
+
+
+def prepare(app_root: Path) -> list[str]:
+    """Migrate the SQLite database, make the demo signing keys, load the demo; returns lines to print."""
+    from flask_migrate import upgrade
+
+    from portal.demo import load
+    from portal.extensions import db
+
+    app = create_app()
+    lines: list[str] = []
+    with app.app_context():
+        upgrade(directory=str(app_root / "migrations"))
+        try:
+            from portal.documents.keys import ensure_demo_keys
+        except ImportError:
+            pass
+        else:
+            ensure_demo_keys(app.instance_path)
+        lines.extend(load())
+        db.session.commit()
+    return lines
+
+
+def provider_users() -> list[dict[str, object]]:
+    try:
+        from portal.demo.identity import provider_users as users
+    except ImportError:
+        return []
+    return users()
+
+
+def demo_accounts() -> list[tuple[str, str, str]]:
+    try:
+        from portal.demo.identity import DEMO_ACCOUNTS
+    except ImportError:
+        return []
+    return list(DEMO_ACCOUNTS)
+
+
+def wait_for_port(port: int, timeout: float = 15.0) -> bool:
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with socket.socket() as probe:
+            if probe.connect_ex(("127.0.0.1", port)) == 0:
+                return True
+        time.sleep(0.2)
+    return False
+
+
+def port_free(port: int) -> bool:
+    with socket.socket() as probe:
+        return probe.connect_ex(("127.0.0.1", port)) != 0
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
+    args = parser.parse_args()
+    for port, what in ((args.port, "portal"), (OIDC_PORT, "sign-in provider"), (SMTP_PORT, "mail sink")):
+        if not port_free(port):
+            print(f"Port {port} (for the {what}) is in use: stop whatever holds it, or set PORT=...", file=sys.stderr)
+            return 1
+
+    os.chdir(PROJECT_ROOT)
+    print("Migrating the database and loading the demo data...")
+    for line in prepare(PROJECT_ROOT):
+        print(f"  {line}")
+
+    bin_dir = Path(sys.executable).parent
+    env = dict(os.environ, FLASK_APP="wsgi", PORTAL_SERVER_NAME_FOR_MAIL=f"http://127.0.0.1:{args.port}")
+    provider_cmd = [str(bin_dir / "oidc-provider-mock"), "--port", str(OIDC_PORT), "--require-nonce", "true"]
+    for claims in provider_users():
+        provider_cmd += ["--user-claims", json.dumps(claims)]
+
+    mail_folder = PROJECT_ROOT / "instance" / "mail"
+    sink = MailSink(port=SMTP_PORT, folder=mail_folder, echo=True).start()
+    children = [
+        subprocess.Popen(provider_cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
+        subprocess.Popen([sys.executable, "-m", "flask", "outbox", "work"], env=env),
+        subprocess.Popen(
+            [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(args.port), "--no-reload"],
+            env=env,
+        ),
+    ]
+
+    def stop(signum: int, frame: FrameType | None) -> None:
+        raise KeyboardInterrupt
+
+    signal.signal(signal.SIGTERM, stop)
+    try:
+        wait_for_port(OIDC_PORT)
+        wait_for_port(args.port)
+        print_welcome(args.port, mail_folder)
+        while all(child.poll() is None for child in children):
+            time.sleep(0.5)
+        print("A component stopped unexpectedly; stopping the rest.", file=sys.stderr)
+        return 1
+    except KeyboardInterrupt:
+        print("\nStopping...")
+        return 0
+    finally:
+        for child in children:
+            if child.poll() is None:
+                child.terminate()
+        for child in children:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+        sink.stop()
+
+
+def print_welcome(port: int, mail_folder: Path) -> None:
+    print()
+    print("=" * 72)
+    print(f"  The portal is running:         http://127.0.0.1:{port}/")
+    print(f"  Public sub-processor register: http://127.0.0.1:{port}/sub-processors")
+    print(f"  Local sign-in provider:        http://127.0.0.1:{OIDC_PORT}/ (stands in for Microsoft and Google)")
+    print(f"  Local mail sink:               127.0.0.1:{SMTP_PORT}; messages print below and are kept in {mail_folder}")
+    accounts = demo_accounts()
+    if accounts:
+        print()
+        print("  Demo accounts: click 'Sign in with Microsoft' or 'Sign in with Google', then type the")
+        print("  subject below into the local provider's form:")
+        for subject, who, where in accounts:
+            print(f"    {subject:<22} {who:<44} {where}")
+    print()
+    print("  Press Ctrl-C to stop everything.")
+    print("=" * 72, flush=True)
+
+
+if __name__ == "__main__":
+    sys.exit(main())
