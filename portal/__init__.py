@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         template_folder=str(PROJECT_ROOT / "templates"),
     )
     config.load(app, test_config)
+    _trust_proxy(app)
     _init_extensions(app)
     sessions.init_app(app)
     templating.init_app(app)
@@ -43,3 +44,12 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     oauth.init_app(app)
+
+
+def _trust_proxy(app: Flask) -> None:
+    """Behind a load balancer, take the client IP and scheme from its X-Forwarded-* headers."""
+    hops = int(app.config["PROXY_HOPS"])
+    if hops:
+        from werkzeug.middleware.proxy_fix import ProxyFix
+
+        app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

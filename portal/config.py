@@ -27,6 +27,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ALLOW_SQLITE_IN_PRODUCTION": False,
         "SERVER_NAME_FOR_MAIL": "http://127.0.0.1:5000",
+        # How many proxies (load balancer, TLS terminator) sit in front: their X-Forwarded-* are trusted.
+        "PROXY_HOPS": 0,
         # The vendor this deployment serves (fictional demo vendor by default).
         "VENDOR_NAME": "Larkspur Learning",
         "VENDOR_LEGAL_ENTITY": "Larkspur Learning Ltd",
