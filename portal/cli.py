@@ -56,3 +56,6 @@ def init_app(app: Flask) -> None:
     from portal.audit.cli import audit_cli
 
     app.cli.add_command(audit_cli)
+    from portal.notify.cli import notify_cli
+
+    app.cli.add_command(notify_cli)

@@ -8,7 +8,7 @@ from typing import Any
 
 from flask import Flask
 
-DEMO_SECRET_KEY = "demo-secret-key-not-for-production"
+DEMO_SECRET_KEY = "demo-secret-key-not-for-production"  # noqa: S105 - refused in production
 LOCAL_OIDC_HINT = "127.0.0.1"
 
 
@@ -74,6 +74,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SMTP_TIMEOUT": 10,
         "OUTBOX_BATCH_SIZE": 200,
         "OUTBOX_MAX_ATTEMPTS": 8,
+        # Sent-marks are committed after this many messages. 1 means a worker killed mid-batch
+        # re-sends at most the one message in flight; larger values are faster but may re-send more.
+        "OUTBOX_SENT_FLUSH": 1,
         # Sign-in providers: the local OpenID Connect provider stands in for both in development.
         "OIDC_LOCAL_PROVIDER": True,
         "MICROSOFT_CLIENT_ID": "portal-microsoft",

@@ -2,16 +2,46 @@
 
 from portal.audit.models import AuditEvent
 from portal.auth.models import Identity, User
-from portal.notify.models import OutboxMessage
+from portal.changes.models import ChangeNotice, Objection, ObjectionStep
+from portal.documents.models import Agreement, DpaTextVersion
+from portal.dpia.models import DpiaDownload
+from portal.gias.models import GiasEstablishment, GiasGroup, GiasImportBatch
+from portal.notify.models import OutboxMessage, Subscriber
+from portal.register.models import (
+    NotSubProcessor,
+    RegisterEntry,
+    RegisterVersion,
+    TenancyExclusion,
+    TenancyOption,
+    TenancyOptionEntry,
+    TenancyOptionSetting,
+)
 from portal.tenancy.models import Invitation, Membership, Tenancy, TenancyDirectory
 
 __all__ = [
+    "Agreement",
     "AuditEvent",
+    "ChangeNotice",
+    "DpaTextVersion",
+    "DpiaDownload",
+    "GiasEstablishment",
+    "GiasGroup",
+    "GiasImportBatch",
     "Identity",
     "Invitation",
     "Membership",
+    "NotSubProcessor",
+    "Objection",
+    "ObjectionStep",
     "OutboxMessage",
+    "RegisterEntry",
+    "RegisterVersion",
+    "Subscriber",
     "Tenancy",
     "TenancyDirectory",
+    "TenancyExclusion",
+    "TenancyOption",
+    "TenancyOptionEntry",
+    "TenancyOptionSetting",
     "User",
 ]

@@ -44,9 +44,7 @@ def navigation_items() -> list[dict[str, Any]]:
 
 def footer_items() -> list[dict[str, str]]:
     return [
-        {"href": url_for(endpoint), "text": text}
-        for endpoint, text in FOOTER
-        if endpoint in current_app.view_functions
+        {"href": url_for(endpoint), "text": text} for endpoint, text in FOOTER if endpoint in current_app.view_functions
     ]
 
 

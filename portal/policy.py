@@ -148,7 +148,7 @@ def _memberships(user: User) -> dict[int, Role]:
         from portal.extensions import db
 
         rows = db.session.execute(select(Membership.tenancy_id, Membership.role).where(Membership.user_id == user.id))
-        cached = (user.id, {tenancy_id: role for tenancy_id, role in rows})
+        cached = (user.id, dict(rows.tuples().all()))
         g._memberships = cached
     return cached[1]  # type: ignore[no-any-return]
 

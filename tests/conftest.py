@@ -25,7 +25,7 @@ from bs4 import BeautifulSoup
 from flask import Flask, url_for
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
-from sqlalchemy import event, text
+from sqlalchemy import event
 from werkzeug.serving import make_server
 
 from portal import create_app
@@ -255,12 +255,12 @@ class PageClient:
 
 
 def csrf_token_for(app: Flask, client: FlaskClient) -> str:
-    import hashlib
+    import secrets
 
     from itsdangerous import URLSafeTimedSerializer
 
     with client.session_transaction() as session:
-        raw = session.setdefault("csrf_token", hashlib.sha1(os.urandom(64)).hexdigest())
+        raw = session.setdefault("csrf_token", secrets.token_hex(20))
     return str(URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw))
 
 

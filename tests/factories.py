@@ -1,4 +1,9 @@
-"""Builders for tests: callable factory fixtures that add rows to the test's transaction."""
+"""Builders for tests: they add rows to the test's transaction and commit them.
+
+Under the harness a commit only releases a savepoint (the test's outer transaction is still
+rolled back at the end), but it means a request that rolls back its own work (a refused
+form, a denial) cannot take the test's set-up data with it.
+"""
 
 from __future__ import annotations
 
@@ -33,7 +38,7 @@ def make_school(
         **fields,
     )
     db.session.add(school)
-    db.session.flush()
+    db.session.commit()
     return school
 
 
@@ -48,14 +53,14 @@ def make_trust(name: str | None = None, **fields: Any) -> Tenancy:
         **fields,
     )
     db.session.add(trust)
-    db.session.flush()
+    db.session.commit()
     return trust
 
 
 def bind_directory(tenancy: Tenancy, provider: DirectoryProvider, value: str) -> TenancyDirectory:
     directory = TenancyDirectory(tenancy=tenancy, provider=provider, value=value)
     db.session.add(directory)
-    db.session.flush()
+    db.session.commit()
     return directory
 
 
@@ -76,7 +81,7 @@ def make_user(
         vendor_role=vendor_role,
     )
     db.session.add(user)
-    db.session.flush()
+    db.session.commit()
     if tenancy is not None:
         db.session.add(Membership(user=user, tenancy=tenancy, role=role))
     if identity is not None:
@@ -84,7 +89,7 @@ def make_user(
         db.session.add(
             Identity(user=user, provider=provider, issuer_key=issuer_key, subject=subject, directory=directory)
         )
-    db.session.flush()
+    db.session.commit()
     return user
 
 

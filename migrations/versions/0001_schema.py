@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 20:50:00.150078
+Create Date: 2026-11-23 21:41:02.196784
 
 """
 
@@ -48,6 +48,36 @@ def upgrade():
         batch_op.create_index("ix_audit_event_tenancy_time", ["tenancy_id", "occurred_at"], unique=False)
 
     op.create_table(
+        "gias_establishment",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("urn", sa.String(length=6), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("local_authority", sa.String(length=120), nullable=True),
+        sa.Column("establishment_type", sa.String(length=120), nullable=True),
+        sa.Column("phase", sa.String(length=60), nullable=True),
+        sa.Column("status", sa.String(length=60), nullable=False),
+        sa.Column("trust_uid", sa.String(length=12), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("length(urn) = 6", name=op.f("ck_gias_establishment_urn_six_digits")),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gias_establishment")),
+        sa.UniqueConstraint("urn", name=op.f("uq_gias_establishment_urn")),
+    )
+    with op.batch_alter_table("gias_establishment", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_gias_establishment_trust_uid"), ["trust_uid"], unique=False)
+
+    op.create_table(
+        "gias_group",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("uid", sa.String(length=12), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("companies_house_number", sa.String(length=8), nullable=True),
+        sa.Column("group_type", sa.String(length=60), nullable=False),
+        sa.Column("status", sa.String(length=30), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gias_group")),
+        sa.UniqueConstraint("uid", name=op.f("uq_gias_group_uid")),
+    )
+    op.create_table(
         "outbox_message",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -69,12 +99,34 @@ def upgrade():
         sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.Column("list_unsubscribe", sa.Boolean(), nullable=False),
         sa.CheckConstraint("attempts >= 0", name=op.f("ck_outbox_message_attempts_not_negative")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_outbox_message")),
     )
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.create_index("ix_outbox_message_due", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index("ix_outbox_message_recipient", ["recipient"], unique=False)
         batch_op.create_index("ix_outbox_message_reference", ["reference", "status"], unique=False)
+
+    op.create_table(
+        "subscriber",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("address", sa.String(length=320), nullable=False),
+        sa.Column("confirm_token_hash", sa.String(length=64), nullable=True),
+        sa.Column("confirm_expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("unsubscribe_hash", sa.String(length=64), nullable=False),
+        sa.CheckConstraint(
+            "(confirmed_at IS NULL) <> (confirm_token_hash IS NULL)", name=op.f("ck_subscriber_confirmed_or_pending")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_subscriber")),
+        sa.UniqueConstraint("address", name=op.f("uq_subscriber_address")),
+        sa.UniqueConstraint("confirm_token_hash", name=op.f("uq_subscriber_confirm_token_hash")),
+        sa.UniqueConstraint("unsubscribe_hash", name=op.f("uq_subscriber_unsubscribe_hash")),
+    )
+    with op.batch_alter_table("subscriber", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_subscriber_confirmed_at"), ["confirmed_at"], unique=False)
 
     op.create_table(
         "tenancy",
@@ -105,6 +157,19 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_tenancy_trust_id"), ["trust_id"], unique=False)
 
     op.create_table(
+        "tenancy_option",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=60), nullable=False),
+        sa.Column("name", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("default_enabled", sa.Boolean(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tenancy_option")),
+        sa.UniqueConstraint("key", name=op.f("uq_tenancy_option_key")),
+    )
+    op.create_table(
         "user_account",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("display_name", sa.String(length=200), nullable=False),
@@ -121,6 +186,120 @@ def upgrade():
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_account")),
     )
+    op.create_table(
+        "change_notice",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "addition", "replacement", "removal", "material_change", name="changekind", native_enum=False, length=24
+            ),
+            nullable=False,
+        ),
+        sa.Column("entry_key", sa.String(length=60), nullable=False),
+        sa.Column("replaces_key", sa.String(length=60), nullable=True),
+        sa.Column("supplier", sa.String(length=200), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("effective_on", sa.Date(), nullable=False),
+        sa.Column(
+            "state", sa.Enum("announced", "withdrawn", name="noticestate", native_enum=False, length=16), nullable=False
+        ),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.Column("published_by_label", sa.String(length=200), nullable=False),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_by_id", sa.Integer(), nullable=True),
+        sa.Column("withdrawal_reason", sa.Text(), nullable=True),
+        sa.CheckConstraint(
+            "kind <> 'replacement' OR replaces_key IS NOT NULL",
+            name=op.f("ck_change_notice_replacement_names_replaced"),
+        ),
+        sa.CheckConstraint(
+            "state <> 'withdrawn' OR (withdrawn_at IS NOT NULL AND withdrawal_reason IS NOT NULL)",
+            name=op.f("ck_change_notice_withdrawal_is_dated"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"], ["user_account.id"], name=op.f("fk_change_notice_published_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["withdrawn_by_id"], ["user_account.id"], name=op.f("fk_change_notice_withdrawn_by_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_change_notice")),
+    )
+    with op.batch_alter_table("change_notice", schema=None) as batch_op:
+        batch_op.create_index("ix_change_notice_state_effective", ["state", "effective_on"], unique=False)
+
+    op.create_table(
+        "dpa_text_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("summary", sa.String(length=1000), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("number > 0", name=op.f("ck_dpa_text_version_number_positive")),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"], ["user_account.id"], name=op.f("fk_dpa_text_version_published_by_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dpa_text_version")),
+        sa.UniqueConstraint("number", name=op.f("uq_dpa_text_version_number")),
+    )
+    op.create_table(
+        "dpia_download",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "format",
+            sa.Enum("docx", "pdf", "csv", "json", name="packformat", native_enum=False, length=8),
+            nullable=False,
+        ),
+        sa.Column("fingerprint", sa.String(length=64), nullable=False),
+        sa.Column("summary", sa.JSON(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("length(fingerprint) = 64", name=op.f("ck_dpia_download_fingerprint_length")),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_dpia_download_tenancy_id_tenancy"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_dpia_download_user_id_user_account"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_dpia_download")),
+    )
+    with op.batch_alter_table("dpia_download", schema=None) as batch_op:
+        batch_op.create_index("ix_dpia_download_tenancy_at", ["tenancy_id", "at"], unique=False)
+
+    op.create_table(
+        "gias_import_batch",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("establishments", "groups", "links", name="extractkind", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column(
+            "state", sa.Enum("staged", "applied", name="batchstate", native_enum=False, length=16), nullable=False
+        ),
+        sa.Column("row_count", sa.Integer(), nullable=False),
+        sa.Column("rows", sa.JSON(), nullable=False),
+        sa.Column("rejects", sa.JSON(), nullable=False),
+        sa.Column("summary", sa.JSON(), nullable=True),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_gias_import_batch_sha256_length")),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["user_account.id"], name=op.f("fk_gias_import_batch_uploaded_by_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gias_import_batch")),
+    )
+    with op.batch_alter_table("gias_import_batch", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_gias_import_batch_sha256"), ["sha256"], unique=False)
+
     op.create_table(
         "identity",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -199,6 +378,47 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_membership_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "register_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column("number", sa.String(length=16), nullable=False),
+        sa.Column(
+            "status", sa.Enum("draft", "published", name="versionstatus", native_enum=False, length=16), nullable=False
+        ),
+        sa.Column("owner_name", sa.String(length=200), nullable=False),
+        sa.Column("contact_email", sa.String(length=320), nullable=False),
+        sa.Column("reviewed_on", sa.Date(), nullable=True),
+        sa.Column("next_review_on", sa.Date(), nullable=True),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "status <> 'published' OR (published_at IS NOT NULL AND reviewed_on IS NOT NULL)",
+            name=op.f("ck_register_version_published_is_dated"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["user_account.id"], name=op.f("fk_register_version_created_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"], ["user_account.id"], name=op.f("fk_register_version_published_by_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_register_version")),
+        sa.UniqueConstraint("number", name=op.f("uq_register_version_number")),
+        sa.UniqueConstraint("sequence", name=op.f("uq_register_version_sequence")),
+    )
+    with op.batch_alter_table("register_version", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_register_version_one_draft",
+            ["status"],
+            unique=True,
+            sqlite_where=sa.text("status = 'draft'"),
+            postgresql_where=sa.text("status = 'draft'"),
+        )
+
+    op.create_table(
         "tenancy_directory",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tenancy_id", sa.Integer(), nullable=False),
@@ -218,15 +438,353 @@ def upgrade():
     with op.batch_alter_table("tenancy_directory", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tenancy_directory_tenancy_id"), ["tenancy_id"], unique=False)
 
+    op.create_table(
+        "tenancy_exclusion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=False),
+        sa.Column("entry_key", sa.String(length=60), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("objection_id", sa.Integer(), nullable=True),
+        sa.Column("since", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["user_account.id"], name=op.f("fk_tenancy_exclusion_created_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_tenancy_exclusion_tenancy_id_tenancy"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tenancy_exclusion")),
+        sa.UniqueConstraint("tenancy_id", "entry_key", name=op.f("uq_tenancy_exclusion_tenancy_id_entry_key")),
+    )
+    with op.batch_alter_table("tenancy_exclusion", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tenancy_exclusion_tenancy_id"), ["tenancy_id"], unique=False)
+
+    op.create_table(
+        "tenancy_option_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("option_id", sa.Integer(), nullable=False),
+        sa.Column("entry_key", sa.String(length=60), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["option_id"],
+            ["tenancy_option.id"],
+            name=op.f("fk_tenancy_option_entry_option_id_tenancy_option"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tenancy_option_entry")),
+        sa.UniqueConstraint("entry_key", name=op.f("uq_tenancy_option_entry_entry_key")),
+    )
+    with op.batch_alter_table("tenancy_option_entry", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tenancy_option_entry_option_id"), ["option_id"], unique=False)
+
+    op.create_table(
+        "tenancy_option_setting",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=False),
+        sa.Column("option_id", sa.Integer(), nullable=False),
+        sa.Column("enabled", sa.Boolean(), nullable=False),
+        sa.Column("version", sa.Integer(), nullable=False),
+        sa.Column("updated_by_id", sa.Integer(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("version >= 1", name=op.f("ck_tenancy_option_setting_version_positive")),
+        sa.ForeignKeyConstraint(
+            ["option_id"],
+            ["tenancy_option.id"],
+            name=op.f("fk_tenancy_option_setting_option_id_tenancy_option"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"],
+            ["tenancy.id"],
+            name=op.f("fk_tenancy_option_setting_tenancy_id_tenancy"),
+            ondelete="CASCADE",
+        ),
+        sa.ForeignKeyConstraint(
+            ["updated_by_id"], ["user_account.id"], name=op.f("fk_tenancy_option_setting_updated_by_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_tenancy_option_setting")),
+        sa.UniqueConstraint("tenancy_id", "option_id", name=op.f("uq_tenancy_option_setting_tenancy_id_option_id")),
+    )
+    with op.batch_alter_table("tenancy_option_setting", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_tenancy_option_setting_option_id"), ["option_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_tenancy_option_setting_tenancy_id"), ["tenancy_id"], unique=False)
+
+    op.create_table(
+        "agreement",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=False),
+        sa.Column("text_version_id", sa.Integer(), nullable=False),
+        sa.Column("signed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("signer_user_id", sa.Integer(), nullable=True),
+        sa.Column("signer_name", sa.String(length=200), nullable=False),
+        sa.Column("signer_role", sa.String(length=200), nullable=False),
+        sa.Column(
+            "capacity", sa.Enum("self", "trust", name="signercapacity", native_enum=False, length=16), nullable=False
+        ),
+        sa.Column("signed_via_tenancy_id", sa.Integer(), nullable=True),
+        sa.Column("ip", sa.String(length=64), nullable=True),
+        sa.Column("user_agent", sa.String(length=400), nullable=True),
+        sa.Column("register_version", sa.String(length=16), nullable=True),
+        sa.Column("annex", sa.JSON(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("pdf", sa.LargeBinary(), nullable=True),
+        sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_agreement_sha256_length")),
+        sa.CheckConstraint("size_bytes > 0", name=op.f("ck_agreement_size_positive")),
+        sa.ForeignKeyConstraint(
+            ["signed_via_tenancy_id"],
+            ["tenancy.id"],
+            name=op.f("fk_agreement_signed_via_tenancy_id_tenancy"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["signer_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_agreement_signer_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_agreement_tenancy_id_tenancy"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["text_version_id"],
+            ["dpa_text_version.id"],
+            name=op.f("fk_agreement_text_version_id_dpa_text_version"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement")),
+    )
+    with op.batch_alter_table("agreement", schema=None) as batch_op:
+        batch_op.create_index("ix_agreement_sha256", ["sha256"], unique=True)
+        batch_op.create_index(batch_op.f("ix_agreement_tenancy_id"), ["tenancy_id"], unique=False)
+        batch_op.create_index("ix_agreement_tenancy_signed", ["tenancy_id", "signed_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_agreement_text_version_id"), ["text_version_id"], unique=False)
+
+    op.create_table(
+        "not_sub_processor",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("supplier", sa.String(length=200), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["register_version.id"],
+            name=op.f("fk_not_sub_processor_version_id_register_version"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_not_sub_processor")),
+    )
+    with op.batch_alter_table("not_sub_processor", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_not_sub_processor_version_id"), ["version_id"], unique=False)
+
+    op.create_table(
+        "objection",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("change_id", sa.Integer(), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "lodged",
+                "acknowledged",
+                "accommodated",
+                "not_accommodated",
+                "withdrawn",
+                name="objectionstate",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("grounds", sa.Text(), nullable=False),
+        sa.Column("lodged_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("lodged_by_id", sa.Integer(), nullable=True),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("decision_reason", sa.Text(), nullable=True),
+        sa.Column("exit_answer_by", sa.Date(), nullable=True),
+        sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "state <> 'not_accommodated' OR exit_answer_by IS NOT NULL", name=op.f("ck_objection_exit_offer_dated")
+        ),
+        sa.CheckConstraint(
+            "state NOT IN ('accommodated', 'not_accommodated') OR (decision_reason IS NOT NULL AND decision_reason <> '' AND decided_at IS NOT NULL)",
+            name=op.f("ck_objection_decision_has_reason"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["change_id"], ["change_notice.id"], name=op.f("fk_objection_change_id_change_notice"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"], ["user_account.id"], name=op.f("fk_objection_decided_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["lodged_by_id"], ["user_account.id"], name=op.f("fk_objection_lodged_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_objection_tenancy_id_tenancy"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_objection")),
+        sa.UniqueConstraint("change_id", "tenancy_id", name=op.f("uq_objection_change_id_tenancy_id")),
+    )
+    with op.batch_alter_table("objection", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_objection_change_id"), ["change_id"], unique=False)
+        batch_op.create_index("ix_objection_state_lodged", ["state", "lodged_at"], unique=False)
+        batch_op.create_index(batch_op.f("ix_objection_tenancy_id"), ["tenancy_id"], unique=False)
+
+    op.create_table(
+        "register_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("version_id", sa.Integer(), nullable=False),
+        sa.Column("key", sa.String(length=60), nullable=False),
+        sa.Column("supplier", sa.String(length=200), nullable=False),
+        sa.Column("parent_entity", sa.String(length=200), nullable=False),
+        sa.Column("services_used", sa.Text(), nullable=False),
+        sa.Column("purpose", sa.Text(), nullable=False),
+        sa.Column("data_categories", sa.Text(), nullable=False),
+        sa.Column("location", sa.String(length=200), nullable=False),
+        sa.Column("residency_note", sa.Text(), nullable=False),
+        sa.Column("certifications", sa.String(length=400), nullable=False),
+        sa.Column("dpa_reference", sa.String(length=400), nullable=False),
+        sa.Column("privacy_contact", sa.String(length=320), nullable=False),
+        sa.Column("risk_note", sa.Text(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("data_subprocessor", "platform_utility", name="entrykind", native_enum=False, length=24),
+            nullable=False,
+        ),
+        sa.Column(
+            "status",
+            sa.Enum(
+                "active",
+                "active_temporary",
+                "conditional",
+                "planned",
+                "retired",
+                name="entrystatus",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("condition_service", sa.String(length=200), nullable=True),
+        sa.Column("effective_on", sa.Date(), nullable=True),
+        sa.Column("retires_on", sa.Date(), nullable=True),
+        sa.Column("listed_since", sa.Date(), nullable=True),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.CheckConstraint(
+            "status <> 'conditional' OR (condition_service IS NOT NULL AND condition_service <> '')",
+            name=op.f("ck_register_entry_conditional_names_service"),
+        ),
+        sa.CheckConstraint(
+            "status <> 'planned' OR effective_on IS NOT NULL", name=op.f("ck_register_entry_planned_has_date")
+        ),
+        sa.ForeignKeyConstraint(
+            ["version_id"],
+            ["register_version.id"],
+            name=op.f("fk_register_entry_version_id_register_version"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_register_entry")),
+        sa.UniqueConstraint("version_id", "key", name=op.f("uq_register_entry_version_id_key")),
+    )
+    with op.batch_alter_table("register_entry", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_register_entry_key"), ["key"], unique=False)
+        batch_op.create_index(batch_op.f("ix_register_entry_version_id"), ["version_id"], unique=False)
+
+    op.create_table(
+        "objection_step",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("objection_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "step",
+            sa.Enum(
+                "lodged",
+                "acknowledged",
+                "accommodated",
+                "not_accommodated",
+                "exit_offered",
+                "withdrawn",
+                name="stepkind",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_label", sa.String(length=200), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["user_account.id"], name=op.f("fk_objection_step_actor_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["objection_id"],
+            ["objection.id"],
+            name=op.f("fk_objection_step_objection_id_objection"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_objection_step")),
+    )
+    with op.batch_alter_table("objection_step", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_objection_step_objection_id"), ["objection_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("objection_step", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_objection_step_objection_id"))
+
+    op.drop_table("objection_step")
+    with op.batch_alter_table("register_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_register_entry_version_id"))
+        batch_op.drop_index(batch_op.f("ix_register_entry_key"))
+
+    op.drop_table("register_entry")
+    with op.batch_alter_table("objection", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_objection_tenancy_id"))
+        batch_op.drop_index("ix_objection_state_lodged")
+        batch_op.drop_index(batch_op.f("ix_objection_change_id"))
+
+    op.drop_table("objection")
+    with op.batch_alter_table("not_sub_processor", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_not_sub_processor_version_id"))
+
+    op.drop_table("not_sub_processor")
+    with op.batch_alter_table("agreement", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_agreement_text_version_id"))
+        batch_op.drop_index("ix_agreement_tenancy_signed")
+        batch_op.drop_index(batch_op.f("ix_agreement_tenancy_id"))
+        batch_op.drop_index("ix_agreement_sha256")
+
+    op.drop_table("agreement")
+    with op.batch_alter_table("tenancy_option_setting", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tenancy_option_setting_tenancy_id"))
+        batch_op.drop_index(batch_op.f("ix_tenancy_option_setting_option_id"))
+
+    op.drop_table("tenancy_option_setting")
+    with op.batch_alter_table("tenancy_option_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tenancy_option_entry_option_id"))
+
+    op.drop_table("tenancy_option_entry")
+    with op.batch_alter_table("tenancy_exclusion", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_tenancy_exclusion_tenancy_id"))
+
+    op.drop_table("tenancy_exclusion")
     with op.batch_alter_table("tenancy_directory", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tenancy_directory_tenancy_id"))
 
     op.drop_table("tenancy_directory")
+    with op.batch_alter_table("register_version", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_register_version_one_draft",
+            sqlite_where=sa.text("status = 'draft'"),
+            postgresql_where=sa.text("status = 'draft'"),
+        )
+
+    op.drop_table("register_version")
     with op.batch_alter_table("membership", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_membership_user_id"))
         batch_op.drop_index(batch_op.f("ix_membership_tenancy_id"))
@@ -241,16 +799,40 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_identity_user_id"))
 
     op.drop_table("identity")
+    with op.batch_alter_table("gias_import_batch", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_gias_import_batch_sha256"))
+
+    op.drop_table("gias_import_batch")
+    with op.batch_alter_table("dpia_download", schema=None) as batch_op:
+        batch_op.drop_index("ix_dpia_download_tenancy_at")
+
+    op.drop_table("dpia_download")
+    op.drop_table("dpa_text_version")
+    with op.batch_alter_table("change_notice", schema=None) as batch_op:
+        batch_op.drop_index("ix_change_notice_state_effective")
+
+    op.drop_table("change_notice")
     op.drop_table("user_account")
+    op.drop_table("tenancy_option")
     with op.batch_alter_table("tenancy", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tenancy_trust_id"))
 
     op.drop_table("tenancy")
+    with op.batch_alter_table("subscriber", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_subscriber_confirmed_at"))
+
+    op.drop_table("subscriber")
     with op.batch_alter_table("outbox_message", schema=None) as batch_op:
         batch_op.drop_index("ix_outbox_message_reference")
+        batch_op.drop_index("ix_outbox_message_recipient")
         batch_op.drop_index("ix_outbox_message_due")
 
     op.drop_table("outbox_message")
+    op.drop_table("gias_group")
+    with op.batch_alter_table("gias_establishment", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_gias_establishment_trust_uid"))
+
+    op.drop_table("gias_establishment")
     with op.batch_alter_table("audit_event", schema=None) as batch_op:
         batch_op.drop_index("ix_audit_event_tenancy_time")
         batch_op.drop_index(batch_op.f("ix_audit_event_occurred_at"))

@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import update
 
@@ -18,7 +18,18 @@ from portal.extensions import db, login_manager
 def init_app(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.session_protection = None  # the session version and timeouts do this job
+    app.url_value_preprocessor(_fresh_request_state)
     app.before_request(_check_timeouts)
+
+
+# Request-scoped values kept on `g`. An app context can outlive one request (tests push one and
+# send many requests through it), so each request starts without the previous one's user.
+_REQUEST_STATE = ("_login_user", "_memberships", "tenancy", "role", "tenancy_slug")
+
+
+def _fresh_request_state(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    for key in _REQUEST_STATE:
+        g.pop(key, None)
 
 
 def load_user(user_id: str) -> User | None:
@@ -100,8 +111,6 @@ def _check_timeouts() -> Any:
         return None
     session["last_seen_at"] = now().isoformat()
     return None
-
-
 
 
 def user_or_none() -> User | None:

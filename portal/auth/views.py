@@ -1,21 +1,100 @@
-"""Sign-in and sign-out pages."""
+"""Sign-in with Microsoft or Google, the invitation landing page, sign-out, and your account."""
 
 from __future__ import annotations
 
-from flask import Blueprint, flash, redirect, render_template, request, url_for
+import requests
+from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
 from portal import policy
 from portal.audit import service as audit
-from portal.auth.sessions import end_session, safe_next, user_or_none
-from portal.extensions import db
+from portal.audit.models import AuditEvent
+from portal.auth import accounts, oidc
+from portal.auth.sessions import begin_session, end_session, revoke_sessions, safe_next, user_or_none
+from portal.extensions import db, limiter
+from portal.tenancy import invitations
 
 bp = policy.declare(Blueprint("auth", __name__), policy.PUBLIC)
+SIGN_IN_LIMIT = "20 per minute"
+PROVIDER_LABELS = {"microsoft": "Microsoft", "google": "Google"}
+SECURITY_ACTIONS = ("auth.sign_in", "auth.sign_out", "auth.sessions_revoked", "auth.sign_out_everywhere")
+
+
+def allow_provider_forms() -> None:
+    """Let this page's sign-in forms end at the providers (their start redirects there; CSP form-action)."""
+    g.form_action_origins = oidc.provider_origins()
 
 
 @bp.get("/sign-in")
 def sign_in() -> str:
+    allow_provider_forms()
     return render_template("auth/sign_in.html", next=safe_next(request.args.get("next")))
+
+
+@bp.post("/sign-in/<provider>")
+@limiter.limit(SIGN_IN_LIMIT)
+def start(provider: str) -> Response | tuple[str, int]:
+    if provider not in oidc.PROVIDERS:
+        abort(404)
+    # Kept across the provider round trip; read back (and dropped) at the callback.
+    session["sign_in_next"] = safe_next(request.args.get("next") or request.form.get("next"))
+    token = request.form.get("invitation", "")
+    session["invitation_token"] = token if token and invitations.find_open(token) else None
+    redirect_uri = url_for("auth.callback", provider=provider, _external=True)
+    try:
+        return oidc.client(provider).authorize_redirect(redirect_uri)  # type: ignore[no-any-return]
+    except requests.RequestException:
+        current_app.logger.exception("sign-in provider %s unreachable", provider)
+        message = f"Sign in with {PROVIDER_LABELS[provider]} is not available at the moment. Try again later."
+        return render_template("auth/refused.html", message=message, no_access=False), 503
+
+
+@bp.get("/sign-in/<provider>/callback")
+@limiter.limit(SIGN_IN_LIMIT)
+def callback(provider: str) -> Response | tuple[str, int]:
+    if provider not in oidc.PROVIDERS:
+        abort(404)
+    invitation_token = session.pop("invitation_token", None)
+    target = safe_next(session.pop("sign_in_next", None))
+    try:
+        identity = oidc.complete(provider)
+        result = accounts.sign_in(identity, invitation_token=invitation_token)
+    except oidc.SignInError as error:
+        db.session.rollback()
+        accounts.record_failure(provider, error)
+        db.session.commit()
+        no_access = isinstance(error, accounts.NoAccessError)
+        return render_template("auth/refused.html", message=error.message, no_access=no_access), 403
+    audit.record(
+        "auth.sign_in",
+        actor=audit.Actor.of(result.user),
+        object_type="provider",
+        object_id=provider,
+        details={"directory": identity.directory},
+    )
+    db.session.commit()
+    begin_session(result.user)
+    if result.joined is not None:
+        flash(f"You have joined {result.joined.name}.")
+        return redirect(target or url_for("tenancy.overview", tenancy=result.joined.slug))
+    return redirect(target or landing_for(result.user))
+
+
+def landing_for(user: object) -> str:
+    """Where a user lands after signing in: the vendor console for vendor staff, else their organisations."""
+    if getattr(user, "is_vendor", False) and "vendor.home" in current_app.view_functions:
+        return url_for("vendor.home")
+    return url_for("tenancy.home")
+
+
+@bp.get("/invitations/<token>")
+def invitation(token: str) -> str | tuple[str, int]:
+    found = invitations.find_open(token)
+    if found is None:
+        return render_template("auth/invitation_gone.html"), 404
+    allow_provider_forms()
+    return render_template("auth/invitation.html", invitation=found, token=token)
 
 
 @bp.post("/sign-out")
@@ -27,3 +106,36 @@ def sign_out() -> Response:
     end_session()
     flash("You have signed out.")
     return redirect(url_for("web.start"))
+
+
+@bp.get("/account")
+@policy.allow(policy.SIGNED_IN)
+def account() -> str:
+    user = user_or_none()
+    assert user is not None
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    events = db.paginate(
+        select(AuditEvent)
+        .where(
+            AuditEvent.actor_id == user.id,
+            or_(AuditEvent.action.in_(SECURITY_ACTIONS), AuditEvent.action.like("auth.%")),
+        )
+        .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
+        page=page,
+        per_page=25,
+        error_out=False,
+    )
+    return render_template("auth/account.html", user=user, events=events)
+
+
+@bp.post("/account/sign-out-everywhere")
+@policy.allow(policy.SIGNED_IN)
+def sign_out_everywhere() -> Response:
+    user = user_or_none()
+    assert user is not None
+    revoke_sessions(user.id)
+    audit.record("auth.sign_out_everywhere", actor=audit.Actor.of(user), object_type="user", object_id=user.id)
+    db.session.commit()
+    end_session()
+    flash("You have signed out on every device.")
+    return redirect(url_for("auth.sign_in"))

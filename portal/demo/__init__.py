@@ -7,6 +7,12 @@ from collections.abc import Iterator
 
 def load() -> Iterator[str]:
     """Load every part of the demo in dependency order; yields lines to print."""
-    from portal.demo import identity
+    from portal.demo import changes, documents, gias, identity, register
 
     yield from identity.load()
+    yield from gias.load()
+    yield from register.load()
+    # Last: the demo agreement's annex is the effective set, so the register must be loaded first.
+    yield from documents.load()
+    # After the register: the demo change notice announces its planned entry.
+    yield from changes.load()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import socket
 import threading
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from email import message_from_bytes, policy
 from email.message import EmailMessage
@@ -54,12 +55,29 @@ class _Handler:
     folder: Path | None
     echo: bool
     refuse: set[str] = field(default_factory=set)
+    defer: set[str] = field(default_factory=set)
     messages: list[Received] = field(default_factory=list)
     lock: threading.Lock = field(default_factory=threading.Lock)
+    # An outage on cue: after `limit` messages, refuse everything and call `on_limit` once.
+    limit: int | None = None
+    on_limit: Callable[[], None] | None = None
+
+    def _down(self) -> bool:
+        with self.lock:
+            if self.limit is None or len(self.messages) < self.limit:
+                return False
+            callback, self.on_limit = self.on_limit, None
+        if callback is not None:
+            callback()
+        return True
 
     async def handle_RCPT(self, server: Any, session: Any, envelope: Any, address: str, rcpt_options: Any) -> str:
+        if self._down():
+            return "421 4.3.2 Service shutting down"
         if address.lower() in self.refuse:
             return "550 5.1.1 Mailbox unavailable"
+        if address.lower() in self.defer:
+            return "451 4.3.0 Mailbox busy, try again later"
         envelope.rcpt_tos.append(address)
         return "250 OK"
 
@@ -67,6 +85,8 @@ class _Handler:
         message = message_from_bytes(envelope.content, policy=policy.default)
         received = Received(envelope.mail_from, list(envelope.rcpt_tos), message)  # type: ignore[arg-type]
         with self.lock:
+            if self.limit is not None and len(self.messages) >= self.limit:
+                return "421 4.3.2 Service shutting down"
             self.messages.append(received)
             count = len(self.messages)
         if self.folder is not None:
@@ -93,7 +113,31 @@ class MailSink:
             return list(self.handler.messages)
 
     def refuse(self, address: str) -> None:
+        """Reject mail to this address permanently (550)."""
         self.handler.refuse.add(address.lower())
+
+    def defer(self, address: str) -> None:
+        """Reject mail to this address for now (451), as a busy server does."""
+        self.handler.defer.add(address.lower())
+
+    def stop_after(self, count: int) -> threading.Event:
+        """An outage mid-batch: accept `count` messages in all, then refuse the rest and shut down.
+
+        Returns an event set once the server has stopped (so a new sink may take the port).
+        """
+        stopped = threading.Event()
+
+        def shut_down() -> None:
+            # Not on the server's own event loop thread: Controller.stop() joins that thread.
+            def run() -> None:
+                self.stop()
+                stopped.set()
+
+            threading.Thread(target=run, daemon=True).start()
+
+        self.handler.limit = count
+        self.handler.on_limit = shut_down
+        return stopped
 
     def start(self) -> MailSink:
         self.controller = Controller(self.handler, hostname="127.0.0.1", port=self.port)

@@ -23,8 +23,8 @@ OIDC_PORT = 5556
 SMTP_PORT = 8025
 
 
-def prepare(app_root: Path) -> list[str]:
-    """Migrate the SQLite database, make the demo signing keys, load the demo; returns lines to print."""
+def prepare(app_root: Path) -> tuple[list[str], list[dict[str, object]], list[tuple[str, str, str]]]:
+    """Migrate, make the demo signing keys, load the demo; returns lines to print, provider users, accounts."""
     from flask_migrate import upgrade
 
     from portal.demo import load
@@ -42,23 +42,9 @@ def prepare(app_root: Path) -> list[str]:
             ensure_demo_keys(app.instance_path)
         lines.extend(load())
         db.session.commit()
-    return lines
+        from portal.demo.identity import DEMO_ACCOUNTS, provider_users
 
-
-def provider_users() -> list[dict[str, object]]:
-    try:
-        from portal.demo.identity import provider_users as users
-    except ImportError:
-        return []
-    return users()
-
-
-def demo_accounts() -> list[tuple[str, str, str]]:
-    try:
-        from portal.demo.identity import DEMO_ACCOUNTS
-    except ImportError:
-        return []
-    return list(DEMO_ACCOUNTS)
+        return lines, provider_users(), list(DEMO_ACCOUNTS)
 
 
 def wait_for_port(port: int, timeout: float = 15.0) -> bool:
@@ -86,14 +72,17 @@ def main() -> int:
             return 1
 
     os.chdir(PROJECT_ROOT)
+    # Links in mail (invitations, notices) point at this run's port, the demo's mail included.
+    os.environ["PORTAL_SERVER_NAME_FOR_MAIL"] = f"http://127.0.0.1:{args.port}"
     print("Migrating the database and loading the demo data...")
-    for line in prepare(PROJECT_ROOT):
+    lines, users, accounts = prepare(PROJECT_ROOT)
+    for line in lines:
         print(f"  {line}")
 
     bin_dir = Path(sys.executable).parent
-    env = dict(os.environ, FLASK_APP="wsgi", PORTAL_SERVER_NAME_FOR_MAIL=f"http://127.0.0.1:{args.port}")
+    env = dict(os.environ, FLASK_APP="wsgi")
     provider_cmd = [str(bin_dir / "oidc-provider-mock"), "--port", str(OIDC_PORT), "--require-nonce", "true"]
-    for claims in provider_users():
+    for claims in users:
         provider_cmd += ["--user-claims", json.dumps(claims)]
 
     mail_folder = PROJECT_ROOT / "instance" / "mail"
@@ -114,7 +103,7 @@ def main() -> int:
     try:
         wait_for_port(OIDC_PORT)
         wait_for_port(args.port)
-        print_welcome(args.port, mail_folder)
+        print_welcome(args.port, mail_folder, accounts)
         while all(child.poll() is None for child in children):
             time.sleep(0.5)
         print("A component stopped unexpectedly; stopping the rest.", file=sys.stderr)
@@ -134,14 +123,13 @@ def main() -> int:
         sink.stop()
 
 
-def print_welcome(port: int, mail_folder: Path) -> None:
+def print_welcome(port: int, mail_folder: Path, accounts: list[tuple[str, str, str]]) -> None:
     print()
     print("=" * 72)
     print(f"  The portal is running:         http://127.0.0.1:{port}/")
     print(f"  Public sub-processor register: http://127.0.0.1:{port}/sub-processors")
     print(f"  Local sign-in provider:        http://127.0.0.1:{OIDC_PORT}/ (stands in for Microsoft and Google)")
     print(f"  Local mail sink:               127.0.0.1:{SMTP_PORT}; messages print below and are kept in {mail_folder}")
-    accounts = demo_accounts()
     if accounts:
         print()
         print("  Demo accounts: click 'Sign in with Microsoft' or 'Sign in with Google', then type the")

@@ -27,6 +27,8 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_outbox_message_due", "status", "next_attempt_at"),
         Index("ix_outbox_message_reference", "reference", "status"),
+        # Unsubscribing finds the address's mail (to drop what is queued and blank what was sent).
+        Index("ix_outbox_message_recipient", "recipient"),
         CheckConstraint("attempts >= 0", name="attempts_not_negative"),
     )
 
@@ -50,3 +52,29 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
     claimed_at: Mapped[Optional[dt.datetime]]
     sent_at: Mapped[Optional[dt.datetime]]
     last_error: Mapped[Optional[str]] = mapped_column(String(500))
+    # A subscriber's mail: the worker adds the personal unsubscribe link and the RFC 8058 headers.
+    list_unsubscribe: Mapped[bool] = mapped_column(default=False)
+
+
+class Subscriber(db.Model):  # type: ignore[name-defined,misc]
+    """A member of the public who asked to be emailed before the sub-processor list changes.
+
+    The address is kept only for that purpose: unconfirmed rows are forgotten when their
+    token expires, and unsubscribing deletes the row.
+    """
+
+    __tablename__ = "subscriber"
+    __table_args__ = (
+        CheckConstraint("(confirmed_at IS NULL) <> (confirm_token_hash IS NULL)", name="confirmed_or_pending"),
+    )
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # Normalised (email-validator) and lower-cased, so one mailbox is one row.
+    address: Mapped[str] = mapped_column(String(320), unique=True)
+    # SHA-256 of the single-use confirmation token; cleared once confirmed.
+    confirm_token_hash: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
+    confirm_expires_at: Mapped[Optional[dt.datetime]]
+    confirmed_at: Mapped[Optional[dt.datetime]] = mapped_column(index=True)
+    # SHA-256 of the unsubscribe token (an HMAC of the address), to find the row from a link.
+    unsubscribe_hash: Mapped[str] = mapped_column(String(64), unique=True)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import email.policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
 from typing import Any
@@ -14,6 +15,11 @@ from portal.notify.models import OutboxMessage
 
 # Headers a caller may add; anything else is refused rather than passed through.
 ALLOWED_EXTRA_HEADERS = {"List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Auto-Submitted"}
+
+
+UNSUBSCRIBE_FOOTER = (
+    "You get this email because you subscribed to changes to our sub-processor list.\nTo stop, unsubscribe:"
+)
 
 
 class MailError(ValueError):
@@ -45,6 +51,7 @@ def enqueue(
     html: str | None = None,
     reference: str | None = None,
     headers: dict[str, str] | None = None,
+    list_unsubscribe: bool = False,
 ) -> OutboxMessage:
     """Queue one message in the current transaction; it leaves only after the caller commits."""
     extra = {}
@@ -60,6 +67,7 @@ def enqueue(
         headers=extra or None,
         category=category,
         reference=reference,
+        list_unsubscribe=list_unsubscribe,
     )
     db.session.add(message)
     db.session.flush()
@@ -74,7 +82,8 @@ def message_id(row: OutboxMessage) -> str:
 
 def build_message(row: OutboxMessage) -> EmailMessage:
     """The EmailMessage for an outbox row: plain text, with an HTML alternative when given."""
-    message = EmailMessage()
+    # Lines up to RFC 5322's hard limit: folding a long `<url>` header onto its own line trips parsers.
+    message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     message["From"] = current_app.config["MAIL_FROM"]
     message["To"] = row.recipient
     message["Subject"] = row.subject
@@ -83,7 +92,16 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     extra: dict[str, Any] = row.headers or {}
     for name, value in extra.items():
         message[name] = value
-    message.set_content(row.body_text)
+    text = row.body_text
+    if row.list_unsubscribe:
+        # Rendered here, not stored: the token is an HMAC of the address (see portal.notify.fanout).
+        from portal.notify.tokens import unsubscribe_url
+
+        url = unsubscribe_url(row.recipient)
+        message["List-Unsubscribe"] = f"<{url}>"
+        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+        text = f"{text.rstrip()}\n\n{UNSUBSCRIBE_FOOTER}\n{url}\n"
+    message.set_content(text)
     if row.body_html:
         message.add_alternative(row.body_html, subtype="html")
     return message

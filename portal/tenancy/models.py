@@ -49,7 +49,9 @@ class Tenancy(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    kind: Mapped[TenancyKind] = mapped_column(Enum(TenancyKind, values_callable=enum_values, native_enum=False, length=16))
+    kind: Mapped[TenancyKind] = mapped_column(
+        Enum(TenancyKind, values_callable=enum_values, native_enum=False, length=16)
+    )
     slug: Mapped[str] = mapped_column(String(80), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     # Schools: the DfE unique reference number, local authority and phase.

@@ -18,6 +18,12 @@ M = TypeVar("M")
 def tenancy_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blueprint:
     """A blueprint under /t/<tenancy>/ whose views run only for members (policy enforces the role)."""
     blueprint = Blueprint(name, import_name, url_prefix=TENANCY_PREFIX + url_prefix)
+    install_scoping(blueprint)
+    return blueprint
+
+
+def install_scoping(blueprint: Blueprint) -> None:
+    """Take the tenancy out of the URL for the policy, fill it into url_for, and require membership."""
 
     @blueprint.url_value_preprocessor
     def _take_tenancy(endpoint: str | None, values: dict[str, Any] | None) -> None:
@@ -31,7 +37,6 @@ def tenancy_blueprint(name: str, import_name: str, url_prefix: str = "") -> Blue
             values["tenancy"] = g.tenancy.slug
 
     policy.declare(blueprint, policy.tenancy(policy.Permission.VIEW_TENANCY))
-    return blueprint
 
 
 def current_tenancy() -> Tenancy:
@@ -50,9 +55,8 @@ def get_owned_or_404(model: type[M], object_id: int, tenancy: Tenancy | None = N
     from portal.extensions import db
 
     owner = tenancy or current_tenancy()
-    found = db.session.scalar(
-        select(model).where(model.id == object_id, model.tenancy_id == owner.id)  # type: ignore[attr-defined]
-    )
+    statement: Any = select(model).where(model.id == object_id, model.tenancy_id == owner.id)  # type: ignore[attr-defined]
+    found: M | None = db.session.scalar(statement)
     if found is None:
         audit.record(
             "access.denied",

@@ -36,7 +36,10 @@ def test_safe_production_settings_start_with_secure_cookies():
         ({"SECRET_KEY": "short"}, "PORTAL_SECRET_KEY"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.sqlite"}, "PORTAL_SQLALCHEMY_DATABASE_URI"),
         ({"OIDC_LOCAL_PROVIDER": True}, "PORTAL_OIDC_LOCAL_PROVIDER"),
-        ({"MICROSOFT_METADATA_URL": "http://127.0.0.1:5556/.well-known/openid-configuration"}, "MICROSOFT_METADATA_URL"),
+        (
+            {"MICROSOFT_METADATA_URL": "http://127.0.0.1:5556/.well-known/openid-configuration"},
+            "MICROSOFT_METADATA_URL",
+        ),
         ({"GOOGLE_CLIENT_SECRET": "local-google-secret"}, "GOOGLE_CLIENT_SECRET"),
         ({"SIGNING_DEMO": True}, "PORTAL_SIGNING_DEMO"),
         ({"AUDIT_HASH_KEY": None}, "PORTAL_AUDIT_HASH_KEY"),

@@ -1,0 +1,271 @@
+"""Benchmark: one notice to 24,000 data leads and 50,000 subscribers on PostgreSQL, queued and delivered.
+
+Reports, in one run:
+- enqueue: `announce()` (the set-based INSERT ... SELECT per audience) against a bare hand-written
+  INSERT ... SELECT of the same rows (ratio; median of several runs);
+- delivery: the outbox worker (claims, one SMTP connection per batch, a commit per message) against a
+  raw smtplib loop over one connection, both into the same local aiosmtpd sink (ratio).
+
+Run standalone (not part of `make test`), with PostgreSQL on 127.0.0.1:5432 and trust auth:
+    .venv/bin/python bench/notify_fanout.py [--leads 24000] [--subscribers 50000] [--deliver N]
+It creates and drops its own database; results go to bench/results/notify_fanout.json.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import smtplib
+import statistics
+import sys
+import threading
+import time
+import uuid
+from email.message import EmailMessage
+from email.utils import formatdate
+from pathlib import Path
+from typing import Any
+
+import psycopg
+from aiosmtpd.controller import Controller
+from sqlalchemy import insert, text
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+
+from portal import create_app
+from portal.devtools.mailsink import free_port
+from portal.extensions import db
+
+ADMIN_DSN = os.environ.get("PORTAL_BENCH_PG_DSN", "postgresql://127.0.0.1:5432/test")
+RESULTS = Path(__file__).resolve().parent / "results" / "notify_fanout.json"
+
+SUMMARY = (
+    "We plan to add Acme Analytics Ltd as a sub-processor from 1 March 2027. It will host usage "
+    "analytics in the UK, because our current supplier is withdrawing the service. You can object "
+    "until 28 February 2027."
+)
+BARE = [
+    # The same rows announce() writes, by hand: data leads and trust admins, once per address ...
+    """INSERT INTO outbox_message (recipient, created_at, subject, body_text, category, reference, status,
+           attempts, next_attempt_at, list_unsubscribe)
+       SELECT lower(u.email), now(), :subject, :body, 'notice', :reference, 'queued', 0, now(), false
+       FROM user_account u JOIN membership m ON m.user_id = u.id
+       WHERE m.role IN ('data_lead', 'trust_admin') AND u.email IS NOT NULL AND NOT u.is_disabled
+       GROUP BY lower(u.email)""",
+    # ... and confirmed subscribers.
+    """INSERT INTO outbox_message (recipient, created_at, subject, body_text, category, reference, status,
+           attempts, next_attempt_at, list_unsubscribe)
+       SELECT s.address, now(), :subject, :body, 'notice', :reference, 'queued', 0, now(), true
+       FROM subscriber s WHERE s.confirmed_at IS NOT NULL""",
+]
+
+
+class Counting:
+    """An aiosmtpd handler that accepts and counts (the bench measures the sender, not the sink)."""
+
+    def __init__(self) -> None:
+        self.count = 0
+        self.lock = threading.Lock()
+
+    async def handle_DATA(self, server: Any, session: Any, envelope: Any) -> str:
+        with self.lock:
+            self.count += 1
+        return "250 Message accepted"
+
+
+def make_database() -> tuple[str, str]:
+    name = f"portal_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'CREATE DATABASE "{name}"')
+    host = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
+    return name, f"{host}/{name}"
+
+
+def drop_database(name: str) -> None:
+    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
+        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+def populate(leads: int, subscribers: int) -> None:
+    """One data lead per school (a few trust admins too), and confirmed subscribers; in bulk."""
+    from portal.auth.models import User
+    from portal.notify.models import Subscriber
+    from portal.notify.tokens import digest
+    from portal.tenancy.models import Membership, Role, Tenancy, TenancyKind
+
+    chunk = 5000
+    for start in range(0, leads, chunk):
+        ids = range(start + 1, min(leads, start + chunk) + 1)
+        db.session.execute(
+            insert(Tenancy),
+            [
+                {"id": i, "kind": TenancyKind.SCHOOL, "slug": f"school-{i}", "name": f"School {i}", "urn": f"{i:06d}"}
+                for i in ids
+            ],
+        )
+        db.session.execute(
+            insert(User), [{"id": i, "display_name": f"Lead {i}", "email": f"lead{i}@school{i}.example"} for i in ids]
+        )
+        db.session.execute(
+            insert(Membership),
+            [{"user_id": i, "tenancy_id": i, "role": Role.TRUST_ADMIN if i % 50 == 0 else Role.DATA_LEAD} for i in ids],
+        )
+    for start in range(0, subscribers, chunk):
+        rows = []
+        for i in range(start, min(subscribers, start + chunk)):
+            address = f"subscriber{i}@example.org"
+            rows.append({"address": address, "unsubscribe_hash": digest(f"bench-{i}"), "confirmed_at": text("now()")})
+        db.session.execute(
+            insert(Subscriber).values(confirmed_at=text("now()")),
+            [{k: v for k, v in r.items() if k != "confirmed_at"} for r in rows],
+        )
+    for table in ("tenancy", "user_account", "membership"):
+        db.session.execute(
+            text(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), (SELECT max(id) FROM {table}))")
+        )
+    db.session.commit()
+    db.session.execute(text("ANALYZE"))
+    db.session.commit()
+
+
+def timed(action: Any) -> float:
+    start = time.perf_counter()
+    action()
+    return time.perf_counter() - start
+
+
+def enqueue_runs(repeats: int) -> dict[str, Any]:
+    from portal.notify.fanout import Notice, announce, notice_text
+
+    notice = Notice(
+        subject="We plan to add Acme Analytics Ltd as a sub-processor",
+        summary=SUMMARY,
+        links=[
+            ("The register", "https://portal.example/sub-processors"),
+            ("What changes", "https://portal.example/diff/3"),
+        ],
+        reference="change-notice:1",
+    )
+    params = {"subject": notice.subject, "body": notice_text(notice), "reference": notice.reference}
+    queued: list[int] = []
+
+    def bare() -> None:
+        for statement in BARE:
+            db.session.execute(text(statement), params)
+        db.session.commit()
+
+    def portal() -> None:
+        queued.append(announce(notice))
+        db.session.commit()
+
+    def empty() -> None:
+        db.session.execute(text("TRUNCATE outbox_message"))
+        db.session.commit()
+
+    bare_times, portal_times = [], []
+    for n in range(repeats):
+        bare_times.append(timed(bare))
+        empty()
+        portal_times.append(timed(portal))
+        if n < repeats - 1:
+            empty()
+    bare_s, portal_s = statistics.median(bare_times), statistics.median(portal_times)
+    return {
+        "rows": queued[-1],
+        "announce_seconds": round(portal_s, 3),
+        "bare_insert_select_seconds": round(bare_s, 3),
+        "ratio": round(portal_s / bare_s, 2),
+        "runs": repeats,
+    }
+
+
+def delivery_runs(app: Any, limit: int | None) -> dict[str, Any]:
+    from portal.notify.worker import deliver_due
+
+    if limit is not None:  # deliver only the first `limit` messages: park the rest
+        db.session.execute(
+            text(
+                "UPDATE outbox_message SET status = 'failed' WHERE id > (SELECT min(id) FROM outbox_message) + :n - 1"
+            ),
+            {"n": limit},
+        )
+        db.session.commit()
+    total = db.session.scalar(text("SELECT count(*) FROM outbox_message WHERE status = 'queued'"))
+    body = db.session.scalar(text("SELECT body_text FROM outbox_message LIMIT 1"))
+    handler = Counting()
+    port = free_port()
+    controller = Controller(handler, hostname="127.0.0.1", port=port)
+    controller.start()
+    try:
+        app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=port)
+        worker_s = timed(deliver_due)
+        assert handler.count == total, (handler.count, total)
+        sent = db.session.scalar(text("SELECT count(*) FROM outbox_message WHERE status = 'sent'"))
+        assert sent == total, (sent, total)
+
+        def raw() -> None:
+            # The same kind of message the worker sends (same headers), built and sent in a plain loop.
+            with smtplib.SMTP("127.0.0.1", port) as smtp:
+                for i in range(total):
+                    message = EmailMessage()
+                    message["From"] = app.config["MAIL_FROM"]
+                    message["To"] = f"raw{i}@example.org"
+                    message["Subject"] = "We plan to add Acme Analytics Ltd as a sub-processor"
+                    message["Date"] = formatdate(usegmt=True)
+                    message["Message-ID"] = f"<raw-{i}@larkspur.example>"
+                    if i % 3:
+                        message["List-Unsubscribe"] = f"<https://portal.example/unsubscribe/{i:043d}>"
+                        message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
+                    message.set_content(body)
+                    smtp.send_message(message)
+
+        raw_s = timed(raw)
+        assert handler.count == 2 * total
+    finally:
+        controller.stop()
+    return {
+        "messages": total,
+        "worker_seconds": round(worker_s, 2),
+        "raw_smtplib_seconds": round(raw_s, 2),
+        "ratio": round(worker_s / raw_s, 2),
+        "worker_per_second": round(total / worker_s),
+        "batch_size": app.config["OUTBOX_BATCH_SIZE"],
+    }
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--leads", type=int, default=24000)
+    parser.add_argument("--subscribers", type=int, default=50000)
+    parser.add_argument("--repeats", type=int, default=3)
+    parser.add_argument("--deliver", type=int, default=None, help="deliver only this many (default: all)")
+    args = parser.parse_args()
+    name, uri = make_database()
+    try:
+        app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SERVER_NAME_FOR_MAIL": "https://portal.example"})
+        with app.app_context():
+            db.create_all()
+            populate(args.leads, args.subscribers)
+            enqueue = enqueue_runs(args.repeats)
+            print(f"enqueue: {enqueue}", flush=True)
+            delivery = delivery_runs(app, args.deliver)
+            print(f"delivery: {delivery}", flush=True)
+            db.session.remove()
+            db.engine.dispose()
+    finally:
+        drop_database(name)
+    result = {
+        "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "leads": args.leads,
+        "subscribers": args.subscribers,
+        "enqueue": enqueue,
+        "delivery": delivery,
+    }
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(json.dumps(result, indent=2) + "\n")
+    print(f"wrote {RESULTS}")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,106 @@
+"""Vendor admin: people (list, disable or enable, change vendor role, revoke sessions); recent sign-in needed."""
+
+from __future__ import annotations
+
+from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import selectinload
+from werkzeug.wrappers import Response
+
+from portal import policy
+from portal.audit import service as audit
+from portal.auth.models import User, VendorRole
+from portal.auth.sessions import revoke_sessions
+from portal.extensions import db
+from portal.policy import Permission
+from portal.tenancy.models import Membership
+
+bp = policy.declare(
+    Blueprint("people", __name__, url_prefix="/vendor/people"),
+    policy.vendor(Permission.MANAGE_STAFF, recent_sign_in=True),
+)
+VENDOR_ROLE_CHOICES = {"none": None, VendorRole.STAFF.value: VendorRole.STAFF, VendorRole.ADMIN.value: VendorRole.ADMIN}
+
+
+class PeopleError(ValueError):
+    """An administrative change the portal refuses."""
+
+
+@bp.get("")
+def index() -> str:
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    people = db.paginate(
+        select(User)
+        .options(selectinload(User.memberships).joinedload(Membership.tenancy))
+        .order_by(User.display_name, User.id),
+        page=page,
+        per_page=50,
+        error_out=False,
+    )
+    return render_template("auth/people.html", people=people, roles=list(VendorRole))
+
+
+@bp.post("/<int:user_id>/disable")
+def disable(user_id: int) -> Response:
+    return _act(user_id, "disable")
+
+
+@bp.post("/<int:user_id>/enable")
+def enable(user_id: int) -> Response:
+    return _act(user_id, "enable")
+
+
+@bp.post("/<int:user_id>/revoke")
+def revoke(user_id: int) -> Response:
+    return _act(user_id, "revoke")
+
+
+@bp.post("/<int:user_id>/vendor-role")
+def vendor_role(user_id: int) -> Response:
+    return _act(user_id, "vendor_role", request.form.get("vendor_role", ""))
+
+
+def apply(person: User, action: str, *, acting: User, value: str = "") -> str:
+    """Carry out one administrative action on a person and audit it; returns the confirmation."""
+    if person.id == acting.id and action in {"disable", "vendor_role"}:
+        raise PeopleError("You cannot do that to your own account")
+    details: dict[str, str | None] = {}
+    if action == "disable":
+        person.is_disabled = True
+        revoke_sessions(person.id)
+        message = f"{person.display_name} is disabled and signed out everywhere."
+    elif action == "enable":
+        person.is_disabled = False
+        message = f"{person.display_name} can sign in again."
+    elif action == "revoke":
+        revoke_sessions(person.id)
+        message = f"Every session of {person.display_name} has ended."
+    else:
+        if value not in VENDOR_ROLE_CHOICES:
+            raise PeopleError("Select a vendor role")
+        details = {"from": person.vendor_role.value if person.vendor_role else None, "to": value}
+        person.vendor_role = VENDOR_ROLE_CHOICES[value]
+        revoke_sessions(person.id)
+        message = f"{person.display_name}'s vendor role has changed."
+    db.session.flush()
+    audit.record(
+        f"people.{action}",
+        actor=audit.Actor.of(acting),
+        object_type="user",
+        object_id=person.id,
+        details=details or None,
+    )
+    return message
+
+
+def _act(user_id: int, action: str, value: str = "") -> Response:
+    person = db.get_or_404(User, user_id)
+    try:
+        message = apply(person, action, acting=current_user, value=value)
+    except PeopleError as error:
+        flash(str(error))
+        return redirect(url_for("people.index"))
+    db.session.commit()
+    flash(message)
+    return redirect(url_for("people.index"))

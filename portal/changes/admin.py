@@ -1,0 +1,168 @@
+"""Vendor staff: announce changes (/vendor/changes) and handle objections to a decision (/vendor/objections)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response
+from wtforms.fields.choices import SelectChoice
+
+from portal import policy
+from portal.audit.service import Actor
+from portal.changes import objections, queries, service
+from portal.changes.errors import ChangeError
+from portal.changes.forms import AnnounceForm, DecideForm, WithdrawNoticeForm
+from portal.changes.models import ChangeKind, Objection
+from portal.changes.states import TRANSITIONS, IllegalTransition, ObjectionState
+from portal.extensions import db
+from portal.policy import Permission
+
+bp = policy.declare(
+    Blueprint("changes_admin", __name__, url_prefix="/vendor"), policy.vendor(Permission.HANDLE_OBJECTIONS)
+)
+REGISTER = policy.vendor(Permission.MANAGE_REGISTER)
+
+
+@bp.get("/changes")
+@policy.allow(REGISTER)
+def notices() -> str:
+    return render_template("changes/admin_notices.html", notices=service.recent_notices())
+
+
+@bp.route("/changes/new", methods=["GET", "POST"])
+@policy.allow(REGISTER)
+def announce() -> str | Response | tuple[str, int]:
+    form = AnnounceForm()
+    entries = service.register_candidates()
+    form.entry_key.choices = [SelectChoice("", "Select a supplier")] + [
+        SelectChoice(e.key, f"{e.supplier} ({e.status.label.lower()})") for e in entries
+    ]
+    form.replaces_key.choices = [SelectChoice("", "Not a replacement")] + [
+        SelectChoice(e.key, e.supplier) for e in entries
+    ]
+    if form.validate_on_submit() and form.effective_on.data is not None:
+        try:
+            notice = service.announce_change(
+                kind=ChangeKind(form.kind.data),
+                entry_key=form.entry_key.data or "",
+                replaces_key=form.replaces_key.data or None,
+                title=form.title.data or "",
+                reason=form.reason.data or "",
+                effective_on=form.effective_on.data,
+                actor=Actor.of(current_user),
+            )
+        except ChangeError as error:
+            field = getattr(form, error.field or "entry_key")
+            field.errors = [*field.errors, error.message]
+        else:
+            db.session.commit()
+            flash(f"Change announced: “{notice.title}”. Every data lead and subscriber is being emailed.")
+            return redirect(url_for("changes_admin.notices"))
+        return render_template("changes/admin_announce.html", form=form, has_entries=bool(entries)), 400
+    status = 400 if form.errors else 200
+    return render_template("changes/admin_announce.html", form=form, has_entries=bool(entries)), status
+
+
+@bp.get("/changes/<int:notice_id>")
+@policy.allow(REGISTER)
+def notice(notice_id: int) -> str:
+    return _notice_page(notice_id, WithdrawNoticeForm())
+
+
+@bp.post("/changes/<int:notice_id>/withdraw")
+@policy.allow(REGISTER)
+def withdraw_notice(notice_id: int) -> str | Response | tuple[str, int]:
+    form = WithdrawNoticeForm()
+    found = service.get_notice(notice_id)
+    if found is None:
+        abort(404)
+    if form.validate_on_submit():
+        try:
+            closed = service.withdraw_notice(found, reason=form.reason.data or "", actor=Actor.of(current_user))
+        except ChangeError as error:
+            db.session.rollback()
+            form.reason.errors = [*form.reason.errors, error.message]
+        else:
+            db.session.commit()
+            flash(f"“{found.title}” is withdrawn; {closed} open objection{'' if closed == 1 else 's'} closed.")
+            return redirect(url_for("changes_admin.notice", notice_id=notice_id))
+    return _notice_page(notice_id, form), 400
+
+
+def _notice_page(notice_id: int, form: WithdrawNoticeForm) -> str:
+    found = service.get_notice(notice_id)
+    if found is None:
+        abort(404)
+    return render_template("changes/admin_notice.html", change=found, form=form)
+
+
+@bp.get("/objections")
+def queue() -> str:
+    change_id = request.args.get("change", type=int)
+    state_value = request.args.get("state", "")
+    state = ObjectionState(state_value) if state_value in {s.value for s in ObjectionState} else None
+    age = request.args.get("age", "")
+    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    return render_template(
+        "changes/admin_queue.html",
+        page=queries.queue_page(change_id, state, age, page),
+        notices=queries.all_notices(),
+        states=list(ObjectionState),
+        filters={"change": change_id, "state": state_value, "age": age},
+    )
+
+
+@bp.get("/objections/<int:objection_id>")
+def objection(objection_id: int) -> str:
+    return _objection_page(objection_id, DecideForm())
+
+
+@bp.post("/objections/<int:objection_id>/acknowledge")
+def acknowledge(objection_id: int) -> Response:
+    found = _get(objection_id)
+    try:
+        objections.acknowledge(found, actor=Actor.of(current_user))
+    except IllegalTransition as error:
+        db.session.rollback()
+        flash(str(error))
+    else:
+        db.session.commit()
+        flash(f"Objection from {found.tenancy.name} acknowledged; its data leads are being emailed.")
+    return redirect(url_for("changes_admin.objection", objection_id=objection_id))
+
+
+@bp.post("/objections/<int:objection_id>/decide")
+def decide(objection_id: int) -> str | Response | tuple[str, int]:
+    found = _get(objection_id)
+    form = DecideForm()
+    if form.validate_on_submit():
+        decide_with = objections.accommodate if form.decision.data == "accommodated" else objections.not_accommodate
+        try:
+            decide_with(found, reason=form.reason.data or "", actor=Actor.of(current_user))
+        except (ChangeError, IllegalTransition) as error:
+            db.session.rollback()
+            form.decision.errors = [*form.decision.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(f"Decision recorded for {found.tenancy.name}: {found.state.label.lower()}.")
+            return redirect(url_for("changes_admin.objection", objection_id=objection_id))
+    return _objection_page(objection_id, form), 400
+
+
+def _get(objection_id: int) -> Objection:
+    found = queries.objection_with_steps(objection_id)
+    if found is None:
+        abort(404)
+    return found
+
+
+def _objection_page(objection_id: int, form: DecideForm) -> str:
+    found = _get(objection_id)
+    allowed = TRANSITIONS[found.state]
+    return render_template(
+        "changes/admin_objection.html",
+        objection=found,
+        form=form,
+        can_acknowledge=ObjectionState.ACKNOWLEDGED in allowed,
+        can_decide=ObjectionState.ACCOMMODATED in allowed,
+    )

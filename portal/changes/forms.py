@@ -1,0 +1,124 @@
+"""Forms for announcing changes, lodging and withdrawing objections, and deciding them."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import (
+    GovDateInput,
+    GovRadioInput,
+    GovSelect,
+    GovSubmitInput,
+    GovTextArea,
+    GovTextInput,
+)
+from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
+from wtforms.validators import DataRequired, InputRequired, Length, Optional
+
+from portal.changes.models import ChangeKind
+
+GROUNDS_MAX = 5000
+
+
+class UKDateField(DateField):
+    """A day, month and year in three boxes, with a GOV.UK message when they are not a real date."""
+
+    def process_formdata(self, valuelist: list[str]) -> None:
+        if len(valuelist) != 3:
+            # Not the three boxes the page sends: give the widget three empty boxes to show, and
+            # let the required check say what is missing.
+            self.raw_data = ["", "", ""]
+            self.data = None
+            return
+        try:
+            super().process_formdata(valuelist)
+        except ValueError as error:
+            raise ValueError("The date the change takes effect must be a real date, like 27 3 2027") from error
+
+
+class AnnounceForm(FlaskForm):
+    kind = RadioField(
+        "What kind of change is it?",
+        widget=GovRadioInput(),
+        choices=[SelectChoice(kind.value, kind.label) for kind in ChangeKind],
+        validators=[InputRequired(message="Select the kind of change")],
+    )
+    entry_key = SelectField("Supplier", widget=GovSelect(), validators=[DataRequired(message="Select the supplier")])
+    replaces_key = SelectField("Supplier it replaces (replacements only)", widget=GovSelect(), validators=[Optional()])
+    title = StringField(
+        "Title",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter a title for the change"),
+            Length(max=200, message="Title must be 200 characters or fewer"),
+        ],
+    )
+    reason = TextAreaField(
+        "Reason for the change",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter the reason for the change"),
+            Length(max=GROUNDS_MAX, message=f"Reason must be {GROUNDS_MAX} characters or fewer"),
+        ],
+    )
+    effective_on = UKDateField(
+        "Date the change takes effect",
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        validators=[InputRequired(message="Enter the date the change takes effect")],
+    )
+    submit = SubmitField("Announce the change", widget=GovSubmitInput())
+
+
+class LodgeForm(FlaskForm):
+    grounds = TextAreaField(
+        "Your grounds for objecting",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter your grounds for objecting"),
+            Length(max=GROUNDS_MAX, message=f"Your grounds must be {GROUNDS_MAX} characters or fewer"),
+        ],
+    )
+    target = RadioField("Object for", widget=GovRadioInput(), validators=[Optional()])
+    submit = SubmitField("Object to this change", widget=GovSubmitInput())
+
+
+class WithdrawForm(FlaskForm):
+    submit = SubmitField("Withdraw this objection", widget=GovSubmitInput())
+
+
+class AcknowledgeForm(FlaskForm):
+    submit = SubmitField("Acknowledge", widget=GovSubmitInput())
+
+
+class DecideForm(FlaskForm):
+    decision = RadioField(
+        "Decision",
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("accommodated", "Accommodated: the change will not apply to this organisation"),
+            SelectChoice("not_accommodated", "Not accommodated: offer exit under the contract's terms"),
+        ],
+        validators=[InputRequired(message="Select a decision")],
+    )
+    reason = TextAreaField(
+        "Reason for the decision",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter the reason for your decision"),
+            Length(max=GROUNDS_MAX, message=f"Reason must be {GROUNDS_MAX} characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+
+
+class WithdrawNoticeForm(FlaskForm):
+    reason = TextAreaField(
+        "Why are you withdrawing this change?",
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message="Enter the reason for withdrawing the change"),
+            Length(max=GROUNDS_MAX, message=f"Reason must be {GROUNDS_MAX} characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Withdraw the change", widget=GovSubmitInput())

@@ -1,0 +1,256 @@
+"""Announcing change notices, and the hooks the register's pages call to show them.
+
+Design choice: a notice announces a change that is ALREADY in the current published register.
+Staff first publish the register with the planned entry (`effective_on`) or the entry to be
+removed (`retires_on`) -- the register's own publishing rules already demand the notice period
+-- and then announce it here; `announce_change` checks that the register and the notice agree
+on the entry and the date. The register therefore stays the single source of what happens on
+which date: the effective set is computed from the date (see `portal.register.effective`), so
+the change takes effect on its effective date with no scheduled job, and a planned supplier
+processes nothing before then. A notice adds what the register does not hold: the reason, the
+notice window, and the objections.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from flask import current_app, url_for
+from sqlalchemy import select
+
+from portal.audit.service import Actor, record
+from portal.changes import window
+from portal.changes.errors import NoticeInvalid
+from portal.changes.models import ChangeKind, ChangeNotice, NoticeState
+from portal.dates import govuk_date, now, uk_today
+from portal.extensions import db
+from portal.register.models import EntryStatus, RegisterEntry
+
+__all__ = [
+    "FeedItem",
+    "announce_change",
+    "announced_changes",
+    "feed_items",
+    "get_notice",
+    "notice_url",
+    "register_candidates",
+    "withdraw_notice",
+]
+
+
+def register_candidates() -> list[RegisterEntry]:
+    """The entries of the current published register a notice may concern (not retired)."""
+    from portal.register.service import current_version
+
+    version = current_version()
+    if version is None:
+        return []
+    return [entry for entry in version.entries if entry.status is not EntryStatus.RETIRED]
+
+
+def _check_register(kind: ChangeKind, entry_key: str, replaces_key: str | None, effective_on: dt.date) -> RegisterEntry:
+    """The register entry the notice concerns, or NoticeInvalid saying what does not match."""
+    entries = {entry.key: entry for entry in register_candidates()}
+    entry = entries.get(entry_key)
+    if entry is None:
+        raise NoticeInvalid("Select a supplier from the current published register", field="entry_key")
+    when = govuk_date(effective_on)
+    planned_then = entry.status is EntryStatus.PLANNED and entry.effective_on == effective_on
+    if kind in (ChangeKind.ADDITION, ChangeKind.REPLACEMENT) and not planned_then:
+        raise NoticeInvalid(
+            f"{entry.supplier} is not planned to start on {when} in the published register: publish the "
+            "register with it as a planned entry on that date first, then announce it",
+            field="entry_key",
+        )
+    if kind is ChangeKind.REPLACEMENT:
+        replaced = entries.get(replaces_key or "")
+        if replaced is None or replaced.key == entry.key:
+            raise NoticeInvalid("Select the supplier being replaced", field="replaces_key")
+        if replaced.retires_on != effective_on:
+            raise NoticeInvalid(
+                f"{replaced.supplier} is not due to be removed on {when} in the published register: give it that "
+                "removal date in the register first",
+                field="replaces_key",
+            )
+    if kind is ChangeKind.REMOVAL and entry.retires_on != effective_on:
+        raise NoticeInvalid(
+            f"{entry.supplier} is not due to be removed on {when} in the published register: give it that removal "
+            "date in the register first",
+            field="entry_key",
+        )
+    return entry
+
+
+def announce_change(
+    *,
+    kind: ChangeKind,
+    entry_key: str,
+    title: str,
+    reason: str,
+    effective_on: dt.date,
+    actor: Actor,
+    replaces_key: str | None = None,
+    at: dt.datetime | None = None,
+) -> ChangeNotice:
+    """Publish a notice (audited) and queue it for every data lead and subscriber, in this transaction."""
+    at = at or now()
+    earliest = window.earliest_effective_date(at)
+    if effective_on < earliest:
+        raise NoticeInvalid(
+            f"The change must take effect at least {window.notice_period_days()} days after it is announced: "
+            f"enter {govuk_date(earliest)} or later",
+            field="effective_on",
+        )
+    if not title.strip():
+        raise NoticeInvalid("Enter a title for the change", field="title")
+    if any(ch in title for ch in "\r\n\x00"):
+        # The title becomes a mail subject: a line break there would be a header injection.
+        raise NoticeInvalid("Enter the title on one line", field="title")
+    if not reason.strip():
+        raise NoticeInvalid("Enter the reason for the change", field="reason")
+    entry = _check_register(kind, entry_key, replaces_key if kind is ChangeKind.REPLACEMENT else None, effective_on)
+    notice = ChangeNotice(
+        kind=kind,
+        entry_key=entry.key,
+        replaces_key=replaces_key if kind is ChangeKind.REPLACEMENT else None,
+        supplier=entry.supplier,
+        title=title.strip(),
+        reason=reason.strip(),
+        effective_on=effective_on,
+        state=NoticeState.ANNOUNCED,
+        published_at=at,
+        published_by_id=actor.user_id,
+        published_by_label=actor.label,
+    )
+    db.session.add(notice)
+    db.session.flush()
+    queued = _announce(notice)
+    record(
+        "change.announced",
+        actor=actor,
+        object_type="change_notice",
+        object_id=notice.id,
+        details={
+            "kind": kind.value,
+            "entry_key": notice.entry_key,
+            "replaces_key": notice.replaces_key,
+            "effective_on": effective_on.isoformat(),
+            "object_until": window.object_until(effective_on).isoformat(),
+            "queued": queued,
+        },
+    )
+    return notice
+
+
+def notice_url(notice: ChangeNotice) -> str:
+    """The absolute public URL of a notice, for mail."""
+    from portal.notify.tokens import mail_url
+
+    return mail_url(current_app.url_map.bind("localhost").build("changes_public.notice", {"notice_id": notice.id}))
+
+
+def _announce(notice: ChangeNotice) -> int:
+    from portal.notify.fanout import Notice, announce
+    from portal.notify.tokens import mail_url
+
+    urls = current_app.url_map.bind("localhost")
+    until = govuk_date(window.object_until(notice.effective_on))
+    summary = (
+        f"{notice.kind.label}: {notice.supplier}.\n\n{notice.title}\n\n{notice.reason}\n\n"
+        f"This change takes effect on {govuk_date(notice.effective_on)}.\n"
+        f"If your school or trust uses {current_app.config['VENDOR_NAME']}, you can object until {until}: "
+        "sign in and open “Changes and objections” for your organisation."
+    )
+    return announce(
+        Notice(
+            subject=f"{current_app.config['VENDOR_NAME']}: change to our sub-processors on "
+            f"{govuk_date(notice.effective_on)}",
+            summary=summary,
+            links=[
+                ("Read the change", notice_url(notice)),
+                ("Object for your organisation", mail_url(urls.build("tenancy.home"))),
+            ],
+            reference=f"change-notice:{notice.id}",
+        )
+    )
+
+
+def withdraw_notice(notice: ChangeNotice, *, reason: str, actor: Actor) -> int:
+    """Withdraw an announced change: open objections close, everyone is told; the number of objections closed."""
+    from portal.changes import objections
+    from portal.notify.fanout import Notice, announce
+
+    if notice.state is NoticeState.WITHDRAWN:
+        raise NoticeInvalid("This change has already been withdrawn", field="reason")
+    if not reason.strip():
+        raise NoticeInvalid("Enter the reason for withdrawing the change", field="reason")
+    notice.state, notice.withdrawn_at, notice.withdrawn_by_id = NoticeState.WITHDRAWN, now(), actor.user_id
+    notice.withdrawal_reason = reason.strip()
+    db.session.flush()
+    closed = objections.close_for_withdrawn_change(notice, actor=actor)
+    record(
+        "change.withdrawn",
+        actor=actor,
+        object_type="change_notice",
+        object_id=notice.id,
+        reason=notice.withdrawal_reason,
+        details={"objections_closed": closed},
+    )
+    announce(
+        Notice(
+            subject=f"{current_app.config['VENDOR_NAME']}: change withdrawn: {notice.title}"[:300],
+            summary=f"We have withdrawn this change: {notice.title}.\n\n{notice.withdrawal_reason}\n\n"
+            "Nothing changes for your school or trust. Any objection you made to it is closed.",
+            links=[("Read the change", notice_url(notice))],
+            reference=f"change-notice:{notice.id}:withdrawn",
+        )
+    )
+    return closed
+
+
+def announced_changes(today: dt.date | None = None) -> list[ChangeNotice]:
+    """Announced changes not yet in effect, soonest first (one query): the hook for register pages and feed."""
+    today = today or uk_today()
+    query = (
+        select(ChangeNotice)
+        .where(ChangeNotice.state == NoticeState.ANNOUNCED, ChangeNotice.effective_on >= today)
+        .order_by(ChangeNotice.effective_on, ChangeNotice.id)
+    )
+    return list(db.session.scalars(query))
+
+
+def recent_notices(limit: int = 50) -> list[ChangeNotice]:
+    """The latest notices, newest first, for the vendor's list (one query)."""
+    query = select(ChangeNotice).order_by(ChangeNotice.published_at.desc(), ChangeNotice.id.desc()).limit(limit)
+    return list(db.session.scalars(query))
+
+
+def get_notice(notice_id: int) -> ChangeNotice | None:
+    """One notice by id (withdrawn ones included)."""
+    return db.session.get(ChangeNotice, notice_id)
+
+
+@dataclass(frozen=True)
+class FeedItem:
+    """One announced change as an Atom entry: the register's feed adds these beside its versions."""
+
+    id: str
+    title: str
+    updated: dt.datetime
+    url: str
+    summary: str
+
+
+def feed_items(today: dt.date | None = None) -> list[FeedItem]:
+    """Announced changes not yet in effect as feed entries (one query; needs a request for the URLs)."""
+    items = []
+    for notice in announced_changes(today):
+        url = url_for("changes_public.notice", notice_id=notice.id, _external=True)
+        until = govuk_date(window.object_until(notice.effective_on))
+        summary = (
+            f"{notice.kind.label}: {notice.supplier}, taking effect on {govuk_date(notice.effective_on)}. "
+            f"{notice.reason} Schools can object until {until}."
+        )
+        items.append(FeedItem(url, notice.title, notice.published_at, url, summary))
+    return items

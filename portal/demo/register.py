@@ -1,0 +1,302 @@
+"""Demo register: Larkspur Learning's sub-processors in two published versions, and the tenancy options.
+
+Modelled on real UK edtech registers: primary AI inference in a UK sovereign cloud, an Azure
+OpenAI fallback with an honest CLOUD Act note, speech services only when voice input is on,
+billing and transactional email as platform utilities, a temporary infrastructure contractor,
+and a marketing-site CDN that is not a sub-processor. Suppliers other than Microsoft are fictional.
+Dates are relative to the day of loading, so the upcoming changes are always upcoming.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import select, update
+
+from portal.dates import start_of_uk_day, uk_today
+from portal.extensions import db
+from portal.register.models import (
+    EntryKind,
+    EntryStatus,
+    NotSubProcessor,
+    RegisterEntry,
+    RegisterVersion,
+    TenancyOption,
+    TenancyOptionEntry,
+    TenancyOptionSetting,
+    VersionStatus,
+)
+
+DATA = EntryKind.DATA_SUBPROCESSOR
+UTILITY = EntryKind.PLATFORM_UTILITY
+
+CLOUD_ACT_NOTE = (
+    "Microsoft is a US-headquartered processor. Even though Azure OpenAI is pinned to the UK South region "
+    "for Larkspur, US authorities can in theory compel Microsoft to produce data under the US CLOUD Act. "
+    "We use Microsoft only as a fallback; primary AI inference runs on Pennine Sovereign Cloud, a UK-owned, "
+    "UK-headquartered company subject only to UK law. We disclose this residual risk rather than hide it: "
+    "a school can switch the Azure fallback off for its own tenancy."
+)
+
+NOTES = (
+    "This register covers the production environment (app.larkspur.example). Development and demo "
+    "environments process no real pupil or staff data.\n"
+    "Larkspur uses no analytics or advertising suppliers on the learning platform.\n"
+    "A planned or conditional supplier processes no live pupil data until the notice period has run and "
+    "the data processing agreement terms are in place."
+)
+
+
+def _entries(today: dt.date) -> list[dict[str, Any]]:
+    return [
+        {
+            "key": "pennine-cloud",
+            "supplier": "Pennine Sovereign Cloud Ltd (including Harbour AI)",
+            "parent_entity": "Pennine Sovereign Cloud Ltd",
+            "services_used": "Managed Kubernetes, PostgreSQL, object storage, Harbour AI inference (MAN1 region)",
+            "purpose": "Hosting the Larkspur application and customer data; primary AI inference for lesson "
+            "planning, feedback and pupil chat. Harbour AI is a trading name of the same legal entity, "
+            "with the same DPO and the same DPA, so it is listed once.",
+            "data_categories": "Pupil and staff names, school email addresses, class membership, assignment work, "
+            "AI chat history, accessibility flags, session data",
+            "location": "United Kingdom (Manchester, MAN1)",
+            "residency_note": "UK-owned and UK-headquartered: data subject only to UK law. Any model hosted "
+            "outside MAN1 would be a change notified on this page 30 days ahead.",
+            "certifications": "ISO 27001, Cyber Essentials Plus, G-Cloud listed",
+            "dpa_reference": "Pennine Sovereign Cloud customer data processing agreement v4 (March 2026)",
+            "privacy_contact": "dpo@pennine-cloud.example",
+            "kind": DATA,
+            "status": EntryStatus.ACTIVE,
+        },
+        {
+            "key": "azure-openai",
+            "supplier": "Microsoft Azure OpenAI Service",
+            "parent_entity": "Microsoft Corporation",
+            "services_used": "Azure OpenAI (gpt-4.1-mini)",
+            "purpose": "Fallback AI inference, used only when the primary inference service is unavailable.",
+            "data_categories": "Chat message text, lesson context, pseudonymous pupil identifier",
+            "location": "United Kingdom (Azure UK South)",
+            "residency_note": "Configuration-pinned to UK South. See the CLOUD Act note.",
+            "certifications": "ISO 27001, ISO 27017, ISO 27018, SOC 1/2/3, EU Cloud Code of Conduct",
+            "dpa_reference": "Microsoft Products and Services Data Protection Addendum",
+            "privacy_contact": "https://aka.ms/privacyresponse",
+            "risk_note": CLOUD_ACT_NOTE,
+            "kind": DATA,
+            "status": EntryStatus.ACTIVE,
+        },
+        {
+            "key": "azure-speech",
+            "supplier": "Microsoft Azure AI Speech",
+            "parent_entity": "Microsoft Corporation",
+            "services_used": "Speech to text (en-GB)",
+            "purpose": "Turning a pupil's spoken answer into text, only where the school has switched voice input on.",
+            "data_categories": "Pupil voice recordings, the resulting text",
+            "location": "United Kingdom (Azure UK South)",
+            "residency_note": "Audio is not stored by Microsoft after transcription. See the CLOUD Act note.",
+            "certifications": "ISO 27001, ISO 27017, ISO 27018, SOC 1/2/3",
+            "dpa_reference": "Microsoft Products and Services Data Protection Addendum",
+            "privacy_contact": "https://aka.ms/privacyresponse",
+            "kind": DATA,
+            "status": EntryStatus.CONDITIONAL,
+            "condition_service": "Voice input",
+        },
+        {
+            "key": "fellside-infrastructure",
+            "supplier": "Fellside Infrastructure Ltd",
+            "parent_entity": "Fellside Infrastructure Ltd",
+            "services_used": "Infrastructure management, deployment pipelines, Terraform state",
+            "purpose": "Production infrastructure management and technical support during the move to MAN1",
+            "data_categories": "Administrative access to production systems holding pupil and staff data",
+            "location": "United Kingdom (Leeds)",
+            "certifications": "Cyber Essentials Plus",
+            "dpa_reference": "Data processing agreement with Larkspur Learning Ltd (January 2026)",
+            "privacy_contact": "privacy@fellside.example",
+            "kind": DATA,
+            "status": EntryStatus.ACTIVE_TEMPORARY,
+        },
+        {
+            "key": "tollgate-payments",
+            "supplier": "Tollgate Payments Europe Ltd",
+            "parent_entity": "Tollgate Payments Inc.",
+            "services_used": "Subscriptions, invoicing, card payments",
+            "purpose": "Subscription billing and payment processing.",
+            "data_categories": "Billing contact names and email addresses, invoice details",
+            "location": "Ireland (EU)",
+            "residency_note": "Card data is tokenised and never touches Larkspur's systems.",
+            "certifications": "PCI DSS Level 1, ISO 27001, SOC 1/2",
+            "dpa_reference": "Tollgate Data Processing Agreement",
+            "privacy_contact": "privacy@tollgate.example",
+            "kind": UTILITY,
+            "status": EntryStatus.ACTIVE,
+        },
+        {
+            "key": "postwick-mail",
+            "supplier": "Postwick Mail Inc.",
+            "parent_entity": "Postwick Mail Inc.",
+            "services_used": "Transactional email API",
+            "purpose": "Transactional email: sign-in and account messages, billing notices and this register's "
+            "change notifications.",
+            "data_categories": "Recipient email addresses and names, message content",
+            "location": "United States (mail in transit)",
+            "residency_note": "Sending domain authenticated with DKIM, SPF and DMARC. Covered by the UK "
+            "Extension to the EU-US Data Privacy Framework.",
+            "certifications": "SOC 2 Type II",
+            "dpa_reference": "Postwick Data Processing Addendum",
+            "privacy_contact": "privacy@postwick.example",
+            "kind": UTILITY,
+            "status": EntryStatus.ACTIVE,
+        },
+    ]
+
+
+CDN = (
+    "Quayside Edge Ltd",
+    "Provides DNS, CDN and security for the marketing website (larkspur.example) only. It does not sit in front "
+    "of the learning platform or this portal and processes no pupil or school personal data, so it is not a "
+    "sub-processor. Confirmed by response-header inspection.",
+)
+
+MODERATION = {
+    "key": "kestrel-moderation",
+    "supplier": "Kestrel Moderation Ltd",
+    "parent_entity": "Kestrel Moderation Ltd",
+    "services_used": "Text moderation API",
+    "purpose": "Automated safeguarding checks on pupil chat messages and AI responses.",
+    "data_categories": "Chat message text, pseudonymous pupil identifier",
+    "location": "United Kingdom (London)",
+    "certifications": "ISO 27001, Cyber Essentials Plus",
+    "dpa_reference": "Kestrel data processing agreement (signed, in force from the effective date)",
+    "privacy_contact": "dpo@kestrel.example",
+    "kind": DATA,
+    "status": EntryStatus.PLANNED,
+}
+
+OPTIONS: list[dict[str, Any]] = [
+    {
+        "key": "azure-fallback",
+        "name": "Azure OpenAI fallback",
+        "description": "When the primary UK inference service is unavailable, AI requests go to Microsoft Azure "
+        "OpenAI in UK South so lessons are not interrupted. Microsoft is US-headquartered (see the CLOUD Act "
+        "note). Switch this off to keep all AI inference with Pennine Sovereign Cloud: AI features then pause "
+        "during an outage instead.",
+        "default_enabled": True,
+        "entry_keys": ["azure-openai"],
+    },
+    {
+        "key": "voice-input",
+        "name": "Voice input",
+        "description": "Lets pupils speak their answers instead of typing. Switching it on means Microsoft Azure "
+        "AI Speech processes your pupils' voice recordings to turn them into text.",
+        "default_enabled": False,
+        "entry_keys": ["azure-speech"],
+    },
+]
+
+# Demo schools whose settings differ from the defaults, by URN: (option key, enabled).
+# Meadowbank (a maintained school) keeps all AI inference in the UK; Aurora (an academy) uses voice input.
+SETTINGS: dict[str, list[tuple[str, bool]]] = {
+    "107701": [("azure-fallback", False)],
+    "149901": [("voice-input", True)],
+}
+
+
+def _version(
+    number: str, sequence: int, published: dt.date, entries: list[dict[str, Any]], summary: str
+) -> RegisterVersion:
+    """Write one published version with backdated dates (rows are frozen once published)."""
+    version = RegisterVersion(
+        sequence=sequence,
+        number=number,
+        status=VersionStatus.DRAFT,
+        owner_name="Helen Marsh, Chief Executive",
+        contact_email=current_app.config["VENDOR_PRIVACY_EMAIL"],
+        notes=NOTES,
+        summary=summary,
+    )
+    version.entries = [
+        RegisterEntry(position=i, listed_since=row.pop("listed_since", published), **row)
+        for i, row in enumerate(entries, 1)
+    ]
+    version.statements = [NotSubProcessor(supplier=CDN[0], reason=CDN[1], position=1)]
+    db.session.add(version)
+    db.session.flush()
+    db.session.execute(
+        update(RegisterVersion)
+        .where(RegisterVersion.id == version.id)
+        .values(
+            status=VersionStatus.PUBLISHED,
+            published_at=start_of_uk_day(published) + dt.timedelta(hours=10),
+            reviewed_on=published,
+            next_review_on=published.replace(year=published.year + 1) - dt.timedelta(days=30),
+        )
+        .execution_options(synchronize_session=False)
+    )
+    db.session.expire(version)
+    return version
+
+
+def load_register(today: dt.date | None = None) -> Iterator[str]:
+    """Versions 1.3 and 1.4 and the option definitions, unless they are there already."""
+    today = today or uk_today()
+    if db.session.scalar(select(RegisterVersion.id).where(RegisterVersion.number == "1.3")) is None:
+        first = today - dt.timedelta(days=170)
+        _version("1.3", 1, first, _entries(today), "Annual review: no change of supplier.")
+        second = today - dt.timedelta(days=12)
+        rows = _entries(today)
+        for row in rows:
+            row["listed_since"] = first
+        rows[1]["services_used"] = "Azure OpenAI (gpt-4.1-mini, gpt-4.1)"
+        rows[3]["retires_on"] = today + dt.timedelta(days=40)
+        rows.insert(4, dict(MODERATION, effective_on=second + dt.timedelta(days=35), listed_since=second))
+        _version(
+            "1.4",
+            2,
+            second,
+            rows,
+            "Kestrel Moderation Ltd is added for automated safeguarding checks, taking effect after the 30-day "
+            "notice. Fellside Infrastructure's temporary engagement ends. The Azure OpenAI fallback adds the "
+            "gpt-4.1 model.",
+        )
+        yield "register: versions 1.3 and 1.4 published"
+    for position, spec in enumerate(OPTIONS, 1):
+        if db.session.scalar(select(TenancyOption.id).where(TenancyOption.key == spec["key"])) is None:
+            keys = spec["entry_keys"]
+            fields = {k: v for k, v in spec.items() if k != "entry_keys"}
+            option = TenancyOption(
+                position=position, governed=[TenancyOptionEntry(entry_key=k) for k in keys], **fields
+            )
+            db.session.add(option)
+            yield f"register: option {option.name}"
+    db.session.flush()
+
+
+def load_settings() -> Iterator[str]:
+    """Demo schools whose options differ from the defaults, so their effective sets differ."""
+    from portal.tenancy.models import Tenancy
+
+    options = {o.key: o for o in db.session.scalars(select(TenancyOption))}
+    schools = {t.urn: t for t in db.session.scalars(select(Tenancy).where(Tenancy.urn.in_(list(SETTINGS))))}
+    for urn, settings in SETTINGS.items():
+        school = schools.get(urn)
+        if school is None:
+            continue
+        for key, enabled in settings:
+            option = options[key]
+            exists = db.session.scalar(
+                select(TenancyOptionSetting.id).where(
+                    TenancyOptionSetting.tenancy_id == school.id, TenancyOptionSetting.option_id == option.id
+                )
+            )
+            if exists is None:
+                db.session.add(TenancyOptionSetting(tenancy_id=school.id, option_id=option.id, enabled=enabled))
+                yield f"register: {school.name} has {option.name} {'on' if enabled else 'off'}"
+    db.session.flush()
+
+
+def load() -> Iterator[str]:
+    """The register, its options, and the demo schools' own settings."""
+    yield from load_register()
+    yield from load_settings()

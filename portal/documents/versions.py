@@ -1,0 +1,164 @@
+"""Publishing versions of the agreement text, and which version each tenancy has signed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+
+from portal.audit import service as audit
+from portal.documents import measures, text
+from portal.documents.models import Agreement, DpaTextVersion
+from portal.extensions import db
+from portal.tenancy.models import Tenancy
+
+
+class DocumentsError(Exception):
+    """A documents action that cannot be done; the message is shown to the user."""
+
+
+def as_actor(actor: Any) -> audit.Actor:
+    """An audit Actor from a user, or the Actor itself (the demo loader and CLI act as the system)."""
+    return actor if isinstance(actor, audit.Actor) else audit.Actor.of(actor)
+
+
+def _placeholders() -> dict[str, Any]:
+    config = current_app.config
+    return {
+        "vendor_name": config["VENDOR_NAME"],
+        "vendor_legal_entity": config["VENDOR_LEGAL_ENTITY"],
+        "vendor_dpo_name": config["VENDOR_DPO_NAME"],
+        "vendor_dpo_email": config["VENDOR_DPO_EMAIL"],
+        "vendor_security_email": config["VENDOR_SECURITY_EMAIL"],
+        "notice_period_days": int(config["NOTICE_PERIOD_DAYS"]),
+        "exit_response_days": int(config["EXIT_RESPONSE_DAYS"]),
+    }
+
+
+def compose_text() -> dict[str, Any]:
+    """The agreement text as it would be published now: clauses, annex II and annex III, filled in."""
+    values = _placeholders()
+    return {
+        "title": text.TITLE,
+        "introduction": text.INTRODUCTION.format(**values),
+        "clauses": [
+            {
+                "number": number,
+                "key": clause.key,
+                "heading": clause.heading,
+                "paragraphs": [paragraph.format(**values) for paragraph in clause.paragraphs],
+                "meets": list(clause.meets),
+            }
+            for number, clause in enumerate(text.CLAUSES, start=1)
+        ],
+        "processing": [[label, value.format(**values)] for label, value in text.PROCESSING],
+        "measures": [
+            {"heading": group.heading, "points": [item.format(**values) for item in group.items]}
+            for group in measures.MEASURES
+        ],
+    }
+
+
+def canonical(content: dict[str, Any]) -> str:
+    """One canonical JSON form, so the same text always has the same SHA-256."""
+    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def latest_text_version() -> DpaTextVersion | None:
+    """The newest published version of the text, or None before the first is published."""
+    return db.session.scalar(select(DpaTextVersion).order_by(DpaTextVersion.number.desc()).limit(1))
+
+
+def publish_text_version(*, actor: Any, summary: str) -> DpaTextVersion:
+    """Freeze the current text as the next version (audited); earlier versions and signatures stay."""
+    summary = " ".join(summary.split())
+    if not summary:
+        raise DocumentsError("Enter a summary of what changed")
+    if len(summary) > 1000:
+        raise DocumentsError("Summary of changes must be 1000 characters or fewer")
+    content = canonical(compose_text())
+    digest = hashlib.sha256(content.encode()).hexdigest()
+    latest = latest_text_version()
+    if latest is not None and latest.sha256 == digest:
+        raise DocumentsError(f"The text is the same as version {latest.number}: there is nothing new to publish")
+    number = (db.session.scalar(select(func.max(DpaTextVersion.number))) or 0) + 1
+    version = DpaTextVersion(
+        number=number,
+        content=content,
+        sha256=digest,
+        summary=summary,
+        published_by_id=None if isinstance(actor, audit.Actor) else getattr(actor, "id", None),
+    )
+    db.session.add(version)
+    db.session.flush()
+    audit.record(
+        "agreement_text.published",
+        actor=as_actor(actor),
+        object_type="DpaTextVersion",
+        object_id=version.id,
+        details={"number": number, "sha256": digest, "summary": summary},
+    )
+    return version
+
+
+def all_text_versions() -> list[DpaTextVersion]:
+    """Every published version, newest first."""
+    return list(db.session.scalars(select(DpaTextVersion).order_by(DpaTextVersion.number.desc())))
+
+
+@dataclass(frozen=True)
+class AgreementStatus:
+    """Where one tenancy stands: its latest agreement and whether a newer text awaits signature."""
+
+    tenancy: Tenancy
+    latest_text: DpaTextVersion | None
+    latest_agreement: Agreement | None
+
+    @property
+    def signed_version(self) -> int | None:
+        return self.latest_agreement.text_version.number if self.latest_agreement is not None else None
+
+    @property
+    def needs_signature(self) -> bool:
+        if self.latest_text is None:
+            return False
+        return self.signed_version is None or self.signed_version < self.latest_text.number
+
+
+def statuses(tenancies: list[Tenancy]) -> list[AgreementStatus]:
+    """Each tenancy's status, in three queries however many tenancies."""
+    from sqlalchemy.orm import selectinload
+
+    latest_text = latest_text_version()
+    ids = [t.id for t in tenancies]
+    latest: dict[int, Agreement] = {}
+    if ids:
+        newest = select(func.max(Agreement.id)).where(Agreement.tenancy_id.in_(ids)).group_by(Agreement.tenancy_id)
+        rows = db.session.scalars(
+            select(Agreement).where(Agreement.id.in_(newest)).options(selectinload(Agreement.text_version))
+        )
+        latest = {row.tenancy_id: row for row in rows}
+    return [AgreementStatus(t, latest_text, latest.get(t.id)) for t in tenancies]
+
+
+def history(tenancy: Tenancy) -> list[Agreement]:
+    """Every agreement signed for a tenancy, newest first (one query, the PDFs not loaded)."""
+    from sqlalchemy.orm import joinedload
+
+    query = (
+        select(Agreement)
+        .where(Agreement.tenancy_id == tenancy.id)
+        .options(joinedload(Agreement.text_version), joinedload(Agreement.signed_via))
+        .order_by(Agreement.id.desc())
+    )
+    return list(db.session.scalars(query))
+
+
+def signed_counts() -> dict[int, int]:
+    """How many agreements were signed on each text version, by version id (one query)."""
+    rows = db.session.execute(select(Agreement.text_version_id, func.count()).group_by(Agreement.text_version_id))
+    return {int(row[0]): int(row[1]) for row in rows}

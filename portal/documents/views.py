@@ -1,0 +1,244 @@
+"""Agreement pages: read and sign, history and downloads, a trust's bundle, and public verification."""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+from typing import Any
+
+from flask import (
+    Blueprint,
+    Response,
+    abort,
+    current_app,
+    flash,
+    redirect,
+    render_template,
+    request,
+    stream_with_context,
+    url_for,
+)
+from flask_login import current_user
+from sqlalchemy import select
+from wtforms.fields.choices import SelectChoice
+
+from portal import policy
+from portal.audit import service as audit
+from portal.documents import annex, bundle, signing, versions
+from portal.documents.forms import PublishForm, SignAcademiesForm, SignForm, VerifyForm
+from portal.documents.models import Agreement
+from portal.documents.verify import verify_pdf
+from portal.extensions import db, limiter
+from portal.policy import Permission
+from portal.tenancy.models import Tenancy
+from portal.tenancy.scoping import current_tenancy, get_owned_or_404, tenancy_blueprint
+
+bp = tenancy_blueprint("documents", __name__)
+policy.declare(bp, policy.tenancy(Permission.DOWNLOAD_AGREEMENTS))
+vendor_bp = policy.declare(Blueprint("vendor_agreements", __name__, url_prefix="/vendor"), policy.vendor())
+VERIFY_LIMIT = "20 per minute"
+
+
+@bp.get("/agreements")
+def agreements() -> str:
+    tenancy = current_tenancy()
+    status = versions.statuses([tenancy])[0]
+    academies = versions.statuses(_academies(tenancy)) if tenancy.is_trust else []
+    return render_template(
+        "documents/agreements.html",
+        tenancy=tenancy,
+        status=status,
+        history=versions.history(tenancy),
+        academies=academies,
+    )
+
+
+@bp.route("/agreements/sign", methods=["GET", "POST"])
+@policy.allow(policy.tenancy(Permission.SIGN_AGREEMENTS))
+def sign() -> Any:
+    tenancy = current_tenancy()
+    if tenancy.is_trust:
+        return redirect(url_for("documents.sign_academies"))
+    version = versions.latest_text_version()
+    form = SignForm()
+    if version is not None and form.validate_on_submit():
+        try:
+            agreement = signing.sign_agreement(
+                tenancy, user=current_user, acceptance=_acceptance(form), version_number=_int(form.version.data)
+            )
+        except versions.DocumentsError as error:
+            db.session.rollback()
+            form.signer_name.errors = [*form.signer_name.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(f"Agreement signed. Download it below (file {agreement.filename}).")
+            return redirect(url_for("documents.agreements"))
+    form.version.data = str(version.number) if version else ""
+    return render_template(
+        "documents/sign.html",
+        form=form,
+        tenancy=tenancy,
+        version=version,
+        academies=None,
+        controller=annex.controller_party(tenancy),
+    )
+
+
+@bp.route("/agreements/academies/sign", methods=["GET", "POST"])
+@policy.allow(policy.tenancy(Permission.ACT_FOR_TRUST))
+def sign_academies() -> Any:
+    trust = current_tenancy()
+    if not trust.is_trust:
+        abort(404)
+    version = versions.latest_text_version()
+    statuses = versions.statuses(_academies(trust))
+    form = SignAcademiesForm()
+    form.academies.choices = [
+        SelectChoice(str(s.tenancy.id), f"{s.tenancy.name} (URN {s.tenancy.urn})") for s in statuses
+    ]
+    if request.method == "GET":
+        form.academies.data = [str(s.tenancy.id) for s in statuses if s.needs_signature]
+    if version is not None and statuses and form.validate_on_submit():
+        chosen = {int(value) for value in form.academies.data or []}
+        try:
+            signed = signing.sign_agreements(
+                [s.tenancy for s in statuses if s.tenancy.id in chosen],
+                user=current_user,
+                acceptance=_acceptance(form),
+                version_number=_int(form.version.data),
+                via=trust,
+            )
+        except versions.DocumentsError as error:
+            db.session.rollback()
+            form.academies.errors = [*form.academies.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(f"Agreements signed for {len(signed)} {'academy' if len(signed) == 1 else 'academies'}.")
+            return redirect(url_for("documents.agreements"))
+    form.version.data = str(version.number) if version else ""
+    return render_template(
+        "documents/sign.html",
+        form=form,
+        tenancy=trust,
+        version=version,
+        academies=statuses,
+        controller=annex.controller_party(trust),
+    )
+
+
+@bp.get("/agreements/<int:agreement_id>/download")
+def download(agreement_id: int) -> Response:
+    agreement = get_owned_or_404(Agreement, agreement_id)
+    audit.record(
+        "agreement.downloaded",
+        actor=audit.Actor.of(current_user),
+        tenancy_id=agreement.tenancy_id,
+        object_type="Agreement",
+        object_id=agreement.id,
+        details={"sha256": agreement.sha256},
+    )
+    db.session.commit()
+    response = Response(agreement.pdf, mimetype="application/pdf")
+    response.headers.update(_file_headers(agreement.filename, agreement.sha256, agreement.pdf))
+    return response
+
+
+@bp.get("/agreements/academies.zip")
+@policy.allow(policy.tenancy(Permission.ACT_FOR_TRUST))
+def academies_zip() -> Response:
+    trust = current_tenancy()
+    if not trust.is_trust:
+        abort(404)
+    items = bundle.bundle_items(trust)
+    audit.record(
+        "agreement.bundle_downloaded",
+        actor=audit.Actor.of(current_user),
+        tenancy_id=trust.id,
+        object_type="Tenancy",
+        object_id=trust.id,
+        details={"agreements": len(items), "sha256": [item.sha256 for item in items]},
+    )
+    db.session.commit()
+    name = signing.filename_for(trust, 0, "").replace("-dpa-v0-.pdf", "-agreements.zip")
+    response = Response(stream_with_context(bundle.stream_zip(items)), mimetype="application/zip")
+    response.headers["Content-Disposition"] = f'attachment; filename="{name}"'
+    response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+@bp.record_once
+def _add_public_verify(state: Any) -> None:
+    # /verify is public and sits outside /t/<tenancy>, but keeps the documents.verify endpoint name.
+    state.app.add_url_rule("/verify", endpoint="documents.verify", view_func=verify, methods=["GET", "POST"])
+
+
+@bp.url_value_preprocessor
+def _limit_verify_upload(endpoint: str | None, values: dict[str, Any] | None) -> None:
+    # URL value preprocessors run before any before_request (CSRF reads the body there), so the
+    # smaller upload limit applies before a byte of the form is parsed.
+    if endpoint == "documents.verify":
+        request.max_content_length = current_app.config.get("VERIFY_MAX_BYTES", 5 * 1024 * 1024)
+
+
+@policy.allow(policy.PUBLIC)
+@limiter.limit(VERIFY_LIMIT, methods=["POST"])
+def verify() -> Any:
+    form = VerifyForm()
+    result = None
+    if form.validate_on_submit():
+        result = verify_pdf(form.document.data.read(), current_app.config)
+    return render_template("documents/verify.html", form=form, result=result)
+
+
+@vendor_bp.route("/agreements", methods=["GET", "POST"])
+def text_versions() -> Any:
+    form = PublishForm()
+    if form.validate_on_submit():
+        if not policy.may(current_user, Permission.MANAGE_REGISTER):
+            abort(403)
+        try:
+            version = versions.publish_text_version(actor=current_user, summary=form.summary.data or "")
+        except versions.DocumentsError as error:
+            db.session.rollback()
+            form.summary.errors = [*form.summary.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(f"Version {version.number} of the agreement is published. Schools will be asked to sign it.")
+            return redirect(url_for("vendor_agreements.text_versions"))
+    return render_template(
+        "documents/vendor_versions.html",
+        form=form,
+        versions=versions.all_text_versions(),
+        counts=versions.signed_counts(),
+    )
+
+
+def _academies(trust: Tenancy) -> list[Tenancy]:
+    return list(db.session.scalars(select(Tenancy).where(Tenancy.trust_id == trust.id).order_by(Tenancy.name)))
+
+
+def _acceptance(form: SignForm) -> signing.Acceptance:
+    return signing.Acceptance(
+        signer_name=form.signer_name.data or "",
+        signer_role=form.signer_role.data or "",
+        confirmed=bool(form.confirm.data),
+        ip=request.remote_addr,
+        user_agent=request.user_agent.string,
+    )
+
+
+def _int(value: Any) -> int:
+    try:
+        return int(value)
+    except (TypeError, ValueError):
+        return 0
+
+
+def _file_headers(filename: str, sha256: str, data: bytes) -> dict[str, str]:
+    digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
+    return {
+        "Content-Disposition": f'attachment; filename="{filename}"',
+        "X-Content-SHA256": sha256,
+        "Repr-Digest": f"sha-256=:{digest}:",
+        "Cache-Control": "private, no-store",
+    }

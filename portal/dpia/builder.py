@@ -1,0 +1,100 @@
+"""Build a tenancy's DPIA pack from what the portal knows, following the steps of the ICO's sample DPIA template.
+
+Pre-filled: the processing description (annex II of the current agreement text), the effective set
+with locations, certifications and risk notes, the security measures (annex III), the options the
+school has set and its signed agreement. What only the school can answer is marked as theirs.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Sequence
+from typing import Any
+
+from flask import current_app
+
+from portal.dates import govuk_date, uk_today
+from portal.documents import versions
+from portal.documents.annex import controller_party, vendor_party
+from portal.dpia import assessment, freshness, risks, sections
+from portal.dpia.content import DpiaPack, Known, RecordField, Risk, Section
+from portal.dpia.record import build_record, recipients
+from portal.register.effective import effective_set, load_options, option_states
+from portal.tenancy.models import Tenancy
+
+
+def build_pack(tenancy: Tenancy, *, today: dt.date | None = None) -> DpiaPack:
+    """The pack for one tenancy as it stands on a UK date (today by default), in a constant number of queries."""
+    today = today or uk_today()
+    found = effective_set(tenancy, today=today)
+    states = option_states([tenancy.id], load_options())[tenancy.id]
+    status = versions.statuses([tenancy])[0]
+    text: dict[str, Any] = status.latest_text.data if status.latest_text is not None else versions.compose_text()
+    controller = controller_party(tenancy)
+    vendor = {**vendor_party(), "service": current_app.config["VENDOR_NAME"]}
+    included = found.included
+    notice_days = int(current_app.config["NOTICE_PERIOD_DAYS"])
+
+    found_risks = risks.supplier_risks(included, text, start=1)
+    found_risks += risks.service_risks(text, notice_days=notice_days, start=len(found_risks) + 1)
+    removed = risks.removed_risks(found.lines, states)
+    people = recipients(included, vendor)
+    record = build_record(controller=controller, vendor=vendor, text=text, lines=included, people=people)
+    summary = freshness.summarise(found, states)
+
+    agreement = status.latest_agreement
+    if agreement is not None:
+        signed = (
+            f"{controller['name']} signed version {agreement.text_version.number} of the data processing agreement "
+            f"on {govuk_date(agreement.signed_at)} (SHA-256 of the signed PDF: {agreement.sha256})."
+        )
+    else:
+        signed = (
+            f"No data processing agreement has been signed for {tenancy.name} yet. Sign it in the portal before "
+            "staff use the service with personal data."
+        )
+    facts = Known(
+        text=text,
+        controller=controller,
+        vendor=vendor,
+        found=found,
+        states=states,
+        signed=signed,
+        text_version=status.latest_text.number if status.latest_text is not None else None,
+        notice_days=notice_days,
+        built_on=today,
+    )
+    return DpiaPack(
+        tenancy_name=tenancy.name,
+        tenancy_slug=tenancy.slug,
+        controller=controller,
+        vendor=vendor,
+        built_on=today,
+        register_version=summary["register_version"],
+        dpa_text_version=facts.text_version,
+        sections=build_sections(facts, found_risks, removed, record),
+        risks=tuple(found_risks),
+        record=record,
+        recipients=tuple(people),
+        summary=summary,
+        fingerprint=freshness.fingerprint(summary),
+        agreement=signed,
+        removed_risks=tuple(removed),
+    )
+
+
+def build_sections(
+    known: Known, found_risks: Sequence[Risk], removed: Sequence[str], record: Sequence[RecordField]
+) -> tuple[Section, ...]:
+    """Every section of the draft, in the ICO template's order, then the records-of-processing annex."""
+    return (
+        sections.about(known),
+        sections.need(known),
+        sections.processing(known),
+        sections.consultation(known),
+        assessment.necessity(known),
+        assessment.risks(found_risks, removed, known),
+        assessment.measures(found_risks, known),
+        assessment.sign_off(known),
+        Section("record", "Annex: records of processing (Article 30(1))", (assessment.record_part(record),)),
+    )

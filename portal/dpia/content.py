@@ -1,0 +1,178 @@
+"""The pack as plain data: sections of blocks that every renderer (DOCX, PDF, page) walks the same way."""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any, ClassVar
+
+from portal.dates import govuk_date
+from portal.dpia.dpa_text import clause_ref
+from portal.register.effective import EffectiveSet, OptionState
+
+# Shown on every part of the draft only the school can answer.
+YOURS = "For your school to complete"
+
+
+@dataclass(frozen=True)
+class Paragraph:
+    """A paragraph of pre-filled text."""
+
+    text: str
+    kind: ClassVar[str] = "paragraph"
+
+
+@dataclass(frozen=True)
+class Bullets:
+    """A bulleted list."""
+
+    items: tuple[str, ...]
+    kind: ClassVar[str] = "bullets"
+
+
+@dataclass(frozen=True)
+class Facts:
+    """Label and value pairs, shown as a two-column table."""
+
+    rows: tuple[tuple[str, str], ...]
+    kind: ClassVar[str] = "facts"
+
+
+@dataclass(frozen=True)
+class Table:
+    """A table with a header row; `name` lets a reader (or a test) find it."""
+
+    name: str
+    headers: tuple[str, ...]
+    rows: tuple[tuple[str, ...], ...]
+    kind: ClassVar[str] = "table"
+
+
+@dataclass(frozen=True)
+class ToComplete:
+    """Questions only the school can answer, marked plainly as theirs, with room to answer."""
+
+    prompts: tuple[str, ...]
+    kind: ClassVar[str] = "to_complete"
+    label: ClassVar[str] = YOURS
+
+
+Block = Paragraph | Bullets | Facts | Table | ToComplete
+
+
+@dataclass(frozen=True)
+class Part:
+    """A titled part of a section (the heading may be empty for a section's opening)."""
+
+    heading: str
+    blocks: tuple[Block, ...]
+
+
+@dataclass(frozen=True)
+class Section:
+    """One step of the ICO's DPIA process, or an annex."""
+
+    key: str
+    heading: str
+    parts: tuple[Part, ...]
+
+
+@dataclass(frozen=True)
+class Risk:
+    """A risk to individuals with the vendor's suggested rating and the measures that reduce it."""
+
+    ref: str
+    title: str
+    description: str
+    source: str
+    likelihood: str
+    severity: str
+    overall: str
+    measures: tuple[str, ...]
+    effect: str
+    residual: str
+
+
+@dataclass(frozen=True)
+class RecordField:
+    """One field of the Art. 30(1) record of processing."""
+
+    key: str
+    article: str
+    name: str
+    value: str
+    items: tuple[str, ...] = ()
+    to_complete: bool = False
+
+
+@dataclass(frozen=True)
+class DpiaPack:
+    """Everything one download needs, built once, rendered in any format."""
+
+    tenancy_name: str
+    tenancy_slug: str
+    controller: dict[str, str]
+    vendor: dict[str, str]
+    built_on: dt.date
+    register_version: str | None
+    dpa_text_version: int | None
+    sections: tuple[Section, ...]
+    risks: tuple[Risk, ...]
+    record: tuple[RecordField, ...]
+    recipients: tuple[dict[str, str], ...]
+    summary: dict[str, Any]
+    fingerprint: str
+    # One sentence: the signed agreement's version, date and SHA-256, or that none is signed.
+    agreement: str
+    removed_risks: tuple[str, ...] = field(default=())
+
+    @property
+    def title(self) -> str:
+        return f"Data protection impact assessment: {self.tenancy_name}"
+
+    @property
+    def built_on_text(self) -> str:
+        return govuk_date(self.built_on)
+
+    @property
+    def built_from(self) -> str:
+        """The line every format carries: when it was built and from which register version."""
+        version = f"version {self.register_version}" if self.register_version else "no published version"
+        return f"Built on {self.built_on_text} from {version} of the {self.vendor['service']} sub-processor register."
+
+    def filename(self, extension: str) -> str:
+        stem = "dpia" if extension in ("docx", "pdf") else "records-of-processing"
+        return f"{stem}-{self.tenancy_slug}-{self.built_on.isoformat()}.{extension}"
+
+
+LIKELIHOOD = ("Remote", "Possible", "Probable")
+SEVERITY = ("Minimal", "Significant", "Severe")
+
+
+def overall(likelihood: str, severity: str) -> str:
+    """The ICO's low, medium or high from likelihood and severity (both matter: see its DPIA guidance)."""
+    score = LIKELIHOOD.index(likelihood) + SEVERITY.index(severity)
+    return "Low" if score <= 1 else "Medium" if score == 2 else "High"
+
+
+@dataclass(frozen=True)
+class Known:
+    """What the portal knows about the tenancy, gathered once by the builder."""
+
+    text: dict[str, Any]
+    controller: dict[str, str]
+    vendor: dict[str, str]
+    found: EffectiveSet
+    states: Mapping[int, OptionState]
+    signed: str
+    text_version: int | None
+    notice_days: int
+    built_on: dt.date
+
+    @property
+    def school(self) -> str:
+        return self.controller.get("school") or self.controller["name"]
+
+    def clause(self, key: str) -> str:
+        return clause_ref(self.text, key)

@@ -1,0 +1,34 @@
+"""Reading the agreement text (a published version's content): clause references and annex III measures."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def clause_ref(text: dict[str, Any], key: str) -> str:
+    """A reference to one clause of the agreement text by its key, e.g. clause 11 (“Telling you …”)."""
+    for clause in text.get("clauses", []):
+        if clause.get("key") == key:
+            return f"clause {clause['number']} of the data processing agreement (“{clause['heading']}”)"
+    return "the data processing agreement"
+
+
+def points(group: dict[str, Any]) -> tuple[str, ...]:
+    """The measures of one annex III group (texts published before the key was renamed say "items")."""
+    return tuple(group.get("points") or group.get("items") or ())
+
+
+def measure_items(text: dict[str, Any], heading: str) -> tuple[str, ...]:
+    """The agreement's annex III measures under one heading (empty if that heading is gone)."""
+    for group in text.get("measures", []):
+        if group.get("heading") == heading:
+            return points(group)
+    return ()
+
+
+def processing_value(text: dict[str, Any], label: str) -> str:
+    """One row of the agreement's annex II (description of the processing) by its label."""
+    for row_label, value in text.get("processing", []):
+        if row_label == label:
+            return str(value)
+    return "See annex II of the data processing agreement."

@@ -1,0 +1,148 @@
+"""Whether a downloaded pack still matches the tenancy: a fingerprint of its effective set, and what changed."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload
+
+from portal.audit import service as audit
+from portal.dpia.content import DpiaPack
+from portal.dpia.models import DpiaDownload, PackFormat
+from portal.extensions import db
+from portal.register.effective import EffectiveSet, OptionState, effective_set, load_options, option_states
+from portal.tenancy.models import Tenancy
+
+
+def summarise(found: EffectiveSet, states: Mapping[int, OptionState]) -> dict[str, Any]:
+    """What a pack depends on: the register version, the suppliers in use and the option values."""
+    return {
+        "register_version": found.version.number if found.version is not None else None,
+        "included": {line.entry.key: line.entry.supplier for line in found.included},
+        "options": {s.option.key: {"name": s.option.name, "enabled": s.enabled} for s in states.values()},
+    }
+
+
+def fingerprint(summary: dict[str, Any]) -> str:
+    """SHA-256 of the summary in one canonical form."""
+    canonical = json.dumps(summary, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _word(enabled: bool) -> str:
+    return "on" if enabled else "off"
+
+
+def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
+    """What changed between two summaries, in sentences a data lead can act on."""
+    changes = []
+    old_version, new_version = before.get("register_version"), after.get("register_version")
+    if old_version != new_version:
+        changes.append(f"Version {new_version} of the sub-processor register replaced version {old_version}.")
+    old_in, new_in = before.get("included", {}), after.get("included", {})
+    changes += [f"{new_in[key]} is now used for your school." for key in sorted(new_in.keys() - old_in.keys())]
+    changes += [f"{old_in[key]} is no longer used for your school." for key in sorted(old_in.keys() - new_in.keys())]
+    old_options, new_options = before.get("options", {}), after.get("options", {})
+    for key, now in new_options.items():
+        was = old_options.get(key)
+        if was is None:
+            changes.append(f"A new option, “{now['name']}”, is {_word(now['enabled'])} for your school.")
+        elif was["enabled"] != now["enabled"]:
+            changes.append(f"The option “{now['name']}” was switched {_word(now['enabled'])}.")
+    return changes
+
+
+@dataclass(frozen=True)
+class PartStatus:
+    """One part of the pack (the DPIA draft, or the records of processing) and its last download."""
+
+    part: str
+    heading: str
+    subject: str  # how a sentence names it: "The DPIA draft was", "The records of processing were"
+    last: DpiaDownload | None
+    changes: tuple[str, ...]
+
+    @property
+    def out_of_date(self) -> bool:
+        return bool(self.changes)
+
+
+PARTS = (
+    ("dpia", "DPIA draft", "The DPIA draft was"),
+    ("record", "Records of processing", "The records of processing were"),
+)
+
+
+def latest_downloads(tenancy: Tenancy) -> dict[str, DpiaDownload]:
+    """The newest download of each part of the pack (one query, with who downloaded it)."""
+    newest = (
+        select(func.max(DpiaDownload.id)).where(DpiaDownload.tenancy_id == tenancy.id).group_by(DpiaDownload.format)
+    )
+    rows = db.session.scalars(
+        select(DpiaDownload).where(DpiaDownload.id.in_(newest)).options(joinedload(DpiaDownload.user))
+    )
+    latest: dict[str, DpiaDownload] = {}
+    for row in rows:
+        part = row.format.part
+        if part not in latest or row.id > latest[part].id:
+            latest[part] = row
+    return latest
+
+
+def pack_status(tenancy: Tenancy, summary: dict[str, Any] | None = None) -> list[PartStatus]:
+    """Each part's last download and what has changed for the tenancy since (nothing if never downloaded).
+
+    Without a summary (from a pack already built) it computes one: for a page, such as the tenancy's
+    overview, that shows the notice without building the pack.
+    """
+    if summary is None:
+        summary = current_summary(tenancy)
+    current = fingerprint(summary)
+    latest = latest_downloads(tenancy)
+    statuses = []
+    for part, heading, subject in PARTS:
+        last = latest.get(part)
+        changes: tuple[str, ...] = ()
+        if last is not None and last.fingerprint != current:
+            changes = tuple(changes_between(last.summary, summary))
+        statuses.append(PartStatus(part, heading, subject, last, changes))
+    return statuses
+
+
+def current_summary(tenancy: Tenancy) -> dict[str, Any]:
+    """The summary of the tenancy's effective set and options today (constant queries)."""
+    found = effective_set(tenancy)
+    return summarise(found, option_states([tenancy.id], load_options())[tenancy.id])
+
+
+def record_download(tenancy: Tenancy, pack: DpiaPack, fmt: PackFormat, *, actor: audit.Actor) -> DpiaDownload:
+    """Remember what this download showed, and audit it (the caller commits)."""
+    download = DpiaDownload(
+        tenancy_id=tenancy.id,
+        format=fmt,
+        fingerprint=pack.fingerprint,
+        summary=pack.summary,
+        user_id=actor.user_id,
+    )
+    db.session.add(download)
+    db.session.flush()
+    audit.record(
+        "dpia.download",
+        actor=actor,
+        tenancy_id=tenancy.id,
+        object_type="dpia_download",
+        object_id=download.id,
+        details={
+            "format": fmt.value,
+            "fingerprint": pack.fingerprint,
+            "register_version": pack.register_version,
+            "dpa_text_version": pack.dpa_text_version,
+            "built_on": pack.built_on.isoformat(),
+        },
+    )
+    return download

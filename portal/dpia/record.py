@@ -1,0 +1,156 @@
+"""The records-of-processing entry (UK GDPR Art. 30(1)) for the school's use of the service, and its CSV and JSON."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from typing import Any
+
+from portal.dpia.content import YOURS, DpiaPack, RecordField
+from portal.dpia.dpa_text import clause_ref, measure_items, processing_value
+from portal.dpia.risks import in_uk
+from portal.register.effective import EffectiveLine
+
+
+def recipients(lines: Sequence[EffectiveLine], vendor: dict[str, str]) -> list[dict[str, str]]:
+    """Who receives the data: the vendor as processor, then each sub-processor in use."""
+    rows = [
+        {
+            "name": vendor["name"],
+            "role": "Processor",
+            "purpose": f"Provides {vendor['service']} to your school",
+            "data_categories": "All the personal data described above",
+            "location": "United Kingdom",
+            "certifications": "",
+        }
+    ]
+    for line in lines:
+        entry = line.entry
+        rows.append(
+            {
+                "name": entry.supplier,
+                "role": f"Sub-processor ({entry.kind.label.lower()})",
+                "purpose": entry.purpose,
+                "data_categories": entry.data_categories,
+                "location": entry.location,
+                "certifications": entry.certifications,
+            }
+        )
+    return rows
+
+
+def build_record(
+    *,
+    controller: dict[str, str],
+    vendor: dict[str, str],
+    text: dict[str, Any],
+    lines: Sequence[EffectiveLine],
+    people: Sequence[dict[str, str]],
+) -> tuple[RecordField, ...]:
+    """The Art. 30(1) fields, pre-filled where the portal knows the answer and marked where it cannot."""
+    name = controller["name"]
+    if controller.get("school") and controller["school"] != name:
+        name = f"{name}, for {controller['school']} ({controller['school_identifier']})"
+    else:
+        name = f"{name} ({controller['identifier']})"
+    abroad = [line.entry for line in lines if line.entry.location and not in_uk(line.entry.location)]
+    if abroad:
+        transfers = f"Yes, under the safeguards in {clause_ref(text, 'transfers')}."
+        transfer_items = tuple(f"{e.supplier}: {e.location}. {e.residency_note}".strip() for e in abroad)
+    else:
+        transfers = "None: every sub-processor used for your school processes the data in the United Kingdom."
+        transfer_items = ()
+    backups = measure_items(text, "Backups and continuity")
+    erasure = (
+        f"For as long as your school uses {vendor['service']}; then deleted or returned under "
+        f"{clause_ref(text, 'end')}."
+        + (f" {backups[0]}" if backups else "")
+        + " Add your school's own retention periods for content it keeps in the service."
+    )
+    return (
+        RecordField("controller", "30(1)(a)", "Name of the controller", name),
+        RecordField(
+            "contact_details",
+            "30(1)(a)",
+            "Contact details of the controller, any joint controller or representative, and the data protection "
+            "officer",
+            YOURS,
+            to_complete=True,
+        ),
+        RecordField("activity", "", "Processing activity", processing_value(text, "Subject matter")),
+        RecordField("purposes", "30(1)(b)", "Purposes of the processing", processing_value(text, "Purpose")),
+        RecordField(
+            "data_subjects", "30(1)(c)", "Categories of data subjects", processing_value(text, "Data subjects")
+        ),
+        RecordField(
+            "personal_data",
+            "30(1)(c)",
+            "Categories of personal data",
+            processing_value(text, "Categories of personal data"),
+        ),
+        RecordField(
+            "recipients",
+            "30(1)(d)",
+            "Categories of recipients",
+            f"{vendor['name']} as processor, and its sub-processors used for your school.",
+            tuple(f"{p['name']}: {p['role'].lower()}, {p['location'] or 'location not stated'}" for p in people),
+        ),
+        RecordField(
+            "transfers", "30(1)(e)", "Transfers to third countries and their safeguards", transfers, transfer_items
+        ),
+        RecordField("erasure", "30(1)(f)", "Time limits for erasure", erasure),
+        RecordField(
+            "security_measures",
+            "30(1)(g)",
+            "Technical and organisational security measures",
+            "The processor's measures in annex III of the data processing agreement, and your school's own.",
+            tuple(group["heading"] for group in text.get("measures", [])),
+        ),
+    )
+
+
+def _cell(value: str) -> str:
+    """Neutralise a spreadsheet formula: a cell starting with =, +, - or @ is read as text."""
+    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+
+
+def _joined(field: RecordField) -> str:
+    return " ".join([field.value, *(f"{item};" for item in field.items)]).rstrip(";")
+
+
+def record_csv(pack: DpiaPack) -> bytes:
+    """One row per processing activity, one column per field: the shape of a records-of-processing sheet."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\r\n")
+    headers = [f"{f.name} (Art. {f.article})" if f.article else f.name for f in pack.record]
+    writer.writerow([*headers, "Built on", "Register version", "Data processing agreement text version"])
+    values = [_cell(_joined(f)) for f in pack.record]
+    writer.writerow([*values, pack.built_on.isoformat(), pack.register_version or "", pack.dpa_text_version or ""])
+    # A byte-order mark so spreadsheet programs read the file as UTF-8 (curly quotes, accents).
+    return ("\ufeff" + out.getvalue()).encode("utf-8")
+
+
+def record_json(pack: DpiaPack) -> bytes:
+    """The record as structured data, with the facts it was built from."""
+    document = {
+        "record_of_processing": {
+            f.key: {
+                "article": f.article,
+                "field": f.name,
+                "value": f.value,
+                "items": list(f.items),
+                "to_complete": f.to_complete,
+            }
+            for f in pack.record
+        },
+        "recipients": list(pack.recipients),
+        "built_on": pack.built_on.isoformat(),
+        "register_version": pack.register_version,
+        "dpa_text_version": pack.dpa_text_version,
+        "effective_set_fingerprint": pack.fingerprint,
+        "controller": pack.controller,
+        "processor": pack.vendor,
+    }
+    return json.dumps(document, indent=2, ensure_ascii=False).encode("utf-8")

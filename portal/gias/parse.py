@@ -1,0 +1,209 @@
+"""Read a GIAS extract (establishments, groups or group links): decode, recognise, validate each row.
+
+GIAS publishes its CSV downloads in Windows-1252; a file saved again by a spreadsheet may be
+UTF-8, with or without a byte-order mark. Both are read. Nothing here touches the database.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from portal.gias.models import ExtractKind
+
+URN = "URN"
+ESTABLISHMENT_NAME = "EstablishmentName"
+LA_NAME = "LA (name)"
+TYPE_NAME = "TypeOfEstablishment (name)"
+PHASE_NAME = "PhaseOfEducation (name)"
+STATUS_NAME = "EstablishmentStatus (name)"
+TRUSTS_CODE = "Trusts (code)"
+TRUSTS_NAME = "Trusts (name)"
+GROUP_UID = "Group UID"
+GROUP_NAME = "Group Name"
+COMPANIES_HOUSE = "Companies House Number"
+GROUP_TYPE = "Group Type"
+GROUP_STATUS = "Group Status"
+
+REQUIRED: dict[ExtractKind, tuple[str, ...]] = {
+    ExtractKind.LINKS: (URN, GROUP_UID, GROUP_TYPE),
+    ExtractKind.ESTABLISHMENTS: (URN, ESTABLISHMENT_NAME, STATUS_NAME),
+    ExtractKind.GROUPS: (GROUP_UID, GROUP_NAME, GROUP_TYPE, GROUP_STATUS),
+}
+ESTABLISHMENT_STATUSES = {"Open", "Closed", "Open, but proposed to close", "Proposed to open"}
+GROUP_STATUSES = {"Open", "Closed", "Proposed to open"}
+# Federations, sponsors and children's centre groups are GIAS groups too, but not controllers.
+TRUST_TYPES = {"Multi-academy trust", "Single-academy trust", "Trust"}
+
+_URN = re.compile(r"\d{6}")
+_UID = re.compile(r"\d{1,12}")
+_COMPANY = re.compile(r"[0-9]{8}|[A-Z]{2}[0-9]{6}")
+
+
+class ExtractError(ValueError):
+    """The file as a whole cannot be read as a GIAS extract; the message says why."""
+
+
+@dataclass
+class ParsedExtract:
+    """The valid rows of an extract (normalised dicts), its rejected rows and rows it leaves alone."""
+
+    kind: ExtractKind
+    rows: list[dict[str, Any]] = field(default_factory=list)
+    rejects: list[dict[str, Any]] = field(default_factory=list)
+    # Rows that are valid but not ours to import (a federation in the groups extract).
+    ignored: int = 0
+
+
+def decode(data: bytes) -> str:
+    """The text of an upload: UTF-8 (BOM or not), else Windows-1252, as GIAS publishes it."""
+    if not data.strip():
+        raise ExtractError("The selected file is empty")
+    if b"\x00" in data[:65536]:
+        raise ExtractError("The selected file must be a CSV file: this one is binary")
+    try:
+        return data.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        # cp1252 leaves five bytes undefined; latin-1 maps them rather than failing a whole file.
+        try:
+            return data.decode("cp1252")
+        except UnicodeDecodeError:
+            return data.decode("latin-1")
+
+
+def recognise(header: list[str]) -> ExtractKind:
+    """Which GIAS extract a header row belongs to, or ExtractError naming the missing columns."""
+    columns = set(header)
+    for kind, required in REQUIRED.items():
+        if all(name in columns for name in required):
+            return kind
+    missing = [name for name in REQUIRED[ExtractKind.ESTABLISHMENTS] if name not in columns]
+    raise ExtractError(
+        "The selected file must be a GIAS establishment, groups or links extract with its original columns: "
+        f"it has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''}"
+    )
+
+
+def parse(data: bytes) -> ParsedExtract:
+    """Decode and validate a whole extract; ExtractError for a file that is not one."""
+    text = decode(data)
+    try:
+        reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+        header = [name.strip() for name in next(reader, [])]
+        kind = recognise(header)
+        index = {name: position for position, name in enumerate(header)}
+        parsed = ParsedExtract(kind)
+        seen: set[str] = set()
+        row_reader = _ROW_READERS[kind]
+        for values in reader:
+            if not any(value.strip() for value in values):
+                continue
+            row = {name: (values[i].strip() if i < len(values) else "") for name, i in index.items()}
+            row_reader(parsed, row, reader.line_num, seen)
+    except csv.Error as error:
+        raise ExtractError(f"The selected file is not a readable CSV file ({error})") from error
+    return parsed
+
+
+def _reject(parsed: ParsedExtract, line: int, key: str, reason: str) -> None:
+    parsed.rejects.append({"line": line, "key": key, "reason": reason})
+
+
+def _establishment(parsed: ParsedExtract, row: dict[str, str], line: int, seen: set[str]) -> None:
+    urn, name, status = row[URN], row[ESTABLISHMENT_NAME], row[STATUS_NAME]
+    if not _URN.fullmatch(urn):
+        return _reject(parsed, line, urn, f"URN must be 6 digits, not {urn!r}" if urn else "URN is missing")
+    if urn in seen:
+        return _reject(parsed, line, urn, f"URN {urn} appears more than once in the file")
+    if not name:
+        return _reject(parsed, line, urn, "EstablishmentName is missing")
+    if status not in ESTABLISHMENT_STATUSES:
+        return _reject(parsed, line, urn, f"EstablishmentStatus (name) {status!r} is not a GIAS status")
+    normalised: dict[str, Any] = {
+        "line": line,
+        "urn": urn,
+        "name": name[:200],
+        "local_authority": row.get(LA_NAME) or None,
+        "establishment_type": row.get(TYPE_NAME) or None,
+        "phase": row.get(PHASE_NAME) or None,
+        "status": status,
+    }
+    if TRUSTS_CODE in row:
+        trust = row[TRUSTS_CODE]
+        if trust and not _UID.fullmatch(trust):
+            return _reject(parsed, line, urn, f"Trusts (code) must be a group UID (digits), not {trust!r}")
+        normalised["trust_uid"] = trust or None
+    seen.add(urn)
+    parsed.rows.append(normalised)
+    return None
+
+
+def _group_fields(row: dict[str, str]) -> dict[str, Any] | str:
+    """A trust's fields from a groups or links row, or the reason it is refused."""
+    uid, name, status = row[GROUP_UID], row.get(GROUP_NAME, ""), row.get(GROUP_STATUS, "Open") or "Open"
+    if not _UID.fullmatch(uid):
+        return f"Group UID must be digits, not {uid!r}" if uid else "Group UID is missing"
+    if not name:
+        return "Group Name is missing"
+    if status not in GROUP_STATUSES:
+        return f"Group Status {status!r} is not a GIAS status"
+    number = row.get(COMPANIES_HOUSE, "").upper().replace(" ", "")
+    if number.isdigit():
+        number = number.zfill(8)  # spreadsheets drop the leading zeros
+    if number and not _COMPANY.fullmatch(number):
+        return f"Companies House Number {number!r} is not 8 characters like 01234567 or SC123456"
+    return {
+        "uid": uid,
+        "name": name[:200],
+        "companies_house_number": number or None,
+        "group_type": row[GROUP_TYPE],
+        "status": status,
+    }
+
+
+def _group(parsed: ParsedExtract, row: dict[str, str], line: int, seen: set[str]) -> None:
+    if row[GROUP_TYPE] not in TRUST_TYPES:
+        parsed.ignored += 1
+        return None
+    fields = _group_fields(row)
+    if isinstance(fields, str):
+        return _reject(parsed, line, row[GROUP_UID], fields)
+    if fields["uid"] in seen:
+        return _reject(parsed, line, fields["uid"], f"Group UID {fields['uid']} appears more than once in the file")
+    seen.add(fields["uid"])
+    parsed.rows.append({"line": line, **fields})
+    return None
+
+
+def _link(parsed: ParsedExtract, row: dict[str, str], line: int, seen: set[str]) -> None:
+    urn = row[URN]
+    if row[GROUP_TYPE] not in TRUST_TYPES:
+        parsed.ignored += 1
+        return None
+    if not _URN.fullmatch(urn):
+        return _reject(parsed, line, urn, f"URN must be 6 digits, not {urn!r}" if urn else "URN is missing")
+    fields = _group_fields(row) if GROUP_NAME in row else {"uid": row[GROUP_UID]}
+    if isinstance(fields, str):
+        return _reject(parsed, line, urn, fields)
+    if fields.get("status") == "Closed":
+        parsed.ignored += 1  # a past membership: the file also lists the school's current trust
+        return None
+    if not _UID.fullmatch(fields["uid"]):
+        return _reject(parsed, line, urn, "Group UID must be digits")
+    if urn in seen:
+        return _reject(parsed, line, urn, f"URN {urn} is linked to more than one trust in the file")
+    seen.add(urn)
+    parsed.rows.append(
+        {"line": line, "urn": urn, "group_uid": fields["uid"], "group": fields if "name" in fields else None}
+    )
+    return None
+
+
+_ROW_READERS = {
+    ExtractKind.ESTABLISHMENTS: _establishment,
+    ExtractKind.GROUPS: _group,
+    ExtractKind.LINKS: _link,
+}

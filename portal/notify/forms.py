@@ -1,0 +1,29 @@
+"""The subscription form: one email address."""
+
+from __future__ import annotations
+
+from flask_wtf import FlaskForm
+from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
+from wtforms import StringField, SubmitField
+from wtforms.validators import DataRequired, Length, ValidationError
+
+from portal.notify.outbox import MailError
+from portal.notify.subscriptions import canonical_address
+
+
+class SubscribeForm(FlaskForm):
+    email = StringField(
+        "Email address",
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message="Enter your email address"),
+            Length(max=320, message="Email address must be 320 characters or fewer"),
+        ],
+    )
+    submit = SubmitField("Subscribe", widget=GovSubmitInput())
+
+    def validate_email(self, field: StringField) -> None:
+        try:
+            canonical_address(field.data or "")
+        except MailError as error:
+            raise ValidationError("Enter an email address in the correct format, like name@example.com") from error

@@ -1,0 +1,1 @@
+"""The sub-processor register, tenancy options and each tenancy's effective set."""

@@ -1,0 +1,291 @@
+"""The register's versions: read the current one, edit the one draft, publish it (never to change again)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+from flask import current_app
+from sqlalchemy import func, select
+from sqlalchemy.orm import selectinload
+
+from portal.audit.service import Actor, record
+from portal.dates import govuk_date, now, uk_today
+from portal.extensions import db
+from portal.register.compare import EntryChange, VersionComparison, compare_versions
+from portal.register.drafts import (
+    EntryData,
+    add_entry,
+    add_statement,
+    copy_entry,
+    discard_draft,
+    remove_entry,
+    remove_statement,
+    require_draft,
+    update_draft_notes,
+    update_entry,
+    update_statement,
+)
+from portal.register.errors import (
+    DraftExists,
+    EntryInvalid,
+    OptionConflict,
+    PublishError,
+    RegisterError,
+    VersionImmutable,
+)
+from portal.register.models import (
+    EntryKind,
+    EntryStatus,
+    NotSubProcessor,
+    RegisterEntry,
+    RegisterVersion,
+    VersionStatus,
+)
+from portal.register.options import (
+    define_option,
+    set_option,
+    set_option_for_academies,
+    update_option,
+)
+
+__all__ = [
+    "DraftExists",
+    "EntryChange",
+    "EntryData",
+    "EntryInvalid",
+    "OptionConflict",
+    "PublishError",
+    "RegisterError",
+    "VersionComparison",
+    "VersionImmutable",
+    "add_entry",
+    "add_statement",
+    "compare_versions",
+    "current_version",
+    "define_option",
+    "discard_draft",
+    "draft_version",
+    "get_version",
+    "publish_register",
+    "published_versions",
+    "remove_entry",
+    "remove_statement",
+    "set_option",
+    "set_option_for_academies",
+    "start_draft",
+    "update_draft_notes",
+    "update_entry",
+    "update_option",
+    "update_statement",
+]
+
+
+def _with_content() -> Any:
+    return (selectinload(RegisterVersion.entries), selectinload(RegisterVersion.statements))
+
+
+def current_version() -> RegisterVersion | None:
+    """The published version with the highest sequence, with its entries and statements (three queries)."""
+    query = (
+        select(RegisterVersion)
+        .where(RegisterVersion.status == VersionStatus.PUBLISHED)
+        .order_by(RegisterVersion.sequence.desc())
+        .limit(1)
+        .options(*_with_content())
+    )
+    return db.session.scalar(query)
+
+
+def published_versions(*, with_content: bool = False, limit: int | None = None) -> list[RegisterVersion]:
+    """Published versions, newest first; with their entries and statements if asked (three queries)."""
+    query = (
+        select(RegisterVersion)
+        .where(RegisterVersion.status == VersionStatus.PUBLISHED)
+        .order_by(RegisterVersion.sequence.desc())
+        .limit(limit)
+    )
+    if with_content:
+        query = query.options(*_with_content())
+    return list(db.session.scalars(query))
+
+
+def get_version(sequence: int, *, published_only: bool = True) -> RegisterVersion | None:
+    """One version by its sequence, with its content."""
+    query = select(RegisterVersion).where(RegisterVersion.sequence == sequence).options(*_with_content())
+    if published_only:
+        query = query.where(RegisterVersion.status == VersionStatus.PUBLISHED)
+    return db.session.scalar(query)
+
+
+def draft_version() -> RegisterVersion | None:
+    """The one draft being edited, if any."""
+    query = select(RegisterVersion).where(RegisterVersion.status == VersionStatus.DRAFT).options(*_with_content())
+    return db.session.scalar(query)
+
+
+def start_draft(*, actor: Actor, number: str | None = None) -> RegisterVersion:
+    """Start the one draft as a copy of the current version (or empty if nothing is published yet)."""
+    if draft_version() is not None:
+        raise DraftExists("A draft is already being edited. Publish or discard it first.")
+    base = current_version()
+    sequence = (db.session.scalar(select(func.max(RegisterVersion.sequence))) or 0) + 1
+    draft = RegisterVersion(
+        sequence=sequence,
+        number=number or _next_number(base),
+        status=VersionStatus.DRAFT,
+        owner_name=base.owner_name if base else "",
+        contact_email=base.contact_email if base else "",
+        notes=base.notes if base else "",
+        created_by_id=actor.user_id,
+    )
+    if base is not None:
+        draft.entries = [copy_entry(entry) for entry in base.entries]
+        draft.statements = [
+            NotSubProcessor(supplier=s.supplier, reason=s.reason, position=s.position) for s in base.statements
+        ]
+    db.session.add(draft)
+    db.session.flush()
+    record(
+        "register.draft_started",
+        actor=actor,
+        object_type="register_version",
+        object_id=draft.id,
+        details={"number": draft.number, "from": base.number if base else None},
+    )
+    return draft
+
+
+def _next_number(base: RegisterVersion | None) -> str:
+    if base is None:
+        return "1.0"
+    major, _, minor = base.number.partition(".")
+    if major.isdigit() and minor.isdigit():
+        return f"{major}.{int(minor) + 1}"
+    return f"{base.number}.1"
+
+
+def publish_register(
+    draft: RegisterVersion,
+    *,
+    number: str,
+    owner_name: str,
+    contact_email: str,
+    reviewed_on: dt.date,
+    next_review_on: dt.date,
+    summary: str,
+    actor: Actor,
+) -> RegisterVersion:
+    """Publish the draft as the current version (audited, announced); it never changes afterwards."""
+    require_draft(draft)
+    base = current_version()
+    today = uk_today()
+    _check_publishable(draft, base, number=number, reviewed_on=reviewed_on, next_review_on=next_review_on, today=today)
+    previous = {e.key: e for e in base.entries} if base else {}
+    for entry in draft.entries:
+        entry.listed_since = _listed_since(entry, previous.get(entry.key), today)
+    # Write the entries while still a draft: once the version is published the database refuses.
+    db.session.flush()
+    draft.number = number.strip()
+    draft.owner_name = owner_name.strip()
+    draft.contact_email = contact_email.strip()
+    draft.reviewed_on, draft.next_review_on = reviewed_on, next_review_on
+    draft.summary = summary.strip()
+    draft.status = VersionStatus.PUBLISHED
+    draft.published_at = now()
+    draft.published_by_id = actor.user_id
+    db.session.flush()
+    comparison = compare_versions(base, draft) if base else None
+    record(
+        "register.published",
+        actor=actor,
+        object_type="register_version",
+        object_id=draft.id,
+        details={
+            "number": draft.number,
+            "previous": base.number if base else None,
+            "summary": draft.summary,
+            "changes": comparison.counts() if comparison else None,
+        },
+    )
+    _announce(draft, base)
+    return draft
+
+
+def _check_publishable(
+    draft: RegisterVersion,
+    base: RegisterVersion | None,
+    *,
+    number: str,
+    reviewed_on: dt.date,
+    next_review_on: dt.date,
+    today: dt.date,
+) -> None:
+    number = number.strip()
+    if not number:
+        raise PublishError("Enter the version number", field="number")
+    taken = db.session.scalar(
+        select(RegisterVersion.id).where(RegisterVersion.number == number, RegisterVersion.id != draft.id)
+    )
+    if taken is not None:
+        raise PublishError(f"Version {number} already exists: enter a new version number", field="number")
+    if next_review_on <= reviewed_on:
+        raise PublishError("The next review date must be after the review date", field="next_review_on")
+    if not draft.entries:
+        raise PublishError("A register needs at least one entry")
+    notice = dt.timedelta(days=int(current_app.config["NOTICE_PERIOD_DAYS"]))
+    previous = {e.key: e for e in base.entries} if base else {}
+    for entry in draft.entries:
+        before = previous.get(entry.key)
+        # A newly announced or re-dated planned entry must give the full notice period.
+        if entry.status is EntryStatus.PLANNED and entry.effective_on is not None:
+            unchanged = (
+                before is not None
+                and before.status is EntryStatus.PLANNED
+                and before.effective_on == entry.effective_on
+            )
+            if not unchanged and entry.effective_on < today + notice:
+                raise PublishError(
+                    f"{entry.supplier} takes effect on {govuk_date(entry.effective_on)}: a planned change needs "
+                    f"{notice.days} days' notice, so from {govuk_date(today + notice)} at the earliest"
+                )
+        # A new data sub-processor is announced as planned first, so controllers can object.
+        live = entry.status in (EntryStatus.ACTIVE, EntryStatus.ACTIVE_TEMPORARY)
+        if base is not None and live and entry.kind is EntryKind.DATA_SUBPROCESSOR and before is None:
+            raise PublishError(
+                f"{entry.supplier} is a new data sub-processor: publish it as planned, with an effective date "
+                f"at least {notice.days} days ahead, before it becomes active"
+            )
+
+
+def _listed_since(entry: RegisterEntry, before: RegisterEntry | None, today: dt.date) -> dt.date:
+    """Since when this supplier has had this status, unbroken across published versions."""
+    if before is None or before.listed_since is None:
+        return today
+    if before.status is entry.status:
+        return before.listed_since
+    if before.status is EntryStatus.PLANNED and before.effective_on is not None and before.effective_on <= today:
+        return before.effective_on
+    return today
+
+
+def _announce(version: RegisterVersion, base: RegisterVersion | None) -> None:
+    """Tell subscribers and every data lead (through the outbox, after the commit)."""
+    from portal.notify.fanout import Notice, announce
+    from portal.notify.tokens import mail_url
+
+    urls = current_app.url_map.bind("localhost")
+    links = [("Read the register", mail_url(urls.build("register.public_register")))]
+    if base is not None:
+        compare = urls.build("register.compare", {"from": base.sequence, "to": version.sequence})
+        links.append((f"What changed since version {base.number}", mail_url(compare)))
+    vendor = current_app.config["VENDOR_NAME"]
+    summary = version.summary or f"Version {version.number} of the register has been published."
+    announce(
+        Notice(
+            subject=f"{vendor} sub-processor register: version {version.number} published",
+            summary=summary,
+            links=links,
+            reference=f"register-version:{version.id}",
+        )
+    )

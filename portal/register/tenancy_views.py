@@ -1,0 +1,140 @@
+"""A tenancy's own view of the register: its effective set (page and JSON) and its options."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask_login import current_user
+from werkzeug.wrappers import Response as BaseResponse
+
+from portal.audit.service import Actor
+from portal.extensions import db
+from portal.policy import Permission, allow, tenancy
+from portal.register.effective import OptionState, effective_set, effective_sets, load_options, option_states
+from portal.register.errors import OptionConflict
+from portal.register.forms import OptionForm, TrustOptionForm
+from portal.register.models import TenancyOption
+from portal.register.options import set_option, set_option_for_academies
+from portal.register.publication import effective_set_json
+from portal.tenancy.models import Tenancy
+from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
+
+bp = tenancy_blueprint("tenancy_register", __name__)
+
+
+@bp.get("/sub-processors", endpoint="effective_set")
+def effective_set_page() -> str:
+    here = current_tenancy()
+    academies = list(here.academies) if here.is_trust else []
+    return render_template(
+        "register/effective_set.html",
+        tenancy=here,
+        found=effective_set(here),
+        academies=academies,
+        academy_sets=effective_sets(academies) if academies else {},
+    )
+
+
+@bp.get("/sub-processors.json", endpoint="effective_set_json")
+def effective_set_json_view() -> Response:
+    here = current_tenancy()
+    return jsonify(effective_set_json(here, effective_set(here)))
+
+
+def _option_form(state: OptionState, formdata: Any = None) -> OptionForm:
+    """A form showing one option's current value and the version it was read at."""
+    form = OptionForm(formdata=formdata, prefix=state.option.key)
+    if formdata is None:
+        form.enabled.data = "on" if state.enabled else "off"
+    form.version.data = str(state.version)
+    return form
+
+
+def _render_options(
+    here: Tenancy, *, failed: OptionForm | TrustOptionForm | None = None, failed_key: str = "", status: int = 200
+) -> tuple[str, int]:
+    """The options page; a form that failed keeps what the user chose, with the version now current."""
+    found = effective_set(here)
+    options = [state.option for state in found.options]
+    academies = list(here.academies) if here.is_trust else []
+    academy_states = option_states([a.id for a in academies], options)
+    forms = {state.option.key: _option_form(state) for state in found.options}
+    trust_forms = {}
+    for option in options if academies else []:
+        trust_forms[option.key] = TrustOptionForm(formdata=None, prefix=f"all-{option.key}")
+        trust_forms[option.key].versions.data = ",".join(
+            f"{a.id}:{academy_states[a.id][option.id].version}" for a in academies
+        )
+    if isinstance(failed, TrustOptionForm):
+        failed.versions.data = trust_forms[failed_key].versions.data
+        trust_forms[failed_key] = failed
+    elif failed is not None:
+        failed.version.data = forms[failed_key].version.data
+        forms[failed_key] = failed
+    page = render_template(
+        "register/options.html",
+        tenancy=here,
+        found=found,
+        forms=forms,
+        trust_forms=trust_forms,
+        academies=academies,
+        academy_states=academy_states,
+        form=failed,
+    )
+    return page, status
+
+
+@bp.get("/options", endpoint="options")
+def options_page() -> tuple[str, int]:
+    return _render_options(current_tenancy())
+
+
+def _submitted_option() -> TenancyOption:
+    key = request.form.get("option", "")
+    option = next((o for o in load_options() if o.key == key), None)
+    if option is None:
+        abort(400, "That option does not exist. Reload the page and try again.")
+    return option
+
+
+@bp.post("/options", endpoint="change_option")
+@allow(tenancy(Permission.MANAGE_OPTIONS))
+def change_option() -> BaseResponse | tuple[str, int]:
+    here, option = current_tenancy(), _submitted_option()
+    form = OptionForm(prefix=option.key)
+    if not form.validate_on_submit():
+        return _render_options(here, failed=form, failed_key=option.key, status=400)
+    enabled = form.enabled.data == "on"
+    try:
+        set_option(here, option, enabled, expected_version=int(form.version.data), actor=Actor.of(current_user))
+    except OptionConflict as conflict:
+        db.session.rollback()
+        form.enabled.errors = [conflict.message]
+        return _render_options(here, failed=form, failed_key=option.key, status=409)
+    db.session.commit()
+    flash(f"{option.name} is now {'on' if enabled else 'off'} for {here.name}. Your sub-processors have been updated.")
+    return redirect(url_for(".effective_set", _anchor=f"option-{option.key}"))
+
+
+@bp.post("/options/all-academies", endpoint="change_option_for_academies")
+@allow(tenancy(Permission.ACT_FOR_TRUST))
+def change_option_for_academies() -> BaseResponse | tuple[str, int]:
+    here, option = current_tenancy(), _submitted_option()
+    if not here.is_trust or not here.academies:
+        abort(404)
+    form = TrustOptionForm(prefix=f"all-{option.key}")
+    if not form.validate_on_submit():
+        return _render_options(here, failed=form, failed_key=option.key, status=400)
+    enabled = form.enabled.data == "on"
+    try:
+        changed = set_option_for_academies(
+            here, option, enabled, expected_versions=form.expected_versions(), actor=Actor.of(current_user)
+        )
+    except OptionConflict as conflict:
+        db.session.rollback()
+        form.enabled.errors = [conflict.message]
+        return _render_options(here, failed=form, failed_key=option.key, status=409)
+    db.session.commit()
+    flash(f"{option.name} is now {'on' if enabled else 'off'} for all {len(changed)} academies of {here.name}.")
+    return redirect(url_for(".options"))

@@ -1,0 +1,122 @@
+"""Invitations: a data lead (or vendor staff) invites a person by email; the token is bound at first sign-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import secrets
+
+from flask import current_app
+from sqlalchemy import select
+
+from portal.audit import service as audit
+from portal.audit.models import Outcome
+from portal.auth.models import User
+from portal.dates import now
+from portal.extensions import db
+from portal.notify import outbox
+from portal.tenancy.models import Invitation, Membership, Role, Tenancy, TenancyKind
+
+INVITATION_DAYS = 7
+
+
+class InvitationError(ValueError):
+    """An invitation the portal refuses to create or accept; the message is shown to the user."""
+
+
+def token_hash(token: str) -> str:
+    """The SHA-256 of an invitation token: the only form the database holds."""
+    return hashlib.sha256(token.encode()).hexdigest()
+
+
+def invite(*, tenancy: Tenancy, email: str, role: Role, invited_by: User | None, actor: audit.Actor) -> Invitation:
+    """Create an invitation, queue its mail with the accept link, and audit it (the caller commits)."""
+    try:
+        address = outbox.normalise_address((email or "").strip())
+    except outbox.MailError as error:
+        raise InvitationError("Enter an email address in the correct format, like name@school.org.uk") from error
+    if role is Role.TRUST_ADMIN and tenancy.kind is not TenancyKind.TRUST:
+        raise InvitationError("Only a trust can have a trust admin")
+    if role is not Role.TRUST_ADMIN and tenancy.kind is TenancyKind.TRUST and role is not Role.VIEWER:
+        # A trust's members act for its academies: a lead of the trust itself is its trust admin.
+        role = Role.TRUST_ADMIN
+    token = secrets.token_urlsafe(32)  # 256 bits
+    invitation = Invitation(
+        tenancy_id=tenancy.id,
+        email=address,
+        role=role,
+        token_hash=token_hash(token),
+        expires_at=now() + dt.timedelta(days=INVITATION_DAYS),
+        invited_by_id=invited_by.id if invited_by is not None else None,
+    )
+    db.session.add(invitation)
+    db.session.flush()
+    link = f"{current_app.config['SERVER_NAME_FOR_MAIL'].rstrip('/')}/invitations/{token}"
+    inviter = invited_by.display_name if invited_by is not None else current_app.config["VENDOR_NAME"]
+    outbox.enqueue(
+        to=address,
+        subject=f"You are invited to {tenancy.name} on the {current_app.config['VENDOR_NAME']} data protection portal",
+        text=(
+            f"{inviter} has invited you to join {tenancy.name} as {role.label.lower()}.\n\n"
+            f"Open this link and sign in with your school or trust work account:\n{link}\n\n"
+            f"The link works once and expires in {INVITATION_DAYS} days.\n"
+        ),
+        category="invitation",
+        reference=f"invitation:{invitation.id}",
+    )
+    audit.record(
+        "invitation.created",
+        actor=actor,
+        tenancy_id=tenancy.id,
+        object_type="invitation",
+        object_id=invitation.id,
+        details={"role": role.value, "email_hash": audit.keyed_hash(address)},
+    )
+    return invitation
+
+
+def find_open(token: str) -> Invitation | None:
+    """The unexpired, unaccepted, unrevoked invitation for a token, or None."""
+    invitation: Invitation | None = db.session.scalar(
+        select(Invitation).where(Invitation.token_hash == token_hash(token))
+    )
+    if invitation is None or invitation.accepted_at is not None or invitation.revoked_at is not None:
+        return None
+    if invitation.expires_at <= now():
+        return None
+    return invitation
+
+
+def accept(invitation: Invitation, *, user: User, directory_tenancy_ids: set[int]) -> Membership:
+    """Bind an invitation to a user whose identity comes from the tenancy's (or its trust's) directory."""
+    tenancy = invitation.tenancy
+    allowed = {tenancy.id} | ({tenancy.trust_id} if tenancy.trust_id else set())
+    if not allowed & directory_tenancy_ids:
+        audit.record(
+            "invitation.refused",
+            actor=audit.Actor.of(user),
+            outcome=Outcome.DENIED,
+            tenancy_id=tenancy.id,
+            object_type="invitation",
+            object_id=invitation.id,
+            reason="identity is not from this tenancy's directory or domain",
+        )
+        raise InvitationError("This invitation is for an account from the school's own Microsoft or Google directory")
+    invitation.accepted_at = now()
+    invitation.accepted_by_id = user.id
+    membership = db.session.scalar(
+        select(Membership).where(Membership.user_id == user.id, Membership.tenancy_id == tenancy.id)
+    )
+    if membership is None:
+        membership = Membership(user_id=user.id, tenancy_id=tenancy.id, role=invitation.role)
+        db.session.add(membership)
+    db.session.flush()
+    audit.record(
+        "invitation.accepted",
+        actor=audit.Actor.of(user),
+        tenancy_id=tenancy.id,
+        object_type="invitation",
+        object_id=invitation.id,
+        details={"role": membership.role.value},
+    )
+    return membership

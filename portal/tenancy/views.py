@@ -1,0 +1,139 @@
+"""Tenancy pages: your organisations, a tenancy's overview, and its members (invite, change role, remove)."""
+
+from __future__ import annotations
+
+from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask_login import current_user
+from sqlalchemy import select
+from sqlalchemy.orm import joinedload
+from werkzeug.wrappers import Response
+
+from portal import policy
+from portal.audit import service as audit
+from portal.dates import now
+from portal.extensions import db
+from portal.policy import Permission
+from portal.tenancy import invitations, members
+from portal.tenancy.forms import InviteForm, RoleForm, role_choices
+from portal.tenancy.models import Invitation, Membership, Role, Tenancy
+from portal.tenancy.scoping import current_role, current_tenancy, get_owned_or_404, install_scoping
+from portal.tenancy.sections import SECTIONS
+
+bp = Blueprint("tenancy", __name__, url_prefix="/t")
+install_scoping(bp)
+MANAGE = policy.tenancy(Permission.MANAGE_MEMBERS)
+
+
+@bp.get("/")
+@policy.allow(policy.SIGNED_IN)
+def home() -> str | Response:
+    if current_user.is_vendor and "vendor.home" in current_app.view_functions:
+        return redirect(url_for("vendor.home"))
+    rows = db.session.scalars(
+        select(Membership)
+        .where(Membership.user_id == current_user.id)
+        .options(joinedload(Membership.tenancy).selectinload(Tenancy.academies))
+    ).all()
+    rows = sorted(rows, key=lambda m: m.tenancy.name)
+    return render_template("tenancy/home.html", memberships=rows)
+
+
+@bp.get("/<slug:tenancy>/")
+def overview() -> str:
+    tenancy = current_tenancy()
+    sections = [
+        s
+        for s in SECTIONS
+        if s.endpoint in current_app.view_functions and policy.may(current_user, s.permission, tenancy)
+    ]
+    return render_template("tenancy/overview.html", tenancy=tenancy, role=current_role(), sections=sections)
+
+
+@bp.get("/<slug:tenancy>/members", endpoint="members")
+@policy.allow(MANAGE)
+def members_page() -> str:
+    return _members(InviteForm())
+
+
+@bp.post("/<slug:tenancy>/members/invite")
+@policy.allow(MANAGE)
+def invite() -> str | Response | tuple[str, int]:
+    tenancy = current_tenancy()
+    form = InviteForm()
+    form.role.choices = role_choices(members.assignable_roles(tenancy))
+    if form.validate_on_submit():
+        try:
+            invitations.invite(
+                tenancy=tenancy,
+                email=form.email.data or "",
+                role=Role(form.role.data),
+                invited_by=current_user,
+                actor=audit.Actor.of(current_user),
+            )
+        except invitations.InvitationError as error:
+            form.email.errors = [*form.email.errors, str(error)]
+        else:
+            db.session.commit()
+            flash(f"Invitation sent to {form.email.data}.")
+            return redirect(url_for("tenancy.members"))
+    return _members(form), 400
+
+
+@bp.post("/<slug:tenancy>/members/<int:membership_id>/role")
+@policy.allow(MANAGE)
+def change_role(membership_id: int) -> str | Response | tuple[str, int]:
+    membership = get_owned_or_404(Membership, membership_id)
+    form = RoleForm()
+    form.role.choices = role_choices(members.assignable_roles(membership.tenancy))
+    if form.validate_on_submit():
+        try:
+            members.change_role(membership, role=Role(form.role.data), acting=current_user)
+        except members.MembershipError as error:
+            flash(str(error))
+            return redirect(url_for("tenancy.members"))
+        db.session.commit()
+        flash(f"{membership.user.display_name} is now {membership.role.label.lower()}.")
+        return redirect(url_for("tenancy.members"))
+    flash("Select a role")
+    return redirect(url_for("tenancy.members"))
+
+
+@bp.post("/<slug:tenancy>/members/<int:membership_id>/remove")
+@policy.allow(MANAGE)
+def remove(membership_id: int) -> Response:
+    membership = get_owned_or_404(Membership, membership_id)
+    name = membership.user.display_name
+    try:
+        members.remove(membership, acting=current_user)
+    except members.MembershipError as error:
+        flash(str(error))
+        return redirect(url_for("tenancy.members"))
+    db.session.commit()
+    flash(f"{name} has been removed and signed out.")
+    return redirect(url_for("tenancy.members"))
+
+
+def _members(form: InviteForm) -> str:
+    tenancy = current_tenancy()
+    form.role.choices = role_choices(members.assignable_roles(tenancy))
+    rows = db.session.scalars(
+        select(Membership).where(Membership.tenancy_id == tenancy.id).options(joinedload(Membership.user))
+    ).all()
+    pending = db.session.scalars(
+        select(Invitation)
+        .where(
+            Invitation.tenancy_id == tenancy.id,
+            Invitation.accepted_at.is_(None),
+            Invitation.revoked_at.is_(None),
+            Invitation.expires_at > now(),
+        )
+        .order_by(Invitation.created_at.desc())
+    ).all()
+    return render_template(
+        "tenancy/members.html",
+        tenancy=tenancy,
+        members=sorted(rows, key=lambda m: m.user.display_name),
+        pending=pending,
+        form=form,
+        roles=members.assignable_roles(tenancy),
+    )

@@ -1,0 +1,1 @@
+"""The vendor console: the day's attention list and tenancy onboarding."""

@@ -1,0 +1,29 @@
+"""Access rows for sign-in, your account, and the vendor admin's people pages."""
+
+from tests.access.matrix import Row
+
+SIGNED_IN_200 = "302 200 200 200 200 200 200"
+ADMIN_ONLY = "302 403 403 403 403 403 {}"
+
+ROWS = [
+    Row("auth.sign_in", status="200 200 200 200 200 200 200"),
+    # No provider listens in the matrix: the start page says sign-in is unavailable.
+    Row("auth.start", "POST", status="503 503 503 503 503 503 503", values=lambda w, t: {"provider": "microsoft"}),
+    # A callback without a flow in the session is refused.
+    Row("auth.callback", status="403 403 403 403 403 403 403", values=lambda w, t: {"provider": "google"}),
+    Row("auth.invitation", status="404 404 404 404 404 404 404", values=lambda w, t: {"token": "unknown-token"}),
+    Row("auth.sign_out", "POST", status="302 302 302 302 302 302 302"),
+    Row("auth.account", status=SIGNED_IN_200),
+    Row("auth.sign_out_everywhere", "POST", status="302 302 302 302 302 302 302"),
+    Row("people.index", status=ADMIN_ONLY.format(200)),
+    *[
+        Row(
+            f"people.{action}",
+            "POST",
+            status=ADMIN_ONLY.format(302),
+            values=lambda w, t: {"user_id": w.users["viewer"].id},
+            data=lambda w, t: {"vendor_role": "none"},
+        )
+        for action in ("disable", "enable", "revoke", "vendor_role")
+    ],
+]

@@ -1,0 +1,41 @@
+"""Access rows for tenancy pages, members and the audit logs."""
+
+from tests.access.matrix import Row
+
+MEMBERS_OWN = "302 200 200 200 404 404 404"
+OUTSIDER = "302 404 404 404 404 404 404"
+MANAGE_OWN = "302 403 {0} {0} 404 404 404"
+
+
+def spare(world, tenancy):
+    return {"membership_id": world.spare[tenancy.id].id}
+
+
+ROWS = [
+    # Vendor staff are sent on to the vendor console.
+    Row("tenancy.home", status="302 200 200 200 200 302 302"),
+    Row("tenancy.overview", own=MEMBERS_OWN, other=OUTSIDER),
+    Row("tenancy.members", own=MANAGE_OWN.format(200), other=OUTSIDER),
+    Row(
+        "tenancy.invite",
+        "POST",
+        own=MANAGE_OWN.format(302),
+        other=OUTSIDER,
+        data=lambda w, t: {"email": "new.person@school.example", "role": "viewer"},
+    ),
+    Row(
+        "tenancy.change_role",
+        "POST",
+        own=MANAGE_OWN.format(302),
+        other=OUTSIDER,
+        cross=MANAGE_OWN.format(404),
+        values=spare,
+        data=lambda w, t: {"role": "viewer"},
+    ),
+    Row(
+        "tenancy.remove", "POST", own=MANAGE_OWN.format(302), other=OUTSIDER, cross=MANAGE_OWN.format(404), values=spare
+    ),
+    Row("audit.tenancy_log", own=MANAGE_OWN.format(200), other=OUTSIDER),
+    Row("audit_admin.vendor_log", status="302 403 403 403 403 200 200"),
+    Row("audit_admin.vendor_csv", status="302 403 403 403 403 200 200"),
+]

@@ -1,0 +1,161 @@
+"""Sessions: a copied cookie dies at sign-out everywhere, removal, disabling, revocation; timeouts; recent sign-in."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+from sqlalchemy import select
+
+from portal.audit.models import AuditEvent
+from portal.auth.models import VendorRole
+from portal.dates import now
+from portal.extensions import db
+from portal.tenancy.models import Membership, Role
+from tests.conftest import csrf_token_for
+from tests.factories import make_school, make_user, sign_in_client
+
+
+def saved_cookie(client, app) -> str:
+    return client.get_cookie(app.config["SESSION_COOKIE_NAME"]).value
+
+
+def second_browser(app, cookie: str):
+    other = app.test_client()
+    other.set_cookie(app.config["SESSION_COOKIE_NAME"], cookie)
+    return other
+
+
+@pytest.fixture
+def lead(app):
+    school = make_school()
+    user = make_user("Cookie Lead", tenancy=school, role=Role.DATA_LEAD)
+    db.session.commit()
+    return user, school
+
+
+def test_sign_out_everywhere_kills_a_saved_cookie(app, client, lead):
+    user, school = lead
+    sign_in_client(client, user)
+    assert client.get("/account").status_code == 200
+    cookie = saved_cookie(client, app)
+    copy = second_browser(app, cookie)
+    assert copy.get(f"/t/{school.slug}/").status_code == 200
+    response = client.post("/account/sign-out-everywhere", data={"csrf_token": csrf_token_for(app, client)})
+    assert response.status_code == 302
+    stale = copy.get(f"/t/{school.slug}/")
+    assert stale.status_code == 302 and stale.headers["Location"].startswith("/sign-in")
+    assert second_browser(app, cookie).get("/account").status_code == 302
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "auth.sign_out_everywhere")) is not None
+
+
+def test_removing_a_membership_ends_their_sessions(app, client, lead):
+    user, school = lead
+    member = make_user("Removed Member", tenancy=school, role=Role.VIEWER)
+    db.session.commit()
+    member_client = app.test_client()
+    sign_in_client(member_client, member)
+    assert member_client.get(f"/t/{school.slug}/").status_code == 200
+    sign_in_client(client, user)
+    membership = db.session.scalar(select(Membership).where(Membership.user_id == member.id))
+    response = client.post(
+        f"/t/{school.slug}/members/{membership.id}/remove", data={"csrf_token": csrf_token_for(app, client)}
+    )
+    assert response.status_code == 302
+    assert member_client.get("/account").status_code == 302
+
+
+@pytest.mark.parametrize("action", ["disable", "revoke"])
+def test_vendor_admin_disable_and_revoke_end_sessions(app, client, lead, action):
+    user, _school = lead
+    admin = make_user("Admin", vendor_role=VendorRole.ADMIN)
+    db.session.commit()
+    victim = app.test_client()
+    sign_in_client(victim, user)
+    assert victim.get("/account").status_code == 200
+    sign_in_client(client, admin)
+    response = client.post(f"/vendor/people/{user.id}/{action}", data={"csrf_token": csrf_token_for(app, client)})
+    assert response.status_code == 302
+    assert victim.get("/account").status_code == 302
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == f"people.{action}")) is not None
+
+
+def test_vendor_admin_actions_need_a_recent_sign_in(app, client):
+    admin = make_user("Admin", vendor_role=VendorRole.ADMIN)
+    db.session.commit()
+    sign_in_client(client, admin)
+    assert client.get("/vendor/people").status_code == 200
+    with client.session_transaction() as session:
+        session["signed_in_at"] = (now() - dt.timedelta(minutes=app.config["RECENT_SIGN_IN_MINUTES"] + 1)).isoformat()
+    response = client.get("/vendor/people")
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+
+
+@pytest.mark.parametrize(
+    ("key", "age"),
+    [("last_seen_at", dt.timedelta(minutes=61)), ("signed_in_at", dt.timedelta(hours=13))],
+    ids=["idle", "absolute"],
+)
+def test_idle_and_absolute_timeouts(app, client, lead, key, age):
+    user, _ = lead
+    sign_in_client(client, user)
+    assert client.get("/account").status_code == 200
+    with client.session_transaction() as session:
+        session[key] = (now() - age).isoformat()
+    assert client.get("/account").status_code == 302
+
+
+def test_staff_cannot_use_admin_people_pages(app, client):
+    staff = make_user("Staff", vendor_role=VendorRole.STAFF)
+    db.session.commit()
+    sign_in_client(client, staff)
+    assert client.get("/vendor/people").status_code == 403
+
+
+def test_account_page_shows_own_security_events_only(app, client_request, lead):
+    from portal.audit import service as audit
+
+    user, _ = lead
+    other = make_user("Someone Else")
+    audit.record("auth.sign_in", actor=audit.Actor.of(user), object_type="provider", object_id="microsoft")
+    audit.record(
+        "auth.sign_in",
+        actor=audit.Actor.of(other),
+        object_type="provider",
+        object_id="google",
+        reason="someone-elses-event",
+    )
+    db.session.commit()
+    client_request.sign_in(user)
+    page = client_request.get("auth.account")
+    text = page.get_text()
+    assert "auth.sign_in" in text and "someone-elses-event" not in text
+
+
+def test_people_page_lists_everyone_for_the_vendor_admin(app, client_request, count_queries):
+    school = make_school("People School")
+    admin = make_user("Admin", vendor_role=VendorRole.ADMIN)
+    for n in range(5):
+        make_user(f"Person {n}", tenancy=school, role=Role.VIEWER)
+    db.session.commit()
+    client_request.sign_in(admin)
+    with count_queries() as counter:
+        page = client_request.get("people.index")
+    assert "Person 4" in page.get_text() and "People School" in page.get_text()
+    assert counter.count < 10
+
+
+def test_vendor_admin_cannot_disable_themselves_and_role_values_are_checked(app, client):
+    admin = make_user("Admin", vendor_role=VendorRole.ADMIN)
+    target = make_user("Target")
+    db.session.commit()
+    sign_in_client(client, admin)
+    token = csrf_token_for(app, client)
+    client.post(f"/vendor/people/{admin.id}/disable", data={"csrf_token": token})
+    client.post(f"/vendor/people/{target.id}/vendor-role", data={"csrf_token": token, "vendor_role": "superuser"})
+    db.session.refresh(admin)
+    db.session.refresh(target)
+    assert not admin.is_disabled and target.vendor_role is None
+    client.post(f"/vendor/people/{target.id}/vendor-role", data={"csrf_token": token, "vendor_role": "vendor_staff"})
+    db.session.refresh(target)
+    assert target.vendor_role is VendorRole.STAFF

@@ -1,0 +1,76 @@
+"""The notice window in UK dates: inclusive of the last day, closing at London midnight across DST."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import pytest
+
+from portal.changes import window
+
+UTC = dt.UTC
+
+
+def test_last_day_to_object_is_the_day_before_the_change(app):
+    assert window.object_until(dt.date(2027, 3, 1)) == dt.date(2027, 2, 28)
+
+
+def test_earliest_effective_date_is_the_notice_period_after_the_uk_publication_date(app):
+    # 23:30 UTC on 31 May 2027 is already 1 June in London (BST): the period counts from 1 June.
+    assert window.earliest_effective_date(dt.datetime(2027, 5, 31, 23, 30, tzinfo=UTC)) == dt.date(2027, 7, 1)
+    app.config["NOTICE_PERIOD_DAYS"] = 10
+    assert window.earliest_effective_date(dt.datetime(2027, 1, 1, 12, tzinfo=UTC)) == dt.date(2027, 1, 11)
+
+
+@pytest.mark.parametrize(
+    ("effective_on", "last_open", "first_closed"),
+    [
+        # Winter (GMT): London midnight is 00:00 UTC.
+        (
+            dt.date(2027, 1, 15),
+            dt.datetime(2027, 1, 14, 23, 59, 59, tzinfo=UTC),
+            dt.datetime(2027, 1, 15, 0, 0, tzinfo=UTC),
+        ),
+        # Summer (BST): London midnight is 23:00 UTC the evening before.
+        (
+            dt.date(2027, 7, 15),
+            dt.datetime(2027, 7, 14, 22, 59, 59, tzinfo=UTC),
+            dt.datetime(2027, 7, 14, 23, 0, tzinfo=UTC),
+        ),
+        # Clocks go forward on 28 March 2027 at 01:00 UTC; the 28th still starts at 00:00 UTC (GMT).
+        (
+            dt.date(2027, 3, 28),
+            dt.datetime(2027, 3, 27, 23, 59, 59, tzinfo=UTC),
+            dt.datetime(2027, 3, 28, 0, 0, tzinfo=UTC),
+        ),
+        # The day after: 29 March starts at 23:00 UTC on the 28th (BST).
+        (
+            dt.date(2027, 3, 29),
+            dt.datetime(2027, 3, 28, 22, 59, 59, tzinfo=UTC),
+            dt.datetime(2027, 3, 28, 23, 0, tzinfo=UTC),
+        ),
+        # Clocks go back on 31 October 2027 at 01:00 UTC; the 31st starts at 23:00 UTC on the 30th (BST).
+        (
+            dt.date(2027, 10, 31),
+            dt.datetime(2027, 10, 30, 22, 59, 59, tzinfo=UTC),
+            dt.datetime(2027, 10, 30, 23, 0, tzinfo=UTC),
+        ),
+        # 1 November starts at 00:00 UTC (GMT again): the 25-hour last day is open to its end.
+        (
+            dt.date(2027, 11, 1),
+            dt.datetime(2027, 10, 31, 23, 59, 59, tzinfo=UTC),
+            dt.datetime(2027, 11, 1, 0, 0, tzinfo=UTC),
+        ),
+    ],
+)
+def test_window_is_open_to_the_end_of_the_last_uk_day_and_closed_from_london_midnight(
+    app, effective_on, last_open, first_closed
+):
+    assert window.window_open(effective_on, last_open)
+    assert not window.window_open(effective_on, first_closed)
+    assert window.window_closes_at(effective_on) == first_closed
+
+
+def test_exit_answer_date_counts_from_the_uk_date_of_the_decision(app):
+    app.config["EXIT_RESPONSE_DAYS"] = 30
+    assert window.exit_answer_by(dt.datetime(2027, 6, 30, 23, 30, tzinfo=UTC)) == dt.date(2027, 7, 31)

@@ -1,0 +1,150 @@
+"""Browser journeys: a data lead signs (keyboard only), downloads, looks at and verifies their DPA; a trust
+admin signs for every academy and downloads the ZIP; an altered copy is reported as altered."""
+
+from __future__ import annotations
+
+import hashlib
+import io
+import subprocess
+import zipfile
+from pathlib import Path
+from typing import Any
+
+import pytest
+from PIL import Image
+from sqlalchemy import select
+
+from portal.audit.service import Actor
+from portal.documents import versions
+from portal.documents.models import Agreement
+from portal.extensions import db
+from portal.tenancy.models import Role
+from tests.browser import assert_accessible, sign_in_browser
+from tests.documents import tamper
+from tests.documents.conftest import key_config, publish_register
+from tests.factories import make_school, make_trust, make_user
+
+pytestmark = pytest.mark.browser
+
+
+def prepare(live_server: Any, signing_keys: Any) -> None:
+    live_server.app.config.update(key_config(signing_keys))
+    publish_register("1.0", 1, [("hosting", "Civic Cloud Ltd", {}), ("email", "Postbox Mail Ltd", {})])
+    versions.publish_text_version(actor=Actor.system("test"), summary="First version.")
+
+
+FOCUSED = (
+    "(() => { const e = document.activeElement; return [e.tagName, e.name || '', (e.innerText || '').trim()]; })()"
+)
+
+
+def tab_to(page: Any, matches: Any, limit: int = 250) -> None:
+    """Press Tab until the focused element matches (keyboard only: no clicks)."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if matches(*page.evaluate(FOCUSED)):
+            return
+    raise AssertionError("never reached the element by keyboard")
+
+
+def first_page_image(pdf: bytes, folder: Path) -> Image.Image:
+    source = folder / "agreement.pdf"
+    source.write_bytes(pdf)
+    subprocess.run(
+        ["pdftoppm", "-f", "1", "-l", "1", "-r", "60", "-png", str(source), str(folder / "page")], check=True
+    )
+    return Image.open(next(folder.glob("page*.png"))).convert("L")
+
+
+def upload_to_verify(page: Any, live_server: Any, name: str, data: bytes) -> str:
+    page.goto(f"{live_server.url}/verify")
+    page.set_input_files("input[type=file]", files=[{"name": name, "mimeType": "application/pdf", "buffer": data}])
+    page.get_by_role("button", name="Check the agreement").click()
+    assert_accessible(page)
+    return page.locator("#verification-result").inner_text()
+
+
+def test_data_lead_signs_by_keyboard_downloads_views_and_verifies(
+    page: Any, live_server: Any, signing_keys: Any, console_errors: list[str], tmp_path: Path
+) -> None:
+    prepare(live_server, signing_keys)
+    school = make_school("Oakfield Primary School", urn="100001")
+    lead = make_user("Dana Lead", tenancy=school, role=Role.DATA_LEAD)
+    db.session.commit()
+    sign_in_browser(page, live_server, lead)
+
+    page.goto(f"{live_server.url}/t/{school.slug}/agreements")
+    assert "has not signed" in page.locator("main").inner_text()
+    assert_accessible(page)
+    tab_to(page, lambda tag, name, text: tag == "A" and text == "Read and sign version 1")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/t/{school.slug}/agreements/sign")
+    assert "We act only on your documented instructions" in page.locator("main").inner_text()
+    assert_accessible(page)
+    tab_to(page, lambda tag, name, text: name == "signer_name")
+    page.keyboard.type("Dana Lead")
+    tab_to(page, lambda tag, name, text: name == "signer_role")
+    page.keyboard.type("Headteacher")
+    tab_to(page, lambda tag, name, text: name == "confirm")
+    page.keyboard.press("Space")
+    tab_to(page, lambda tag, name, text: tag in ("BUTTON", "INPUT") and name == "submit")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/t/{school.slug}/agreements")
+    assert "Agreement signed" in page.locator("main").inner_text()
+    assert_accessible(page)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download").first.click()
+    download = download_info.value
+    pdf = Path(download.path()).read_bytes()
+    assert download.suggested_filename.startswith("oakfield-primary-school-dpa-v1-")
+    db.session.rollback()  # a fresh read: the server committed the agreement in its own thread
+    stored = db.session.scalar(select(Agreement).where(Agreement.tenancy_id == school.id))
+    assert stored is not None and hashlib.sha256(pdf).hexdigest() == stored.sha256
+    db.session.rollback()
+
+    image = first_page_image(pdf, tmp_path)
+    dark = sum(image.histogram()[:128]) / (image.width * image.height)
+    assert image.width > 300 and 0.01 < dark < 0.5, dark  # a page of text, not blank and not black
+
+    result = upload_to_verify(page, live_server, download.suggested_filename, pdf)
+    assert "Genuine and unaltered" in result and "Oakfield Primary School" in result and "Dana Lead" in result
+    result = upload_to_verify(page, live_server, "altered.pdf", tamper.append_page_change(pdf))
+    assert "Altered" in result and "Oakfield Primary School" in result
+    assert console_errors == []
+
+
+def test_trust_admin_signs_for_every_academy_and_downloads_the_zip(
+    page: Any, live_server: Any, signing_keys: Any, console_errors: list[str]
+) -> None:
+    prepare(live_server, signing_keys)
+    trust = make_trust("Northern Star Trust", companies_house_number="09876543")
+    academies = [make_school(name, trust=trust) for name in ("Aurora Academy", "Polaris Academy", "Vega Academy")]
+    admin = make_user("Tara Trust", tenancy=trust, role=Role.TRUST_ADMIN)
+    db.session.commit()
+    sign_in_browser(page, live_server, admin)
+
+    page.goto(f"{live_server.url}/t/{trust.slug}/agreements")
+    assert page.locator("main").inner_text().count("Not signed") == 3
+    assert_accessible(page)
+    page.get_by_role("button", name="Sign for academies").click()
+    assert_accessible(page)
+    for academy in academies:
+        assert page.get_by_label(f"{academy.name} (URN {academy.urn})").is_checked()
+    page.get_by_label("Your full name").fill("Tara Trust")
+    page.get_by_label("Your role").fill("Chief executive")
+    page.get_by_label("I confirm I have authority").check()
+    page.get_by_role("button", name="Sign for the selected academies").click()
+    assert "Agreements signed for 3 academies" in page.locator("main").inner_text()
+    assert page.locator("main").inner_text().count("Not signed") == 0
+    assert_accessible(page)
+
+    with page.expect_download() as download_info:
+        page.get_by_role("link", name="Download the latest agreement of every academy (ZIP)").click()
+    archive = zipfile.ZipFile(io.BytesIO(Path(download_info.value.path()).read_bytes()))
+    names = archive.namelist()
+    assert names[0] == "manifest.csv" and len(names) == 4
+    manifest = archive.read("manifest.csv").decode()
+    for academy in academies:
+        assert academy.name in manifest and academy.urn in manifest
+    assert console_errors == []

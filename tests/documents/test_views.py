@@ -1,0 +1,196 @@
+"""Agreement pages: read and sign, history, downloads (audited, hashed), a trust's bundle, text versions."""
+
+from __future__ import annotations
+
+import csv
+import hashlib
+import io
+import zipfile
+from typing import Any
+
+from sqlalchemy import func, select
+
+from portal.audit.models import AuditEvent
+from portal.documents import signing
+from portal.documents.models import Agreement, DpaTextVersion
+from portal.extensions import db
+from portal.tenancy.models import Role
+from tests.documents.conftest import acceptance
+from tests.factories import make_school, make_trust, make_user
+
+SIGN_DATA = {"signer_name": "Dana Lead", "signer_role": "Headteacher", "confirm": "y", "version": "1"}
+
+
+def has_link(page: Any, text: str) -> bool:
+    return any(a.get_text(" ", strip=True) == text for a in page.find_all("a"))
+
+
+def actions(name: str) -> list[AuditEvent]:
+    return list(db.session.scalars(select(AuditEvent).where(AuditEvent.action == name)))
+
+
+def test_unsigned_school_is_asked_to_sign(
+    client_request: Any, text_v1: Any, register: Any, school: Any, data_lead: Any
+) -> None:
+    client_request.sign_in(data_lead)
+    page = client_request.get("documents.agreements", tenancy=school.slug)
+    assert "has not signed" in page.get_text()
+    assert has_link(page, "Read and sign version 1")
+
+
+def test_viewer_sees_no_sign_button(client_request: Any, text_v1: Any, school: Any, viewer: Any) -> None:
+    client_request.sign_in(viewer)
+    page = client_request.get("documents.agreements", tenancy=school.slug)
+    assert not has_link(page, "Read and sign version 1")
+
+
+def test_data_lead_reads_and_signs(
+    client_request: Any, text_v1: Any, register: Any, school: Any, data_lead: Any
+) -> None:
+    client_request.sign_in(data_lead)
+    page = client_request.get("documents.sign", tenancy=school.slug)
+    text = page.get_text(" ", strip=True)
+    assert "We act only on your documented instructions" in text and "Annex III" in text
+    assert page.find("input", {"name": "version"})["value"] == "1"
+    client_request.post("documents.sign", SIGN_DATA, tenancy=school.slug)
+    agreement = db.session.scalar(select(Agreement).where(Agreement.tenancy_id == school.id))
+    assert agreement is not None and agreement.signer_name == "Dana Lead" and agreement.ip == "127.0.0.1"
+    assert actions("agreement.signed")[0].ip == "127.0.0.1"
+    page = client_request.get("documents.agreements", tenancy=school.slug)
+    assert "signed the current version (1)" in page.get_text()
+
+
+def test_sign_without_confirming_is_a_form_error_and_writes_nothing(
+    client_request: Any, text_v1: Any, register: Any, school: Any, data_lead: Any
+) -> None:
+    client_request.sign_in(data_lead)
+    page = client_request.post(
+        "documents.sign", {**SIGN_DATA, "confirm": ""}, _expected_status=200, tenancy=school.slug
+    )
+    assert "Confirm that you have authority" in page.select_one(".govuk-error-summary").get_text()
+    assert page.title.get_text().startswith("Error:")
+    assert db.session.scalar(select(func.count()).select_from(Agreement)) == 0
+
+
+def test_download_serves_the_stored_bytes_with_their_hash(
+    client_request: Any, text_v1: Any, register: Any, school: Any, data_lead: Any, viewer: Any
+) -> None:
+    agreement = signing.sign_agreement(school, user=data_lead, acceptance=acceptance(), version_number=1)
+    client_request.sign_in(viewer)
+    response = client_request.client.get(
+        client_request.url("documents.download", tenancy=school.slug, agreement_id=agreement.id)
+    )
+    assert response.status_code == 200 and response.mimetype == "application/pdf"
+    assert response.data == agreement.pdf
+    assert response.headers["X-Content-SHA256"] == hashlib.sha256(response.data).hexdigest() == agreement.sha256
+    assert f'filename="{agreement.filename}"' in response.headers["Content-Disposition"]
+    assert "oakfield-primary-school" in agreement.filename
+    assert [e.object_id for e in actions("agreement.downloaded")] == [str(agreement.id)]
+
+
+def test_another_tenancys_agreement_is_404(
+    client_request: Any, text_v1: Any, register: Any, school: Any, other_school: Any, data_lead: Any
+) -> None:
+    theirs = signing.sign_agreement(other_school, user=data_lead, acceptance=acceptance(), version_number=1)
+    client_request.sign_in(data_lead)
+    client_request.get("documents.download", _expected_status=404, tenancy=school.slug, agreement_id=theirs.id)
+
+
+def test_history_page_queries_do_not_grow(
+    client_request: Any, count_queries: Any, text_v1: Any, register: Any, school: Any, data_lead: Any
+) -> None:
+    client_request.sign_in(data_lead)
+    signing.sign_agreement(school, user=data_lead, acceptance=acceptance(), version_number=1)
+    with count_queries() as one:
+        client_request.get("documents.agreements", tenancy=school.slug)
+    for _ in range(3):
+        signing.sign_agreement(school, user=data_lead, acceptance=acceptance(), version_number=1)
+    with count_queries() as four:
+        client_request.get("documents.agreements", tenancy=school.slug)
+    assert four.count == one.count
+
+
+def make_trust_world() -> tuple[Any, list[Any], Any]:
+    trust = make_trust("Northern Star Trust", companies_house_number="09876543")
+    academies = [make_school(f"Star Academy {n}", trust=trust) for n in range(3)]
+    admin = make_user("Tara Trust", tenancy=trust, role=Role.TRUST_ADMIN)
+    return trust, academies, admin
+
+
+def test_trust_admin_signs_for_every_academy_then_downloads_one_zip(
+    client_request: Any, text_v1: Any, register: Any
+) -> None:
+    trust, academies, admin = make_trust_world()
+    client_request.sign_in(admin)
+    page = client_request.get("documents.sign_academies", tenancy=trust.slug)
+    ticked = [box["value"] for box in page.select("input[name=academies][checked]")]
+    assert sorted(ticked) == sorted(str(a.id) for a in academies)
+    data = {**SIGN_DATA, "signer_name": "Tara Trust", "signer_role": "CEO", "academies": ticked}
+    client_request.post("documents.sign_academies", data, tenancy=trust.slug)
+    signed = list(db.session.scalars(select(Agreement).order_by(Agreement.id)))
+    assert {a.tenancy_id for a in signed} == {a.id for a in academies}
+    assert all(a.signed_via_tenancy_id == trust.id for a in signed)
+    assert len(actions("agreement.signed")) == 3
+
+    page = client_request.get("documents.agreements", tenancy=trust.slug)
+    assert page.get_text().count("Signed") >= 3
+    response = client_request.client.get(client_request.url("documents.academies_zip", tenancy=trust.slug))
+    assert response.status_code == 200 and response.mimetype == "application/zip"
+    archive = zipfile.ZipFile(io.BytesIO(response.get_data()))
+    manifest = list(csv.DictReader(io.StringIO(archive.read("manifest.csv").decode())))
+    assert [row["school"] for row in manifest] == [a.name for a in academies]
+    by_hash = {a.sha256: a for a in signed}
+    for row in manifest:
+        assert row["urn"] and row["version"] == "1" and row["signer"] == "Tara Trust"
+        pdf = archive.read(row["file"])
+        assert hashlib.sha256(pdf).hexdigest() == row["sha256"] and pdf == by_hash[row["sha256"]].pdf
+    assert actions("agreement.bundle_downloaded")[0].details["agreements"] == 3
+
+
+def test_zip_holds_only_the_latest_agreement_of_each_academy(client_request: Any, text_v1: Any, register: Any) -> None:
+    trust, academies, admin = make_trust_world()
+    signing.sign_agreements(academies[:2], user=admin, acceptance=acceptance(), version_number=1, via=trust)
+    latest = signing.sign_agreement(academies[0], user=admin, acceptance=acceptance("Second"), version_number=1)
+    client_request.sign_in(admin)
+    body = client_request.client.get(client_request.url("documents.academies_zip", tenancy=trust.slug)).get_data()
+    manifest = zipfile.ZipFile(io.BytesIO(body)).read("manifest.csv").decode()
+    assert latest.sha256 in manifest and manifest.count("\n") == 3  # header + two academies
+
+
+def test_trust_page_queries_do_not_grow_with_academies(
+    client_request: Any, count_queries: Any, text_v1: Any, register: Any
+) -> None:
+    trust, academies, admin = make_trust_world()
+    signing.sign_agreements(academies[:1], user=admin, acceptance=acceptance(), version_number=1, via=trust)
+    client_request.sign_in(admin)
+    with count_queries() as few:
+        client_request.get("documents.agreements", tenancy=trust.slug)
+    more = [make_school(f"Extra {n}", trust=trust) for n in range(4)]
+    signing.sign_agreements(more, user=admin, acceptance=acceptance(), version_number=1, via=trust)
+    with count_queries() as many:
+        client_request.get("documents.agreements", tenancy=trust.slug)
+    assert many.count == few.count
+
+
+def test_vendor_staff_publish_a_new_version(client_request: Any, app: Any, vendor_staff: Any) -> None:
+    client_request.sign_in(vendor_staff)
+    client_request.post("vendor_agreements.text_versions", {"summary": "First version"})
+    version = db.session.scalar(select(DpaTextVersion))
+    assert version is not None and version.number == 1 and len(version.sha256) == 64
+    assert hashlib.sha256(version.content.encode()).hexdigest() == version.sha256
+    assert actions("agreement_text.published")[0].details["sha256"] == version.sha256
+    page = client_request.post("vendor_agreements.text_versions", {"summary": "Again"}, _expected_status=200)
+    assert "nothing new to publish" in page.select_one(".govuk-error-summary").get_text()
+    page = client_request.get("vendor_agreements.text_versions")
+    assert version.sha256 in page.get_text()
+
+
+def test_zip_is_streamed_one_agreement_at_a_time(text_v1: Any, register: Any) -> None:
+    from portal.documents import bundle
+
+    trust, academies, admin = make_trust_world()
+    signed = signing.sign_agreements(academies, user=admin, acceptance=acceptance(), version_number=1, via=trust)
+    chunks = list(bundle.stream_zip(bundle.bundle_items(trust)))
+    # The manifest, then one piece per agreement (plus the central directory): never one big blob.
+    assert len([c for c in chunks if c]) >= len(signed) + 2
+    assert max(len(c) for c in chunks) < max(a.size_bytes for a in signed) + 4096

@@ -1,0 +1,160 @@
+"""The DPIA pack's content, in every format, checked against the tenancy's effective set."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from sqlalchemy import select
+
+from portal.audit.models import AuditEvent
+from portal.dates import govuk_date, uk_today
+from portal.dpia.models import DpiaDownload
+from portal.extensions import db
+from portal.register.effective import effective_set
+from tests.dpia.conftest import CLOUD_ACT, docx_text, pdf_text, table_named
+from tests.factories import make_school, make_user
+
+STEPS = (
+    "Step 1: Identify the need for a DPIA",
+    "Step 2: Describe the processing",
+    "Step 3: Consultation process",
+    "Step 4: Assess necessity and proportionality",
+    "Step 5: Identify and assess risks",
+    "Step 6: Identify measures to reduce risk",
+    "Step 7: Sign off and record outcomes",
+)
+
+
+def download(client_request, school, fmt: str) -> bytes:
+    response = client_request.post("dpia.download", _expected_status=200, tenancy=school.slug, fmt=fmt)
+    return response.data
+
+
+def test_docx_follows_the_ico_steps_and_the_effective_set(client_request, register, school, data_lead):
+    client_request.sign_in(data_lead)
+    text, tables, headings = docx_text(download(client_request, school, "docx"))
+
+    assert [h for style, h in headings if style == "Heading 1"][1:8] == list(STEPS)
+    assert f"Built on {govuk_date(uk_today())} from version 1.3" in text
+    assert "For your school to complete" in text
+    assert f"No data processing agreement has been signed for {school.name} yet" in text
+
+    found = effective_set(school)
+    suppliers = table_named(tables, ("Sub-processor", "What it does"))
+    listed = {row[0].split(" (")[0] for row in suppliers[1:]}
+    assert listed == {line.entry.supplier for line in found.included}
+    assert listed == {"Wold Cloud Ltd", "Microsoft Azure OpenAI Service", "Harbour Mail Inc"}
+    assert "United Kingdom (York)" in str(suppliers) and "ISO 27001, Cyber Essentials Plus" in str(suppliers)
+
+    risks = table_named(tables, ("Ref", "Risk to individuals"))
+    risk_text = " ".join(" ".join(row) for row in risks)
+    assert CLOUD_ACT in risk_text  # the register's risk note, as a listed risk
+    assert "Harbour Mail Inc" in risk_text  # processed in the United States: a transfer risk
+    for line in found.excluded:
+        assert line.entry.supplier not in risk_text
+    for row in risks[1:]:
+        assert row[3] in ("Remote", "Possible", "Probable") and row[4] in ("Minimal", "Significant", "Severe")
+        assert row[5] in ("Low", "Medium", "High")
+
+    measures = table_named(tables, ("Ref", "Measures to reduce or eliminate the risk"))
+    cloud_ref = next(row[0] for row in risks if CLOUD_ACT in row[1])
+    cloud_measures = next(row for row in measures if row[0] == cloud_ref)
+    assert "Switch off “Azure OpenAI fallback”" in cloud_measures[1]
+    assert cloud_measures[4] == "For your school to complete"
+
+    not_used = table_named(tables, ("Supplier", "Why not"))
+    assert {row[0] for row in not_used[1:]} == {"Fenland Speech Ltd", "Moorland Models Ltd"}
+    options = table_named(tables, ("Option", "Setting for your school"))
+    assert ["Azure OpenAI fallback", "On (the default)", "Microsoft Azure OpenAI Service"] in options
+
+
+def test_switching_the_azure_fallback_off_removes_the_cloud_act_risk(client_request, register, school, data_lead):
+    register.switch(school, register.azure, False, data_lead)
+    client_request.sign_in(data_lead)
+    text, tables, _ = docx_text(download(client_request, school, "docx"))
+
+    risks = " ".join(" ".join(row) for row in table_named(tables, ("Ref", "Risk to individuals")))
+    assert "CLOUD Act" not in text
+    assert "Microsoft Azure OpenAI Service" not in risks
+    suppliers = table_named(tables, ("Sub-processor", "What it does"))
+    assert "Microsoft Azure OpenAI Service" not in str(suppliers)
+    assert "Microsoft Azure OpenAI Service is not used for your school" in text
+    options = table_named(tables, ("Option", "Setting for your school"))
+    assert options[1][1] == f"Off (set by your school on {govuk_date(uk_today())})"
+
+
+def test_pdf_carries_the_same_content(client_request, register, school, data_lead):
+    client_request.sign_in(data_lead)
+    body = download(client_request, school, "pdf")
+    assert body.startswith(b"%PDF-")
+    text = pdf_text(body)
+    for step in STEPS:
+        assert step in text
+    for line in effective_set(school).included:
+        assert line.entry.supplier in text
+    assert "CLOUD Act" in text
+    assert "For your school to complete" in text
+    assert f"Built on {govuk_date(uk_today())} from version 1.3" in text
+
+    register.switch(school, register.azure, False, data_lead)
+    text = pdf_text(download(client_request, school, "pdf"))
+    assert "CLOUD Act" not in text
+    assert "Harbour Mail Inc" in text
+
+
+def test_records_of_processing_as_csv_and_json(client_request, register, school, data_lead):
+    client_request.sign_in(data_lead)
+    rows = list(csv.reader(io.StringIO(download(client_request, school, "csv").decode("utf-8-sig"))))
+    assert len(rows) == 2
+    record = dict(zip(rows[0], rows[1], strict=True))
+    for article in ("30(1)(a)", "30(1)(b)", "30(1)(c)", "30(1)(d)", "30(1)(e)", "30(1)(f)", "30(1)(g)"):
+        assert any(article in header for header in rows[0]), article
+    assert record["Name of the controller (Art. 30(1)(a))"].startswith(school.name)
+    recipients = record["Categories of recipients (Art. 30(1)(d))"]
+    assert "Wold Cloud Ltd" in recipients and "Microsoft Azure OpenAI Service" in recipients
+    assert "Fenland Speech Ltd" not in recipients
+    assert (
+        "Harbour Mail Inc: United States" in record["Transfers to third countries and their safeguards (Art. 30(1)(e))"]
+    )
+    assert record["Register version"] == "1.3"
+
+    document = json.loads(download(client_request, school, "json"))
+    fields = document["record_of_processing"]
+    assert fields["contact_details"]["to_complete"] is True
+    assert {r["name"] for r in document["recipients"]} == {
+        "Larkspur Learning Ltd",
+        "Wold Cloud Ltd",
+        "Microsoft Azure OpenAI Service",
+        "Harbour Mail Inc",
+    }
+    assert document["register_version"] == "1.3" and len(document["effective_set_fingerprint"]) == 64
+
+
+def test_a_spreadsheet_formula_in_a_name_is_neutralised(client_request, register):
+    school = make_school('=HYPERLINK("http://evil.example")')
+    lead = make_user("Lee Lead", tenancy=school)
+    client_request.sign_in(lead)
+    rows = list(csv.reader(io.StringIO(download(client_request, school, "csv").decode("utf-8-sig"))))
+    assert rows[1][0].startswith("'=HYPERLINK")
+
+
+def test_every_download_is_recorded_and_audited(client_request, register, school, viewer):
+    client_request.sign_in(viewer)
+    download(client_request, school, "json")
+    row = db.session.scalar(select(DpiaDownload).where(DpiaDownload.tenancy_id == school.id))
+    assert row is not None and row.format.value == "json" and row.user_id == viewer.id
+    assert set(row.summary["included"]) == {"wold-cloud", "azure-openai", "postmark"}
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "dpia.download"))
+    assert event.tenancy_id == school.id and event.actor_id == viewer.id
+    assert event.details["format"] == "json" and event.details["fingerprint"] == row.fingerprint
+
+
+def test_a_download_needs_a_csrf_token(client, register, school, data_lead):
+    from tests.factories import sign_in_client
+
+    sign_in_client(client, data_lead)
+    response = client.post(f"/t/{school.slug}/dpia/download/docx")
+    assert response.status_code == 400
+    assert db.session.scalar(select(DpiaDownload)) is None

@@ -1,0 +1,123 @@
+"""The upload page, the preview, confirming, malformed files, and `flask gias import`."""
+
+from __future__ import annotations
+
+import io
+
+import pytest
+from sqlalchemy import func, select
+
+from portal.extensions import db
+from portal.gias.models import GiasEstablishment, GiasImportBatch
+from tests.gias.extracts import establishment, establishments_csv
+
+EXTRACT = establishments_csv(
+    [
+        establishment("141234", "Oakfield Primary Academy"),
+        establishment("141235", "Riverside High School", phase="Secondary"),
+        establishment("141236", "Old Mill Primary School", status="Closed"),
+        establishment("99", "Typo School"),
+    ]
+)
+
+
+def _upload(client_request, data: bytes, name: str = "edubasealldata20261123.csv", status: int = 302):
+    return client_request.post("gias.upload_post", {"extract": (io.BytesIO(data), name)}, _expected_status=status)
+
+
+def _count(model) -> int:
+    return db.session.scalar(select(func.count(model.id)))
+
+
+def test_upload_preview_confirm(client_request, vendor_staff):
+    client_request.sign_in(vendor_staff)
+    page = client_request.get("gias.upload")
+    assert "flask gias import" in page.get_text()
+    response = _upload(client_request, EXTRACT)
+    batch_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
+    page = client_request.get("gias.preview", batch_id=batch_id)
+    text = " ".join(page.get_text(" ").split())
+    assert "To create 2" in text and "Closed, not created 1" in text
+    rejected = page.select_one("#rejected-rows").get_text(" ")
+    assert "5" in rejected and "URN must be 6 digits, not '99'" in rejected
+    assert _count(GiasEstablishment) == 0
+    client_request.post("gias.confirm", batch_id=batch_id)
+    assert _count(GiasEstablishment) == 2
+    page = client_request.get("gias.preview", batch_id=batch_id)
+    assert page.h1.get_text(strip=True) == "Import result"
+    # Confirming twice imports once.
+    client_request.post("gias.confirm", batch_id=batch_id)
+    page = client_request.get("gias.preview", batch_id=batch_id)
+    assert "already been imported" in page.get_text()
+
+
+def test_reimporting_the_same_file_previews_no_change(client_request, vendor_staff):
+    client_request.sign_in(vendor_staff)
+    first = int(_upload(client_request, EXTRACT).headers["Location"].rsplit("/", 1)[1])
+    client_request.post("gias.confirm", batch_id=first)
+    second = int(_upload(client_request, EXTRACT).headers["Location"].rsplit("/", 1)[1])
+    text = " ".join(client_request.get("gias.preview", batch_id=second).get_text(" ").split())
+    assert "To create 0" in text and "To update 0" in text and "Left alone (unchanged) 2" in text
+
+
+@pytest.mark.parametrize(
+    ("data", "name", "message"),
+    [
+        (b"Name,Town\r\nOakfield,Leeds\r\n", "schools.csv", "must be a GIAS establishment, groups or links extract"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", "photo.csv", "must be a CSV file: this one is binary"),
+        (b"", "empty.csv", "The selected file is empty"),
+    ],
+)
+def test_a_malformed_file_gets_a_clear_message_and_changes_nothing(client_request, vendor_staff, data, name, message):
+    client_request.sign_in(vendor_staff)
+    page = _upload(client_request, data, name, status=200)
+    assert page.title.get_text().startswith("Error:")
+    assert message in page.select_one(".govuk-error-summary").get_text()
+    assert _count(GiasImportBatch) == 0 and _count(GiasEstablishment) == 0
+
+
+def test_a_file_over_the_page_limit_points_to_the_command(client_request, vendor_staff, app):
+    app.config["GIAS_UPLOAD_MAX_BYTES"] = 1000
+    client_request.sign_in(vendor_staff)
+    page = _upload(client_request, EXTRACT + b" " * 1000, status=200)
+    assert "flask gias import" in page.select_one(".govuk-error-summary").get_text()
+    assert _count(GiasImportBatch) == 0
+
+
+def test_a_request_over_the_app_limit_is_refused(client_request, vendor_staff, app):
+    app.config["MAX_CONTENT_LENGTH"] = 2000
+    client_request.sign_in(vendor_staff)
+    response = _upload(client_request, EXTRACT + b" " * 3000, status=413)
+    assert response.status_code == 413
+    assert _count(GiasImportBatch) == 0
+
+
+def test_no_file_selected(client_request, vendor_staff):
+    client_request.sign_in(vendor_staff)
+    page = client_request.post("gias.upload_post", {}, _expected_status=200)
+    assert "Select a GIAS extract CSV file" in page.get_text()
+
+
+def test_people_without_onboarding_permission_cannot_upload(client_request, data_lead):
+    client_request.sign_in(data_lead)
+    client_request.get("gias.upload", _expected_status=403)
+
+
+def test_cli_imports_a_file_and_reports_rejected_rows(app, tmp_path):
+    path = tmp_path / "edubasealldata.csv"
+    path.write_bytes(EXTRACT)
+    result = app.test_cli_runner().invoke(args=["gias", "import", str(path)])
+    assert result.exit_code == 0, result.output
+    assert "2 created" in result.output and "1 rejected" in result.output
+    assert "line 5: URN must be 6 digits" in result.output
+    again = app.test_cli_runner().invoke(args=["gias", "import", str(path)])
+    assert "0 created, 0 updated, 2 unchanged" in again.output
+
+
+def test_cli_refuses_a_file_that_is_not_an_extract(app, tmp_path):
+    path = tmp_path / "notes.csv"
+    path.write_bytes(b"Name,Town\r\n")
+    result = app.test_cli_runner().invoke(args=["gias", "import", str(path)])
+    assert result.exit_code != 0
+    assert "must be a GIAS establishment" in result.output
+    assert _count(GiasImportBatch) == 0
