@@ -148,7 +148,7 @@ def _memberships(user: User) -> dict[int, Role]:
         from portal.extensions import db
 
         rows = db.session.execute(select(Membership.tenancy_id, Membership.role).where(Membership.user_id == user.id))
-        cached = (user.id, dict(rows.tuples().all()))
+        cached = (user.id, dict(rows.all()))
         g._memberships = cached
     return cached[1]  # type: ignore[no-any-return]
 

@@ -7,21 +7,11 @@ from typing import Any
 
 from flask import current_app
 
+from portal.register.models import ENTRY_TEXT_FIELDS
 from portal.tenancy.models import Tenancy
 
-# The register fields copied into annex IV, in the order the PDF shows them.
-ANNEX_FIELDS = (
-    "supplier",
-    "parent_entity",
-    "services_used",
-    "purpose",
-    "data_categories",
-    "location",
-    "residency_note",
-    "certifications",
-    "dpa_reference",
-    "privacy_contact",
-)
+# The register's own fields, in its order, copied into annex IV (risk notes belong to the DPIA, not the contract).
+ANNEX_FIELDS = tuple(name for name in ENTRY_TEXT_FIELDS if name != "risk_note")
 
 
 def subprocessor_snapshots(tenancies: Sequence[Tenancy]) -> dict[int, tuple[str | None, list[dict[str, Any]]]]:

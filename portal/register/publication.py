@@ -124,8 +124,12 @@ def _version_text(version: RegisterVersion, previous: RegisterVersion | None) ->
     return "\n".join(lines)
 
 
-def atom_feed(versions: Sequence[RegisterVersion], today: dt.date) -> bytes:
-    """An Atom feed: one entry per published version (newest first) and per announced change."""
+def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequence[Any] = ()) -> bytes:
+    """An Atom feed: one entry per published version (newest first), per dated change, and per change notice.
+
+    `notices` are the change notices' own entries (id, title, updated, url, summary), supplied by
+    the view so that the register does not depend on the changes capability.
+    """
     ET.register_namespace("", ATOM)
     config = current_app.config
     register_url = url_for("register.public_register", _external=True)
@@ -150,6 +154,13 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date) -> bytes:
             _add(entry, "updated", _iso(current.published_at))
             _add(entry, "link", rel="alternate", type="text/html", href=f"{register_url}#entry-{change.entry.key}")
             _add(entry, "summary", f"Announced in version {current.number}. {change.entry.purpose}".strip())
+    for notice in notices:
+        entry = _add(feed, "entry")
+        _add(entry, "id", notice.id)
+        _add(entry, "title", notice.title)
+        _add(entry, "updated", _iso(notice.updated))
+        _add(entry, "link", rel="alternate", type="text/html", href=notice.url)
+        _add(entry, "summary", notice.summary)
     for index, version in enumerate(versions):
         previous = versions[index + 1] if index + 1 < len(versions) else None
         url = url_for("register.version", sequence=version.sequence, _external=True)

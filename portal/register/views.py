@@ -55,8 +55,11 @@ def schema() -> Response:
 
 @bp.get("/sub-processors.atom")
 def feed() -> Response:
+    from portal.changes.service import feed_items
+
     versions = service.published_versions(with_content=True, limit=FEED_LENGTH)
-    return _cached(Response(atom_feed(versions, uk_today()), mimetype="application/atom+xml"))
+    feed = atom_feed(versions, uk_today(), notices=feed_items())
+    return _cached(Response(feed, mimetype="application/atom+xml"))
 
 
 @bp.get("/sub-processors/versions")

@@ -46,7 +46,15 @@ def overview() -> str:
         for s in SECTIONS
         if s.endpoint in current_app.view_functions and policy.may(current_user, s.permission, tenancy)
     ]
-    return render_template("tenancy/overview.html", tenancy=tenancy, role=current_role(), sections=sections)
+    from portal.dpia.freshness import pack_status
+
+    return render_template(
+        "tenancy/overview.html",
+        tenancy=tenancy,
+        role=current_role(),
+        sections=sections,
+        dpia_parts=pack_status(tenancy),
+    )
 
 
 @bp.get("/<slug:tenancy>/members", endpoint="members")

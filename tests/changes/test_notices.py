@@ -122,3 +122,22 @@ def test_a_title_with_a_line_break_is_refused_before_it_reaches_a_mail_subject(a
     publish_register(planned_on=day)
     with pytest.raises(NoticeInvalid, match="on one line"):
         _announce(day, title="Add\r\nBcc: everyone@example.org")
+
+
+def test_the_register_feed_carries_the_notice_with_its_objection_deadline(app, client):
+    from xml.etree import ElementTree as ET
+
+    from portal.changes import window
+    from portal.dates import govuk_date
+
+    change = announced(days_ahead=40)
+    db.session.commit()
+    response = client.get("/sub-processors.atom")
+    assert response.status_code == 200
+    atom = "{http://www.w3.org/2005/Atom}"
+    entries = ET.fromstring(response.data).findall(f"{atom}entry")
+    notice = [e for e in entries if e.findtext(f"{atom}title") == change.title]
+    assert len(notice) == 1
+    until = govuk_date(window.object_until(change.effective_on))
+    assert f"Schools can object until {until}" in notice[0].findtext(f"{atom}summary")
+    assert notice[0].find(f"{atom}link").get("href").endswith(f"/changes/{change.id}")

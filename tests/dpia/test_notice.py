@@ -110,3 +110,18 @@ def test_pack_status_without_a_built_pack_matches_the_page(client_request, regis
         "The option “Voice input” was switched on.",
     )
     assert not record.out_of_date and record.last is None
+
+
+def test_the_tenancy_overview_says_the_pack_is_out_of_date(client_request, register, school, data_lead):
+    """The tenancy's own page carries the notice too, linking to the DPIA page."""
+    client_request.sign_in(data_lead)
+    client_request.post("dpia.download", _expected_status=200, tenancy=school.slug, fmt="docx")
+    assert notice(client_request.get("tenancy.overview", tenancy=school.slug)) is None
+
+    register.switch(school, register.azure, False, data_lead)
+    page = client_request.get("tenancy.overview", tenancy=school.slug)
+    text = notice(page)
+    assert text is not None and "Your DPIA pack is out of date" in text
+    assert "Microsoft Azure OpenAI Service is no longer used for your school." in text
+    link = page.select_one(".govuk-notification-banner a")
+    assert link["href"] == client_request.url("dpia.pack", tenancy=school.slug)
