@@ -97,6 +97,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SIGNING_TRUST_ROOT_PATH": str(instance / "signing" / "root.pem"),
         "SIGNING_DEMO": True,
         "TIMESTAMP_URL": None,
+        # The root (PEM) the timestamp authority's tokens chain to, so /verify can check them.
+        "TIMESTAMP_TRUST_ROOT_PATH": None,
         # Audit
         "AUDIT_RETENTION_DAYS": 396,
         "AUDIT_HASH_KEY": None,

@@ -155,3 +155,11 @@ def trust_root(config: Any) -> Any:
     from pyhanko.keys import load_cert_from_pemder
 
     return load_cert_from_pemder(config["SIGNING_TRUST_ROOT_PATH"])  # type: ignore[no-untyped-call]
+
+
+def timestamp_roots(config: Any) -> list[Any]:
+    """The roots a timestamp authority's tokens chain to (TIMESTAMP_TRUST_ROOT_PATH), if one is configured."""
+    from pyhanko.keys import load_certs_from_pemder
+
+    path = config.get("TIMESTAMP_TRUST_ROOT_PATH")
+    return list(load_certs_from_pemder([path])) if path else []  # type: ignore[no-untyped-call]

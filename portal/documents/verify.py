@@ -13,7 +13,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
 from portal.documents import aio
-from portal.documents.keys import trust_root
+from portal.documents.keys import timestamp_roots, trust_root
 from portal.documents.models import Agreement
 from portal.extensions import db
 
@@ -68,7 +68,13 @@ def _verify(data: bytes, digest: str, config: Any) -> Verification:
             Verdict.NOT_OURS, "This PDF has no electronic signature, so it was not issued here.", digest
         )
     context = ValidationContext(trust_roots=[trust_root(config)], allow_fetching=False)
-    status = aio.run(lambda: async_validate_pdf_signature(signatures[0], context))
+    # A timestamp token chains to the timestamp authority's own root, not to the vendor's.
+    ts_context = ValidationContext(trust_roots=[trust_root(config), *timestamp_roots(config)], allow_fetching=False)
+    status = aio.run(
+        lambda: async_validate_pdf_signature(
+            signatures[0], signer_validation_context=context, ts_validation_context=ts_context
+        )
+    )
     original = _record(_signed_revision_hash(data, signatures[0]))
     if not status.intact:
         return Verification(Verdict.ALTERED, "The file was changed after it was signed.", digest, original)
