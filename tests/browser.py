@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import shutil
 from typing import Any
 
 import pytest
 from axe_playwright_python.sync_playwright import Axe
+from playwright.sync_api import expect
 
 CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
 WCAG_TAGS = ["wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22a", "wcag22aa"]
@@ -22,6 +24,15 @@ def browser_type_launch_args(browser_type_launch_args: dict[str, Any]) -> dict[s
     }
 
 
+def expect_error_page(page: Any) -> None:
+    """Wait for the page a refused form comes back as: GOV.UK titles it "Error: ...".
+
+    Reading ``page.title()`` straight after a click can see the old document half-unloaded, with an
+    empty title; ``expect`` waits for the new one.
+    """
+    expect(page).to_have_title(re.compile(r"^Error: "))
+
+
 def assert_accessible(page: Any) -> None:
     """Fail on any WCAG 2.2 A/AA violation axe-core finds on the page as it stands."""
     results = _axe.run(page, options={"runOnly": {"type": "tag", "values": WCAG_TAGS}})
@@ -35,6 +46,8 @@ def assert_accessible(page: Any) -> None:
 def console_errors(page: Any) -> list[str]:
     """Console errors seen on the page during the test (the test asserts it stays empty)."""
     errors: list[str] = []
+    # Chromium's console says only "Failed to load resource: ... 404": keep the address beside it.
+    page.on("response", lambda r: errors.append(f"HTTP {r.status} for {r.url}") if r.status == 404 else None)
     page.on("console", lambda message: errors.append(message.text) if message.type == "error" else None)
     page.on("pageerror", lambda error: errors.append(str(error)))
     return errors

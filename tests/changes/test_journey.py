@@ -19,7 +19,7 @@ from portal.extensions import db
 from portal.notify.worker import deliver_due
 from portal.register.effective import effective_set
 from portal.tenancy.models import Role
-from tests.browser import assert_accessible, sign_in_browser
+from tests.browser import assert_accessible, expect_error_page, sign_in_browser
 from tests.changes.builders import PLANNED_KEY, publish_register
 from tests.factories import make_school, make_user
 
@@ -122,7 +122,7 @@ def test_announce_object_accommodate_and_a_late_objection(page, live_server, mai
     [acknowledged] = _deliver(mail_sink)
     assert "acknowledged" in acknowledged.subject
     page.get_by_role("button", name="Record the decision").click()  # no decision, no reason
-    assert page.title().startswith("Error:")
+    expect_error_page(page)
     assert_accessible(page)
     _tab_to(page, "#decision")
     page.keyboard.press("Space")
@@ -161,7 +161,7 @@ def test_announce_object_accommodate_and_a_late_objection(page, live_server, mai
     closed = start_of_uk_day(effective_on) + dt.timedelta(minutes=1)
     monkeypatch.setattr(window, "now", lambda: closed)
     page.get_by_role("button", name="Object to this change").click()
-    assert page.title().startswith("Error:")
+    expect_error_page(page)
     assert f"closed at the end of {until}" in page.locator(".govuk-error-summary").inner_text()
     assert_accessible(page)
     riverside_id = riverside.id

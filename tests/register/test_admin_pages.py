@@ -13,8 +13,6 @@ from portal.register import service
 from portal.register.models import TenancyOption
 from tests.conftest import check_page
 
-TODAY = uk_today()
-
 
 def text_of(node) -> str:
     return " ".join(node.get_text(" ").split())
@@ -32,7 +30,7 @@ def entry_form(**overrides) -> dict:
         "status": "planned",
         "purpose": "Automated safeguarding checks.",
         "location": "United Kingdom (London)",
-        **date_fields("effective_on", TODAY + dt.timedelta(days=45)),
+        **date_fields("effective_on", uk_today() + dt.timedelta(days=45)),
     }
     form.update(overrides)
     return form
@@ -52,7 +50,7 @@ def test_vendor_staff_edit_a_draft_and_publish_it(client_request, demo_register,
     form = {field["name"]: field.get("value", "") for field in page.select("form input[type=text]")}
     form.update({t["name"]: t.get_text() for t in page.select("form textarea")})
     form.update(kind="data_subprocessor", status="active", services_used="Azure OpenAI (gpt-4.1)")
-    form.update(date_fields("retires_on", TODAY + dt.timedelta(days=60)))
+    form.update(date_fields("retires_on", uk_today() + dt.timedelta(days=60)))
     form.pop("effective_on", None)
     client_request.post("register_admin.edit_entry", form, entry_id=azure.id)
 
@@ -73,8 +71,8 @@ def test_vendor_staff_edit_a_draft_and_publish_it(client_request, demo_register,
             "number": "1.5",
             "owner_name": "Helen Marsh, Chief Executive",
             "contact_email": "privacy@larkspur.example",
-            **date_fields("reviewed_on", TODAY),
-            **date_fields("next_review_on", TODAY + dt.timedelta(days=300)),
+            **date_fields("reviewed_on", uk_today()),
+            **date_fields("next_review_on", uk_today() + dt.timedelta(days=300)),
             "summary": "The Azure OpenAI fallback drops gpt-4.1-mini and ends in two months.",
         },
     )
@@ -114,7 +112,7 @@ def test_publishing_too_soon_is_refused_with_the_earliest_date(client_request, d
     client_request.post("register_admin.start_draft")
     client_request.post(
         "register_admin.edit_entry",
-        entry_form(key="new-ai", **date_fields("effective_on", TODAY + dt.timedelta(days=3))),
+        entry_form(key="new-ai", **date_fields("effective_on", uk_today() + dt.timedelta(days=3))),
     )
     response = client_request.post(
         "register_admin.publish",
@@ -122,8 +120,8 @@ def test_publishing_too_soon_is_refused_with_the_earliest_date(client_request, d
             "number": "1.5",
             "owner_name": "Helen Marsh",
             "contact_email": "privacy@larkspur.example",
-            **date_fields("reviewed_on", TODAY),
-            **date_fields("next_review_on", TODAY + dt.timedelta(days=300)),
+            **date_fields("reviewed_on", uk_today()),
+            **date_fields("next_review_on", uk_today() + dt.timedelta(days=300)),
             "summary": "New AI.",
         },
         _expected_status=400,

@@ -20,16 +20,14 @@ from portal.tenancy.models import Role
 from tests.factories import make_user
 from tests.register.builders import entry, publish_version
 
-TODAY = uk_today()
-
 
 def publish(draft: RegisterVersion, actor: Actor, number: str = "1.5", **overrides) -> RegisterVersion:
     values = {
         "number": number,
         "owner_name": "Helen Marsh, Chief Executive",
         "contact_email": "privacy@larkspur.example",
-        "reviewed_on": TODAY,
-        "next_review_on": TODAY + dt.timedelta(days=300),
+        "reviewed_on": uk_today(),
+        "next_review_on": uk_today() + dt.timedelta(days=300),
         "summary": "Kestrel's start date is confirmed.",
         "actor": actor,
     }
@@ -116,7 +114,7 @@ def test_the_database_refuses_to_change_a_published_version(app, demo_register, 
 def test_a_planned_entry_needs_the_full_notice_period(app, demo_register, vendor_staff):
     actor = Actor.of(vendor_staff)
     draft = service.start_draft(actor=actor)
-    too_soon = TODAY + dt.timedelta(days=29)
+    too_soon = uk_today() + dt.timedelta(days=29)
     service.add_entry(
         draft,
         service.EntryData(
@@ -152,7 +150,7 @@ def test_a_version_number_is_never_reused_and_review_dates_make_sense(app, demo_
         publish(draft, Actor.of(vendor_staff), number="1.4")
     assert taken.value.field == "number"
     with pytest.raises(service.PublishError, match="next review"):
-        publish(draft, Actor.of(vendor_staff), next_review_on=TODAY)
+        publish(draft, Actor.of(vendor_staff), next_review_on=uk_today())
 
 
 def test_a_conditional_entry_names_its_service_in_the_database_too(app, demo_register, vendor_staff):
@@ -212,5 +210,5 @@ def test_the_first_version_may_list_active_suppliers(app, vendor_staff):
         actor=actor,
     )
     version = publish(draft, actor, number="1.0")
-    assert version.entries[0].listed_since == TODAY
+    assert version.entries[0].listed_since == uk_today()
     assert publish_version([entry("cloud")]).sequence == 2

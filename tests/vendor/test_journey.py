@@ -13,7 +13,7 @@ from portal.gias.models import GiasImportBatch
 from portal.notify.worker import deliver_due
 from portal.tenancy.models import Membership, Role
 from tests.auth.provider import Provider, microsoft_claims
-from tests.browser import assert_accessible, sign_in_browser
+from tests.browser import assert_accessible, expect_error_page, sign_in_browser
 from tests.factories import make_user
 from tests.gias.extracts import establishment, establishments_csv
 
@@ -47,7 +47,7 @@ def test_staff_import_onboard_and_the_data_lead_signs_in(page, live_server, mail
         files=[{"name": "notes.csv", "mimeType": "text/csv", "buffer": b"Name,Town\r\nOakfield,Leeds\r\n"}],
     )
     page.get_by_role("button", name="Upload and preview").click()
-    assert page.title().startswith("Error:")
+    expect_error_page(page)
     assert "must be a GIAS establishment, groups or links extract" in page.locator(".govuk-error-summary").inner_text()
     assert_accessible(page)
     assert db.session.scalar(select(func.count(GiasImportBatch.id))) == 0
