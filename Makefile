@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install assets system-packages lint typecheck pytest bench schema clean
+.PHONY: run test install assets system-packages lint typecheck pytest bench bench-packages bench-components schema clean
 
 ## install: the locked Python dependencies in .venv and the pinned front-end packages
 install: $(VENV)/.installed node_modules/.installed
@@ -27,11 +27,13 @@ portal/static/.built: node_modules/.installed frontend/build.mjs frontend/portal
 	node frontend/build.mjs
 	touch $@
 
-## system-packages: Debian's chromium (browser tests) and poppler-utils (pdftoppm), if absent
+## system-packages: Debian's chromium (browser tests), poppler-utils (pdftoppm) and HarfBuzz's subset
+## library (WeasyPrint embeds font subsets with it; without it WeasyPrint warns and the suite fails), if absent
 system-packages:
 	@missing=""; \
 	command -v chromium >/dev/null || missing="$$missing chromium"; \
 	command -v pdftoppm >/dev/null || missing="$$missing poppler-utils"; \
+	/sbin/ldconfig -p | grep -q 'libharfbuzz-subset\.so\.0' || missing="$$missing libharfbuzz-subset0"; \
 	if [ -n "$$missing" ]; then \
 	  echo "installing$$missing"; \
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
@@ -54,8 +56,18 @@ typecheck:
 pytest:
 	$(PY) -m pytest -n 2 $(PYTEST_ARGS)
 
-## bench: the standalone benchmarks (not part of `make test`); results go to bench/results/
-bench: install assets
+## bench: load the scale data set into a fresh PostgreSQL database, serve it with gunicorn (Redis rate-limit
+## storage) and drive it with wrk; prints the ratio table and writes bench/results/http_load.md (not in `make test`)
+bench: install assets bench-packages
+	$(PY) bench/http_load.py $(BENCH_ARGS)
+
+## bench-packages: Debian's wrk (the load generator), if absent
+bench-packages:
+	@command -v wrk >/dev/null || { echo "installing wrk"; \
+	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq wrk >/dev/null; }
+
+## bench-components: the standalone component benchmarks (signing, GIAS import, notice fan-out)
+bench-components: install assets
 	$(PY) bench/documents_sign.py
 	$(PY) bench/gias_import.py
 	$(PY) bench/notify_fanout.py --deliver 5000

@@ -15,29 +15,27 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
 import smtplib
 import statistics
 import sys
 import threading
 import time
-import uuid
 from email.message import EmailMessage
 from email.utils import formatdate
 from pathlib import Path
 from typing import Any
 
-import psycopg
 from aiosmtpd.controller import Controller
 from sqlalchemy import insert, text
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
+from pgdatabase import create_database, drop_database
+
 from portal import create_app
 from portal.devtools.mailsink import free_port
 from portal.extensions import db
 
-ADMIN_DSN = os.environ.get("PORTAL_BENCH_PG_DSN", "postgresql://127.0.0.1:5432/test")
 RESULTS = Path(__file__).resolve().parent / "results" / "notify_fanout.json"
 
 SUMMARY = (
@@ -72,19 +70,6 @@ class Counting:
         with self.lock:
             self.count += 1
         return "250 Message accepted"
-
-
-def make_database() -> tuple[str, str]:
-    name = f"portal_bench_{os.getpid()}_{uuid.uuid4().hex[:6]}"
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'CREATE DATABASE "{name}"')
-    host = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
-    return name, f"{host}/{name}"
-
-
-def drop_database(name: str) -> None:
-    with psycopg.connect(ADMIN_DSN, autocommit=True) as conn:
-        conn.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
 
 
 def populate(leads: int, subscribers: int) -> None:
@@ -241,7 +226,7 @@ def main() -> None:
     parser.add_argument("--repeats", type=int, default=3)
     parser.add_argument("--deliver", type=int, default=None, help="deliver only this many (default: all)")
     args = parser.parse_args()
-    name, uri = make_database()
+    name, uri = create_database()
     try:
         app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SERVER_NAME_FOR_MAIL": "https://portal.example"})
         with app.app_context():

@@ -27,9 +27,7 @@ def render_item(type_, obj, autogen_context):  # type: ignore[no-untyped-def]
 
 
 def run_migrations_offline() -> None:
-    context.configure(
-        url=str(db.engine.url), target_metadata=target_metadata, literal_binds=True, render_as_batch=True
-    )
+    context.configure(url=str(db.engine.url), target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
     with context.begin_transaction():
         context.run_migrations()
 

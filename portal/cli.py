@@ -53,6 +53,9 @@ def demo_load() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_cli)
+    from portal.demo.scale import scale_command
+
+    demo_cli.add_command(scale_command)
     from portal.audit.cli import audit_cli
 
     app.cli.add_command(audit_cli)

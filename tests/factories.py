@@ -31,7 +31,8 @@ def make_school(
         kind=TenancyKind.SCHOOL,
         name=name or f"Test School {n}",
         slug=fields.pop("slug", None) or f"school-{n}-{uuid.uuid4().hex[:6]}",
-        urn=urn or f"{100000 + n + (uuid.uuid4().int % 800000):06d}"[:6],
+        # Unique per process (each test worker has its own databases), above the URNs tests spell out.
+        urn=urn or f"{500000 + n:06d}",
         local_authority=fields.pop("local_authority", "Leeds"),
         phase=fields.pop("phase", "Primary"),
         trust=trust,
@@ -48,7 +49,7 @@ def make_trust(name: str | None = None, **fields: Any) -> Tenancy:
         kind=TenancyKind.TRUST,
         name=name or f"Test Trust {n}",
         slug=fields.pop("slug", None) or f"trust-{n}-{uuid.uuid4().hex[:6]}",
-        group_uid=fields.pop("group_uid", None) or str(uuid.uuid4().int % 10**7),
+        group_uid=fields.pop("group_uid", None) or str(9_000_000 + n),
         companies_house_number=fields.pop("companies_house_number", f"{n:08d}"),
         **fields,
     )

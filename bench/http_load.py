@@ -1,0 +1,308 @@
+"""`make bench`: the portal under gunicorn on PostgreSQL and Redis, driven by wrk, as ratios to a bare route.
+
+In one run it
+1. creates a PostgreSQL database (dropped afterwards unless --keep), migrates it and loads
+   `flask demo scale` (24,000 schools, 2,500 trusts, 50,000 users, ...);
+2. serves `wsgi:app` with gunicorn (4 sync workers, loopback only) in production mode, with
+   Redis as the rate-limit storage;
+3. runs wrk against each endpoint for a bounded time (10 s after a 2 s warm-up), signed in with a
+   session cookie where the page needs one, and checks first that the cookie really reaches the page;
+4. writes a Markdown table (rps, p50, p99, errors, ratio to the bare route) with the machine, the
+   commit and the date to bench/results/http_load.md, and prints it.
+
+The bare route is /cookies: a full page through the same stack (policy check, session, security
+headers, CSP nonce, the GOV.UK layout) with no database query, so each ratio is what data access
+costs a page. /healthz does a database round trip, and the 110 KB static CSS measures file sending.
+
+Rate limits: none of the measured routes carries a limit (the portal limits only sign-in and the
+subscription POSTs), so nothing is raised or exempted; a 429 would show up as an error.
+
+    .venv/bin/python bench/http_load.py [--duration 10] [--connections 8] [--scale 1.0] [--keep]
+Needs PostgreSQL on 127.0.0.1:5432 with trust auth (PORTAL_BENCH_PG_DSN), Redis on 127.0.0.1:6379
+(BENCH_REDIS_URL) and wrk on the PATH.
+"""
+
+from __future__ import annotations
+
+import argparse
+import datetime as dt
+import os
+import platform
+import re
+import secrets
+import shutil
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from pgdatabase import create_database, drop_database  # noqa: E402 - bench/ is the script's folder
+
+REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
+RESULTS = ROOT / "bench" / "results" / "http_load.md"
+VENV_BIN = Path(sys.executable).parent
+
+
+@dataclass
+class Target:
+    """One measured endpoint: a label, its path, the cookie it needs, and its target ratio."""
+
+    label: str
+    path: str
+    cookie: str | None
+    target: float | None
+
+
+@dataclass
+class Result:
+    target: Target
+    rps: float
+    p50_ms: float
+    p99_ms: float
+    requests: int
+    errors: int
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+def portal_env(uri: str, secret: str) -> dict[str, str]:
+    """Production settings against the local stand-ins (nothing here signs anyone in for real)."""
+    return os.environ | {
+        "FLASK_APP": "wsgi",
+        "PORTAL_ENV": "production",
+        "PORTAL_SECRET_KEY": secret,
+        "PORTAL_SQLALCHEMY_DATABASE_URI": uri,
+        "PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL,
+        "PORTAL_OIDC_LOCAL_PROVIDER": "false",
+        "PORTAL_MICROSOFT_METADATA_URL": "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration",
+        "PORTAL_GOOGLE_METADATA_URL": "https://accounts.google.com/.well-known/openid-configuration",
+        "PORTAL_MICROSOFT_CLIENT_SECRET": "bench-unused",
+        "PORTAL_GOOGLE_CLIENT_SECRET": "bench-unused",
+        "PORTAL_SIGNING_DEMO": "false",
+        "PORTAL_AUDIT_HASH_KEY": "bench-audit-key",
+        "PORTAL_SERVER_NAME_FOR_MAIL": "http://127.0.0.1",
+    }
+
+
+def flask(env: dict[str, str], *args: str) -> None:
+    subprocess.run([str(VENV_BIN / "flask"), *args], cwd=ROOT, env=env, check=True)
+
+
+def build_targets(env: dict[str, str], base: str) -> list[Target]:
+    """URLs and session cookies, built with the portal itself (as tests/factories.py does)."""
+    for key, value in env.items():
+        if key.startswith("PORTAL_"):
+            os.environ[key] = value
+    from flask import url_for
+    from sqlalchemy import select
+
+    from portal import create_app
+    from portal.auth.models import User
+    from portal.dates import now
+    from portal.demo.scale import VENDOR_STAFF_NAME
+    from portal.documents.models import Agreement
+    from portal.extensions import db
+    from portal.tenancy.models import Membership, Role, Tenancy
+
+    app = create_app()
+    with app.app_context():
+        school = db.session.scalars(select(Tenancy).where(Tenancy.slug == "scale-school-0")).one()
+        lead = db.session.scalars(
+            select(User).join(Membership).where(Membership.tenancy_id == school.id, Membership.role == Role.DATA_LEAD)
+        ).one()
+        staff = db.session.scalars(select(User).where(User.display_name == VENDOR_STAFF_NAME)).one()
+        agreement_id = db.session.scalars(select(Agreement.id).where(Agreement.tenancy_id == school.id)).one()
+        serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
+        name = app.config["SESSION_COOKIE_NAME"]
+
+        def cookie(user: User) -> str:
+            stamp = now().isoformat()
+            values = {"_user_id": user.get_id(), "_fresh": True, "signed_in_at": stamp, "last_seen_at": stamp}
+            return f"{name}={serializer.dumps(values)}"
+
+        with app.test_request_context():
+            paths = {
+                "bare": url_for("web.cookies"),
+                "register": url_for("register.public_register"),
+                "json": url_for("register.public_register_json"),
+                "effective": url_for("tenancy_register.effective_set", tenancy=school.slug),
+                "queue": url_for("changes_admin.queue"),
+                "download": url_for("documents.download", tenancy=school.slug, agreement_id=agreement_id),
+            }
+        lead_cookie, staff_cookie = cookie(lead), cookie(staff)
+    return [
+        Target("Bare route: /cookies (no database)", base + paths["bare"], None, None),
+        # Not a target: what being signed in costs every page (the user and memberships, read per request).
+        Target("Bare route signed in (one query: user and memberships)", base + paths["bare"], lead_cookie, None),
+        Target("Public register page", base + paths["register"], None, 0.5),
+        Target("Register JSON", base + paths["json"], None, 0.5),
+        Target("Effective set, signed in (data lead)", base + paths["effective"], lead_cookie, 1 / 3),
+        Target("Vendor objection queue (500 open)", base + paths["queue"], staff_cookie, 1 / 3),
+        Target("DPA download, signed in (audited)", base + paths["download"], lead_cookie, 1 / 3),
+    ]
+
+
+def preflight(target: Target) -> None:
+    """One request first: a 302 to sign-in would count as a success in wrk, so insist on a 200."""
+    # Loopback http URLs built above, never user input.
+    request = urllib.request.Request(target.path, headers={"Cookie": target.cookie} if target.cookie else {})  # noqa: S310
+    opener = urllib.request.build_opener(NoRedirect)
+    try:
+        with opener.open(request, timeout=30) as response:
+            status = response.status
+    except urllib.error.HTTPError as error:
+        status = error.code
+    if status != 200:
+        raise SystemExit(f"{target.label}: {target.path} answered {status}, not 200; nothing was measured")
+
+
+class NoRedirect(urllib.request.HTTPRedirectHandler):
+    def redirect_request(self, *args: Any, **kwargs: Any) -> None:
+        return None
+
+
+def wrk(target: Target, seconds: int, connections: int) -> str:
+    command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
+    if target.cookie:
+        command += ["-H", f"Cookie: {target.cookie}"]
+    return subprocess.run([*command, target.path], capture_output=True, text=True, check=True).stdout
+
+
+def _ms(value: str, unit: str) -> float:
+    return float(value) * {"us": 0.001, "ms": 1.0, "s": 1000.0}[unit]
+
+
+def parse(target: Target, output: str) -> Result:
+    """Requests/sec, the 50% and 99% latencies, and every error wrk counts (non-2xx/3xx and socket errors)."""
+    rps = float(re.search(r"Requests/sec:\s+([\d.]+)", output).group(1))  # type: ignore[union-attr]
+    found = re.findall(r"^\s+(50|99)%\s+([\d.]+)(us|ms|s)\s*$", output, re.M)
+    latency = {pct: _ms(value, unit) for pct, value, unit in found}
+    requests = int(re.search(r"(\d+) requests in", output).group(1))  # type: ignore[union-attr]
+    errors = sum(int(n) for n in re.findall(r"Non-2xx or 3xx responses: (\d+)", output))
+    socket_errors = re.search(r"Socket errors: connect (\d+), read (\d+), write (\d+), timeout (\d+)", output)
+    if socket_errors:
+        # Reads of 0 bytes are gunicorn closing a connection it answered (sync workers do not keep alive).
+        errors += int(socket_errors.group(1)) + int(socket_errors.group(3)) + int(socket_errors.group(4))
+    return Result(target, rps, latency["50"], latency["99"], requests, errors)
+
+
+def machine() -> str:
+    cpu = next(
+        (
+            line.split(":", 1)[1].strip()
+            for line in Path("/proc/cpuinfo").read_text().splitlines()
+            if "model name" in line
+        ),
+        platform.processor() or "unknown",
+    )
+    mem_kb = int(re.search(r"MemTotal:\s+(\d+)", Path("/proc/meminfo").read_text()).group(1))  # type: ignore[union-attr]
+    load = os.getloadavg()[0]
+    return f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.1f} GiB memory, load {load:.1f} at the start"
+
+
+def report(results: list[Result], args: argparse.Namespace, started_load: str) -> str:
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
+    floor = results[0].rps
+    lines = [
+        "# HTTP load: the portal under gunicorn on PostgreSQL and Redis",
+        "",
+        f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
+        f"- Commit: {commit.stdout.strip() or 'unknown'} (plus any uncommitted changes in the work tree)",
+        f"- Machine: {started_load}",
+        f"- Server: gunicorn, {args.workers} sync workers, production settings, PostgreSQL, Redis rate-limit storage",
+        f"- Load: wrk on the same machine, 2 threads, {args.connections} connections, "
+        f"{args.duration} s per endpoint after a 2 s warm-up; data: `flask demo scale --scale {args.scale}`",
+        "",
+        "| Endpoint | Requests/s | p50 ms | p99 ms | Requests | Errors | Ratio to bare | Target | Met |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---|",
+    ]
+    for result in results:
+        ratio = result.rps / floor if floor else 0.0
+        target = result.target.target
+        goal = "" if target is None else f"≥ {target:.2f}"
+        met = "" if target is None else ("yes" if ratio >= target and not result.errors else "no")
+        lines.append(
+            f"| {result.target.label} | {result.rps:.0f} | {result.p50_ms:.1f} | {result.p99_ms:.1f} | "
+            f"{result.requests} | {result.errors} | {ratio:.2f} | {goal} | {met} |"
+        )
+    lines += [
+        "",
+        f"Load average at the end: {os.getloadavg()[0]:.1f} "
+        "(wrk and gunicorn share the machine; other work on it lowers every figure).",
+        "Errors count non-2xx/3xx responses and connect, write and timeout socket errors.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def wait_for(url: str, deadline: float) -> None:
+    while time.monotonic() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2):  # noqa: S310 - the loopback server just started
+                return
+        except (OSError, urllib.error.URLError):
+            time.sleep(0.2)
+    raise SystemExit(f"gunicorn did not answer {url} in time")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint")
+    parser.add_argument("--connections", type=int, default=8)
+    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--scale", type=float, default=1.0, help="size of the data set (1.0 is England)")
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    args = parser.parse_args()
+    if shutil.which("wrk") is None:
+        raise SystemExit("wrk is not installed (Debian package `wrk`; `make bench` installs it)")
+    started_load = machine()
+    name, uri = create_database()
+    env = portal_env(uri, secrets.token_urlsafe(48))
+    server = None
+    try:
+        flask(env, "db", "upgrade", "--directory", str(ROOT / "migrations"))
+        flask(env, "demo", "scale", "--scale", str(args.scale))
+        port = free_port()
+        gunicorn = [str(VENV_BIN / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}"]
+        server = subprocess.Popen(
+            [*gunicorn, "--log-level", "warning", "wsgi:app"],
+            cwd=ROOT,
+            env=env,
+            start_new_session=True,
+        )
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base + "/cookies", time.monotonic() + 60)
+        results = []
+        for target in build_targets(env, base):
+            preflight(target)
+            wrk(target, 2, args.connections)
+            results.append(parse(target, wrk(target, args.duration, args.connections)))
+            print(f"{target.label}: {results[-1].rps:.0f} requests/s", flush=True)
+    finally:
+        if server is not None:
+            os.killpg(server.pid, signal.SIGTERM)
+            server.wait(timeout=30)
+        if not args.keep:
+            drop_database(name)
+    table = report(results, args, started_load)
+    RESULTS.parent.mkdir(parents=True, exist_ok=True)
+    RESULTS.write_text(table)
+    print(table)
+    print(f"written to {RESULTS.relative_to(ROOT)}")
+
+
+if __name__ == "__main__":
+    main()
