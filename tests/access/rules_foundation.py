@@ -8,6 +8,7 @@ ROWS = [
     Row("static", status=EVERYONE_200, values=lambda world, tenancy: {"filename": "css/portal.css"}),
     Row("web.start", status=EVERYONE_200),
     Row("web.healthz", status=EVERYONE_200),
+    Row("web.favicon", status="301 301 301 301 301 301 301"),
     Row("web.cookies", status=EVERYONE_200),
     Row("web.accessibility", status=EVERYONE_200),
     Row("web.privacy", status=EVERYONE_200),
