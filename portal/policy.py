@@ -141,6 +141,11 @@ def tenancy_role(user: Any, tenancy: Tenancy) -> Role | None:
     return max(found, key=_RANK.__getitem__, default=None)
 
 
+def remember_memberships(user_id: int, memberships: dict[int, Role]) -> None:
+    """Keep a user's memberships for this request (the user loader reads them with the user)."""
+    g._memberships = (user_id, memberships)
+
+
 def _memberships(user: User) -> dict[int, Role]:
     """The user's memberships by tenancy id, read once per request."""
     cached = g.get("_memberships")

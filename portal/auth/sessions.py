@@ -8,7 +8,7 @@ from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
 from flask_login import login_user, logout_user
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from portal.auth.models import User
 from portal.dates import now
@@ -22,9 +22,11 @@ def init_app(app: Flask) -> None:
     app.before_request(_check_timeouts)
 
 
+LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
+
 # Request-scoped values kept on `g`. An app context can outlive one request (tests push one and
 # send many requests through it), so each request starts without the previous one's user.
-_REQUEST_STATE = ("_login_user", "_memberships", "tenancy", "role", "tenancy_slug")
+_REQUEST_STATE = ("_login_user", "_memberships", "tenancy", "role", "tenancy_slug", "csp_nonce", "request_id")
 
 
 def _fresh_request_state(endpoint: str | None, values: dict[str, Any] | None) -> None:
@@ -33,13 +35,27 @@ def _fresh_request_state(endpoint: str | None, values: dict[str, Any] | None) ->
 
 
 def load_user(user_id: str) -> User | None:
-    """The signed-in user, if the cookie's session version is still the current one."""
+    """The signed-in user, if the cookie's session version is still the current one.
+
+    One query reads the user and their memberships together: every signed-in page needs both
+    (the access policy and the navigation), and a round trip is most of what a query costs.
+    """
+    from portal import policy
+    from portal.tenancy.models import Membership
+
     raw_id, _, version = user_id.partition(":")
     if not raw_id.isdigit() or not version.isdigit():
         return None
-    user = db.session.get(User, int(raw_id))
+    query = (
+        select(User, Membership.tenancy_id, Membership.role)
+        .outerjoin(Membership, Membership.user_id == User.id)
+        .where(User.id == int(raw_id))
+    )
+    rows = db.session.execute(query).all()
+    user = rows[0][0] if rows else None
     if user is None or user.is_disabled or user.session_version != int(version):
         return None
+    policy.remember_memberships(user.id, {tenancy_id: role for _, tenancy_id, role in rows if tenancy_id is not None})
     return user
 
 
@@ -109,7 +125,10 @@ def _check_timeouts() -> Any:
         end_session()
         flash("You were signed out because your session timed out. Sign in again to continue.")
         return None
-    session["last_seen_at"] = now().isoformat()
+    if _age("last_seen_at") >= LAST_SEEN_RESOLUTION:
+        # Rewriting the cookie on every request costs a signature and a Set-Cookie each time; the
+        # idle timeout counts from at most a minute before the last request.
+        session["last_seen_at"] = now().isoformat()
     return None
 
 

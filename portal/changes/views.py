@@ -41,7 +41,7 @@ def window_open(change: ChangeNotice) -> bool:
 @bp.app_template_global("announced_change_notices")
 def announced_change_notices() -> list[ChangeNotice]:
     """The hook for other capabilities' pages (the register's): announced changes not yet in effect."""
-    return service.announced_changes()
+    return service.announced_for_display()
 
 
 @public.get("/<int:notice_id>")

@@ -20,6 +20,7 @@ from flask import (
 )
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import undefer
 from wtforms.fields.choices import SelectChoice
 
 from portal import policy
@@ -128,18 +129,19 @@ def sign_academies() -> Any:
 
 @bp.get("/agreements/<int:agreement_id>/download")
 def download(agreement_id: int) -> Response:
-    agreement = get_owned_or_404(Agreement, agreement_id)
+    agreement = get_owned_or_404(Agreement, agreement_id, None, undefer(Agreement.pdf))
+    pdf, filename, sha256 = agreement.pdf, agreement.filename, agreement.sha256  # read before the commit expires them
     audit.record(
         "agreement.downloaded",
         actor=audit.Actor.of(current_user),
         tenancy_id=agreement.tenancy_id,
         object_type="Agreement",
         object_id=agreement.id,
-        details={"sha256": agreement.sha256},
+        details={"sha256": sha256},
     )
     db.session.commit()
-    response = Response(agreement.pdf, mimetype="application/pdf")
-    response.headers.update(_file_headers(agreement.filename, agreement.sha256, agreement.pdf))
+    response = Response(pdf, mimetype="application/pdf")
+    response.headers.update(_file_headers(filename, sha256, pdf))
     return response
 
 

@@ -21,7 +21,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 
 from sqlalchemy import select
-from sqlalchemy.orm import selectinload
+from sqlalchemy.orm import joinedload
 
 from portal.dates import govuk_date, uk_today
 from portal.extensions import db
@@ -110,11 +110,11 @@ def effective_set(tenancy: Tenancy, *, today: dt.date | None = None) -> Effectiv
 
 def effective_sets(tenancies: Iterable[Tenancy], *, today: dt.date | None = None) -> dict[int, EffectiveSet]:
     """The effective sets of many tenancies at once, in a constant number of queries."""
-    from portal.register.service import current_version
+    from portal.register.service import current_published
 
     today = today or uk_today()
     ids = [t.id for t in tenancies]
-    version = current_version()
+    version = current_published()
     options = load_options()
     states = option_states(ids, options)
     exclusions = _exclusions(ids)
@@ -134,13 +134,13 @@ def effective_sets(tenancies: Iterable[Tenancy], *, today: dt.date | None = None
 
 
 def load_options() -> list[TenancyOption]:
-    """Every option definition with the entry keys it governs (two queries)."""
+    """Every option definition with the entry keys it governs (one query: a handful of rows, joined)."""
     query = (
         select(TenancyOption)
-        .options(selectinload(TenancyOption.governed))
+        .options(joinedload(TenancyOption.governed))
         .order_by(TenancyOption.position, TenancyOption.id)
     )
-    return list(db.session.scalars(query))
+    return list(db.session.scalars(query).unique())
 
 
 def option_states(tenancy_ids: Sequence[int], options: Sequence[TenancyOption]) -> dict[int, dict[int, OptionState]]:

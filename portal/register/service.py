@@ -62,12 +62,14 @@ __all__ = [
     "add_entry",
     "add_statement",
     "compare_versions",
+    "current_published",
     "current_version",
     "define_option",
     "discard_draft",
     "draft_version",
     "get_version",
     "publish_register",
+    "published_version",
     "published_versions",
     "remove_entry",
     "remove_statement",
@@ -95,6 +97,28 @@ def current_version() -> RegisterVersion | None:
         .options(*_with_content())
     )
     return db.session.scalar(query)
+
+
+def current_published() -> RegisterVersion | None:
+    """The current published version for reading only: one query, its content from the cache.
+
+    The returned object is detached and shared with other requests (see register/cache.py):
+    pages, JSON and effective sets read it; anything that writes uses `current_version()`.
+    """
+    return _from_cache(select(RegisterVersion.id).order_by(RegisterVersion.sequence.desc()).limit(1))
+
+
+def published_version(sequence: int) -> RegisterVersion | None:
+    """A published version by its sequence, for reading only (as `current_published`)."""
+    return _from_cache(select(RegisterVersion.id).where(RegisterVersion.sequence == sequence))
+
+
+def _from_cache(ids: Any) -> RegisterVersion | None:
+    """The published version whose id the query finds, from the register's cache."""
+    from portal.register.cache import register_cache
+
+    version_id = db.session.scalar(ids.where(RegisterVersion.status == VersionStatus.PUBLISHED))
+    return register_cache().version(version_id) if version_id is not None else None
 
 
 def published_versions(*, with_content: bool = False, limit: int | None = None) -> list[RegisterVersion]:

@@ -2,19 +2,28 @@
 
 from __future__ import annotations
 
-from typing import Any
+import datetime as dt
+import secrets
+from typing import Any, NamedTuple
 
-from flask import Blueprint, Response, abort, jsonify, render_template, request
+from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, session
+from markupsafe import Markup
 
 from portal import policy
 from portal.dates import uk_today
 from portal.register import service
+from portal.register.cache import register_cache
 from portal.register.effective import announced_changes
+from portal.register.models import RegisterVersion
 from portal.register.publication import SCHEMA_PATH, atom_feed, version_json
+from portal.web.security import csp_nonce
 
 bp = policy.declare(Blueprint("register", __name__), policy.PUBLIC)
 
 PUBLIC_CACHE = "public, max-age=60"
+# Where a kept page's script nonce goes (replaced in every response). Random per process, so no
+# register text can contain it and be mistaken for it.
+NONCE_MARKER = secrets.token_hex(16)
 FEED_LENGTH = 20
 
 
@@ -28,12 +37,58 @@ def _page(template: str, **context: Any) -> Response:
     return _cached(Response(render_template(template, **context)))
 
 
+class VersionParts(NamedTuple):
+    """A published version's page, less the announced change notices (which change on their own)."""
+
+    top: Markup
+    rest: Markup
+
+
+def _version_parts(version: RegisterVersion, today: dt.date, is_current: bool) -> VersionParts:
+    """The page's parts, rendered once per version, UK date and currency (see register/cache.py)."""
+
+    def render() -> VersionParts:
+        upcoming = announced_changes(version.entries, today) if is_current else []
+        context = {"version": version, "upcoming": upcoming, "is_current": is_current}
+        return VersionParts(
+            Markup(render_template("register/_public_top.html", **context)),  # noqa: S704 - Jinja-escaped HTML
+            Markup(render_template("register/_public_rest.html", **context)),  # noqa: S704 - Jinja-escaped HTML
+        )
+
+    return register_cache().rendered(("page", version.id, today, is_current), render)
+
+
+def _version_page(version: RegisterVersion | None, is_current: bool) -> Response:
+    """A version's page. Without a session (no user, no message, no form token) nothing on it is
+    personal, so the whole page is kept, for the version, the UK date and the announced notices,
+    with a marker where the CSP nonce goes: each response puts its own nonce there."""
+    if version is None:
+        return _page("register/public.html", version=None, parts=None, is_current=is_current)
+    from portal.changes.service import announced_for_display
+
+    today = uk_today()
+    notices = announced_for_display(today)
+    context = {"version": version, "is_current": is_current, "change_notices": notices}
+    context["parts"] = _version_parts(version, today, is_current)
+    if session:
+        return _page("register/public.html", **context)
+    key = ("anonymous-page", version.id, today, is_current, tuple(notice.id for notice in notices))
+    page = register_cache().rendered(
+        key, lambda: render_template("register/public.html", cspNonce=NONCE_MARKER, **context)
+    )
+    return _cached(Response(page.replace(NONCE_MARKER, csp_nonce())))
+
+
+def _version_json(version: RegisterVersion) -> Response:
+    """A version as JSON, serialised once per version and UK date."""
+    today = uk_today()
+    body = register_cache().rendered(("json", version.id, today), lambda: jsonify(version_json(version, today)).data)
+    return _cached(Response(body, mimetype=current_app.json.mimetype))  # type: ignore[attr-defined]
+
+
 @bp.get("/sub-processors")
 def public_register() -> Response:
-    version = service.current_version()
-    today = uk_today()
-    upcoming = announced_changes(version.entries, today) if version else []
-    return _page("register/public.html", version=version, upcoming=upcoming, today=today, is_current=True)
+    return _version_page(service.current_published(), is_current=True)
 
 
 def _json_not_found(message: str) -> tuple[Response, int]:
@@ -42,10 +97,10 @@ def _json_not_found(message: str) -> tuple[Response, int]:
 
 @bp.get("/sub-processors.json")
 def public_register_json() -> Response | tuple[Response, int]:
-    version = service.current_version()
+    version = service.current_published()
     if version is None:
         return _json_not_found("No version of the register has been published yet.")
-    return _cached(jsonify(version_json(version, uk_today())))
+    return _version_json(version)
 
 
 @bp.get("/sub-processors.schema.json")
@@ -69,21 +124,19 @@ def versions() -> Response:
 
 @bp.get("/sub-processors/versions/<int:sequence>")
 def version(sequence: int) -> Response:
-    found = service.get_version(sequence)
+    found = service.published_version(sequence)
     if found is None:
         abort(404)
-    current = service.current_version()
-    is_current = current is not None and current.id == found.id
-    upcoming = announced_changes(found.entries, uk_today()) if is_current else []
-    return _page("register/public.html", version=found, upcoming=upcoming, today=uk_today(), is_current=is_current)
+    current = service.current_published()
+    return _version_page(found, is_current=current is not None and current.id == found.id)
 
 
 @bp.get("/sub-processors/versions/<int:sequence>.json")
 def version_json_view(sequence: int) -> Response | tuple[Response, int]:
-    found = service.get_version(sequence)
+    found = service.published_version(sequence)
     if found is None:
         return _json_not_found("There is no published version with that number.")
-    return _cached(jsonify(version_json(found, uk_today())))
+    return _version_json(found)
 
 
 @bp.get("/sub-processors/compare")

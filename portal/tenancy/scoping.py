@@ -48,14 +48,16 @@ def current_role() -> Role:
     return g.role  # type: ignore[no-any-return]
 
 
-def get_owned_or_404(model: type[M], object_id: int, tenancy: Tenancy | None = None) -> M:
-    """Fetch a child of the tenancy by id; another tenancy's object is a 404 (and audited)."""
+def get_owned_or_404(model: type[M], object_id: int, tenancy: Tenancy | None = None, *options: Any) -> M:
+    """Fetch a child of the tenancy by id; another tenancy's object is a 404 (and audited).
+
+    `options` are loader options for the query (say, undefer a large column the view needs)."""
     from portal.audit import service as audit
     from portal.audit.models import Outcome
     from portal.extensions import db
 
     owner = tenancy or current_tenancy()
-    statement: Any = select(model).where(model.id == object_id, model.tenancy_id == owner.id)  # type: ignore[attr-defined]
+    statement: Any = select(model).where(model.id == object_id, model.tenancy_id == owner.id).options(*options)  # type: ignore[attr-defined]
     found: M | None = db.session.scalar(statement)
     if found is None:
         audit.record(

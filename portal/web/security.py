@@ -5,9 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from flask import Flask, Response, g, request
-
-from portal.auth.sessions import user_or_none
+from flask import Flask, Response, abort, g, request, session
 
 CSP = (
     "default-src 'self'; "
@@ -52,6 +50,21 @@ def _well_formed_id(value: str) -> bool:
 def _start_request() -> None:
     request_id()
     csp_nonce()
+    _refuse_nul_characters()
+
+
+def _refuse_nul_characters() -> None:
+    """Answer 400 to a NUL character in the path, the query, a form field or a file name.
+
+    No person types one, and PostgreSQL cannot store one in text: without this, a NUL in any
+    free-text field reached the database and failed there with a 500.
+    """
+    texts = [request.path, *(f"{k}{v}" for k, v in request.args.items(multi=True))]
+    if request.method in {"POST", "PUT", "PATCH"}:
+        texts += (f"{k}{v}" for k, v in request.form.items(multi=True))
+        texts += (f"{k}{f.filename or ''}" for k, f in request.files.items(multi=True))
+    if any("\x00" in text for text in texts):
+        abort(400)
 
 
 def _security_headers(response: Response) -> Response:
@@ -68,8 +81,9 @@ def _security_headers(response: Response) -> Response:
     headers["Cross-Origin-Opener-Policy"] = "same-origin"
     headers["Permissions-Policy"] = "camera=(), microphone=(), geolocation=()"
     headers["X-Request-Id"] = request_id()
-    if user_or_none() is not None:
-        # Signed-in pages are never cached, whatever the view asked for.
+    if "_user_id" in session:
+        # Signed-in pages are never cached, whatever the view asked for. (The session, not the
+        # user: after a view commits, the user would be read from the database again.)
         headers["Cache-Control"] = "no-store"
         headers.add("Vary", "Cookie")
     elif "Cache-Control" not in headers:

@@ -8,7 +8,7 @@ import itertools
 from portal.audit.service import Actor
 from portal.changes import service
 from portal.changes.models import ChangeKind, ChangeNotice
-from portal.dates import now, uk_today
+from portal.dates import now, start_of_uk_day, uk_today
 from portal.extensions import db
 from portal.register.models import EntryKind, EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
 
@@ -64,7 +64,11 @@ def announced(
     actor: Actor | None = None,
 ) -> ChangeNotice:
     """Publish a register with a planned supplier and announce it (published some days ago if asked)."""
-    at = now() - dt.timedelta(days=published_days_ago)
+    # Noon (UK) of the UK day that many days ago: 24 hours times 30 before 23:30 UTC just after
+    # the October clock change is already the next UK day, which moved every date by one.
+    at = now()
+    if published_days_ago:
+        at = start_of_uk_day(uk_today() - dt.timedelta(days=published_days_ago)) + dt.timedelta(hours=12)
     effective_on = uk_today(at) + dt.timedelta(days=days_ahead)
     publish_register(planned_on=effective_on, retires_on=effective_on if kind is not ChangeKind.ADDITION else None)
     return service.announce_change(

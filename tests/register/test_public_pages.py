@@ -8,6 +8,7 @@ from xml.etree import ElementTree as ET
 
 import jsonschema
 import pytest
+from bs4 import BeautifulSoup
 
 from portal.register.publication import SCHEMA_PATH
 
@@ -169,3 +170,48 @@ def test_comparing_with_bad_input_explains_the_problem(client_request, demo_regi
     page = client_request.get("register.compare", _expected_status=400, **args)
     assert message in text_of(page.find(class_="govuk-error-summary"))
     assert page.title.get_text().startswith("Error:")
+
+
+def _nonce_of(response) -> tuple[str, str]:
+    """The nonce in the CSP header and the one on the page's inline script."""
+    header = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
+    body = re.search(r'<script nonce="([^"]+)"', response.get_data(as_text=True))
+    assert body is not None
+    return header, body.group(1)
+
+
+def test_a_visitor_without_a_session_gets_the_kept_page_with_their_own_nonce(app, client, demo_register, count_queries):
+    first = client.get("/sub-processors")
+    with count_queries() as kept:
+        second = client.get("/sub-processors")
+    # The same page, from the cache: two light queries (current version, announced notices).
+    assert second.status_code == 200 and kept.count == 2
+    strip = re.compile(r'nonce="[^"]+"')
+    assert strip.sub("", first.get_data(as_text=True)) == strip.sub("", second.get_data(as_text=True))
+    # Each response carries its own nonce, in the header and on the script alike.
+    (header_1, body_1), (header_2, body_2) = _nonce_of(first), _nonce_of(second)
+    assert header_1 == body_1 and header_2 == body_2 and header_1 != header_2
+    assert second.headers["Cache-Control"] == "public, max-age=60"
+
+
+def test_a_new_version_replaces_the_kept_page_at_once(client, demo_register):
+    from tests.register.builders import entry, publish_version
+
+    def page_text() -> str:
+        return text_of(BeautifulSoup(client.get("/sub-processors").get_data(as_text=True), "html.parser"))
+
+    assert "Version 1.4" in page_text()
+    publish_version([entry("newcomer", supplier="Newcomer Hosting Ltd")], number="2.0")
+    text = page_text()
+    assert "Version 2.0" in text and "Newcomer Hosting Ltd" in text and "Version 1.4" not in text
+
+
+def test_a_visitor_with_a_session_gets_their_own_page(client_request, demo_register, data_lead):
+    client_request.get("register.public_register")
+    client_request.sign_in(data_lead)
+    page = client_request.get("register.public_register")
+    assert page.find("button", string=re.compile("Sign out"))
+    assert "Microsoft Azure OpenAI Service" in page.get_text()
+    # Signed in, even the public register is never stored by a browser or proxy (SECURITY.md).
+    response = client_request.client.get("/sub-processors")
+    assert response.headers["Cache-Control"] == "no-store" and "Cookie" in response.headers["Vary"]
