@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-23 21:41:02.196784
+Create Date: 2026-11-24 00:39:22.864518
 
 """
 
@@ -629,6 +629,7 @@ def upgrade():
     )
     with op.batch_alter_table("objection", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_objection_change_id"), ["change_id"], unique=False)
+        batch_op.create_index("ix_objection_lodged", ["lodged_at", "id"], unique=False)
         batch_op.create_index("ix_objection_state_lodged", ["state", "lodged_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_objection_tenancy_id"), ["tenancy_id"], unique=False)
 
@@ -746,6 +747,7 @@ def downgrade():
     with op.batch_alter_table("objection", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_objection_tenancy_id"))
         batch_op.drop_index("ix_objection_state_lodged")
+        batch_op.drop_index("ix_objection_lodged")
         batch_op.drop_index(batch_op.f("ix_objection_change_id"))
 
     op.drop_table("objection")

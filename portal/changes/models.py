@@ -90,6 +90,9 @@ class Objection(db.Model):  # type: ignore[name-defined,misc]
         ),
         CheckConstraint("state <> 'not_accommodated' OR exit_answer_by IS NOT NULL", name="exit_offer_dated"),
         Index("ix_objection_state_lodged", "state", "lodged_at"),
+        # The vendor's queue, unfiltered, oldest first: its first page is read from this index
+        # instead of joining and sorting every objection (500 on the day of a contested change).
+        Index("ix_objection_lodged", "lodged_at", "id"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)

@@ -47,6 +47,19 @@ def test_start_page_uses_the_vendor_name_and_no_govuk_branding(client_request, a
     assert "Crown copyright" not in html
 
 
+def test_the_layout_has_one_header_and_one_footer_signed_in_or_not(client_request, data_lead):
+    for signed_in in (False, True):
+        if signed_in:
+            client_request.sign_in(data_lead)
+        page = client_request.get("web.cookies")
+        assert len(page.select("header.govuk-template__header")) == 1
+        assert len(page.select("header .govuk-generic-header")) == 1
+        assert len(page.select("header .govuk-service-navigation")) == 1
+        assert len(page.select("footer.govuk-template__footer .govuk-footer")) == 1
+        sign_out = page.select("header form[action='/sign-out'] input[name=csrf_token]")
+        assert len(sign_out) == (1 if signed_in else 0)
+
+
 def test_script_nonce_matches_the_csp(client):
     response = client.get("/")
     nonce = response.headers["Content-Security-Policy"].split("'nonce-")[1].split("'")[0]
