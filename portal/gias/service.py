@@ -167,7 +167,7 @@ def apply(batch: GiasImportBatch, *, actor: audit.Actor) -> dict[str, int]:
         )
     if result.update:
         db.session.execute(update(model), [{"id": change["id"], **change["changes"]} for change in result.update])
-    sync_tenancies()
+    sync_tenancies(actor)
     summary = result.counts() | {"rejected": len(batch.rejects)}
     db.session.execute(update(GiasImportBatch).where(GiasImportBatch.id == batch.id).values(summary=summary))
     db.session.expire(batch)
@@ -191,8 +191,11 @@ def _upsert_groups(groups: list[dict[str, Any]]) -> None:
         db.session.execute(update(GiasGroup), [{"id": change["id"], **change["changes"]} for change in planned.update])
 
 
-def sync_tenancies() -> int:
-    """Bring tenancies made from GIAS rows up to date: names, local authority, phase, trust."""
+def sync_tenancies(actor: audit.Actor) -> int:
+    """Bring tenancies made from GIAS rows up to date: names, local authority, phase, trust.
+
+    A changed trust link changes who may see the school's agreements, so each one is audited
+    in the name of whoever applied the import."""
     tenancies = list(
         db.session.scalars(select(Tenancy).where(Tenancy.urn.is_not(None) | Tenancy.group_uid.is_not(None)))
     )
@@ -211,16 +214,42 @@ def sync_tenancies() -> int:
                 "phase": source.phase,
                 "establishment_type": source.establishment_type,
             }
-            trust = trusts.get(source.trust_uid or "")
-            wanted["trust_id"] = trust.id if trust is not None else tenancy.trust_id
+            wanted["trust_id"] = _trust_link(tenancy, source, trusts)
         else:
             wanted["companies_house_number"] = source.companies_house_number
+        if wanted.get("trust_id", tenancy.trust_id) != tenancy.trust_id:
+            _audit_relink(tenancy, wanted["trust_id"], actor)
         for name, value in wanted.items():
             if getattr(tenancy, name) != value:
                 setattr(tenancy, name, value)
                 changed += 1
     db.session.flush()
     return changed
+
+
+def _trust_link(tenancy: Tenancy, source: GiasEstablishment, trusts: dict[str | None, Tenancy]) -> int | None:
+    """The trust a school's tenancy belongs to, as GIAS now says.
+
+    A school that moved to another trust leaves its old one, even when the new trust has no
+    tenancy here: the old trust's people must stop seeing its agreements. A school with no
+    trust code keeps its link, because a blank code may only mean no extract has named its
+    trust yet (GIAS lists trust links, not their absence).
+    """
+    if source.trust_uid is None:
+        return tenancy.trust_id
+    trust = trusts.get(source.trust_uid)
+    return trust.id if trust is not None else None
+
+
+def _audit_relink(tenancy: Tenancy, trust_id: int | None, actor: audit.Actor) -> None:
+    audit.record(
+        "tenancy.trust_changed",
+        actor=actor,
+        tenancy_id=tenancy.id,
+        object_type="Tenancy",
+        object_id=tenancy.id,
+        details={"from_trust_id": tenancy.trust_id, "to_trust_id": trust_id},
+    )
 
 
 def import_bytes(data: bytes, *, filename: str, actor: audit.Actor) -> tuple[GiasImportBatch, dict[str, int]]:

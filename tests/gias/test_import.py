@@ -84,7 +84,7 @@ def test_a_failure_mid_import_leaves_nothing_behind(app, monkeypatch):
     batch = service.stage(establishments_csv(EXTRACT), filename="x.csv", uploaded_by=None, actor=ACTOR)
     db.session.commit()
 
-    def broken() -> int:
+    def broken(actor: audit.Actor) -> int:
         raise RuntimeError("database went away")
 
     monkeypatch.setattr(service, "sync_tenancies", broken)
@@ -129,6 +129,40 @@ def test_import_refreshes_tenancies_and_joins_academies_to_their_trust(app):
     school = db.session.get(Tenancy, school.id)
     assert school.name == "Oakfield Primary Academy"
     assert school.trust_id == trust.id
+
+
+def test_a_school_that_moves_trust_leaves_its_old_one_and_the_move_is_audited(app):
+    old = make_trust("Wharfe Valley Learning Trust", group_uid="4012")
+    new = make_trust("Calder Learning Partnership", group_uid="4020")
+    school = make_school("Oakfield Primary", urn="141234", trust=old)
+    db.session.flush()
+    _import(establishments_csv([establishment("141234", "Oakfield Primary", trust_uid="4012", trust_name=old.name)]))
+
+    _import(links_csv([link("141234", "4020", "Calder Learning Partnership")]))
+    db.session.expire_all()
+    assert db.session.get(Tenancy, school.id).trust_id == new.id
+
+    # Then to a trust with no tenancy here: it belongs to no trust of ours, not still to the old one.
+    _import(links_csv([link("141234", "4077", "Aire Academies Trust")]))
+    db.session.expire_all()
+    assert db.session.get(Tenancy, school.id).trust_id is None
+
+    moves = db.session.scalars(
+        select(AuditEvent).where(AuditEvent.action == "tenancy.trust_changed").order_by(AuditEvent.id)
+    ).all()
+    assert [(m.details["from_trust_id"], m.details["to_trust_id"]) for m in moves] == [(old.id, new.id), (new.id, None)]
+    assert {m.tenancy_id for m in moves} == {school.id} and {m.actor_label for m in moves} == {ACTOR.label}
+
+
+def test_a_blank_trust_code_keeps_the_link_it_cannot_contradict(app):
+    trust = make_trust("Wharfe Valley Learning Trust", group_uid="4012")
+    school = make_school("Oakfield Primary", urn="141234", trust=trust)
+    db.session.flush()
+    _import(establishments_csv([establishment("141234", "Oakfield Primary Academy")]))
+    db.session.expire_all()
+    assert _schools()["141234"].trust_uid is None
+    assert db.session.get(Tenancy, school.id).trust_id == trust.id
+    assert db.session.scalar(select(func.count()).where(AuditEvent.action == "tenancy.trust_changed")) == 0
 
 
 def test_every_import_is_audited(app):
