@@ -35,6 +35,7 @@ import signal
 import socket
 import subprocess
 import sys
+import tempfile
 import time
 import urllib.error
 import urllib.request
@@ -78,8 +79,13 @@ def free_port() -> int:
         return int(sock.getsockname()[1])
 
 
-def portal_env(uri: str, secret: str) -> dict[str, str]:
-    """Production settings against the local stand-ins (nothing here signs anyone in for real)."""
+def portal_env(uri: str, secret: str, keys_folder: Path) -> dict[str, str]:
+    """Production settings against the local stand-ins (nothing here signs anyone in for real).
+
+    Production refuses to start without a signing key it can open: a throwaway one is made."""
+    from portal.documents.keys import generate
+
+    keys = generate(keys_folder, password=secrets.token_urlsafe(16), common_name="Bench signing")
     return os.environ | {
         "FLASK_APP": "wsgi",
         "PORTAL_ENV": "production",
@@ -92,6 +98,9 @@ def portal_env(uri: str, secret: str) -> dict[str, str]:
         "PORTAL_MICROSOFT_CLIENT_SECRET": "bench-unused",
         "PORTAL_GOOGLE_CLIENT_SECRET": "bench-unused",
         "PORTAL_SIGNING_DEMO": "false",
+        "PORTAL_SIGNING_PKCS12_PATH": str(keys.pkcs12_path),
+        "PORTAL_SIGNING_PKCS12_PASSWORD": keys.password,
+        "PORTAL_SIGNING_TRUST_ROOT_PATH": str(keys.root_path),
         "PORTAL_AUDIT_HASH_KEY": "bench-audit-key",
         "PORTAL_SERVER_NAME_FOR_MAIL": "http://127.0.0.1",
     }
@@ -270,7 +279,8 @@ def main() -> None:
         raise SystemExit("wrk is not installed (Debian package `wrk`; `make bench` installs it)")
     started_load = machine()
     name, uri = create_database()
-    env = portal_env(uri, secrets.token_urlsafe(48))
+    keys_folder = Path(tempfile.mkdtemp(prefix="portal-bench-keys-"))
+    env = portal_env(uri, secrets.token_urlsafe(48), keys_folder)
     server = None
     try:
         flask(env, "db", "upgrade", "--directory", str(ROOT / "migrations"))
@@ -295,6 +305,7 @@ def main() -> None:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)
             server.wait(timeout=30)
+        shutil.rmtree(keys_folder, ignore_errors=True)
         if not args.keep:
             drop_database(name)
     table = report(results, args, started_load)

@@ -138,7 +138,34 @@ def check_production(config: dict[str, Any]) -> None:
             raise ConfigError(f"PORTAL_{key} is the local demo secret")
     if config.get("SIGNING_DEMO"):
         raise ConfigError("PORTAL_SIGNING_DEMO is on: production signs with the vendor's own certificate")
+    _check_signing(config)
     if not config.get("AUDIT_HASH_KEY"):
         raise ConfigError("PORTAL_AUDIT_HASH_KEY must be set (keys the hash of subscriber addresses in the audit)")
     if int(config.get("AUDIT_RETENTION_DAYS", 0)) < 366:
         raise ConfigError("PORTAL_AUDIT_RETENTION_DAYS must keep at least 12 months")
+
+
+def _check_signing(config: dict[str, Any]) -> None:
+    """The signing key and the root agreements are checked against: there, and the key opens.
+
+    Otherwise the first school to sign would find out, with a failed signature, not the deploy.
+    """
+    if config.get("SIGNING_KEY_PATH") or config.get("SIGNING_CERT_PATH"):
+        needed = ["SIGNING_KEY_PATH", "SIGNING_CERT_PATH"]
+    else:
+        needed = ["SIGNING_PKCS12_PATH"]
+    needed += [name for name in ("SIGNING_CHAIN_PATH",) if config.get(name)] + ["SIGNING_TRUST_ROOT_PATH"]
+    for name in needed:
+        path = config.get(name)
+        if not path or not Path(path).is_file():
+            raise ConfigError(f"PORTAL_{name} must name a readable file (it is {path!r})")
+    from portal.documents.keys import signer_from_config, trust_root
+
+    try:
+        signer_from_config(config)
+        trust_root(config)
+    except Exception as error:  # pyHanko and asn1crypto raise several kinds; each means the same here
+        raise ConfigError(
+            f"the signing key or root could not be loaded ({type(error).__name__}): "
+            "check PORTAL_SIGNING_* and PORTAL_SIGNING_PKCS12_PASSWORD"
+        ) from error

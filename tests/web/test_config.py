@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+from typing import Any
+
 import pytest
 
 from portal import create_app
 from portal.config import ConfigError
+from portal.documents.keys import generate
 
-SAFE_PRODUCTION = {
+SAFE_PRODUCTION: dict[str, Any] = {
     "ENV": "production",
     "SECRET_KEY": "s" * 48,
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://127.0.0.1:5432/test",
@@ -21,8 +25,24 @@ SAFE_PRODUCTION = {
 }
 
 
-def test_safe_production_settings_start_with_secure_cookies():
-    app = create_app(SAFE_PRODUCTION)
+@pytest.fixture(scope="module")
+def signing(tmp_path_factory: pytest.TempPathFactory) -> dict[str, Any]:
+    """A signing key and root of the vendor's own (throwaway), as production names them."""
+    keys = generate(tmp_path_factory.mktemp("signing"), password="a-real-looking-password")
+    return {
+        "SIGNING_PKCS12_PATH": str(keys.pkcs12_path),
+        "SIGNING_PKCS12_PASSWORD": keys.password,
+        "SIGNING_TRUST_ROOT_PATH": str(keys.root_path),
+    }
+
+
+@pytest.fixture
+def safe_production(signing: dict[str, Any]) -> dict[str, Any]:
+    return {**SAFE_PRODUCTION, **signing}
+
+
+def test_safe_production_settings_start_with_secure_cookies(safe_production):
+    app = create_app(safe_production)
     assert app.config["SESSION_COOKIE_SECURE"] is True
     assert app.config["SESSION_COOKIE_HTTPONLY"] is True
     assert app.config["SESSION_COOKIE_SAMESITE"] == "Lax"
@@ -46,13 +66,45 @@ def test_safe_production_settings_start_with_secure_cookies():
         ({"AUDIT_RETENTION_DAYS": 200}, "PORTAL_AUDIT_RETENTION_DAYS"),
     ],
 )
-def test_production_refuses_unsafe_settings_naming_them(override, named):
+def test_production_refuses_unsafe_settings_naming_them(safe_production, override, named):
     with pytest.raises(ConfigError, match=named):
-        create_app({**SAFE_PRODUCTION, **override})
+        create_app({**safe_production, **override})
 
 
-def test_sqlite_in_production_only_when_explicitly_allowed():
-    app = create_app({**SAFE_PRODUCTION, "SQLALCHEMY_DATABASE_URI": "sqlite:///x", "ALLOW_SQLITE_IN_PRODUCTION": True})
+@pytest.mark.parametrize(
+    ("override", "named"),
+    [
+        ({"SIGNING_PKCS12_PATH": "/nonexistent/signer.p12"}, "PORTAL_SIGNING_PKCS12_PATH"),
+        ({"SIGNING_TRUST_ROOT_PATH": "/nonexistent/root.pem"}, "PORTAL_SIGNING_TRUST_ROOT_PATH"),
+        ({"SIGNING_KEY_PATH": __file__}, "PORTAL_SIGNING_CERT_PATH"),
+        ({"SIGNING_PKCS12_PASSWORD": "the-wrong-password"}, "PORTAL_SIGNING_PKCS12_PASSWORD"),
+    ],
+    ids=["no-key-file", "no-root-file", "key-without-certificate", "wrong-password"],
+)
+def test_production_refuses_a_signing_key_it_cannot_use(safe_production, override, named):
+    with pytest.raises(ConfigError, match=named):
+        create_app({**safe_production, **override})
+
+
+def test_production_takes_a_pem_key_and_certificate(safe_production, tmp_path):
+    from cryptography.hazmat.primitives import serialization
+    from cryptography.hazmat.primitives.serialization import pkcs12
+
+    p12 = Path(safe_production["SIGNING_PKCS12_PATH"]).read_bytes()
+    key, cert, _ = pkcs12.load_key_and_certificates(p12, safe_production["SIGNING_PKCS12_PASSWORD"].encode())
+    assert key is not None and cert is not None
+    key_path, cert_path = tmp_path / "key.pem", tmp_path / "cert.pem"
+    key_path.write_bytes(
+        key.private_bytes(serialization.Encoding.PEM, serialization.PrivateFormat.PKCS8, serialization.NoEncryption())
+    )
+    cert_path.write_bytes(cert.public_bytes(serialization.Encoding.PEM))
+    pem = {"SIGNING_KEY_PATH": str(key_path), "SIGNING_CERT_PATH": str(cert_path), "SIGNING_PKCS12_PASSWORD": ""}
+    app = create_app({**safe_production, **pem, "SIGNING_PKCS12_PATH": "/nonexistent/unused.p12"})
+    assert app.config["SIGNING_KEY_PATH"] == str(key_path)
+
+
+def test_sqlite_in_production_only_when_explicitly_allowed(safe_production):
+    app = create_app({**safe_production, "SQLALCHEMY_DATABASE_URI": "sqlite:///x", "ALLOW_SQLITE_IN_PRODUCTION": True})
     assert app.config["SQLALCHEMY_DATABASE_URI"] == "sqlite:///x"
 
 
