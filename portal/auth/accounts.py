@@ -72,7 +72,10 @@ def sign_in(identity: VerifiedIdentity, *, invitation_token: str | None = None) 
         raise SignInError("vendor account outside the vendor's directory", user_id=user.id)
     invitation = invitations.find_open(invitation_token) if invitation_token else None
     if invitation_token and invitation is None:
-        raise SignInError("invitation expired, used or unknown", "This invitation has expired or has been used.")
+        raise SignInError(
+            "invitation expired, used, withdrawn or unknown",
+            "This invitation has expired, been used or been withdrawn.",
+        )
     auto_join = next((t for t in tenancies if t.auto_join_enabled), None)
     if user is None and invitation is None and auto_join is None:
         raise NoAccessError("no account and no invitation", NO_ACCESS)

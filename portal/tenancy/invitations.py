@@ -7,7 +7,7 @@ import hashlib
 import secrets
 
 from flask import current_app
-from sqlalchemy import select
+from sqlalchemy import select, update
 
 from portal.audit import service as audit
 from portal.audit.models import Outcome
@@ -85,6 +85,29 @@ def find_open(token: str) -> Invitation | None:
     if invitation.expires_at <= now():
         return None
     return invitation
+
+
+def withdraw(invitation: Invitation, *, actor: audit.Actor) -> None:
+    """Withdraw an invitation nobody has accepted: its link stops working at once; audited.
+
+    One conditional UPDATE, so an acceptance at the same moment either wins (and this refuses)
+    or finds the invitation withdrawn; never both."""
+    withdrawn = db.session.execute(
+        update(Invitation)
+        .where(Invitation.id == invitation.id, Invitation.accepted_at.is_(None), Invitation.revoked_at.is_(None))
+        .values(revoked_at=now())
+        .execution_options(synchronize_session="fetch")
+    )
+    if not withdrawn.rowcount:  # type: ignore[attr-defined]
+        raise InvitationError(f"The invitation to {invitation.email} has already been accepted or withdrawn")
+    audit.record(
+        "invitation.withdrawn",
+        actor=actor,
+        tenancy_id=invitation.tenancy_id,
+        object_type="invitation",
+        object_id=invitation.id,
+        details={"role": invitation.role.value, "email_hash": audit.keyed_hash(invitation.email)},
+    )
 
 
 def accept(invitation: Invitation, *, user: User, directory_tenancy_ids: set[int]) -> Membership:

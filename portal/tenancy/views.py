@@ -121,6 +121,21 @@ def remove(membership_id: int) -> Response:
     return redirect(url_for("tenancy.members"))
 
 
+@bp.post("/<slug:tenancy>/members/invitations/<int:invitation_id>/withdraw")
+@policy.allow(MANAGE)
+def withdraw_invitation(invitation_id: int) -> Response:
+    invitation = get_owned_or_404(Invitation, invitation_id)
+    try:
+        invitations.withdraw(invitation, actor=audit.Actor.of(current_user))
+    except invitations.InvitationError as error:
+        db.session.rollback()
+        flash(str(error))
+        return redirect(url_for("tenancy.members"))
+    db.session.commit()
+    flash(f"The invitation to {invitation.email} has been withdrawn: its link no longer works.")
+    return redirect(url_for("tenancy.members"))
+
+
 def _members(form: InviteForm) -> str:
     tenancy = current_tenancy()
     form.role.choices = role_choices(members.assignable_roles(tenancy))

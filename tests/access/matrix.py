@@ -11,9 +11,11 @@ from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
+from portal.audit.service import Actor
 from portal.auth.models import User, VendorRole
 from portal.extensions import db
-from portal.tenancy.models import Membership, Role, Tenancy
+from portal.tenancy import invitations
+from portal.tenancy.models import Invitation, Membership, Role, Tenancy
 from tests.factories import make_school, make_trust, make_user
 
 ROLES = ("anonymous", "viewer", "data_lead", "trust_admin", "other_trust_admin", "vendor_staff", "vendor_admin")
@@ -36,6 +38,8 @@ class World:
     other: Tenancy
     users: dict[str, User]
     spare: dict[int, Membership] = field(default_factory=dict)
+    # A pending invitation to each target tenancy (something to withdraw).
+    pending: dict[int, Invitation] = field(default_factory=dict)
 
 
 def build_world() -> World:
@@ -57,6 +61,13 @@ def build_world() -> World:
     for tenancy in (own, other):
         spare_user = make_user(f"Spare member of {tenancy.name}", tenancy=tenancy, role=Role.VIEWER)
         world.spare[tenancy.id] = db.session.query(Membership).filter_by(user_id=spare_user.id).one()
+        world.pending[tenancy.id] = invitations.invite(
+            tenancy=tenancy,
+            email=f"invited-{tenancy.id}@school.example",
+            role=Role.VIEWER,
+            invited_by=None,
+            actor=Actor.system("matrix"),
+        )
     return world
 
 

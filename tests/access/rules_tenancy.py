@@ -35,6 +35,14 @@ ROWS = [
     Row(
         "tenancy.remove", "POST", own=MANAGE_OWN.format(302), other=OUTSIDER, cross=MANAGE_OWN.format(404), values=spare
     ),
+    Row(
+        "tenancy.withdraw_invitation",
+        "POST",
+        own=MANAGE_OWN.format(302),
+        other=OUTSIDER,
+        cross=MANAGE_OWN.format(404),
+        values=lambda w, t: {"invitation_id": w.pending[t.id].id},
+    ),
     Row("audit.tenancy_log", own=MANAGE_OWN.format(200), other=OUTSIDER),
     Row("audit_admin.vendor_log", status="302 403 403 403 403 200 200"),
     Row("audit_admin.vendor_csv", status="302 403 403 403 403 200 200"),

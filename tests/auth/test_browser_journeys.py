@@ -63,11 +63,27 @@ def test_lead_signs_in_with_microsoft_invites_a_colleague_who_joins_as_viewer(li
     expect(page.locator(".govuk-notification-banner")).to_contain_text("Invitation sent")
     assert_accessible(page)
 
+    # A mistyped address: the data lead withdraws that invitation, and its link stops working.
+    page.get_by_label("Email address").fill("kym@journey.example")
+    page.get_by_label("Viewer").check()
+    page.get_by_role("button", name="Send invitation").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("Invitation sent to kym@journey.example")
+    page.get_by_role("button", name="Withdraw the invitation to kym@journey.example").click()
+    expect(page.locator(".govuk-notification-banner")).to_contain_text("has been withdrawn")
+    pending = page.locator("table", has_text="Invitations not yet accepted").inner_text()
+    assert "kim@journey.example" in pending and "kym@journey.example" not in pending
+    assert_accessible(page)
+
     with MailSink() as sink:
         server.app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port)
         deliver_due()
-        [message] = sink.messages
-    link = next(url for url in message.links if "/invitations/" in url)
+        by_address = {message.recipients[0]: message for message in sink.messages}
+    withdrawn = next(url for url in by_address["kym@journey.example"].links if "/invitations/" in url)
+    gone = browser.new_context().new_page()
+    gone.goto(withdrawn)
+    assert gone.locator("h1").inner_text() == "This invitation link no longer works"
+    assert_accessible(gone)
+    link = next(url for url in by_address["kim@journey.example"].links if "/invitations/" in url)
 
     colleague = browser.new_context().new_page()
     colleague.goto(link)

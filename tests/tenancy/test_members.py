@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
@@ -118,3 +120,82 @@ def test_another_tenancys_membership_is_a_404_and_audited(app, client_request, s
     assert db.session.scalar(
         select(AuditEvent).where(AuditEvent.action == "access.denied", AuditEvent.object_type == "Membership")
     )
+
+
+def invitations_token(invitation: Invitation) -> str:
+    """The token an invitation's email carries (the database holds only its hash)."""
+    body = db.session.scalar(select(OutboxMessage.body_text).where(OutboxMessage.recipient == invitation.email))
+    found = re.search(r"/invitations/(\S+)", body or "")
+    assert found is not None, body
+    return found.group(1)
+
+
+def test_a_data_lead_withdraws_an_invitation_and_its_link_stops_working(app, client_request, school, data_lead):
+    from portal.audit.service import Actor
+    from portal.tenancy import invitations
+
+    invitation = invitations.invite(
+        tenancy=school, email="typo@school.example", role=Role.VIEWER, invited_by=data_lead, actor=Actor.system()
+    )
+    db.session.commit()
+    token = invitations_token(invitation)
+    assert invitations.find_open(token) is not None
+    client_request.sign_in(data_lead)
+    page = client_request.get("tenancy.members", tenancy=school.slug)
+    [button] = page.select("form[action$='/withdraw'] button")
+    assert " ".join(button.get_text().split()) == "Withdraw the invitation to typo@school.example"
+
+    client_request.post("tenancy.withdraw_invitation", tenancy=school.slug, invitation_id=invitation.id)
+    db.session.expire_all()
+    assert db.session.get(Invitation, invitation.id).revoked_at is not None
+    assert invitations.find_open(token) is None
+    assert "Invitations not yet accepted" not in client_request.get("tenancy.members", tenancy=school.slug).get_text()
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "invitation.withdrawn"))
+    assert event is not None and event.tenancy_id == school.id and event.actor_id == data_lead.id
+
+    # Twice: a clear message, nothing changes, nothing more is audited.
+    revoked_at = db.session.get(Invitation, invitation.id).revoked_at
+    response = client_request.post(
+        "tenancy.withdraw_invitation",
+        tenancy=school.slug,
+        invitation_id=invitation.id,
+        _follow_redirects=True,
+        _expected_status=200,
+    )
+    assert "already been accepted or withdrawn" in response.get_text()
+    db.session.expire_all()
+    assert db.session.get(Invitation, invitation.id).revoked_at == revoked_at
+    assert len(db.session.scalars(select(AuditEvent).where(AuditEvent.action == "invitation.withdrawn")).all()) == 1
+
+
+def test_an_accepted_invitation_cannot_be_withdrawn(app, client_request, school, data_lead):
+    from portal.audit.service import Actor
+    from portal.dates import now
+    from portal.tenancy import invitations
+
+    invitation = invitations.invite(
+        tenancy=school, email="joined@school.example", role=Role.VIEWER, invited_by=data_lead, actor=Actor.system()
+    )
+    invitation.accepted_at = now()
+    db.session.commit()
+    client_request.sign_in(data_lead)
+    client_request.post("tenancy.withdraw_invitation", tenancy=school.slug, invitation_id=invitation.id)
+    db.session.expire_all()
+    assert db.session.get(Invitation, invitation.id).revoked_at is None
+    assert db.session.scalar(select(AuditEvent).where(AuditEvent.action == "invitation.withdrawn")) is None
+
+
+def test_another_tenancys_invitation_is_a_404(app, client_request, school, other_school, data_lead):
+    from portal.audit.service import Actor
+    from portal.tenancy import invitations
+
+    theirs = invitations.invite(
+        tenancy=other_school, email="them@other.example", role=Role.VIEWER, invited_by=None, actor=Actor.system()
+    )
+    db.session.commit()
+    client_request.sign_in(data_lead)
+    client_request.post(
+        "tenancy.withdraw_invitation", _expected_status=404, tenancy=school.slug, invitation_id=theirs.id
+    )
+    db.session.expire_all()
+    assert db.session.get(Invitation, theirs.id).revoked_at is None
