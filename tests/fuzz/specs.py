@@ -361,6 +361,12 @@ SPECS: list[Spec] = [
     Spec("tenancy.change_role", "data_lead", _change_role, tenancy="own"),
     Spec("tenancy.invite", "data_lead", _invite, tenancy="own", max_examples=15),
     Spec("tenancy.remove", "data_lead", lambda w: (_spare(w, w.own), {}), tenancy="own"),
+    Spec(
+        "tenancy.withdraw_invitation",
+        "data_lead",
+        lambda w: ({"invitation_id": w.pending[w.own.id].id}, {}),
+        tenancy="own",
+    ),
     Spec("tenancy_register.change_option", "data_lead", _option, tenancy="own"),
     Spec("tenancy_register.change_option_for_academies", "trust_admin", _option_for_academies, tenancy="trust"),
     Spec("vendor.auto_join", "vendor_staff", _auto_join),
