@@ -3,10 +3,13 @@
 In one run it
 1. creates a PostgreSQL database (dropped afterwards unless --keep), migrates it and loads
    `flask demo scale` (24,000 schools, 2,500 trusts, 50,000 users, ...);
-2. serves `wsgi:app` with gunicorn (4 sync workers, loopback only) in production mode, with
+2. serves `wsgi:app` with gunicorn ((2 x cores) + 1 sync workers, as gunicorn advises, so one
+   worker's database wait overlaps another's work; loopback only) in production mode, with
    Redis as the rate-limit storage;
 3. runs wrk against each endpoint for a bounded time (10 s after a 2 s warm-up), signed in with a
    session cookie where the page needs one, and checks first that the cookie really reaches the page;
+   the 10 s are five rounds of 2 s, every endpoint in turn in each round, so the machine's drift
+   over the run falls on every endpoint alike and not on the ratios;
 4. writes a Markdown table (rps, p50, p99, errors, ratio to the bare route) with the machine, the
    commit and the date to bench/results/http_load.md, and prints it.
 
@@ -17,7 +20,8 @@ costs a page. /healthz does a database round trip, and the 110 KB static CSS mea
 Rate limits: none of the measured routes carries a limit (the portal limits only sign-in and the
 subscription POSTs), so nothing is raised or exempted; a 429 would show up as an error.
 
-    .venv/bin/python bench/http_load.py [--duration 10] [--connections 8] [--scale 1.0] [--keep]
+    .venv/bin/python bench/http_load.py [--duration 10] [--connections 16] [--workers 5] [--threads 1]
+                                        [--scale 1.0] [--keep]
 Needs PostgreSQL on 127.0.0.1:5432 with trust auth (PORTAL_BENCH_PG_DSN), Redis on 127.0.0.1:6379
 (BENCH_REDIS_URL) and wrk on the PATH.
 """
@@ -208,6 +212,36 @@ def parse(target: Target, output: str) -> Result:
     return Result(target, rps, latency["50"], latency["99"], requests, errors)
 
 
+def combine(target: Target, rounds: list[Result]) -> Result:
+    """One endpoint's rounds as one result: requests over the time measured, the median p50, the worst p99."""
+    seconds = sum(r.requests / r.rps for r in rounds if r.rps)
+    requests = sum(r.requests for r in rounds)
+    p50s = sorted(r.p50_ms for r in rounds)
+    return Result(
+        target,
+        requests / seconds if seconds else 0.0,
+        p50s[len(p50s) // 2],
+        max(r.p99_ms for r in rounds),
+        requests,
+        sum(r.errors for r in rounds),
+    )
+
+
+def measure(targets: list[Target], args: argparse.Namespace) -> list[Result]:
+    """Every endpoint in turn, round after round, so each ratio compares the same stretches of time.
+
+    A shared machine speeds up and slows down by tens of per cent over a minute; measuring the bare
+    route once at the start and a page a minute later would put that drift into the ratio.
+    """
+    per_round = max(1, args.duration // args.rounds)
+    rounds: dict[str, list[Result]] = {target.label: [] for target in targets}
+    for number in range(1, args.rounds + 1):
+        for target in targets:
+            rounds[target.label].append(parse(target, wrk(target, per_round, args.connections)))
+        print(f"round {number} of {args.rounds} done", flush=True)
+    return [combine(target, rounds[target.label]) for target in targets]
+
+
 def machine() -> str:
     cpu = next(
         (
@@ -222,6 +256,12 @@ def machine() -> str:
     return f"{os.cpu_count()} CPUs ({cpu}), {mem_kb / 1024 / 1024:.1f} GiB memory, load {load:.1f} at the start"
 
 
+def server_shape(args: argparse.Namespace) -> str:
+    if args.threads > 1:
+        return f"{args.workers} gthread workers of {args.threads} threads"
+    return f"{args.workers} sync workers"
+
+
 def report(results: list[Result], args: argparse.Namespace, started_load: str) -> str:
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True, text=True)
     floor = results[0].rps
@@ -231,9 +271,10 @@ def report(results: list[Result], args: argparse.Namespace, started_load: str) -
         f"- Date: {dt.datetime.now(dt.UTC):%Y-%m-%d %H:%M} UTC",
         f"- Commit: {commit.stdout.strip() or 'unknown'} (plus any uncommitted changes in the work tree)",
         f"- Machine: {started_load}",
-        f"- Server: gunicorn, {args.workers} sync workers, production settings, PostgreSQL, Redis rate-limit storage",
+        f"- Server: gunicorn, {server_shape(args)}, production settings, PostgreSQL, Redis rate-limit storage",
         f"- Load: wrk on the same machine, 2 threads, {args.connections} connections, "
-        f"{args.duration} s per endpoint after a 2 s warm-up; data: `flask demo scale --scale {args.scale}`",
+        f"{args.duration} s per endpoint in {args.rounds} interleaved rounds after a 2 s warm-up; "
+        f"data: `flask demo scale --scale {args.scale}`",
         "",
         "| Endpoint | Requests/s | p50 ms | p99 ms | Requests | Errors | Ratio to bare | Target | Met |",
         "|---|---:|---:|---:|---:|---:|---:|---:|---|",
@@ -270,8 +311,11 @@ def wait_for(url: str, deadline: float) -> None:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--duration", type=int, default=10, help="seconds of load per endpoint")
-    parser.add_argument("--connections", type=int, default=8)
-    parser.add_argument("--workers", type=int, default=4)
+    parser.add_argument("--connections", type=int, default=16)
+    # gunicorn's own advice: (2 x cores) + 1 workers, so one worker's database wait overlaps another's work.
+    parser.add_argument("--workers", type=int, default=2 * (os.cpu_count() or 1) + 1)
+    parser.add_argument("--rounds", type=int, default=5, help="the duration is split into this many interleaved rounds")
+    parser.add_argument("--threads", type=int, default=1, help="threads per worker (gthread workers when above 1)")
     parser.add_argument("--scale", type=float, default=1.0, help="size of the data set (1.0 is England)")
     parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
     args = parser.parse_args()
@@ -287,6 +331,8 @@ def main() -> None:
         flask(env, "demo", "scale", "--scale", str(args.scale))
         port = free_port()
         gunicorn = [str(VENV_BIN / "gunicorn"), "-w", str(args.workers), "-b", f"127.0.0.1:{port}"]
+        if args.threads > 1:
+            gunicorn += ["--worker-class", "gthread", "--threads", str(args.threads)]
         server = subprocess.Popen(
             [*gunicorn, "--log-level", "warning", "wsgi:app"],
             cwd=ROOT,
@@ -295,12 +341,11 @@ def main() -> None:
         )
         base = f"http://127.0.0.1:{port}"
         wait_for(base + "/cookies", time.monotonic() + 60)
-        results = []
-        for target in build_targets(env, base):
+        targets = build_targets(env, base)
+        for target in targets:
             preflight(target)
             wrk(target, 2, args.connections)
-            results.append(parse(target, wrk(target, args.duration, args.connections)))
-            print(f"{target.label}: {results[-1].rps:.0f} requests/s", flush=True)
+        results = measure(targets, args)
     finally:
         if server is not None:
             os.killpg(server.pid, signal.SIGTERM)

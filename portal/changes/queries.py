@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, selectinload
+from sqlalchemy.orm import joinedload, load_only, selectinload
 
 from portal.changes.models import ChangeNotice, Objection
 from portal.changes.states import ObjectionState
@@ -40,8 +40,15 @@ def owned_objection(objection_id: int, tenancy_ids: list[int]) -> Objection | No
 
 
 def queue_query(change_id: int | None, state: ObjectionState | None, age: str) -> Select[tuple[Objection]]:
-    """The vendor's queue, filtered by change, state and age (days since lodged), oldest first."""
-    query = select(Objection).options(joinedload(Objection.change), joinedload(Objection.tenancy))
+    """The vendor's queue, filtered by change, state and age (days since lodged), oldest first.
+
+    Only the columns the queue shows are read (a school's whole record and a notice's text are
+    not); reading any other column raises, so a template change cannot add a query per row."""
+    query = select(Objection).options(
+        load_only(Objection.id, Objection.state, Objection.lodged_at, raiseload=True),
+        joinedload(Objection.change).load_only(ChangeNotice.title, raiseload=True),
+        joinedload(Objection.tenancy).load_only(Tenancy.name, raiseload=True),
+    )
     if change_id is not None:
         query = query.where(Objection.change_id == change_id)
     if state is not None:
