@@ -93,14 +93,21 @@ def sign_academies() -> Any:
         abort(404)
     version = versions.latest_text_version()
     statuses = versions.statuses(_academies(trust))
+    batch = int(current_app.config["TRUST_SIGNING_BATCH"])
     form = SignAcademiesForm()
     form.academies.choices = [
         SelectChoice(str(s.tenancy.id), f"{s.tenancy.name} (URN {s.tenancy.urn})") for s in statuses
     ]
     if request.method == "GET":
-        form.academies.data = [str(s.tenancy.id) for s in statuses if s.needs_signature]
+        form.academies.data = [str(s.tenancy.id) for s in statuses if s.needs_signature][:batch]
     if version is not None and statuses and form.validate_on_submit():
         chosen = {int(value) for value in form.academies.data or []}
+        if len(chosen) > batch:
+            form.academies.errors = [
+                *form.academies.errors,
+                f"Select up to {batch} academies at a time: each agreement is drawn up and sealed on its own",
+            ]
+            return _sign_academies_page(form, trust, version, statuses, batch), 400
         try:
             signed = signing.sign_agreements(
                 [s.tenancy for s in statuses if s.tenancy.id in chosen],
@@ -114,8 +121,17 @@ def sign_academies() -> Any:
             form.academies.errors = [*form.academies.errors, str(error)]
         else:
             db.session.commit()
-            flash(f"Agreements signed for {len(signed)} {'academy' if len(signed) == 1 else 'academies'}.")
+            done = f"Agreements signed for {len(signed)} {'academy' if len(signed) == 1 else 'academies'}."
+            remaining = sum(1 for s in statuses if s.needs_signature and s.tenancy.id not in chosen)
+            if remaining:
+                flash(f"{done} {remaining} more still need an agreement: the next ones are selected below.")
+                return redirect(url_for("documents.sign_academies"))
+            flash(done)
             return redirect(url_for("documents.agreements"))
+    return _sign_academies_page(form, trust, version, statuses, batch)
+
+
+def _sign_academies_page(form: SignAcademiesForm, trust: Tenancy, version: Any, statuses: list[Any], batch: int) -> str:
     form.version.data = str(version.number) if version else ""
     return render_template(
         "documents/sign.html",
@@ -123,6 +139,7 @@ def sign_academies() -> Any:
         tenancy=trust,
         version=version,
         academies=statuses,
+        batch=batch,
         controller=annex.controller_party(trust),
     )
 

@@ -147,6 +147,42 @@ def test_trust_admin_signs_for_every_academy_then_downloads_one_zip(
     assert actions("agreement.bundle_downloaded")[0].details["agreements"] == 3
 
 
+def test_a_large_trust_signs_in_batches_each_inside_one_request(
+    app: Any, client_request: Any, text_v1: Any, register: Any, monkeypatch: Any
+) -> None:
+    monkeypatch.setitem(app.config, "TRUST_SIGNING_BATCH", 2)
+    trust, academies, admin = make_trust_world()
+    client_request.sign_in(admin)
+    page = client_request.get("documents.sign_academies", tenancy=trust.slug)
+    first = [box["value"] for box in page.select("input[name=academies][checked]")]
+    assert first == [str(a.id) for a in academies[:2]]
+    assert "up to 2 academies at a time" in page.get_text()
+
+    # More than a batch: a clear error and nothing signed.
+    everything = {
+        **SIGN_DATA,
+        "signer_name": "Tara Trust",
+        "signer_role": "CEO",
+        "academies": [str(a.id) for a in academies],
+    }
+    refused = client_request.post("documents.sign_academies", everything, _expected_status=400, tenancy=trust.slug)
+    assert "Select up to 2 academies at a time" in refused.get_data(as_text=True)
+    assert db.session.scalar(select(Agreement)) is None
+
+    # A batch: signed, and back to the form with the rest selected.
+    batch = {**everything, "academies": first}
+    response = client_request.post("documents.sign_academies", batch, tenancy=trust.slug)
+    assert response.location.endswith(client_request.url("documents.sign_academies", tenancy=trust.slug))
+    page = client_request.get("documents.sign_academies", tenancy=trust.slug)
+    assert "1 more still need an agreement" in page.get_text()
+    rest = [box["value"] for box in page.select("input[name=academies][checked]")]
+    assert rest == [str(academies[2].id)]
+    response = client_request.post("documents.sign_academies", {**everything, "academies": rest}, tenancy=trust.slug)
+    assert response.location.endswith(client_request.url("documents.agreements", tenancy=trust.slug))
+    signed = db.session.scalars(select(Agreement.tenancy_id)).all()
+    assert sorted(signed) == sorted(a.id for a in academies)
+
+
 def test_zip_holds_only_the_latest_agreement_of_each_academy(client_request: Any, text_v1: Any, register: Any) -> None:
     trust, academies, admin = make_trust_world()
     signing.sign_agreements(academies[:2], user=admin, acceptance=acceptance(), version_number=1, via=trust)
