@@ -19,7 +19,7 @@ from portal.documents.annex import controller_party, vendor_party
 from portal.dpia import assessment, freshness, risks, sections
 from portal.dpia.content import DpiaPack, Known, RecordField, Risk, Section
 from portal.dpia.record import build_record, recipients
-from portal.register.effective import effective_set, load_options, option_states
+from portal.register.effective import effective_set
 from portal.tenancy.models import Tenancy
 
 
@@ -27,7 +27,7 @@ def build_pack(tenancy: Tenancy, *, today: dt.date | None = None) -> DpiaPack:
     """The pack for one tenancy as it stands on a UK date (today by default), in a constant number of queries."""
     today = today or uk_today()
     found = effective_set(tenancy, today=today)
-    states = option_states([tenancy.id], load_options())[tenancy.id]
+    states = found.options_by_id
     status = versions.statuses([tenancy])[0]
     text: dict[str, Any] = status.latest_text.data if status.latest_text is not None else versions.compose_text()
     controller = controller_party(tenancy)

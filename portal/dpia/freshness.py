@@ -15,7 +15,7 @@ from portal.audit import service as audit
 from portal.dpia.content import DpiaPack
 from portal.dpia.models import DpiaDownload, PackFormat
 from portal.extensions import db
-from portal.register.effective import EffectiveSet, OptionState, effective_set, load_options, option_states
+from portal.register.effective import EffectiveSet, OptionState, effective_set
 from portal.tenancy.models import Tenancy
 
 
@@ -117,7 +117,7 @@ def pack_status(tenancy: Tenancy, summary: dict[str, Any] | None = None) -> list
 def current_summary(tenancy: Tenancy) -> dict[str, Any]:
     """The summary of the tenancy's effective set and options today (constant queries)."""
     found = effective_set(tenancy)
-    return summarise(found, option_states([tenancy.id], load_options())[tenancy.id])
+    return summarise(found, found.options_by_id)
 
 
 def record_download(tenancy: Tenancy, pack: DpiaPack, fmt: PackFormat, *, actor: audit.Actor) -> DpiaDownload:

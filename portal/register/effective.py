@@ -81,6 +81,11 @@ class EffectiveSet:
     def excluded(self) -> list[EffectiveLine]:
         return [line for line in self.lines if not line.included]
 
+    @property
+    def options_by_id(self) -> dict[int, OptionState]:
+        """The tenancy's option values by option id, as `option_states` gives them."""
+        return {state.option.id: state for state in self.options}
+
     def line_for(self, key: str) -> EffectiveLine | None:
         return next((line for line in self.lines if line.entry.key == key), None)
 
