@@ -106,6 +106,7 @@ def portal_env(uri: str, secret: str, keys_folder: Path) -> dict[str, str]:
         "PORTAL_SIGNING_PKCS12_PASSWORD": keys.password,
         "PORTAL_SIGNING_TRUST_ROOT_PATH": str(keys.root_path),
         "PORTAL_AUDIT_HASH_KEY": "bench-audit-key",
+        "PORTAL_UNSUBSCRIBE_KEY": secrets.token_urlsafe(48),
         "PORTAL_SERVER_NAME_FOR_MAIL": "http://127.0.0.1",
     }
 

@@ -105,6 +105,9 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Audit
         "AUDIT_RETENTION_DAYS": 396,
         "AUDIT_HASH_KEY": None,
+        # Keys subscribers' unsubscribe links (an HMAC of the address; the database keeps only its
+        # hash). Separate from SECRET_KEY so rotating that one leaves every link working. Never rotate.
+        "UNSUBSCRIBE_KEY": None,
     }
 
 
@@ -142,6 +145,11 @@ def check_production(config: dict[str, Any]) -> None:
     if config.get("SIGNING_DEMO"):
         raise ConfigError("PORTAL_SIGNING_DEMO is on: production signs with the vendor's own certificate")
     _check_signing(config)
+    if len(str(config.get("UNSUBSCRIBE_KEY") or "")) < 32:
+        raise ConfigError(
+            "PORTAL_UNSUBSCRIBE_KEY must be set to a random value of at least 32 characters "
+            "(it keys unsubscribe links; keep it when you rotate PORTAL_SECRET_KEY)"
+        )
     if not config.get("AUDIT_HASH_KEY"):
         raise ConfigError("PORTAL_AUDIT_HASH_KEY must be set (keys the hash of subscriber addresses in the audit)")
     if int(config.get("AUDIT_RETENTION_DAYS", 0)) < 366:

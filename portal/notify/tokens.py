@@ -24,8 +24,14 @@ def new_confirm_token() -> str:
 
 
 def unsubscribe_token(address: str) -> str:
-    """The address's unsubscribe token: an HMAC under SECRET_KEY, so nothing that can forge it is stored."""
-    key = str(current_app.config["SECRET_KEY"]).encode()
+    """The address's unsubscribe token: an HMAC under UNSUBSCRIBE_KEY, so nothing that can forge it is stored.
+
+    The subscriber's row keeps the token's hash from the day they subscribed, and every mail
+    carries the token made now: the key must stay the same for the life of the subscription.
+    Its own setting lets SECRET_KEY (sessions, CSRF) rotate without breaking unsubscribe links.
+    Development and tests fall back to SECRET_KEY; production requires the setting.
+    """
+    key = str(current_app.config.get("UNSUBSCRIBE_KEY") or current_app.config["SECRET_KEY"]).encode()
     mac = hmac.new(key, b"notify-unsubscribe:" + address.strip().lower().encode(), hashlib.sha256).digest()
     return base64.urlsafe_b64encode(mac).decode().rstrip("=")
 

@@ -145,6 +145,26 @@ def test_one_click_post_without_csrf_unsubscribes(client_request: PageClient, ap
     assert response.status_code == 200 and subscribers() == []
 
 
+def test_rotating_the_secret_key_keeps_unsubscribe_links_working(
+    client_request: PageClient, app: Flask, monkeypatch
+) -> None:
+    monkeypatch.setitem(app.config, "UNSUBSCRIBE_KEY", "u" * 48)
+    client_request.post("notify.confirm", {}, token=subscribe(client_request))
+    in_mail = unsubscribe_token(STORED)
+
+    # Without its own key the token would follow SECRET_KEY, and every link would break.
+    monkeypatch.setitem(app.config, "UNSUBSCRIBE_KEY", None)
+    assert unsubscribe_token(STORED) != in_mail
+    monkeypatch.setitem(app.config, "UNSUBSCRIBE_KEY", "u" * 48)
+
+    monkeypatch.setitem(app.config, "SECRET_KEY", "a-rotated-secret-key-" + "r" * 32)
+    assert unsubscribe_token(STORED) == in_mail  # mails sent after the rotation carry the same link
+    response = app.test_client().post(
+        f"/unsubscribe/{in_mail}", data="List-Unsubscribe=One-Click", content_type="application/x-www-form-urlencoded"
+    )
+    assert response.status_code == 200 and subscribers() == []
+
+
 def test_unsubscribing_drops_queued_mail_and_blanks_sent_mail(client_request: PageClient) -> None:
     client_request.post("notify.confirm", {}, token=subscribe(client_request))
     db.session.execute(update(OutboxMessage).values(status="sent"))  # the confirmation mail went out

@@ -44,6 +44,7 @@ def production_environment(database_uri: str, keys: Path, key_prefix: str) -> di
         PORTAL_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
         PORTAL_RATELIMIT_KEY_PREFIX=key_prefix,
         PORTAL_AUDIT_HASH_KEY=secrets.token_urlsafe(32),
+        PORTAL_UNSUBSCRIBE_KEY=secrets.token_urlsafe(48),
         PORTAL_SERVER_NAME_FOR_MAIL="https://agreements.example.com",
         PORTAL_SMTP_HOST="127.0.0.1",
         PORTAL_SMTP_PORT="1",

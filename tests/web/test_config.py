@@ -22,6 +22,7 @@ SAFE_PRODUCTION: dict[str, Any] = {
     "GOOGLE_CLIENT_SECRET": "real-secret",
     "SIGNING_DEMO": False,
     "AUDIT_HASH_KEY": "k" * 32,
+    "UNSUBSCRIBE_KEY": "u" * 48,
 }
 
 
@@ -63,6 +64,8 @@ def test_safe_production_settings_start_with_secure_cookies(safe_production):
         ({"GOOGLE_CLIENT_SECRET": "local-google-secret"}, "GOOGLE_CLIENT_SECRET"),
         ({"SIGNING_DEMO": True}, "PORTAL_SIGNING_DEMO"),
         ({"AUDIT_HASH_KEY": None}, "PORTAL_AUDIT_HASH_KEY"),
+        ({"UNSUBSCRIBE_KEY": None}, "PORTAL_UNSUBSCRIBE_KEY"),
+        ({"UNSUBSCRIBE_KEY": "short"}, "PORTAL_UNSUBSCRIBE_KEY"),
         ({"AUDIT_RETENTION_DAYS": 200}, "PORTAL_AUDIT_RETENTION_DAYS"),
     ],
 )
