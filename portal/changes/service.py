@@ -17,7 +17,7 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app, url_for
-from sqlalchemy import select
+from sqlalchemy import and_, literal, select
 
 from portal.audit.service import Actor, record
 from portal.changes import window
@@ -25,7 +25,7 @@ from portal.changes.errors import NoticeInvalid
 from portal.changes.models import ChangeKind, ChangeNotice, NoticeState
 from portal.dates import govuk_date, now, uk_today
 from portal.extensions import db
-from portal.register.models import EntryStatus, RegisterEntry
+from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
 
 __all__ = [
     "FeedItem",
@@ -36,6 +36,7 @@ __all__ = [
     "get_notice",
     "notice_url",
     "register_candidates",
+    "register_today",
     "withdraw_notice",
 ]
 
@@ -239,9 +240,52 @@ def announced_for_display(today: dt.date | None = None) -> list[ChangeNotice]:
     announced ids; so the notices are kept by their ids in the register's cache (register/cache.py)
     as detached objects. For display only: read them, never attach or change them.
     """
+    return notices_for_display(tuple(announced_change_ids(today)))
+
+
+@dataclass(frozen=True)
+class RegisterToday:
+    """What a register page shows today: the current published version and the announced notices."""
+
+    today: dt.date
+    version: RegisterVersion | None
+    notices: list[ChangeNotice]
+
+
+def register_today(today: dt.date) -> RegisterToday:
+    """The current published version and today's announced notices, found in one statement.
+
+    The statement only says which ids are current (one row per announced notice, or one row
+    with none, each carrying the current version's id); the version and the notices come from
+    the register's cache. A page that shows both pays one round trip instead of two.
+    """
+    from portal.register.cache import register_cache
+
+    version_id = (
+        select(RegisterVersion.id)
+        .where(RegisterVersion.status == VersionStatus.PUBLISHED)
+        .order_by(RegisterVersion.sequence.desc())
+        .limit(1)
+        .scalar_subquery()
+    )
+    anchor = select(literal(1).label("one")).subquery()
+    query = (
+        select(version_id, ChangeNotice.id)
+        .select_from(anchor)
+        .outerjoin(ChangeNotice, and_(ChangeNotice.state == NoticeState.ANNOUNCED, ChangeNotice.effective_on >= today))
+        .order_by(ChangeNotice.effective_on, ChangeNotice.id)
+    )
+    rows = db.session.execute(query).all()
+    current = rows[0][0]
+    notice_ids = tuple(notice_id for _, notice_id in rows if notice_id is not None)
+    version = register_cache().version(current) if current is not None else None
+    return RegisterToday(today, version, notices_for_display(notice_ids))
+
+
+def notices_for_display(ids: tuple[int, ...]) -> list[ChangeNotice]:
+    """Notices by id, in that order, from the register's cache (detached: for display only)."""
     from portal.register.cache import load_detached, register_cache
 
-    ids = tuple(announced_change_ids(today))
     if not ids:
         return []
     query = select(ChangeNotice).where(ChangeNotice.id.in_(ids))

@@ -19,6 +19,7 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from types import EllipsisType
 
 from sqlalchemy import and_, select
 from sqlalchemy.orm import joinedload
@@ -108,18 +109,30 @@ class OptionState:
         return self.setting is None
 
 
-def effective_set(tenancy: Tenancy, *, today: dt.date | None = None) -> EffectiveSet:
+def effective_set(
+    tenancy: Tenancy, *, today: dt.date | None = None, version: RegisterVersion | EllipsisType | None = ...
+) -> EffectiveSet:
     """The effective set of one tenancy (an academy's own settings, not its trust's)."""
-    return effective_sets([tenancy], today=today)[tenancy.id]
+    return effective_sets([tenancy], today=today, version=version)[tenancy.id]
 
 
-def effective_sets(tenancies: Iterable[Tenancy], *, today: dt.date | None = None) -> dict[int, EffectiveSet]:
-    """The effective sets of many tenancies at once, in a constant number of queries."""
+def effective_sets(
+    tenancies: Iterable[Tenancy],
+    *,
+    today: dt.date | None = None,
+    version: RegisterVersion | EllipsisType | None = ...,
+) -> dict[int, EffectiveSet]:
+    """The effective sets of many tenancies at once, in a constant number of queries.
+
+    They are decided against the current published version, or against `version` when the
+    caller has already found the current one (say, with the announced notices in one statement).
+    """
     from portal.register.service import current_published
 
     today = today or uk_today()
     ids = [t.id for t in tenancies]
-    version = current_published()
+    if version is ...:
+        version = current_published()
     options, states = options_with_states(ids)
     exclusions = _exclusions(ids)
     by_key = {key: option for option in options for key in option.entry_keys}

@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.audit.service import Actor
+from portal.dates import uk_today
 from portal.extensions import db
 from portal.policy import Permission, allow, tenancy
 from portal.register.effective import OptionState, effective_set, effective_sets, load_options, option_states
@@ -25,14 +26,19 @@ bp = tenancy_blueprint("tenancy_register", __name__)
 
 @bp.get("/sub-processors", endpoint="effective_set")
 def effective_set_page() -> str:
+    from portal.changes.service import register_today
+
     here = current_tenancy()
+    today = uk_today()
+    published = register_today(today)  # the version and the announced notices, in one statement
     academies = list(here.academies) if here.is_trust else []
     return render_template(
         "register/effective_set.html",
         tenancy=here,
-        found=effective_set(here),
+        found=effective_set(here, today=today, version=published.version),
         academies=academies,
-        academy_sets=effective_sets(academies) if academies else {},
+        academy_sets=effective_sets(academies, today=today, version=published.version) if academies else {},
+        change_notices=published.notices,
     )
 
 

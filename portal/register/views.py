@@ -10,6 +10,7 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from markupsafe import Markup
 
 from portal import policy
+from portal.changes.service import RegisterToday, register_today
 from portal.dates import uk_today
 from portal.register import service
 from portal.register.cache import register_cache
@@ -58,16 +59,13 @@ def _version_parts(version: RegisterVersion, today: dt.date, is_current: bool) -
     return register_cache().rendered(("page", version.id, today, is_current), render)
 
 
-def _version_page(version: RegisterVersion | None, is_current: bool) -> Response:
+def _version_page(version: RegisterVersion | None, is_current: bool, published: RegisterToday) -> Response:
     """A version's page. Without a session (no user, no message, no form token) nothing on it is
     personal, so the whole page is kept, for the version, the UK date and the announced notices,
     with a marker where the CSP nonce goes: each response puts its own nonce there."""
     if version is None:
         return _page("register/public.html", version=None, parts=None, is_current=is_current)
-    from portal.changes.service import announced_for_display
-
-    today = uk_today()
-    notices = announced_for_display(today)
+    today, notices = published.today, published.notices
     context = {"version": version, "is_current": is_current, "change_notices": notices}
     context["parts"] = _version_parts(version, today, is_current)
     if session:
@@ -88,7 +86,8 @@ def _version_json(version: RegisterVersion) -> Response:
 
 @bp.get("/sub-processors")
 def public_register() -> Response:
-    return _version_page(service.current_published(), is_current=True)
+    published = register_today(uk_today())
+    return _version_page(published.version, True, published)
 
 
 def _json_not_found(message: str) -> tuple[Response, int]:
@@ -127,8 +126,9 @@ def version(sequence: int) -> Response:
     found = service.published_version(sequence)
     if found is None:
         abort(404)
-    current = service.current_published()
-    return _version_page(found, is_current=current is not None and current.id == found.id)
+    published = register_today(uk_today())
+    is_current = published.version is not None and published.version.id == found.id
+    return _version_page(found, is_current, published)
 
 
 @bp.get("/sub-processors/versions/<int:sequence>.json")
