@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from typing import Any
 
 from flask import current_app, url_for
 from sqlalchemy import and_, literal, select
@@ -25,7 +26,7 @@ from portal.changes.errors import NoticeInvalid
 from portal.changes.models import ChangeKind, ChangeNotice, NoticeState
 from portal.dates import govuk_date, now, uk_today
 from portal.extensions import db
-from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
+from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion
 
 __all__ = [
     "FeedItem",
@@ -211,25 +212,24 @@ def withdraw_notice(notice: ChangeNotice, *, reason: str, actor: Actor) -> int:
     return closed
 
 
+def _is_announced(today: dt.date) -> Any:
+    """The condition for a notice announced and not yet in effect on this UK date."""
+    return and_(ChangeNotice.state == NoticeState.ANNOUNCED, ChangeNotice.effective_on >= today)
+
+
+# Soonest first, everywhere announced notices are listed.
+_ANNOUNCED_ORDER = (ChangeNotice.effective_on, ChangeNotice.id)
+
+
 def announced_changes(today: dt.date | None = None) -> list[ChangeNotice]:
     """Announced changes not yet in effect, soonest first (one query): the hook for register pages and feed."""
-    today = today or uk_today()
-    query = (
-        select(ChangeNotice)
-        .where(ChangeNotice.state == NoticeState.ANNOUNCED, ChangeNotice.effective_on >= today)
-        .order_by(ChangeNotice.effective_on, ChangeNotice.id)
-    )
+    query = select(ChangeNotice).where(_is_announced(today or uk_today())).order_by(*_ANNOUNCED_ORDER)
     return list(db.session.scalars(query))
 
 
 def announced_change_ids(today: dt.date | None = None) -> list[int]:
     """The ids of `announced_changes`, in the same order (one light query: no rows to build)."""
-    today = today or uk_today()
-    query = (
-        select(ChangeNotice.id)
-        .where(ChangeNotice.state == NoticeState.ANNOUNCED, ChangeNotice.effective_on >= today)
-        .order_by(ChangeNotice.effective_on, ChangeNotice.id)
-    )
+    query = select(ChangeNotice.id).where(_is_announced(today or uk_today())).order_by(*_ANNOUNCED_ORDER)
     return list(db.session.scalars(query))
 
 
@@ -260,20 +260,14 @@ def register_today(today: dt.date) -> RegisterToday:
     the register's cache. A page that shows both pays one round trip instead of two.
     """
     from portal.register.cache import register_cache
+    from portal.register.service import current_published_id
 
-    version_id = (
-        select(RegisterVersion.id)
-        .where(RegisterVersion.status == VersionStatus.PUBLISHED)
-        .order_by(RegisterVersion.sequence.desc())
-        .limit(1)
-        .scalar_subquery()
-    )
     anchor = select(literal(1).label("one")).subquery()
     query = (
-        select(version_id, ChangeNotice.id)
+        select(current_published_id().scalar_subquery(), ChangeNotice.id)
         .select_from(anchor)
-        .outerjoin(ChangeNotice, and_(ChangeNotice.state == NoticeState.ANNOUNCED, ChangeNotice.effective_on >= today))
-        .order_by(ChangeNotice.effective_on, ChangeNotice.id)
+        .outerjoin(ChangeNotice, _is_announced(today))
+        .order_by(*_ANNOUNCED_ORDER)
     )
     rows = db.session.execute(query).all()
     current = rows[0][0]

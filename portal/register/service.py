@@ -6,7 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.service import Actor, record
@@ -63,6 +63,7 @@ __all__ = [
     "add_statement",
     "compare_versions",
     "current_published",
+    "current_published_id",
     "current_version",
     "define_option",
     "discard_draft",
@@ -99,25 +100,34 @@ def current_version() -> RegisterVersion | None:
     return db.session.scalar(query)
 
 
+def current_published_id() -> Select[Any]:
+    """The statement that finds the current published version's id (the highest sequence)."""
+    return _published_ids().order_by(RegisterVersion.sequence.desc()).limit(1)
+
+
 def current_published() -> RegisterVersion | None:
     """The current published version for reading only: one query, its content from the cache.
 
     The returned object is detached and shared with other requests (see register/cache.py):
     pages, JSON and effective sets read it; anything that writes uses `current_version()`.
     """
-    return _from_cache(select(RegisterVersion.id).order_by(RegisterVersion.sequence.desc()).limit(1))
+    return _from_cache(current_published_id())
 
 
 def published_version(sequence: int) -> RegisterVersion | None:
     """A published version by its sequence, for reading only (as `current_published`)."""
-    return _from_cache(select(RegisterVersion.id).where(RegisterVersion.sequence == sequence))
+    return _from_cache(_published_ids().where(RegisterVersion.sequence == sequence))
 
 
-def _from_cache(ids: Any) -> RegisterVersion | None:
+def _published_ids() -> Select[Any]:
+    return select(RegisterVersion.id).where(RegisterVersion.status == VersionStatus.PUBLISHED)
+
+
+def _from_cache(ids: Select[Any]) -> RegisterVersion | None:
     """The published version whose id the query finds, from the register's cache."""
     from portal.register.cache import register_cache
 
-    version_id = db.session.scalar(ids.where(RegisterVersion.status == VersionStatus.PUBLISHED))
+    version_id = db.session.scalar(ids)
     return register_cache().version(version_id) if version_id is not None else None
 
 

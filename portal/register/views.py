@@ -59,12 +59,13 @@ def _version_parts(version: RegisterVersion, today: dt.date, is_current: bool) -
     return register_cache().rendered(("page", version.id, today, is_current), render)
 
 
-def _version_page(version: RegisterVersion | None, is_current: bool, published: RegisterToday) -> Response:
+def _version_page(version: RegisterVersion | None, published: RegisterToday) -> Response:
     """A version's page. Without a session (no user, no message, no form token) nothing on it is
     personal, so the whole page is kept, for the version, the UK date and the announced notices,
     with a marker where the CSP nonce goes: each response puts its own nonce there."""
     if version is None:
-        return _page("register/public.html", version=None, parts=None, is_current=is_current)
+        return _page("register/public.html", version=None, parts=None, is_current=True)
+    is_current = published.version is not None and published.version.id == version.id
     today, notices = published.today, published.notices
     context = {"version": version, "is_current": is_current, "change_notices": notices}
     context["parts"] = _version_parts(version, today, is_current)
@@ -87,7 +88,7 @@ def _version_json(version: RegisterVersion) -> Response:
 @bp.get("/sub-processors")
 def public_register() -> Response:
     published = register_today(uk_today())
-    return _version_page(published.version, True, published)
+    return _version_page(published.version, published)
 
 
 def _json_not_found(message: str) -> tuple[Response, int]:
@@ -126,9 +127,7 @@ def version(sequence: int) -> Response:
     found = service.published_version(sequence)
     if found is None:
         abort(404)
-    published = register_today(uk_today())
-    is_current = published.version is not None and published.version.id == found.id
-    return _version_page(found, is_current, published)
+    return _version_page(found, register_today(uk_today()))
 
 
 @bp.get("/sub-processors/versions/<int:sequence>.json")

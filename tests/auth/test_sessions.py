@@ -105,6 +105,27 @@ def test_idle_and_absolute_timeouts(app, client, lead, key, age):
     assert client.get("/account").status_code == 302
 
 
+def test_the_idle_timeout_counts_from_the_last_request_to_within_a_minute(app, client, lead):
+    user, _ = lead
+    sign_in_client(client, user)
+    # A request 30 minutes after the last one moves "last seen" to now, so activity keeps the session.
+    with client.session_transaction() as session:
+        session["last_seen_at"] = (now() - dt.timedelta(minutes=30)).isoformat()
+    client.get("/account")
+    with client.session_transaction() as session:
+        assert now() - dt.datetime.fromisoformat(session["last_seen_at"]) < dt.timedelta(minutes=1)
+    # Within the minute the cookie is not rewritten (no Set-Cookie on every response).
+    response = client.get("/account")
+    assert response.status_code == 200 and "Set-Cookie" not in response.headers
+    # So a session idle for 59 minutes still works, and after 61 minutes it does not.
+    with client.session_transaction() as session:
+        session["last_seen_at"] = (now() - dt.timedelta(minutes=59)).isoformat()
+    assert client.get("/account").status_code == 200
+    with client.session_transaction() as session:
+        session["last_seen_at"] = (now() - dt.timedelta(minutes=61)).isoformat()
+    assert client.get("/account").status_code == 302
+
+
 def test_staff_cannot_use_admin_people_pages(app, client):
     staff = make_user("Staff", vendor_role=VendorRole.STAFF)
     db.session.commit()

@@ -12,6 +12,7 @@ from typing import Any
 
 import pytest
 from PIL import Image
+from playwright.sync_api import expect
 from sqlalchemy import select
 
 from portal.audit.service import Actor
@@ -148,3 +149,36 @@ def test_trust_admin_signs_for_every_academy_and_downloads_the_zip(
     for academy in academies:
         assert academy.name in manifest and academy.urn in manifest
     assert console_errors == []
+
+
+def test_a_large_trust_signs_batch_by_batch_in_the_browser(
+    page: Any, live_server: Any, signing_keys: Any, console_errors: list[str]
+) -> None:
+    prepare(live_server, signing_keys)
+    batch = live_server.app.config["TRUST_SIGNING_BATCH"]
+    live_server.app.config["TRUST_SIGNING_BATCH"] = 2
+    try:
+        trust = make_trust("Southern Cross Trust", companies_house_number="08765432")
+        academies = [make_school(name, trust=trust) for name in ("Acrux Academy", "Gacrux Academy", "Mimosa Academy")]
+        admin = make_user("Sol Trust", tenancy=trust, role=Role.TRUST_ADMIN)
+        db.session.commit()
+        sign_in_browser(page, live_server, admin)
+        page.goto(f"{live_server.url}/t/{trust.slug}/agreements/academies/sign")
+        assert "up to 2 academies at a time" in page.locator("main").inner_text()
+        checked = [page.get_by_label(f"{a.name} (URN {a.urn})").is_checked() for a in academies]
+        assert checked == [True, True, False]
+        assert_accessible(page)
+
+        for expected in ("1 more still need an agreement", "Agreements signed for 1 academy."):
+            page.get_by_label("Your full name").fill("Sol Trust")
+            page.get_by_label("Your role").fill("Chief executive")
+            page.get_by_label("I confirm I have authority").check()
+            page.get_by_role("button", name="Sign for the selected academies").click()
+            expect(page.locator(".govuk-notification-banner")).to_contain_text(expected)
+            assert_accessible(page)
+            if expected.startswith("1 more"):
+                assert page.get_by_label(f"{academies[2].name} (URN {academies[2].urn})").is_checked()
+        assert page.locator("main").inner_text().count("Not signed") == 0
+        assert console_errors == []
+    finally:
+        live_server.app.config["TRUST_SIGNING_BATCH"] = batch

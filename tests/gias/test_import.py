@@ -10,8 +10,8 @@ from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.gias import service
 from portal.gias.models import BatchState, GiasEstablishment, GiasGroup
-from portal.tenancy.models import Tenancy
-from tests.factories import make_school, make_trust
+from portal.tenancy.models import Role, Tenancy
+from tests.factories import make_school, make_trust, make_user
 from tests.gias.extracts import establishment, establishments_csv, group, groups_csv, link, links_csv
 
 ACTOR = audit.Actor.system("test")
@@ -131,16 +131,22 @@ def test_import_refreshes_tenancies_and_joins_academies_to_their_trust(app):
     assert school.trust_id == trust.id
 
 
-def test_a_school_that_moves_trust_leaves_its_old_one_and_the_move_is_audited(app):
+def test_a_school_that_moves_trust_leaves_its_old_one_and_the_move_is_audited(app, client_request):
     old = make_trust("Wharfe Valley Learning Trust", group_uid="4012")
     new = make_trust("Calder Learning Partnership", group_uid="4020")
     school = make_school("Oakfield Primary", urn="141234", trust=old)
-    db.session.flush()
+    old_admin = make_user("Old Trust Admin", tenancy=old, role=Role.TRUST_ADMIN)
+    db.session.commit()  # a request ends the session's transaction: what it must see is committed first
+    slug = school.slug
+    client_request.sign_in(old_admin)
+    client_request.get("documents.agreements", tenancy=slug)  # the trust's academy: its agreements are open to it
     _import(establishments_csv([establishment("141234", "Oakfield Primary", trust_uid="4012", trust_name=old.name)]))
 
     _import(links_csv([link("141234", "4020", "Calder Learning Partnership")]))
-    db.session.expire_all()
+    db.session.commit()
     assert db.session.get(Tenancy, school.id).trust_id == new.id
+    # The old trust's admin no longer reaches the school at all (deny by structure: a 404).
+    client_request.get("documents.agreements", _expected_status=404, tenancy=slug)
 
     # Then to a trust with no tenancy here: it belongs to no trust of ours, not still to the old one.
     _import(links_csv([link("141234", "4077", "Aire Academies Trust")]))

@@ -199,3 +199,6 @@ def test_another_tenancys_invitation_is_a_404(app, client_request, school, other
     )
     db.session.expire_all()
     assert db.session.get(Invitation, theirs.id).revoked_at is None
+    assert db.session.scalar(
+        select(AuditEvent).where(AuditEvent.action == "access.denied", AuditEvent.object_type == "Invitation")
+    )
