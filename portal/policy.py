@@ -141,9 +141,12 @@ def tenancy_role(user: Any, tenancy: Tenancy) -> Role | None:
     return max(found, key=_RANK.__getitem__, default=None)
 
 
-def remember_memberships(user_id: int, memberships: dict[int, Role]) -> None:
-    """Keep a user's memberships for this request (the user loader reads them with the user)."""
-    g._memberships = (user_id, memberships)
+def remember_memberships(user_id: int, memberships: list[tuple[Tenancy, Role]]) -> None:
+    """Keep a user's memberships for this request (the user loader reads them with the user).
+
+    The tenancies come too, by slug: a page of one of them needs no second look-up."""
+    g._memberships = (user_id, {tenancy.id: role for tenancy, role in memberships})
+    g._member_tenancies = (user_id, {tenancy.slug: tenancy for tenancy, _ in memberships})
 
 
 def _memberships(user: User) -> dict[int, Role]:
@@ -156,6 +159,16 @@ def _memberships(user: User) -> dict[int, Role]:
         cached = (user.id, dict(rows.all()))
         g._memberships = cached
     return cached[1]  # type: ignore[no-any-return]
+
+
+def _tenancy_by_slug(slug: str) -> Tenancy | None:
+    """The tenancy a path names: one the user loader already read, else one query."""
+    from portal.extensions import db
+
+    known = g.get("_member_tenancies")
+    if known is not None and getattr(current_user, "id", None) == known[0] and slug in known[1]:
+        return known[1][slug]  # type: ignore[no-any-return]
+    return db.session.scalar(select(Tenancy).where(Tenancy.slug == slug))
 
 
 def may(user: Any, permission: Permission, tenancy: Tenancy | None = None) -> bool:
@@ -223,10 +236,8 @@ def _enforce() -> Any:
 
 
 def _enforce_tenancy(rule: Rule) -> None:
-    from portal.extensions import db
-
     slug = g.get("tenancy_slug")
-    tenancy_obj = db.session.scalar(select(Tenancy).where(Tenancy.slug == slug)) if slug else None
+    tenancy_obj = _tenancy_by_slug(slug) if slug else None
     role = tenancy_role(current_user, tenancy_obj) if tenancy_obj is not None else None
     if tenancy_obj is None or role is None:
         # Outsiders learn nothing, not even that the tenancy exists.

@@ -26,7 +26,16 @@ LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
 
 # Request-scoped values kept on `g`. An app context can outlive one request (tests push one and
 # send many requests through it), so each request starts without the previous one's user.
-_REQUEST_STATE = ("_login_user", "_memberships", "tenancy", "role", "tenancy_slug", "csp_nonce", "request_id")
+_REQUEST_STATE = (
+    "_login_user",
+    "_memberships",
+    "_member_tenancies",
+    "tenancy",
+    "role",
+    "tenancy_slug",
+    "csp_nonce",
+    "request_id",
+)
 
 
 def _fresh_request_state(endpoint: str | None, values: dict[str, Any] | None) -> None:
@@ -37,25 +46,28 @@ def _fresh_request_state(endpoint: str | None, values: dict[str, Any] | None) ->
 def load_user(user_id: str) -> User | None:
     """The signed-in user, if the cookie's session version is still the current one.
 
-    One query reads the user and their memberships together: every signed-in page needs both
-    (the access policy and the navigation), and a round trip is most of what a query costs.
+    One query reads the user, their memberships and the tenancies they are members of: every
+    signed-in page needs the first two (the access policy and the navigation), and a page of a
+    tenancy the user belongs to needs that tenancy, so the policy need not look it up again. A
+    round trip is most of what a query costs.
     """
     from portal import policy
-    from portal.tenancy.models import Membership
+    from portal.tenancy.models import Membership, Tenancy
 
     raw_id, _, version = user_id.partition(":")
     if not raw_id.isdigit() or not version.isdigit():
         return None
     query = (
-        select(User, Membership.tenancy_id, Membership.role)
+        select(User, Membership.role, Tenancy)
         .outerjoin(Membership, Membership.user_id == User.id)
+        .outerjoin(Tenancy, Tenancy.id == Membership.tenancy_id)
         .where(User.id == int(raw_id))
     )
     rows = db.session.execute(query).all()
     user = rows[0][0] if rows else None
     if user is None or user.is_disabled or user.session_version != int(version):
         return None
-    policy.remember_memberships(user.id, {tenancy_id: role for _, tenancy_id, role in rows if tenancy_id is not None})
+    policy.remember_memberships(user.id, [(tenancy, role) for _, role, tenancy in rows if tenancy is not None])
     return user
 
 

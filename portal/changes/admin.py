@@ -106,7 +106,7 @@ def queue() -> str:
     return render_template(
         "changes/admin_queue.html",
         page=queries.queue_page(change_id, state, age, page),
-        notices=queries.all_notices(),
+        notices=queries.notice_choices(),
         states=list(ObjectionState),
         filters={"change": change_id, "state": state_value, "age": age},
     )

@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from sqlalchemy import Select, select
-from sqlalchemy.orm import joinedload, load_only, selectinload
+from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.changes.models import ChangeNotice, Objection
 from portal.changes.states import ObjectionState
 from portal.dates import now
 from portal.extensions import db
+from portal.pagination import Page
 from portal.tenancy.models import Tenancy
 
 QUEUE_PER_PAGE = 25
@@ -39,28 +39,52 @@ def owned_objection(objection_id: int, tenancy_ids: list[int]) -> Objection | No
     return db.session.scalar(query)
 
 
-def queue_query(change_id: int | None, state: ObjectionState | None, age: str) -> Select[tuple[Objection]]:
-    """The vendor's queue, filtered by change, state and age (days since lodged), oldest first.
-
-    Only the columns the queue shows are read (a school's whole record and a notice's text are
-    not); reading any other column raises, so a template change cannot add a query per row."""
-    query = select(Objection).options(
-        load_only(Objection.id, Objection.state, Objection.lodged_at, raiseload=True),
-        joinedload(Objection.change).load_only(ChangeNotice.title, raiseload=True),
-        joinedload(Objection.tenancy).load_only(Tenancy.name, raiseload=True),
-    )
+def queue_conditions(change_id: int | None, state: ObjectionState | None, age: str) -> list[ColumnElement[bool]]:
+    """The queue's filters: by change, by state and by age (days since lodged)."""
+    conditions: list[ColumnElement[bool]] = []
     if change_id is not None:
-        query = query.where(Objection.change_id == change_id)
+        conditions.append(Objection.change_id == change_id)
     if state is not None:
-        query = query.where(Objection.state == state)
+        conditions.append(Objection.state == state)
     if age in AGES:
-        query = query.where(Objection.lodged_at < now() - dt.timedelta(days=AGES[age]))
-    return query.order_by(Objection.lodged_at, Objection.id)
+        conditions.append(Objection.lodged_at < now() - dt.timedelta(days=AGES[age]))
+    return conditions
 
 
-def queue_page(change_id: int | None, state: ObjectionState | None, age: str, page: int) -> Any:
-    """One page of the queue (a count and a select)."""
-    return db.paginate(queue_query(change_id, state, age), page=page, per_page=QUEUE_PER_PAGE, error_out=False)
+def queue_page(change_id: int | None, state: ObjectionState | None, age: str, page: int) -> Page:
+    """One page of the vendor's queue, oldest first, and how many match in all: one statement.
+
+    Rows carry only the columns the queue shows (no entities to build), and the total comes
+    from a scalar subquery over the filtered objections alone, so the page and its count cost
+    one round trip. Only a page past the end, which has no row to carry the total, asks again.
+    """
+    page = max(page, 1)
+    conditions = queue_conditions(change_id, state, age)
+    total = select(func.count()).select_from(Objection).where(*conditions).scalar_subquery()
+    query = (
+        select(
+            Objection.id,
+            Objection.state,
+            Objection.lodged_at,
+            ChangeNotice.title.label("change_title"),
+            Tenancy.name.label("tenancy_name"),
+            total.label("total"),
+        )
+        .join(ChangeNotice, ChangeNotice.id == Objection.change_id)
+        .join(Tenancy, Tenancy.id == Objection.tenancy_id)
+        .where(*conditions)
+        .order_by(Objection.lodged_at, Objection.id)
+        .limit(QUEUE_PER_PAGE)
+        .offset((page - 1) * QUEUE_PER_PAGE)
+    )
+    rows = list(db.session.execute(query).all())
+    if rows:
+        count = rows[0].total
+    elif page == 1:
+        count = 0
+    else:
+        count = db.session.scalar(select(total)) or 0
+    return Page(rows, page, QUEUE_PER_PAGE, count)
 
 
 def objection_with_steps(objection_id: int) -> Objection | None:
@@ -77,6 +101,9 @@ def objection_with_steps(objection_id: int) -> Objection | None:
     return db.session.scalar(query)
 
 
-def all_notices() -> list[ChangeNotice]:
-    """Every notice, newest first, for filters and the vendor's list."""
-    return list(db.session.scalars(select(ChangeNotice).order_by(ChangeNotice.published_at.desc())))
+def notice_choices() -> list[Row[int, str]]:
+    """Every notice's id and title, newest first, for the queue's filter (no entities to build)."""
+    query = select(ChangeNotice.id, ChangeNotice.title).order_by(
+        ChangeNotice.published_at.desc(), ChangeNotice.id.desc()
+    )
+    return list(db.session.execute(query).all())

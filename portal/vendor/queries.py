@@ -10,53 +10,22 @@ from typing import Any
 from sqlalchemy import Select, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
+from portal import pagination
 from portal.auth.models import User
 from portal.changes.models import Objection
 from portal.changes.states import OPEN_STATES
 from portal.dates import now
 from portal.documents.models import Agreement, DpaTextVersion
-from portal.extensions import db
 from portal.gias.models import GiasEstablishment, GiasGroup
+from portal.pagination import Page
 from portal.tenancy.models import Invitation, Membership, Tenancy
 
 PER_PAGE = 25
 
 
-@dataclass(frozen=True)
-class Page:
-    """One page of rows (tuples, not only entities) and the total: two queries."""
-
-    items: list[Any]
-    page: int
-    per_page: int
-    total: int
-
-    @property
-    def pages(self) -> int:
-        return max((self.total + self.per_page - 1) // self.per_page, 1)
-
-    @property
-    def has_prev(self) -> bool:
-        return self.page > 1
-
-    @property
-    def has_next(self) -> bool:
-        return self.page < self.pages
-
-    @property
-    def prev_num(self) -> int:
-        return self.page - 1
-
-    @property
-    def next_num(self) -> int:
-        return self.page + 1
-
-
 def paginate(query: Select[Any], page: int, per_page: int = PER_PAGE) -> Page:
     """Rows of one page of a query, and how many there are in all."""
-    total = db.session.scalar(select(func.count()).select_from(query.order_by(None).subquery())) or 0
-    rows = db.session.execute(query.limit(per_page).offset((max(page, 1) - 1) * per_page)).all()
-    return Page(list(rows), max(page, 1), per_page, total)
+    return pagination.paginate(query, page, per_page)
 
 
 class TenancyState(enum.StrEnum):

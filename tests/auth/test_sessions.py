@@ -180,3 +180,29 @@ def test_vendor_admin_cannot_disable_themselves_and_role_values_are_checked(app,
     client.post(f"/vendor/people/{target.id}/vendor-role", data={"csrf_token": token, "vendor_role": "vendor_staff"})
     db.session.refresh(target)
     assert target.vendor_role is VendorRole.STAFF
+
+
+def test_a_members_tenancy_comes_with_the_user_and_an_outsider_still_learns_nothing(app, client, count_queries):
+    """The user loader reads the member's tenancies; other tenancies are still looked up, and refused."""
+    from tests.factories import make_trust
+
+    trust = make_trust()
+    academy = make_school(trust=trust)
+    stranger = make_school()
+    lead = make_user("Loader Lead", tenancy=academy, role=Role.DATA_LEAD)
+    admin = make_user("Loader Admin", tenancy=trust, role=Role.TRUST_ADMIN)
+    db.session.commit()
+
+    def slug_lookups(path: str, status: int) -> int:
+        with count_queries() as counter:
+            assert client.get(path).status_code == status
+        return sum(1 for s in counter.statements if "tenancy.slug =" in s)
+
+    sign_in_client(client, lead)
+    assert slug_lookups(f"/t/{academy.slug}/", 200) == 0
+    assert slug_lookups(f"/t/{stranger.slug}/", 404) == 1
+    assert slug_lookups(f"/t/{trust.slug}/", 404) == 1
+    # A trust admin's academy is not their own membership: it is looked up, and their trust role applies.
+    sign_in_client(client, admin)
+    assert slug_lookups(f"/t/{academy.slug}/", 200) == 1
+    assert slug_lookups(f"/t/{trust.slug}/", 200) == 0

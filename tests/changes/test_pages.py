@@ -200,6 +200,48 @@ def test_queue_filters_and_runs_a_constant_number_of_queries(client_request, cou
     assert "No objections match" in _text(aged)
 
 
+def test_queue_pages_through_every_objection_oldest_first_in_one_statement(client_request, count_queries, vendor_staff):
+    change = announced()
+    other = announced(days_ahead=40)
+    client_request.sign_in(vendor_staff)
+    _objections(change, 27)
+    _objections(other, 2)  # filtered out below
+    db.session.commit()
+    ids = list(
+        db.session.scalars(
+            select(Objection.id).where(Objection.change_id == change.id).order_by(Objection.lodged_at, Objection.id)
+        )
+    )
+    with count_queries() as counter:
+        first = client_request.get("changes_admin.queue", change=change.id)
+    page_statements = [s for s in counter.statements if "FROM objection" in s]
+    assert len(page_statements) == 1, "the page and its count come in one statement"
+    assert "27 objections" in _text(first)
+    assert "Page 1 of 2" in _text(first)
+    links = [a["href"] for a in first.select("tbody a")]
+    assert links == [f"/vendor/objections/{i}" for i in ids[:25]]
+    assert first.find("a", rel="next")
+
+    second = client_request.get("changes_admin.queue", change=change.id, page=2)
+    assert [a["href"] for a in second.select("tbody a")] == [f"/vendor/objections/{i}" for i in ids[25:]]
+    assert "Page 2 of 2" in _text(second) and not second.find("a", rel="next") and second.find("a", rel="prev")
+    assert change.title in _text(second)
+
+    past = client_request.get("changes_admin.queue", change=change.id, page=9)
+    assert "No objections match" in _text(past)
+
+
+def test_queue_page_past_the_end_still_knows_the_total(app, vendor_staff):
+    from portal.changes.queries import queue_page
+
+    change = announced()
+    _objections(change, 3)
+    assert queue_page(change.id, None, "", 1).total == 3
+    beyond = queue_page(change.id, None, "", 5)
+    assert beyond.items == [] and beyond.total == 3 and beyond.page == 5
+    assert queue_page(change.id, ObjectionState.WITHDRAWN, "", 1).total == 0
+
+
 def test_tenancy_page_runs_a_constant_number_of_queries(client_request, count_queries):
     trust = make_trust()
     admin = make_user("Tia Trust", tenancy=trust, role=Role.TRUST_ADMIN)
