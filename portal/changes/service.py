@@ -15,10 +15,12 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
+from functools import cache
 from typing import Any
 
 from flask import current_app, url_for
-from sqlalchemy import and_, literal, select
+from sqlalchemy import Date, Select, and_, bindparam, literal, select
+from sqlalchemy.sql.elements import BindParameter
 
 from portal.audit.service import Actor, record
 from portal.changes import window
@@ -212,7 +214,7 @@ def withdraw_notice(notice: ChangeNotice, *, reason: str, actor: Actor) -> int:
     return closed
 
 
-def _is_announced(today: dt.date) -> Any:
+def _is_announced(today: dt.date | BindParameter[dt.date]) -> Any:
     """The condition for a notice announced and not yet in effect on this UK date."""
     return and_(ChangeNotice.state == NoticeState.ANNOUNCED, ChangeNotice.effective_on >= today)
 
@@ -260,20 +262,27 @@ def register_today(today: dt.date) -> RegisterToday:
     the register's cache. A page that shows both pays one round trip instead of two.
     """
     from portal.register.cache import register_cache
-    from portal.register.service import current_published_id
 
-    anchor = select(literal(1).label("one")).subquery()
-    query = (
-        select(current_published_id().scalar_subquery(), ChangeNotice.id)
-        .select_from(anchor)
-        .outerjoin(ChangeNotice, _is_announced(today))
-        .order_by(*_ANNOUNCED_ORDER)
-    )
-    rows = db.session.execute(query).all()
+    rows = db.session.execute(_register_today_statement(), {"today": today}).all()
     current = rows[0][0]
     notice_ids = tuple(notice_id for _, notice_id in rows if notice_id is not None)
     version = register_cache().version(current) if current is not None else None
     return RegisterToday(today, version, notices_for_display(notice_ids))
+
+
+@cache
+def _register_today_statement() -> Select[Any]:
+    """`register_today`'s statement, built once with the UK date as a bound parameter (building it
+    afresh made SQLAlchemy work out its cache key again on every request)."""
+    from portal.register.service import current_published_id
+
+    anchor = select(literal(1).label("one")).subquery()
+    return (
+        select(current_published_id().scalar_subquery(), ChangeNotice.id)
+        .select_from(anchor)
+        .outerjoin(ChangeNotice, _is_announced(bindparam("today", type_=Date)))
+        .order_by(*_ANNOUNCED_ORDER)
+    )
 
 
 def notices_for_display(ids: tuple[int, ...]) -> list[ChangeNotice]:

@@ -19,9 +19,10 @@ import dataclasses
 import datetime as dt
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
+from functools import cache
 from types import EllipsisType
 
-from sqlalchemy import and_, select
+from sqlalchemy import Select, and_, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal.dates import govuk_date, uk_today
@@ -166,23 +167,32 @@ def options_with_states(tenancy_ids: Sequence[int]) -> tuple[list[TenancyOption]
     The options and these tenancies' settings are joined in one statement: a page that shows
     an effective set pays one round trip for both.
     """
-    query = (
-        select(TenancyOption, TenancyOptionSetting)
-        .outerjoin(
-            TenancyOptionSetting,
-            and_(TenancyOptionSetting.option_id == TenancyOption.id, TenancyOptionSetting.tenancy_id.in_(tenancy_ids)),
-        )
-        .options(joinedload(TenancyOption.governed))
-        .order_by(TenancyOption.position, TenancyOption.id)
-    )
     options: dict[int, TenancyOption] = {}
     settings: dict[tuple[int, int], TenancyOptionSetting] = {}
-    for option, setting in db.session.execute(query).unique():
+    for option, setting in db.session.execute(_options_statement(), {"tenancy_ids": list(tenancy_ids)}).unique():
         options.setdefault(option.id, option)
         if setting is not None:
             settings[(setting.tenancy_id, setting.option_id)] = setting
     ordered = list(options.values())
     return ordered, _states(tenancy_ids, ordered, settings)
+
+
+@cache
+def _options_statement() -> Select[TenancyOption, TenancyOptionSetting]:
+    """`options_with_states`'s statement, built once (the tenancy ids are an expanding bound
+    parameter), so SQLAlchemy need not work out its cache key again on every request."""
+    return (
+        select(TenancyOption, TenancyOptionSetting)
+        .outerjoin(
+            TenancyOptionSetting,
+            and_(
+                TenancyOptionSetting.option_id == TenancyOption.id,
+                TenancyOptionSetting.tenancy_id.in_(bindparam("tenancy_ids", expanding=True)),
+            ),
+        )
+        .options(joinedload(TenancyOption.governed))
+        .order_by(TenancyOption.position, TenancyOption.id)
+    )
 
 
 def option_states(tenancy_ids: Sequence[int], options: Sequence[TenancyOption]) -> dict[int, dict[int, OptionState]]:
@@ -212,8 +222,14 @@ def _states(
 def _exclusions(tenancy_ids: Sequence[int]) -> dict[tuple[int, str], TenancyExclusion]:
     if not tenancy_ids:
         return {}
-    rows = db.session.scalars(select(TenancyExclusion).where(TenancyExclusion.tenancy_id.in_(tenancy_ids)))
+    rows = db.session.scalars(_exclusions_statement(), {"tenancy_ids": list(tenancy_ids)})
     return {(row.tenancy_id, row.entry_key): row for row in rows}
+
+
+@cache
+def _exclusions_statement() -> Select[TenancyExclusion]:
+    """Built once, like `_options_statement`."""
+    return select(TenancyExclusion).where(TenancyExclusion.tenancy_id.in_(bindparam("tenancy_ids", expanding=True)))
 
 
 def _later(*values: Since) -> Since:
