@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+from functools import cache
+from typing import Any
 
-from sqlalchemy import ColumnElement, Row, func, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.changes.models import ChangeNotice, Objection
@@ -39,18 +41,6 @@ def owned_objection(objection_id: int, tenancy_ids: list[int]) -> Objection | No
     return db.session.scalar(query)
 
 
-def queue_conditions(change_id: int | None, state: ObjectionState | None, age: str) -> list[ColumnElement[bool]]:
-    """The queue's filters: by change, by state and by age (days since lodged)."""
-    conditions: list[ColumnElement[bool]] = []
-    if change_id is not None:
-        conditions.append(Objection.change_id == change_id)
-    if state is not None:
-        conditions.append(Objection.state == state)
-    if age in AGES:
-        conditions.append(Objection.lodged_at < now() - dt.timedelta(days=AGES[age]))
-    return conditions
-
-
 def queue_page(change_id: int | None, state: ObjectionState | None, age: str, page: int) -> Page:
     """One page of the vendor's queue, oldest first, and how many match in all: one statement.
 
@@ -59,9 +49,39 @@ def queue_page(change_id: int | None, state: ObjectionState | None, age: str, pa
     one round trip. Only a page past the end, which has no row to carry the total, asks again.
     """
     page = max(page, 1)
-    conditions = queue_conditions(change_id, state, age)
+    values: dict[str, object] = {"limit": QUEUE_PER_PAGE, "offset": (page - 1) * QUEUE_PER_PAGE}
+    if change_id is not None:
+        values["change_id"] = change_id
+    if state is not None:
+        values["state"] = state
+    if age in AGES:
+        values["lodged_before"] = now() - dt.timedelta(days=AGES[age])
+    query, total = _queue_statements(change_id is not None, state is not None, age in AGES)
+    rows = list(db.session.execute(query, values).all())
+    if rows:
+        count = rows[0].total
+    elif page == 1:
+        count = 0
+    else:
+        count = db.session.scalar(total, values) or 0
+    return Page(rows, page, QUEUE_PER_PAGE, count)
+
+
+@cache
+def _queue_statements(by_change: bool, by_state: bool, by_age: bool) -> tuple[Select[Any], Select[Any]]:
+    """The queue's page and count statements for one combination of filters, built once.
+
+    Values are bound parameters, so eight statements serve every request, and SQLAlchemy need
+    not work out a new statement's cache key each time."""
+    conditions: list[ColumnElement[bool]] = []
+    if by_change:
+        conditions.append(Objection.change_id == bindparam("change_id"))
+    if by_state:
+        conditions.append(Objection.state == bindparam("state"))
+    if by_age:
+        conditions.append(Objection.lodged_at < bindparam("lodged_before"))
     total = select(func.count()).select_from(Objection).where(*conditions).scalar_subquery()
-    query = (
+    page = (
         select(
             Objection.id,
             Objection.state,
@@ -74,17 +94,10 @@ def queue_page(change_id: int | None, state: ObjectionState | None, age: str, pa
         .join(Tenancy, Tenancy.id == Objection.tenancy_id)
         .where(*conditions)
         .order_by(Objection.lodged_at, Objection.id)
-        .limit(QUEUE_PER_PAGE)
-        .offset((page - 1) * QUEUE_PER_PAGE)
+        .limit(bindparam("limit"))
+        .offset(bindparam("offset"))
     )
-    rows = list(db.session.execute(query).all())
-    if rows:
-        count = rows[0].total
-    elif page == 1:
-        count = 0
-    else:
-        count = db.session.scalar(select(total)) or 0
-    return Page(rows, page, QUEUE_PER_PAGE, count)
+    return page, select(total)
 
 
 def objection_with_steps(objection_id: int) -> Objection | None:
@@ -103,7 +116,10 @@ def objection_with_steps(objection_id: int) -> Objection | None:
 
 def notice_choices() -> list[Row[int, str]]:
     """Every notice's id and title, newest first, for the queue's filter (no entities to build)."""
-    query = select(ChangeNotice.id, ChangeNotice.title).order_by(
-        ChangeNotice.published_at.desc(), ChangeNotice.id.desc()
-    )
-    return list(db.session.execute(query).all())
+    return list(db.session.execute(_NOTICE_CHOICES).all())
+
+
+# Built once, like the queue's statements.
+_NOTICE_CHOICES = select(ChangeNotice.id, ChangeNotice.title).order_by(
+    ChangeNotice.published_at.desc(), ChangeNotice.id.desc()
+)

@@ -242,6 +242,21 @@ def test_queue_page_past_the_end_still_knows_the_total(app, vendor_staff):
     assert queue_page(change.id, ObjectionState.WITHDRAWN, "", 1).total == 0
 
 
+def test_queue_filters_by_age_with_the_same_statement_for_any_day(app, vendor_staff):
+    from portal.changes.queries import queue_page
+    from portal.dates import now
+
+    change = announced()
+    _objections(change, 3)
+    old = db.session.scalars(select(Objection).where(Objection.change_id == change.id).order_by(Objection.id)).first()
+    old.lodged_at = now() - dt.timedelta(days=10)
+    db.session.flush()
+    assert [row.id for row in queue_page(change.id, None, "7", 1).items] == [old.id]
+    assert queue_page(change.id, None, "14", 1).total == 0
+    assert queue_page(None, ObjectionState.LODGED, "7", 1).total == 1
+    assert queue_page(change.id, None, "", 1).total == 3
+
+
 def test_tenancy_page_runs_a_constant_number_of_queries(client_request, count_queries):
     trust = make_trust()
     admin = make_user("Tia Trust", tenancy=trust, role=Role.TRUST_ADMIN)
