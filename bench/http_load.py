@@ -7,7 +7,8 @@ In one run it
    worker's database wait overlaps another's work; loopback only) in production mode, with
    Redis as the rate-limit storage;
 3. runs wrk against each endpoint for a bounded time (10 s after a 2 s warm-up), signed in with a
-   session cookie where the page needs one, and checks first that the cookie really reaches the page;
+   session cookie where the page needs one, and checks first that the cookie really reaches the page
+   (and, before every round, keeps the cookie the page sets, as a browser would);
    the 10 s are five rounds of 2 s, every endpoint in turn in each round, so the machine's drift
    over the run falls on every endpoint alike and not on the ratios;
 4. writes a Markdown table (rps, p50, p99, errors, ratio to the bare route) with the machine, the
@@ -144,7 +145,13 @@ def build_targets(env: dict[str, str], base: str) -> list[Target]:
 
         def cookie(user: User) -> str:
             stamp = now().isoformat()
-            values = {"_user_id": user.get_id(), "_fresh": True, "signed_in_at": stamp, "last_seen_at": stamp}
+            values = {
+                "_user_id": user.get_id(),
+                "_fresh": True,
+                "_permanent": True,
+                "signed_in_at": stamp,
+                "last_seen_at": stamp,
+            }
             return f"{name}={serializer.dumps(values)}"
 
         with app.test_request_context():
@@ -170,17 +177,31 @@ def build_targets(env: dict[str, str], base: str) -> list[Target]:
 
 
 def preflight(target: Target) -> None:
-    """One request first: a 302 to sign-in would count as a success in wrk, so insist on a 200."""
+    """One request first: a 302 to sign-in would count as a success in wrk, so insist on a 200.
+
+    A browser keeps the session cookie each response sets (the first signed-in page adds the
+    CSRF secret its sign-out form needs, and "last seen" moves on once a minute), so the target
+    keeps it too: wrk cannot, and without this every measured request would write a new cookie,
+    which no real visitor's second request does. measure() calls this before every round.
+    """
     # Loopback http URLs built above, never user input.
     request = urllib.request.Request(target.path, headers={"Cookie": target.cookie} if target.cookie else {})  # noqa: S310
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=30) as response:
             status = response.status
+            set_cookies = response.headers.get_all("Set-Cookie") or []
     except urllib.error.HTTPError as error:
         status = error.code
+        set_cookies = []
     if status != 200:
         raise SystemExit(f"{target.label}: {target.path} answered {status}, not 200; nothing was measured")
+    if target.cookie:
+        name = target.cookie.split("=", 1)[0]
+        for header in set_cookies:
+            pair = header.split(";", 1)[0]
+            if pair.startswith(f"{name}="):
+                target.cookie = pair
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -238,6 +259,7 @@ def measure(targets: list[Target], args: argparse.Namespace) -> list[Result]:
     rounds: dict[str, list[Result]] = {target.label: [] for target in targets}
     for number in range(1, args.rounds + 1):
         for target in targets:
+            preflight(target)  # the cookie a browser would hold by now
             rounds[target.label].append(parse(target, wrk(target, per_round, args.connections)))
         print(f"round {number} of {args.rounds} done", flush=True)
     return [combine(target, rounds[target.label]) for target in targets]

@@ -48,6 +48,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SESSION_COOKIE_SAMESITE": "Lax",
         "SESSION_COOKIE_SECURE": False,
         "PERMANENT_SESSION_LIFETIME": dt.timedelta(hours=12),
+        # Write the cookie only when the session changes ("last seen" moves once a minute): the
+        # idle and absolute timeouts are enforced from the session's own stamps, so re-signing
+        # and re-sending it on every response would only cost time.
+        "SESSION_REFRESH_EACH_REQUEST": False,
         "SESSION_IDLE_MINUTES": 60,
         "SESSION_ABSOLUTE_HOURS": 12,
         "RECENT_SIGN_IN_MINUTES": 10,

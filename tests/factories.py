@@ -96,7 +96,8 @@ def make_user(
 
 def session_values(user: User) -> dict[str, Any]:
     stamp = now().isoformat()
-    return {"_user_id": user.get_id(), "_fresh": True, "signed_in_at": stamp, "last_seen_at": stamp}
+    # As begin_session leaves it: permanent, so the cookie carries an expiry.
+    return {"_user_id": user.get_id(), "_fresh": True, "_permanent": True, "signed_in_at": stamp, "last_seen_at": stamp}
 
 
 def sign_in_client(client: FlaskClient, user: User) -> None:

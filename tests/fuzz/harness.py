@@ -100,7 +100,9 @@ def sign_in(client: FlaskClient, user_id: str | None) -> None:
         session.clear()
         if user_id is not None:
             stamp = now().isoformat()
-            session.update({"_user_id": user_id, "_fresh": True, "signed_in_at": stamp, "last_seen_at": stamp})
+            session.update(
+                {"_user_id": user_id, "_fresh": True, "_permanent": True, "signed_in_at": stamp, "last_seen_at": stamp}
+            )
 
 
 def csrf_value(app: Flask, client: FlaskClient, mode: str) -> list[str]:
