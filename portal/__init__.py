@@ -12,7 +12,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the portal: configuration, extensions, templates, web security, blueprints, errors, CLI."""
-    from portal import blueprints, cli, config, errors, policy, templating
+    from portal import blueprints, cli, config, errors, policy, templating, transactions
     from portal.auth import sessions
     from portal.web import security
 
@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     config.load(app, test_config)
     _trust_proxy(app)
     _init_extensions(app)
+    transactions.init_app(app)
     sessions.init_app(app)
     templating.init_app(app)
     security.init_app(app)
