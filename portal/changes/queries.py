@@ -6,7 +6,7 @@ import datetime as dt
 from functools import cache
 from typing import Any
 
-from sqlalchemy import ColumnElement, Row, Select, bindparam, func, select
+from sqlalchemy import ColumnElement, Row, Select, bindparam, func, literal_column, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.changes.models import ChangeNotice, Objection
@@ -49,14 +49,14 @@ def queue_page(change_id: int | None, state: ObjectionState | None, age: str, pa
     one round trip. Only a page past the end, which has no row to carry the total, asks again.
     """
     page = max(page, 1)
-    values: dict[str, object] = {"offset": (page - 1) * QUEUE_PER_PAGE}
+    values: dict[str, object] = {"offset": (page - 1) * QUEUE_PER_PAGE} if page > 1 else {}
     if change_id is not None:
         values["change_id"] = change_id
     if state is not None:
         values["state"] = state
     if age in AGES:
         values["lodged_before"] = now() - dt.timedelta(days=AGES[age])
-    query, total = _queue_statements(change_id is not None, state is not None, age in AGES)
+    query, total = _queue_statements(change_id is not None, state is not None, age in AGES, page > 1)
     rows = list(db.session.execute(query, values).all())
     if rows:
         count = rows[0].total
@@ -68,12 +68,16 @@ def queue_page(change_id: int | None, state: ObjectionState | None, age: str, pa
 
 
 @cache
-def _queue_statements(by_change: bool, by_state: bool, by_age: bool) -> tuple[Select[Any], Select[Any]]:
+def _queue_statements(
+    by_change: bool, by_state: bool, by_age: bool, with_offset: bool
+) -> tuple[Select[Any], Select[Any]]:
     """The queue's page and count statements for one combination of filters, built once.
 
-    Values are bound parameters, so eight statements serve every request, and SQLAlchemy need
-    not work out a new statement's cache key each time. (PostgreSQL still plans it on each run:
-    without the offset's value its generic plan sorts every objection.)"""
+    Values are bound parameters, so a handful of statements serve every request and SQLAlchemy
+    need not work out a new statement's cache key each time. The page size is written into the
+    SQL and the first page has no OFFSET: PostgreSQL can then plan a prepared statement once,
+    where an unknown limit or offset makes its generic plan sort every objection, so it plans
+    again on every run (as it still does for later pages)."""
     conditions: list[ColumnElement[bool]] = []
     if by_change:
         conditions.append(Objection.change_id == bindparam("change_id"))
@@ -95,9 +99,10 @@ def _queue_statements(by_change: bool, by_state: bool, by_age: bool) -> tuple[Se
         .join(Tenancy, Tenancy.id == Objection.tenancy_id)
         .where(*conditions)
         .order_by(Objection.lodged_at, Objection.id)
-        .limit(QUEUE_PER_PAGE)
-        .offset(bindparam("offset"))
+        .limit(literal_column(str(QUEUE_PER_PAGE)))
     )
+    if with_offset:
+        page = page.offset(bindparam("offset"))
     return page, select(total)
 
 
