@@ -36,6 +36,8 @@ T = TypeVar("T")
 # version, UK date and view, so a day's worth of pages for every recent version fits.
 VERSIONS_KEPT = 16
 RENDERINGS_KEPT = 128
+# Small pieces of pages, such as one line of an effective set: most schools share most lines.
+FRAGMENTS_KEPT = 4096
 
 
 class RegisterCache:
@@ -44,6 +46,7 @@ class RegisterCache:
     def __init__(self) -> None:
         self._versions: LRUCache[int, RegisterVersion] = LRUCache(maxsize=VERSIONS_KEPT)
         self._renderings: LRUCache[Hashable, object] = LRUCache(maxsize=RENDERINGS_KEPT)
+        self._fragments: LRUCache[Hashable, object] = LRUCache(maxsize=FRAGMENTS_KEPT)
         self._lock = threading.Lock()
 
     def version(self, version_id: int) -> RegisterVersion | None:
@@ -70,10 +73,21 @@ class RegisterCache:
             self._renderings[key] = value
         return value
 
+    def fragment(self, key: Hashable, make: Callable[[], T]) -> T:
+        """Like `rendered`, for many small pieces kept apart, so they never push out whole pages."""
+        with self._lock:
+            if key in self._fragments:
+                return self._fragments[key]  # type: ignore[return-value]
+        value = make()
+        with self._lock:
+            self._fragments[key] = value
+        return value
+
     def clear(self) -> None:
         with self._lock:
             self._versions.clear()
             self._renderings.clear()
+            self._fragments.clear()
 
 
 def register_cache() -> RegisterCache:

@@ -2,17 +2,27 @@
 
 from __future__ import annotations
 
+from functools import partial
 from typing import Any
 
-from flask import Response, abort, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.audit.service import Actor
-from portal.dates import uk_today
+from portal.dates import govuk_date, uk_today
 from portal.extensions import db
 from portal.policy import Permission, allow, tenancy
-from portal.register.effective import OptionState, effective_set, effective_sets, load_options, option_states
+from portal.register.cache import register_cache
+from portal.register.effective import (
+    EffectiveLine,
+    OptionState,
+    effective_set,
+    effective_sets,
+    load_options,
+    option_states,
+)
 from portal.register.errors import OptionConflict
 from portal.register.forms import OptionForm, TrustOptionForm
 from portal.register.models import TenancyOption
@@ -32,14 +42,37 @@ def effective_set_page() -> str:
     today = uk_today()
     published = register_today(today)  # the version and the announced notices, in one statement
     academies = list(here.academies) if here.is_trust else []
+    found = effective_set(here, today=today, version=published.version)
     return render_template(
         "register/effective_set.html",
         tenancy=here,
-        found=effective_set(here, today=today, version=published.version),
+        found=found,
+        in_use_rows=_rows(found.included, in_use=True),
+        not_in_use_rows=_rows(found.excluded, in_use=False),
         academies=academies,
         academy_sets=effective_sets(academies, today=today, version=published.version) if academies else {},
         change_notices=published.notices,
     )
+
+
+def _rows(lines: list[EffectiveLine], *, in_use: bool) -> Markup:
+    """The table rows of some lines of an effective set, each rendered once per distinct content.
+
+    Most schools share most lines (the same entry, reason and date), so a row is kept in the
+    register's cache under everything it shows: the published entry (whose content never
+    changes), the reason, the date as shown and the register's address. A line that differs
+    for one school (an option it changed, an objection of its own) is a row of its own.
+    """
+    macros = current_app.jinja_env.get_template("register/_effective_rows.html").module
+    render = macros.in_use_row if in_use else macros.not_in_use_row  # type: ignore[attr-defined]
+    register_url = url_for("register.public_register")
+    cache = register_cache()
+    rows = []
+    for line in lines:
+        since = govuk_date(line.since) if line.since else ("Not known" if in_use else "")
+        key = ("effective-row", in_use, line.entry.id, line.reason, since, register_url)
+        rows.append(cache.fragment(key, partial(render, line.entry, line.reason, since, register_url)))
+    return Markup("").join(rows)
 
 
 @bp.get("/sub-processors.json", endpoint="effective_set_json")

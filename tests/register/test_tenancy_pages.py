@@ -182,3 +182,30 @@ def _option(key):
     from portal.register.models import TenancyOption
 
     return db.session.scalar(select(TenancyOption).where(TenancyOption.key == key))
+
+
+def test_schools_share_rows_they_have_in_common_and_each_sees_its_own_others(
+    client_request, demo_register, school, data_lead, azure_fallback
+):
+    """Rows are kept by what they show (tenancy_views._rows): a row one school has differently is its own."""
+    from portal.register.cache import register_cache
+
+    other = make_school("Second Row School")
+    other_lead = make_user("Second Row Lead", tenancy=other, role=Role.DATA_LEAD)
+    set_option(other, azure_fallback, False, expected_version=0, actor=Actor.of(other_lead))
+    db.session.commit()
+
+    def azure_row(tenancy, user) -> tuple[str, str]:
+        client_request.sign_in(user)
+        page = client_request.get("tenancy_register.effective_set", tenancy=tenancy.slug)
+        row = page.find(id="line-azure-openai")
+        return row.find_parent("table")["id"], text_of(row)
+
+    assert azure_row(school, data_lead)[0] == "in-use"
+    kept = len(register_cache()._fragments)  # every row of the first school's page
+    where, text = azure_row(other, other_lead)
+    assert where == "not-in-use" and "is off for your organisation" in text
+    # The second school added only the row it has differently; the first still sees its own.
+    assert len(register_cache()._fragments) == kept + 1
+    where, text = azure_row(school, data_lead)
+    assert where == "in-use" and "on by default" in text
