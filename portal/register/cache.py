@@ -65,22 +65,19 @@ class RegisterCache:
 
         The key must name everything the result depends on (a version id, the UK date, ...).
         """
-        with self._lock:
-            if key in self._renderings:
-                return self._renderings[key]  # type: ignore[return-value]
-        value = make()
-        with self._lock:
-            self._renderings[key] = value
-        return value
+        return self._kept(self._renderings, key, make)
 
     def fragment(self, key: Hashable, make: Callable[[], T]) -> T:
         """Like `rendered`, for many small pieces kept apart, so they never push out whole pages."""
+        return self._kept(self._fragments, key, make)
+
+    def _kept(self, store: LRUCache[Hashable, object], key: Hashable, make: Callable[[], T]) -> T:
         with self._lock:
-            if key in self._fragments:
-                return self._fragments[key]  # type: ignore[return-value]
+            if key in store:
+                return store[key]  # type: ignore[return-value]
         value = make()
         with self._lock:
-            self._fragments[key] = value
+            store[key] = value
         return value
 
     def clear(self) -> None:
