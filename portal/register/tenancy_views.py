@@ -11,6 +11,7 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.audit.service import Actor
+from portal.changes.service import register_today
 from portal.dates import govuk_date, uk_today
 from portal.extensions import db
 from portal.policy import Permission, allow, tenancy
@@ -36,8 +37,6 @@ bp = tenancy_blueprint("tenancy_register", __name__)
 
 @bp.get("/sub-processors", endpoint="effective_set")
 def effective_set_page() -> str:
-    from portal.changes.service import register_today
-
     here = current_tenancy()
     today = uk_today()
     published = register_today(today)  # the version and the announced notices, in one statement

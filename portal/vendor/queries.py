@@ -10,22 +10,16 @@ from typing import Any
 from sqlalchemy import Select, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
-from portal import pagination
 from portal.auth.models import User
 from portal.changes.models import Objection
 from portal.changes.states import OPEN_STATES
 from portal.dates import now
 from portal.documents.models import Agreement, DpaTextVersion
 from portal.gias.models import GiasEstablishment, GiasGroup
-from portal.pagination import Page
+from portal.pagination import Page, paginate
 from portal.tenancy.models import Invitation, Membership, Tenancy
 
 PER_PAGE = 25
-
-
-def paginate(query: Select[Any], page: int, per_page: int = PER_PAGE) -> Page:
-    """Rows of one page of a query, and how many there are in all."""
-    return pagination.paginate(query, page, per_page)
 
 
 class TenancyState(enum.StrEnum):
@@ -132,7 +126,7 @@ def tenancy_query(search: str = "", state: str = "") -> Select[Any]:
 
 def tenancies(search: str = "", state: str = "", page: int = 1) -> Page:
     """One page of tenancies: two queries (the page and its count) plus one for their trusts."""
-    return paginate(tenancy_query(search, state), page)
+    return paginate(tenancy_query(search, state), page, PER_PAGE)
 
 
 def state_of(row: Any) -> TenancyState:
@@ -169,7 +163,7 @@ def register_search(search: str, page: int = 1) -> Page:
     )
     union = schools.union_all(groups).subquery()
     query = select(union).order_by(union.c.name, union.c.key)
-    return paginate(query, page)
+    return paginate(query, page, PER_PAGE)
 
 
 @dataclass(frozen=True)

@@ -66,6 +66,19 @@ def test_microsoft_sign_in_lands_in_the_tenancy_and_is_audited(sign_in, ms_lead,
     assert event.outcome is Outcome.SUCCESS and event.actor_id == user.id
 
 
+def test_a_real_sign_in_makes_a_lasting_session_whose_cookie_is_not_rewritten_on_every_page(
+    sign_in, ms_lead, ms_school, client
+):
+    """The session begin_session makes is permanent (the cookie carries an expiry), and within the
+    minute of "last seen" a page does not send the cookie again (SESSION_REFRESH_EACH_REQUEST off)."""
+    _, sub = ms_lead
+    response = sign_in("microsoft", sub)
+    assert "Expires=" in response.headers["Set-Cookie"]
+    client.get("/t/")  # the first page may add the CSRF secret its sign-out form needs
+    again = client.get(f"/t/{ms_school[0].slug}/")
+    assert again.status_code == 200 and "Set-Cookie" not in again.headers
+
+
 def test_pkce_s256_and_nonce_are_sent_and_each_flow_keeps_its_own_verifier(sign_in, ms_lead, provider):
     _, sub = ms_lead
     first = query_of(sign_in.start("microsoft"))

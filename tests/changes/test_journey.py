@@ -20,7 +20,7 @@ from portal.notify.worker import deliver_due
 from portal.register.effective import effective_set
 from portal.tenancy.models import Role
 from tests.browser import assert_accessible, expect_error_page, sign_in_browser
-from tests.changes.builders import PLANNED_KEY, publish_register
+from tests.changes.builders import PLANNED_KEY, announced, publish_register
 from tests.factories import make_school, make_user
 
 pytestmark = pytest.mark.browser
@@ -186,3 +186,35 @@ def test_announce_object_accommodate_and_a_late_objection(page, live_server, mai
     ]
     # Refused forms are answered 400 on purpose (the browser logs that); nothing else may be logged.
     assert [e for e in console_errors if "status of 400" not in e] == []
+
+
+def test_staff_page_through_and_filter_a_long_queue(page, live_server, console_errors):
+    """27 objections: the first page, the next by its link, a filter by state, and an empty filter."""
+    change = announced()
+    staff = make_user("Queue Staff", vendor_role=VendorRole.STAFF)
+    for i in range(27):
+        db.session.add(Objection(change_id=change.id, tenancy_id=make_school(f"Queue School {i:02d}").id, grounds="x"))
+    db.session.commit()
+    _as(page, live_server, staff)
+
+    page.goto(f"{live_server.url}/vendor/objections")
+    main = page.locator("main")
+    assert "27 objections" in main.inner_text() and "Page 1 of 2" in main.inner_text()
+    assert page.locator("tbody tr").count() == 25
+    assert_accessible(page)
+    page.get_by_role("link", name="Next page").click()
+    page.wait_for_url(re.compile(r".*page=2.*"))
+    assert "Page 2 of 2" in main.inner_text() and page.locator("tbody tr").count() == 2
+    assert_accessible(page)
+
+    page.select_option("#filter-state", "withdrawn")
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r".*state=withdrawn.*"))
+    assert "No objections match" in main.inner_text()
+    page.select_option("#filter-state", "lodged")
+    page.select_option("#filter-change", str(change.id))
+    page.get_by_role("button", name="Filter").click()
+    page.wait_for_url(re.compile(r".*state=lodged.*"))
+    assert "27 objections" in main.inner_text() and change.title in main.inner_text()
+    assert_accessible(page)
+    assert console_errors == []
