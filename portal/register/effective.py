@@ -21,11 +21,26 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import cache
 from types import EllipsisType
+from typing import Any
 
-from sqlalchemy import Select, and_, bindparam, select
+from sqlalchemy import (
+    BindParameter,
+    Boolean,
+    CompoundSelect,
+    Integer,
+    String,
+    Text,
+    bindparam,
+    cast,
+    literal_column,
+    null,
+    select,
+    union_all,
+)
 from sqlalchemy.orm import joinedload
 
 from portal.dates import govuk_date, uk_today
+from portal.db import UTCDateTime
 from portal.extensions import db
 from portal.register.models import (
     EntryStatus,
@@ -33,11 +48,44 @@ from portal.register.models import (
     RegisterVersion,
     TenancyExclusion,
     TenancyOption,
+    TenancyOptionEntry,
     TenancyOptionSetting,
 )
 from portal.tenancy.models import Tenancy
 
 Since = dt.date | dt.datetime | None
+
+
+@dataclass(frozen=True)
+class OptionDefinition:
+    """An option as pages read it: plain values, read with the tenancies' choices in one statement.
+
+    The vendor's console edits the database row (`TenancyOption`); pages never need more than this.
+    """
+
+    id: int
+    key: str
+    name: str
+    description: str
+    default_enabled: bool
+    entry_keys: tuple[str, ...]
+
+
+@dataclass(frozen=True)
+class OptionSetting:
+    """A tenancy's own value of an option."""
+
+    enabled: bool
+    version: int
+    updated_at: dt.datetime
+
+
+@dataclass(frozen=True)
+class Exclusion:
+    """An entry kept out of a tenancy's set because its objection was accommodated."""
+
+    reason: str
+    since: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -48,7 +96,7 @@ class EffectiveLine:
     included: bool
     reason: str
     since: Since
-    option: TenancyOption | None = None
+    option: OptionDefinition | None = None
     excluded_by_objection: bool = False
 
 
@@ -96,9 +144,9 @@ class EffectiveSet:
 class OptionState:
     """An option's value for one tenancy: its own setting, or the default when it has none."""
 
-    option: TenancyOption
+    option: OptionDefinition
     enabled: bool
-    setting: TenancyOptionSetting | None
+    setting: OptionSetting | None
 
     @property
     def version(self) -> int:
@@ -134,9 +182,9 @@ def effective_sets(
     ids = [t.id for t in tenancies]
     if version is ...:
         version = current_published()
-    options, states = options_with_states(ids)
-    exclusions = _exclusions(ids)
-    by_key = {key: option for option in options for key in option.entry_keys}
+    choices = tenancy_choices(ids)
+    states, exclusions = choices.states, choices.exclusions
+    by_key = {key: option for option in choices.options for key in option.entry_keys}
     entries: Sequence[RegisterEntry] = version.entries if version is not None else []
     result = {}
     for tenancy_id in ids:
@@ -161,53 +209,110 @@ def load_options() -> list[TenancyOption]:
     return list(db.session.scalars(query).unique())
 
 
-def options_with_states(tenancy_ids: Sequence[int]) -> tuple[list[TenancyOption], dict[int, dict[int, OptionState]]]:
-    """Every option with the keys it governs, and each tenancy's value of each (one query).
+@dataclass(frozen=True)
+class Choices:
+    """Every option, each tenancy's value of each, and the tenancies' accommodated objections."""
 
-    The options and these tenancies' settings are joined in one statement: a page that shows
-    an effective set pays one round trip for both.
+    options: list[OptionDefinition]
+    # By tenancy id, then option id, in the options' order.
+    states: dict[int, dict[int, OptionState]]
+    # By tenancy id and entry key.
+    exclusions: dict[tuple[int, str], Exclusion]
+
+
+def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
+    """The options (with the entry keys each governs), these tenancies' settings and exclusions.
+
+    One statement of plain rows: a page showing an effective set pays one round trip for all
+    three, and builds no ORM objects for them (see `_choices_statement`).
     """
-    options: dict[int, TenancyOption] = {}
-    settings: dict[tuple[int, int], TenancyOptionSetting] = {}
-    for option, setting in db.session.execute(_options_statement(), {"tenancy_ids": list(tenancy_ids)}).unique():
-        options.setdefault(option.id, option)
-        if setting is not None:
-            settings[(setting.tenancy_id, setting.option_id)] = setting
-    ordered = list(options.values())
-    return ordered, _states(tenancy_ids, ordered, settings)
+    definitions: dict[int, tuple[Any, list[str]]] = {}
+    settings: dict[tuple[int, int], OptionSetting] = {}
+    exclusions: dict[tuple[int, str], Exclusion] = {}
+    for row in db.session.execute(_choices_statement(), {"tenancy_ids": list(tenancy_ids)}):
+        if row.kind == _DEFINITION:
+            keys = definitions.setdefault(row.option_id, (row, []))[1]
+            if row.entry_key is not None:
+                keys.append(row.entry_key)
+        elif row.kind == _SETTING:
+            settings[(row.tenancy_id, row.option_id)] = OptionSetting(bool(row.flag), row.number, row.at)
+        else:
+            exclusions[(row.tenancy_id, row.entry_key)] = Exclusion(row.text or "", row.at)
+    options = [
+        OptionDefinition(row.option_id, row.key, row.name, row.text or "", bool(row.flag), tuple(keys))
+        for row, keys in definitions.values()
+    ]
+    return Choices(options, _states(tenancy_ids, options, settings), exclusions)
+
+
+_DEFINITION, _SETTING, _EXCLUSION = 0, 1, 2
 
 
 @cache
-def _options_statement() -> Select[TenancyOption, TenancyOptionSetting]:
-    """`options_with_states`'s statement, built once (the tenancy ids are an expanding bound
-    parameter), so SQLAlchemy need not work out its cache key again on every request."""
-    return (
-        select(TenancyOption, TenancyOptionSetting)
-        .outerjoin(
-            TenancyOptionSetting,
-            and_(
-                TenancyOptionSetting.option_id == TenancyOption.id,
-                TenancyOptionSetting.tenancy_id.in_(bindparam("tenancy_ids", expanding=True)),
-            ),
-        )
-        .options(joinedload(TenancyOption.governed))
-        .order_by(TenancyOption.position, TenancyOption.id)
-    )
+def _choices_statement() -> CompoundSelect[Any]:
+    """`tenancy_choices`' statement, built once (the tenancy ids are an expanding bound parameter).
 
+    Three kinds of row in one UNION ALL, told apart by `kind`, with the same columns:
 
-def option_states(tenancy_ids: Sequence[int], options: Sequence[TenancyOption]) -> dict[int, dict[int, OptionState]]:
-    """Each tenancy's value of each option, by tenancy id then option id (one query)."""
-    settings: dict[tuple[int, int], TenancyOptionSetting] = {}
-    if tenancy_ids and options:
-        rows = db.session.scalars(select(TenancyOptionSetting).where(TenancyOptionSetting.tenancy_id.in_(tenancy_ids)))
-        settings = {(row.tenancy_id, row.option_id): row for row in rows}
-    return _states(tenancy_ids, options, settings)
+    - an option and one entry key it governs (`number` is the option's position);
+    - a tenancy's setting of an option (`flag` is its value, `number` its version);
+    - a tenancy's exclusion of an entry (`text` is the reason, `at` the date it started).
+    """
+    option, governed = TenancyOption.__table__, TenancyOptionEntry.__table__
+    setting, exclusion = TenancyOptionSetting.__table__, TenancyExclusion.__table__
+    tenancy_ids: BindParameter[int] = bindparam("tenancy_ids", expanding=True)
+
+    def kind(value: int) -> Any:
+        return literal_column(str(value), Integer).label("kind")
+
+    def nothing(type_: Any, label: str) -> Any:
+        return cast(null(), type_).label(label)
+
+    definitions = select(
+        kind(_DEFINITION),
+        option.c.id.label("option_id"),
+        nothing(Integer, "tenancy_id"),
+        option.c.key.label("key"),
+        governed.c.entry_key.label("entry_key"),
+        option.c.name.label("name"),
+        option.c.description.label("text"),
+        option.c.default_enabled.label("flag"),
+        option.c.position.label("number"),
+        nothing(UTCDateTime(), "at"),
+    ).select_from(option.outerjoin(governed, governed.c.option_id == option.c.id))
+    settings = select(
+        kind(_SETTING),
+        setting.c.option_id,
+        setting.c.tenancy_id,
+        nothing(String, "key"),
+        nothing(String, "entry_key"),
+        nothing(String, "name"),
+        nothing(Text, "text"),
+        setting.c.enabled,
+        setting.c.version,
+        setting.c.updated_at,
+    ).where(setting.c.tenancy_id.in_(tenancy_ids))
+    exclusions = select(
+        kind(_EXCLUSION),
+        nothing(Integer, "option_id"),
+        exclusion.c.tenancy_id,
+        nothing(String, "key"),
+        exclusion.c.entry_key,
+        nothing(String, "name"),
+        exclusion.c.reason,
+        nothing(Boolean, "flag"),
+        nothing(Integer, "number"),
+        exclusion.c.since,
+    ).where(exclusion.c.tenancy_id.in_(tenancy_ids))
+    union = union_all(definitions, settings, exclusions)
+    columns = union.selected_columns
+    return union.order_by(columns.kind, columns.number, columns.option_id, columns.entry_key)
 
 
 def _states(
     tenancy_ids: Sequence[int],
-    options: Sequence[TenancyOption],
-    settings: dict[tuple[int, int], TenancyOptionSetting],
+    options: Sequence[OptionDefinition],
+    settings: dict[tuple[int, int], OptionSetting],
 ) -> dict[int, dict[int, OptionState]]:
     states: dict[int, dict[int, OptionState]] = {}
     for tenancy_id in tenancy_ids:
@@ -217,19 +322,6 @@ def _states(
             enabled = setting.enabled if setting is not None else option.default_enabled
             states[tenancy_id][option.id] = OptionState(option, enabled, setting)
     return states
-
-
-def _exclusions(tenancy_ids: Sequence[int]) -> dict[tuple[int, str], TenancyExclusion]:
-    if not tenancy_ids:
-        return {}
-    rows = db.session.scalars(_exclusions_statement(), {"tenancy_ids": list(tenancy_ids)})
-    return {(row.tenancy_id, row.entry_key): row for row in rows}
-
-
-@cache
-def _exclusions_statement() -> Select[TenancyExclusion]:
-    """Built once, like `_options_statement`."""
-    return select(TenancyExclusion).where(TenancyExclusion.tenancy_id.in_(bindparam("tenancy_ids", expanding=True)))
 
 
 def _later(*values: Since) -> Since:
@@ -242,9 +334,9 @@ def _later(*values: Since) -> Since:
 
 def _line(
     entry: RegisterEntry,
-    option: TenancyOption | None,
+    option: OptionDefinition | None,
     states: dict[int, OptionState],
-    exclusion: TenancyExclusion | None,
+    exclusion: Exclusion | None,
     today: dt.date,
 ) -> EffectiveLine:
     """Decide one entry for one tenancy. The order matters: the most final reason wins."""
@@ -307,7 +399,7 @@ def announced_changes(entries: Sequence[RegisterEntry], today: dt.date) -> list[
 
 
 def _upcoming(
-    lines: Sequence[EffectiveLine], by_key: dict[str, TenancyOption], states: dict[int, OptionState], today: dt.date
+    lines: Sequence[EffectiveLine], by_key: dict[str, OptionDefinition], states: dict[int, OptionState], today: dt.date
 ) -> list[UpcomingChange]:
     """The announced changes, each saying whether it will reach this tenancy."""
     line_for = {line.entry.key: line for line in lines}

@@ -22,7 +22,7 @@ from portal.register.effective import (
     effective_set,
     effective_sets,
     load_options,
-    option_states,
+    tenancy_choices,
 )
 from portal.register.errors import OptionConflict
 from portal.register.forms import OptionForm, TrustOptionForm
@@ -41,7 +41,9 @@ def effective_set_page() -> str:
     today = uk_today()
     published = register_today(today)  # the version and the announced notices, in one statement
     academies = list(here.academies) if here.is_trust else []
-    found = effective_set(here, today=today, version=published.version)
+    # A trust's own set and its academies' sets are decided together, in one statement.
+    sets = effective_sets([here, *academies], today=today, version=published.version)
+    found = sets.pop(here.id)
     return render_template(
         "register/effective_set.html",
         tenancy=here,
@@ -49,7 +51,7 @@ def effective_set_page() -> str:
         in_use_rows=_rows(found.included, in_use=True),
         not_in_use_rows=_rows(found.excluded, in_use=False),
         academies=academies,
-        academy_sets=effective_sets(academies, today=today, version=published.version) if academies else {},
+        academy_sets=sets,
         change_notices=published.notices,
     )
 
@@ -96,7 +98,7 @@ def _render_options(
     found = effective_set(here)
     options = [state.option for state in found.options]
     academies = list(here.academies) if here.is_trust else []
-    academy_states = option_states([a.id for a in academies], options)
+    academy_states = tenancy_choices([a.id for a in academies]).states if academies else {}
     forms = {state.option.key: _option_form(state) for state in found.options}
     trust_forms = {}
     for option in options if academies else []:

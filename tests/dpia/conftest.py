@@ -112,9 +112,9 @@ class Register:
     voice: TenancyOption
 
     def switch(self, tenancy: Tenancy, option: TenancyOption, enabled: bool, user: Any = None) -> None:
-        from portal.register.effective import load_options, option_states
+        from portal.register.effective import tenancy_choices
 
-        state = option_states([tenancy.id], load_options())[tenancy.id][option.id]
+        state = tenancy_choices([tenancy.id]).states[tenancy.id][option.id]
         actor = Actor.of(user) if user is not None else Actor.system()
         set_option(tenancy, option, enabled, expected_version=state.version, actor=actor)
         db.session.flush()
