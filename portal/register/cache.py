@@ -36,7 +36,8 @@ T = TypeVar("T")
 # version, UK date and view, so a day's worth of pages for every recent version fits.
 VERSIONS_KEPT = 16
 RENDERINGS_KEPT = 128
-# Small pieces of pages, such as one line of an effective set: most schools share most lines.
+# Small pieces of pages: the lines of an effective set and its tables' rows, kept under everything
+# that decided them (register/effective.py, register/tenancy_views.py). Most schools share them.
 FRAGMENTS_KEPT = 4096
 
 

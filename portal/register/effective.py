@@ -17,9 +17,9 @@ from __future__ import annotations
 
 import dataclasses
 import datetime as dt
-from collections.abc import Iterable, Sequence
+from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache
+from functools import cache, partial
 from types import EllipsisType
 from typing import Any
 
@@ -42,6 +42,7 @@ from sqlalchemy.orm import joinedload
 from portal.dates import govuk_date, uk_today
 from portal.db import UTCDateTime
 from portal.extensions import db
+from portal.register.cache import register_cache
 from portal.register.models import (
     EntryStatus,
     RegisterEntry,
@@ -122,6 +123,9 @@ class EffectiveSet:
     upcoming: list[UpcomingChange] = field(default_factory=list)
     # The tenancy's value of every option, in the options' order.
     options: list[OptionState] = field(default_factory=list)
+    # A hashable summary of everything the lines were decided from: equal for two sets with the
+    # same lines, so what is made from the lines alone can be kept under it (see `effective_sets`).
+    decided_by: Hashable = None
 
     @property
     def included(self) -> list[EffectiveLine]:
@@ -183,20 +187,41 @@ def effective_sets(
     if version is ...:
         version = current_published()
     choices = tenancy_choices(ids)
-    states, exclusions = choices.states, choices.exclusions
-    by_key = {key: option for option in choices.options for key in option.entry_keys}
+    options = tuple(choices.options)
     entries: Sequence[RegisterEntry] = version.entries if version is not None else []
+    cache = register_cache()
     result = {}
     for tenancy_id in ids:
-        lines = [
-            _line(entry, by_key.get(entry.key), states[tenancy_id], exclusions.get((tenancy_id, entry.key)), today)
-            for entry in entries
-        ]
-        upcoming = _upcoming(lines, by_key, states[tenancy_id], today)
+        states, own = choices.states[tenancy_id], choices.exclusions.get(tenancy_id, {})
+        # Everything the lines depend on. Most schools share it (default options, no objection
+        # accommodated), so their lines are decided once a day per version, not once a request.
+        decided_by = (
+            version.id if version is not None else None,
+            today,
+            options,
+            tuple((state.enabled, state.setting) for state in states.values()),
+            tuple(sorted(own.items())),
+        )
+        lines, upcoming = cache.fragment(
+            ("effective-lines", decided_by), partial(_decide, entries, options, states, own, today)
+        )
         result[tenancy_id] = EffectiveSet(
-            tenancy_id, version, today, lines, upcoming, list(states[tenancy_id].values())
+            tenancy_id, version, today, list(lines), list(upcoming), list(states.values()), decided_by
         )
     return result
+
+
+def _decide(
+    entries: Sequence[RegisterEntry],
+    options: Sequence[OptionDefinition],
+    states: dict[int, OptionState],
+    exclusions: dict[str, Exclusion],
+    today: dt.date,
+) -> tuple[tuple[EffectiveLine, ...], tuple[UpcomingChange, ...]]:
+    """One tenancy's lines and upcoming changes, from its option values and exclusions."""
+    by_key = {key: option for option in options for key in option.entry_keys}
+    lines = [_line(entry, by_key.get(entry.key), states, exclusions.get(entry.key), today) for entry in entries]
+    return tuple(lines), tuple(_upcoming(lines, by_key, states, today))
 
 
 def load_options() -> list[TenancyOption]:
@@ -216,8 +241,8 @@ class Choices:
     options: list[OptionDefinition]
     # By tenancy id, then option id, in the options' order.
     states: dict[int, dict[int, OptionState]]
-    # By tenancy id and entry key.
-    exclusions: dict[tuple[int, str], Exclusion]
+    # By tenancy id, then entry key (a tenancy without any is absent).
+    exclusions: dict[int, dict[str, Exclusion]]
 
 
 def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
@@ -228,7 +253,7 @@ def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
     """
     definitions: dict[int, tuple[Any, list[str]]] = {}
     settings: dict[tuple[int, int], OptionSetting] = {}
-    exclusions: dict[tuple[int, str], Exclusion] = {}
+    exclusions: dict[int, dict[str, Exclusion]] = {}
     for row in db.session.execute(_choices_statement(), {"tenancy_ids": list(tenancy_ids)}):
         if row.kind == _DEFINITION:
             keys = definitions.setdefault(row.option_id, (row, []))[1]
@@ -237,7 +262,7 @@ def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
         elif row.kind == _SETTING:
             settings[(row.tenancy_id, row.option_id)] = OptionSetting(bool(row.flag), row.number, row.at)
         else:
-            exclusions[(row.tenancy_id, row.entry_key)] = Exclusion(row.text or "", row.at)
+            exclusions.setdefault(row.tenancy_id, {})[row.entry_key] = Exclusion(row.text or "", row.at)
     options = [
         OptionDefinition(row.option_id, row.key, row.name, row.text or "", bool(row.flag), tuple(keys))
         for row, keys in definitions.values()

@@ -18,6 +18,7 @@ from portal.policy import Permission, allow, tenancy
 from portal.register.cache import register_cache
 from portal.register.effective import (
     EffectiveLine,
+    EffectiveSet,
     OptionState,
     effective_set,
     effective_sets,
@@ -48,12 +49,24 @@ def effective_set_page() -> str:
         "register/effective_set.html",
         tenancy=here,
         found=found,
-        in_use_rows=_rows(found.included, in_use=True),
-        not_in_use_rows=_rows(found.excluded, in_use=False),
+        rows=_tables(found),
         academies=academies,
         academy_sets=sets,
         change_notices=published.notices,
     )
+
+
+def _tables(found: EffectiveSet) -> tuple[Markup, Markup]:
+    """The rows of the in-use and not-in-use tables, kept under what decided the lines: schools
+    with the same options and exclusions on the same day and version share them."""
+    register_url = url_for("register.public_register")
+
+    def make() -> tuple[Markup, Markup]:
+        return _rows(found.included, in_use=True), _rows(found.excluded, in_use=False)
+
+    if found.decided_by is None:  # not made by `effective_sets`: nothing says what decided it
+        return make()
+    return register_cache().fragment(("effective-tables", found.decided_by, register_url), make)
 
 
 def _rows(lines: list[EffectiveLine], *, in_use: bool) -> Markup:

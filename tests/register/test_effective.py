@@ -11,7 +11,7 @@ from portal.dates import uk_today
 from portal.extensions import db
 from portal.register.effective import Exclusion, OptionSetting, effective_set, effective_sets, tenancy_choices
 from portal.register.models import EntryKind, EntryStatus, TenancyExclusion
-from portal.register.options import set_option
+from portal.register.options import set_option, update_option
 from portal.tenancy.models import Tenancy, TenancyKind
 from tests.factories import make_school, make_trust
 from tests.register.builders import entry, make_option, publish_version
@@ -174,16 +174,54 @@ def test_options_settings_and_exclusions_are_read_in_one_statement(app, count_qu
     assert isinstance(setting, OptionSetting) and setting.version == 1 and setting.enabled is True
     assert setting.updated_at.tzinfo is not None  # aware UTC on SQLite as on PostgreSQL
     assert not theirs[fallback.id].enabled and theirs[fallback.id].version == 1
-    assert choices.exclusions[(school.id, "cloud")].reason == "Agreed."
-    assert choices.exclusions[(other_school.id, "billing")] == Exclusion(
-        "", choices.exclusions[(other_school.id, "billing")].since
-    )
-    assert choices.exclusions[(school.id, "cloud")].since.tzinfo is not None
-    assert set(choices.exclusions) == {(school.id, "cloud"), (other_school.id, "billing")}
+    assert set(choices.exclusions[school.id]) == {"cloud"} and set(choices.exclusions[other_school.id]) == {"billing"}
+    cloud, billing = choices.exclusions[school.id]["cloud"], choices.exclusions[other_school.id]["billing"]
+    assert cloud.reason == "Agreed." and cloud.since.tzinfo is not None
+    assert billing == Exclusion("", billing.since)
 
     nobody = tenancy_choices([])
     assert [o.key for o in nobody.options] == ["azure-fallback", "voice-input", "no-entries"]
     assert nobody.states == {} and nobody.exclusions == {}
+
+
+def test_schools_that_decide_alike_share_their_lines_and_any_change_is_seen_at_once(app, school, other_school):
+    """Lines are kept under everything that decides them (register/cache.py): nothing stale is served."""
+    publish_version([entry("cloud"), entry("azure-openai", status=EntryStatus.CONDITIONAL, condition_service="AI")])
+    fallback = make_option("azure-fallback", default=True, governs=["azure-openai"], name="Azure fallback")
+
+    sets = effective_sets([school, other_school])
+    mine, theirs = sets[school.id], sets[other_school.id]
+    assert mine.decided_by == theirs.decided_by
+    assert all(a is b for a, b in zip(mine.lines, theirs.lines, strict=True))  # decided once, for both
+
+    set_option(school, fallback, False, expected_version=0, actor=Actor.system())
+    mine, theirs = effective_set(school), effective_set(other_school)
+    assert mine.decided_by != theirs.decided_by
+    assert not mine.line_for("azure-openai").included and theirs.line_for("azure-openai").included
+
+    update_option(
+        fallback,
+        name="Azure OpenAI",
+        description="",
+        default_enabled=True,
+        entry_keys=["azure-openai"],
+        actor=Actor.system(),
+    )
+    assert "“Azure OpenAI” is on by default" in effective_set(other_school).line_for("azure-openai").reason
+
+    update_option(
+        fallback, name="Azure OpenAI", description="", default_enabled=True, entry_keys=[], actor=Actor.system()
+    )
+    assert effective_set(other_school).line_for("azure-openai").reason.startswith("Not used: only where AI")
+
+    db.session.add(TenancyExclusion(tenancy_id=other_school.id, entry_key="cloud", reason="", objection_id=9))
+    db.session.flush()
+    line = effective_set(other_school).line_for("cloud")
+    assert not line.included and line.excluded_by_objection
+    assert effective_set(school).line_for("cloud").included
+
+    tomorrow = effective_set(other_school, today=uk_today() + dt.timedelta(days=1))
+    assert tomorrow.decided_by != effective_set(other_school).decided_by
 
 
 def test_many_tenancies_at_once_in_a_constant_number_of_queries(app, count_queries, data_lead):
