@@ -55,16 +55,29 @@ from pgdatabase import create_database, drop_database  # noqa: E402 - bench/ is 
 
 REDIS_URL = os.environ.get("BENCH_REDIS_URL", "redis://127.0.0.1:6379/13")
 RESULTS = ROOT / "bench" / "results" / "http_load.md"
+# The many-schools target: this many schools, every MANY_STEP-th of the scale set.
+MANY_SCHOOLS, MANY_STEP = 300, 79
 VENV_BIN = Path(sys.executable).parent
 
 
 @dataclass
-class Target:
-    """One measured endpoint: a label, its path, the cookie it needs, and its target ratio."""
+class Visitor:
+    """A URL and the session cookie of whoever asks for it (None: not signed in)."""
 
-    label: str
     path: str
     cookie: str | None
+
+
+@dataclass
+class Target:
+    """One measured endpoint: a label, who asks for it, and its target ratio.
+
+    With one visitor, wrk asks for the same URL with the same cookie every time. With many, a wrk
+    script gives each request the next visitor's URL and cookie, in turn (bench/visitors.lua).
+    """
+
+    label: str
+    visitors: list[Visitor]
     target: float | None
 
 
@@ -140,6 +153,15 @@ def build_targets(env: dict[str, str], base: str) -> list[Target]:
         ).one()
         staff = db.session.scalars(select(User).where(User.display_name == VENDOR_STAFF_NAME)).one()
         agreement_id = db.session.scalars(select(Agreement.id).where(Agreement.tenancy_id == school.id)).one()
+        # Many schools' data leads, spread over the data set (a prime step, so every fifth school's
+        # own option setting and every hundredth's exclusion turn up in their usual shares).
+        slugs = [f"scale-school-{n * MANY_STEP}" for n in range(MANY_SCHOOLS)]
+        many = db.session.execute(
+            select(Tenancy.slug, User)
+            .join(Membership, Membership.tenancy_id == Tenancy.id)
+            .join(User, User.id == Membership.user_id)
+            .where(Tenancy.slug.in_(slugs), Membership.role == Role.DATA_LEAD)
+        ).all()
         serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
         name = app.config["SESSION_COOKIE_NAME"]
 
@@ -163,16 +185,26 @@ def build_targets(env: dict[str, str], base: str) -> list[Target]:
                 "queue": url_for("changes_admin.queue"),
                 "download": url_for("documents.download", tenancy=school.slug, agreement_id=agreement_id),
             }
+            many_visitors = [
+                Visitor(base + url_for("tenancy_register.effective_set", tenancy=slug), cookie(user))
+                for slug, user in many
+            ]
         lead_cookie, staff_cookie = cookie(lead), cookie(staff)
+
+    def one(key: str, cookie: str | None = None) -> list[Visitor]:
+        return [Visitor(base + paths[key], cookie)]
+
     return [
-        Target("Bare route: /cookies (no database)", base + paths["bare"], None, None),
+        Target("Bare route: /cookies (no database)", one("bare"), None),
         # Not a target: what being signed in costs every page (the user and memberships, read per request).
-        Target("Bare route signed in (one query: user and memberships)", base + paths["bare"], lead_cookie, None),
-        Target("Public register page", base + paths["register"], None, 0.5),
-        Target("Register JSON", base + paths["json"], None, 0.5),
-        Target("Effective set, signed in (data lead)", base + paths["effective"], lead_cookie, 1 / 3),
-        Target("Vendor objection queue (500 open)", base + paths["queue"], staff_cookie, 1 / 3),
-        Target("DPA download, signed in (audited)", base + paths["download"], lead_cookie, 1 / 3),
+        Target("Bare route signed in (one query: user and memberships)", one("bare", lead_cookie), None),
+        Target("Public register page", one("register"), 0.5),
+        Target("Register JSON", one("json"), 0.5),
+        Target("Effective set, signed in (data lead)", one("effective", lead_cookie), 1 / 3),
+        # The day a notice goes out: many schools' data leads at once, each with its own page.
+        Target(f"Effective set, {len(many_visitors)} schools' data leads in turn", many_visitors, 1 / 3),
+        Target("Vendor objection queue (500 open)", one("queue", staff_cookie), 1 / 3),
+        Target("DPA download, signed in (audited)", one("download", lead_cookie), 1 / 3),
     ]
 
 
@@ -184,8 +216,14 @@ def preflight(target: Target) -> None:
     keeps it too: wrk cannot, and without this every measured request would write a new cookie,
     which no real visitor's second request does. measure() calls this before every round.
     """
+    for visitor in target.visitors:
+        _keep_cookie(target.label, visitor)
+
+
+def _keep_cookie(label: str, visitor: Visitor) -> None:
     # Loopback http URLs built above, never user input.
-    request = urllib.request.Request(target.path, headers={"Cookie": target.cookie} if target.cookie else {})  # noqa: S310
+    headers = {"Cookie": visitor.cookie} if visitor.cookie else {}
+    request = urllib.request.Request(visitor.path, headers=headers)  # noqa: S310
     opener = urllib.request.build_opener(NoRedirect)
     try:
         with opener.open(request, timeout=30) as response:
@@ -195,13 +233,13 @@ def preflight(target: Target) -> None:
         status = error.code
         set_cookies = []
     if status != 200:
-        raise SystemExit(f"{target.label}: {target.path} answered {status}, not 200; nothing was measured")
-    if target.cookie:
-        name = target.cookie.split("=", 1)[0]
+        raise SystemExit(f"{label}: {visitor.path} answered {status}, not 200; nothing was measured")
+    if visitor.cookie:
+        name = visitor.cookie.split("=", 1)[0]
         for header in set_cookies:
             pair = header.split(";", 1)[0]
             if pair.startswith(f"{name}="):
-                target.cookie = pair
+                visitor.cookie = pair
 
 
 class NoRedirect(urllib.request.HTTPRedirectHandler):
@@ -211,9 +249,19 @@ class NoRedirect(urllib.request.HTTPRedirectHandler):
 
 def wrk(target: Target, seconds: int, connections: int) -> str:
     command = ["wrk", "-t2", f"-c{connections}", f"-d{seconds}s", "--latency", "--timeout", "10s"]
-    if target.cookie:
-        command += ["-H", f"Cookie: {target.cookie}"]
-    return subprocess.run([*command, target.path], capture_output=True, text=True, check=True).stdout
+    first = target.visitors[0]
+    if len(target.visitors) == 1:
+        if first.cookie:
+            command += ["-H", f"Cookie: {first.cookie}"]
+        return subprocess.run([*command, first.path], capture_output=True, text=True, check=True).stdout
+    with tempfile.NamedTemporaryFile("w", suffix=".tsv", prefix="portal-bench-visitors-") as listing:
+        # One visitor a line: the path (after the host) and the cookie, tab-separated.
+        for visitor in target.visitors:
+            path = "/" + visitor.path.split("/", 3)[3]
+            listing.write(f"{path}\t{visitor.cookie or ''}\n")
+        listing.flush()
+        command += ["-s", str(ROOT / "bench" / "visitors.lua"), first.path, "--", listing.name]
+        return subprocess.run(command, capture_output=True, text=True, check=True).stdout
 
 
 def _ms(value: str, unit: str) -> float:

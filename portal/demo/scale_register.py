@@ -74,9 +74,13 @@ def options(schools: list[int]) -> tuple[int, int]:
     db.session.execute(insert(TenancyOptionEntry), {"option_id": option_id, "entry_key": OPTION_ENTRY_KEY})
     at = now()
     opted_out = schools[::5]
+    # Each school switched at a time of its own, as real ones do (its lines then show its own date).
     insert_rows(
         TenancyOptionSetting,
-        ({"tenancy_id": school, "option_id": option_id, "enabled": False, "updated_at": at} for school in opted_out),
+        (
+            {"tenancy_id": school, "option_id": option_id, "enabled": False, "updated_at": at - dt.timedelta(minutes=n)}
+            for n, school in enumerate(opted_out)
+        ),
     )
     excluded = schools[::100]
     insert_rows(
