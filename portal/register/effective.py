@@ -51,6 +51,7 @@ from portal.register.models import (
     TenancyOption,
     TenancyOptionEntry,
     TenancyOptionSetting,
+    VersionStatus,
 )
 from portal.tenancy.models import Tenancy
 
@@ -179,6 +180,8 @@ def effective_sets(
 
     They are decided against the current published version, or against `version` when the
     caller has already found the current one (say, with the announced notices in one statement).
+    The decided lines of a published version are kept in the register's cache under everything
+    they depend on (`EffectiveSet.decided_by`), so tenancies that decide alike share them.
     """
     from portal.register.service import current_published
 
@@ -195,16 +198,18 @@ def effective_sets(
         states, own = choices.states[tenancy_id], choices.exclusions.get(tenancy_id, {})
         # Everything the lines depend on. Most schools share it (default options, no objection
         # accommodated), so their lines are decided once a day per version, not once a request.
-        decided_by = (
+        decided_by: Hashable = (
             version.id if version is not None else None,
             today,
             options,
             tuple((state.enabled, state.setting) for state in states.values()),
             tuple(sorted(own.items())),
         )
-        lines, upcoming = cache.fragment(
-            ("effective-lines", decided_by), partial(_decide, entries, options, states, own, today)
-        )
+        decide = partial(_decide, entries, options, states, own, today)
+        if version is None or version.status is VersionStatus.PUBLISHED:
+            lines, upcoming = cache.fragment(("effective-lines", decided_by), decide)
+        else:  # a draft's content can change under the same id: decided afresh, and kept nowhere
+            (lines, upcoming), decided_by = decide(), None
         result[tenancy_id] = EffectiveSet(
             tenancy_id, version, today, list(lines), list(upcoming), list(states.values()), decided_by
         )

@@ -224,6 +224,27 @@ def test_schools_that_decide_alike_share_their_lines_and_any_change_is_seen_at_o
     assert tomorrow.decided_by != effective_set(other_school).decided_by
 
 
+def test_a_drafts_set_is_decided_afresh_each_time_and_kept_nowhere(app, school):
+    """Only a published version's content is fixed; a draft can change under the same id."""
+    from portal.register.cache import register_cache
+    from portal.register.models import RegisterEntry, RegisterVersion, VersionStatus
+
+    draft = RegisterVersion(
+        sequence=99, number="9.9", status=VersionStatus.DRAFT, owner_name="O", contact_email="o@x.example"
+    )
+    draft.entries = [RegisterEntry(**entry("cloud"), position=1)]
+    db.session.add(draft)
+    db.session.flush()
+    kept = len(register_cache()._fragments)
+
+    found = effective_set(school, version=draft)
+    assert keys(found.included) == ["cloud"] and found.decided_by is None
+    assert len(register_cache()._fragments) == kept
+    draft.entries.append(RegisterEntry(**entry("billing"), position=2))
+    db.session.flush()
+    assert keys(effective_set(school, version=draft).included) == ["cloud", "billing"]
+
+
 def test_many_tenancies_at_once_in_a_constant_number_of_queries(app, count_queries, data_lead):
     publish_version([entry(f"supplier-{n}") for n in range(5)] + [entry("azure-openai")])
     fallback = make_option("azure-fallback", default=True, governs=["azure-openai"])
