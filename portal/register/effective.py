@@ -138,7 +138,7 @@ class EffectiveSet:
 
     @property
     def options_by_id(self) -> dict[int, OptionState]:
-        """The tenancy's option values by option id, as `option_states` gives them."""
+        """The tenancy's option values by option id, as `tenancy_choices(...).states` gives them."""
         return {state.option.id: state for state in self.options}
 
     def line_for(self, key: str) -> EffectiveLine | None:
