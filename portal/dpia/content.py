@@ -9,7 +9,8 @@ from typing import Any, ClassVar
 
 from portal.dates import govuk_date
 from portal.dpia.dpa_text import clause_ref
-from portal.register.effective import EffectiveSet, OptionState
+from portal.register.choices import OptionState
+from portal.register.effective import EffectiveSet
 
 # Shown on every part of the draft only the school can answer.
 YOURS = "For your school to complete"

@@ -15,7 +15,8 @@ from portal.audit import service as audit
 from portal.dpia.content import DpiaPack
 from portal.dpia.models import DpiaDownload, PackFormat
 from portal.extensions import db
-from portal.register.effective import EffectiveSet, OptionState, effective_set
+from portal.register.choices import OptionState
+from portal.register.effective import EffectiveSet, effective_set
 from portal.tenancy.models import Tenancy
 
 

@@ -12,7 +12,8 @@ from typing import Any
 from portal.dates import govuk_date
 from portal.dpia.content import Risk, overall
 from portal.dpia.dpa_text import clause_ref, measure_items
-from portal.register.effective import EffectiveLine, OptionState
+from portal.register.choices import OptionState
+from portal.register.effective import EffectiveLine
 
 _UK = ("united kingdom", "uk ", "uk)", "(uk", "england", "scotland", "wales", "northern ireland")
 

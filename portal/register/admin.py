@@ -17,7 +17,7 @@ from portal.dates import uk_today
 from portal.extensions import db
 from portal.register import options as option_service
 from portal.register import service
-from portal.register.effective import load_options
+from portal.register.choices import load_options
 from portal.register.errors import RegisterError
 from portal.register.forms import EntryForm, NotesForm, OptionDefinitionForm, PublishForm, StatementForm
 from portal.register.models import (

@@ -1,9 +1,9 @@
 """A tenancy's effective set: which suppliers touch its data today, and why each is in or out.
 
 One function decides this for every page that shows it (the tenancy page, its JSON, the DPA
-annex, the DPIA pack). It reads the current published register, the option settings and the
-accommodated-objection exclusions, and runs a constant number of queries however many entries
-or tenancies there are.
+annex, the DPIA pack). It reads the current published register and the tenancies' choices
+(register/choices.py: option settings and accommodated-objection exclusions), and runs a
+constant number of queries however many entries or tenancies there are.
 
 Dates are UK calendar dates. A planned entry is in from its `effective_on` date (UK) onwards,
 and an entry with `retires_on` is out from that date: the set is computed from the date every
@@ -19,75 +19,16 @@ import dataclasses
 import datetime as dt
 from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
-from functools import cache, partial
+from functools import partial
 from types import EllipsisType
-from typing import Any
-
-from sqlalchemy import (
-    BindParameter,
-    Boolean,
-    CompoundSelect,
-    Integer,
-    String,
-    Text,
-    bindparam,
-    cast,
-    literal_column,
-    null,
-    select,
-    union_all,
-)
-from sqlalchemy.orm import joinedload
 
 from portal.dates import govuk_date, uk_today
-from portal.db import UTCDateTime
-from portal.extensions import db
 from portal.register.cache import register_cache
-from portal.register.models import (
-    EntryStatus,
-    RegisterEntry,
-    RegisterVersion,
-    TenancyExclusion,
-    TenancyOption,
-    TenancyOptionEntry,
-    TenancyOptionSetting,
-    VersionStatus,
-)
+from portal.register.choices import Exclusion, OptionDefinition, OptionState, tenancy_choices
+from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
 from portal.tenancy.models import Tenancy
 
 Since = dt.date | dt.datetime | None
-
-
-@dataclass(frozen=True)
-class OptionDefinition:
-    """An option as pages read it: plain values, read with the tenancies' choices in one statement.
-
-    The vendor's console edits the database row (`TenancyOption`); pages never need more than this.
-    """
-
-    id: int
-    key: str
-    name: str
-    description: str
-    default_enabled: bool
-    entry_keys: tuple[str, ...]
-
-
-@dataclass(frozen=True)
-class OptionSetting:
-    """A tenancy's own value of an option."""
-
-    enabled: bool
-    version: int
-    updated_at: dt.datetime
-
-
-@dataclass(frozen=True)
-class Exclusion:
-    """An entry kept out of a tenancy's set because its objection was accommodated."""
-
-    reason: str
-    since: dt.datetime
 
 
 @dataclass(frozen=True)
@@ -143,24 +84,6 @@ class EffectiveSet:
 
     def line_for(self, key: str) -> EffectiveLine | None:
         return next((line for line in self.lines if line.entry.key == key), None)
-
-
-@dataclass(frozen=True)
-class OptionState:
-    """An option's value for one tenancy: its own setting, or the default when it has none."""
-
-    option: OptionDefinition
-    enabled: bool
-    setting: OptionSetting | None
-
-    @property
-    def version(self) -> int:
-        """The version a change must name (0: no setting yet)."""
-        return self.setting.version if self.setting is not None else 0
-
-    @property
-    def is_default(self) -> bool:
-        return self.setting is None
 
 
 def effective_set(
@@ -227,131 +150,6 @@ def _decide(
     by_key = {key: option for option in options for key in option.entry_keys}
     lines = [_line(entry, by_key.get(entry.key), states, exclusions.get(entry.key), today) for entry in entries]
     return tuple(lines), tuple(_upcoming(lines, by_key, states, today))
-
-
-def load_options() -> list[TenancyOption]:
-    """Every option definition with the entry keys it governs (one query: a handful of rows, joined)."""
-    query = (
-        select(TenancyOption)
-        .options(joinedload(TenancyOption.governed))
-        .order_by(TenancyOption.position, TenancyOption.id)
-    )
-    return list(db.session.scalars(query).unique())
-
-
-@dataclass(frozen=True)
-class Choices:
-    """Every option, each tenancy's value of each, and the tenancies' accommodated objections."""
-
-    options: list[OptionDefinition]
-    # By tenancy id, then option id, in the options' order.
-    states: dict[int, dict[int, OptionState]]
-    # By tenancy id, then entry key (a tenancy without any is absent).
-    exclusions: dict[int, dict[str, Exclusion]]
-
-
-def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
-    """The options (with the entry keys each governs), these tenancies' settings and exclusions.
-
-    One statement of plain rows: a page showing an effective set pays one round trip for all
-    three, and builds no ORM objects for them (see `_choices_statement`).
-    """
-    definitions: dict[int, tuple[Any, list[str]]] = {}
-    settings: dict[tuple[int, int], OptionSetting] = {}
-    exclusions: dict[int, dict[str, Exclusion]] = {}
-    for row in db.session.execute(_choices_statement(), {"tenancy_ids": list(tenancy_ids)}):
-        if row.kind == _DEFINITION:
-            keys = definitions.setdefault(row.option_id, (row, []))[1]
-            if row.entry_key is not None:
-                keys.append(row.entry_key)
-        elif row.kind == _SETTING:
-            settings[(row.tenancy_id, row.option_id)] = OptionSetting(bool(row.flag), row.number, row.at)
-        else:
-            exclusions.setdefault(row.tenancy_id, {})[row.entry_key] = Exclusion(row.text or "", row.at)
-    options = [
-        OptionDefinition(row.option_id, row.key, row.name, row.text or "", bool(row.flag), tuple(keys))
-        for row, keys in definitions.values()
-    ]
-    return Choices(options, _states(tenancy_ids, options, settings), exclusions)
-
-
-_DEFINITION, _SETTING, _EXCLUSION = 0, 1, 2
-
-
-@cache
-def _choices_statement() -> CompoundSelect[Any]:
-    """`tenancy_choices`' statement, built once (the tenancy ids are an expanding bound parameter).
-
-    Three kinds of row in one UNION ALL, told apart by `kind`, with the same columns:
-
-    - an option and one entry key it governs (`number` is the option's position);
-    - a tenancy's setting of an option (`flag` is its value, `number` its version);
-    - a tenancy's exclusion of an entry (`text` is the reason, `at` the date it started).
-    """
-    option, governed = TenancyOption.__table__, TenancyOptionEntry.__table__
-    setting, exclusion = TenancyOptionSetting.__table__, TenancyExclusion.__table__
-    tenancy_ids: BindParameter[int] = bindparam("tenancy_ids", expanding=True)
-
-    def kind(value: int) -> Any:
-        return literal_column(str(value), Integer).label("kind")
-
-    def nothing(type_: Any, label: str) -> Any:
-        return cast(null(), type_).label(label)
-
-    definitions = select(
-        kind(_DEFINITION),
-        option.c.id.label("option_id"),
-        nothing(Integer, "tenancy_id"),
-        option.c.key.label("key"),
-        governed.c.entry_key.label("entry_key"),
-        option.c.name.label("name"),
-        option.c.description.label("text"),
-        option.c.default_enabled.label("flag"),
-        option.c.position.label("number"),
-        nothing(UTCDateTime(), "at"),
-    ).select_from(option.outerjoin(governed, governed.c.option_id == option.c.id))
-    settings = select(
-        kind(_SETTING),
-        setting.c.option_id,
-        setting.c.tenancy_id,
-        nothing(String, "key"),
-        nothing(String, "entry_key"),
-        nothing(String, "name"),
-        nothing(Text, "text"),
-        setting.c.enabled,
-        setting.c.version,
-        setting.c.updated_at,
-    ).where(setting.c.tenancy_id.in_(tenancy_ids))
-    exclusions = select(
-        kind(_EXCLUSION),
-        nothing(Integer, "option_id"),
-        exclusion.c.tenancy_id,
-        nothing(String, "key"),
-        exclusion.c.entry_key,
-        nothing(String, "name"),
-        exclusion.c.reason,
-        nothing(Boolean, "flag"),
-        nothing(Integer, "number"),
-        exclusion.c.since,
-    ).where(exclusion.c.tenancy_id.in_(tenancy_ids))
-    union = union_all(definitions, settings, exclusions)
-    columns = union.selected_columns
-    return union.order_by(columns.kind, columns.number, columns.option_id, columns.entry_key)
-
-
-def _states(
-    tenancy_ids: Sequence[int],
-    options: Sequence[OptionDefinition],
-    settings: dict[tuple[int, int], OptionSetting],
-) -> dict[int, dict[int, OptionState]]:
-    states: dict[int, dict[int, OptionState]] = {}
-    for tenancy_id in tenancy_ids:
-        states[tenancy_id] = {}
-        for option in options:
-            setting = settings.get((tenancy_id, option.id))
-            enabled = setting.enabled if setting is not None else option.default_enabled
-            states[tenancy_id][option.id] = OptionState(option, enabled, setting)
-    return states
 
 
 def _later(*values: Since) -> Since:

@@ -16,15 +16,8 @@ from portal.dates import govuk_date, uk_today
 from portal.extensions import db
 from portal.policy import Permission, allow, tenancy
 from portal.register.cache import register_cache
-from portal.register.effective import (
-    EffectiveLine,
-    EffectiveSet,
-    OptionState,
-    effective_set,
-    effective_sets,
-    load_options,
-    tenancy_choices,
-)
+from portal.register.choices import OptionState, load_options, tenancy_choices
+from portal.register.effective import EffectiveLine, EffectiveSet, effective_set, effective_sets
 from portal.register.errors import OptionConflict
 from portal.register.forms import OptionForm, TrustOptionForm
 from portal.register.models import TenancyOption

@@ -19,7 +19,7 @@ from portal.audit.service import Actor
 from portal.documents import versions
 from portal.documents.models import Agreement
 from portal.extensions import db
-from portal.tenancy.models import Role
+from portal.tenancy.models import Role, Tenancy
 from tests.browser import assert_accessible, sign_in_browser
 from tests.documents import tamper
 from tests.documents.conftest import key_config, publish_register
@@ -115,15 +115,30 @@ def test_data_lead_signs_by_keyboard_downloads_views_and_verifies(
     assert console_errors == []
 
 
+def _trust_signed_in(
+    page: Any, live_server: Any, trust: tuple[str, str], academy_names: tuple[str, ...], admin_name: str
+) -> tuple[Tenancy, list[Tenancy]]:
+    """A trust (name, Companies House number) with these academies, its admin signed in in the browser."""
+    name, number = trust
+    made = make_trust(name, companies_house_number=number)
+    academies = [make_school(academy, trust=made) for academy in academy_names]
+    admin = make_user(admin_name, tenancy=made, role=Role.TRUST_ADMIN)
+    db.session.commit()
+    sign_in_browser(page, live_server, admin)
+    return made, academies
+
+
 def test_trust_admin_signs_for_every_academy_and_downloads_the_zip(
     page: Any, live_server: Any, signing_keys: Any, console_errors: list[str]
 ) -> None:
     prepare(live_server, signing_keys)
-    trust = make_trust("Northern Star Trust", companies_house_number="09876543")
-    academies = [make_school(name, trust=trust) for name in ("Aurora Academy", "Polaris Academy", "Vega Academy")]
-    admin = make_user("Tara Trust", tenancy=trust, role=Role.TRUST_ADMIN)
-    db.session.commit()
-    sign_in_browser(page, live_server, admin)
+    trust, academies = _trust_signed_in(
+        page,
+        live_server,
+        ("Northern Star Trust", "09876543"),
+        ("Aurora Academy", "Polaris Academy", "Vega Academy"),
+        "Tara Trust",
+    )
 
     page.goto(f"{live_server.url}/t/{trust.slug}/agreements")
     assert page.locator("main").inner_text().count("Not signed") == 3
@@ -158,11 +173,13 @@ def test_a_large_trust_signs_batch_by_batch_in_the_browser(
     batch = live_server.app.config["TRUST_SIGNING_BATCH"]
     live_server.app.config["TRUST_SIGNING_BATCH"] = 2
     try:
-        trust = make_trust("Southern Cross Trust", companies_house_number="08765432")
-        academies = [make_school(name, trust=trust) for name in ("Acrux Academy", "Gacrux Academy", "Mimosa Academy")]
-        admin = make_user("Sol Trust", tenancy=trust, role=Role.TRUST_ADMIN)
-        db.session.commit()
-        sign_in_browser(page, live_server, admin)
+        trust, academies = _trust_signed_in(
+            page,
+            live_server,
+            ("Southern Cross Trust", "08765432"),
+            ("Acrux Academy", "Gacrux Academy", "Mimosa Academy"),
+            "Sol Trust",
+        )
         page.goto(f"{live_server.url}/t/{trust.slug}/agreements/academies/sign")
         assert "up to 2 academies at a time" in page.locator("main").inner_text()
         checked = [page.get_by_label(f"{a.name} (URN {a.urn})").is_checked() for a in academies]

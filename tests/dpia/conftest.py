@@ -112,7 +112,7 @@ class Register:
     voice: TenancyOption
 
     def switch(self, tenancy: Tenancy, option: TenancyOption, enabled: bool, user: Any = None) -> None:
-        from portal.register.effective import tenancy_choices
+        from portal.register.choices import tenancy_choices
 
         state = tenancy_choices([tenancy.id]).states[tenancy.id][option.id]
         actor = Actor.of(user) if user is not None else Actor.system()

@@ -186,7 +186,7 @@ def _new_option(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
 
 
 def _edit_option(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
-    from portal.register.effective import load_options
+    from portal.register.choices import load_options
 
     with_register()
     return {"option_id": load_options()[0].id}, _option_fields()

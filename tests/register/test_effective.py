@@ -9,7 +9,8 @@ from sqlalchemy import insert
 from portal.audit.service import Actor
 from portal.dates import uk_today
 from portal.extensions import db
-from portal.register.effective import Exclusion, OptionSetting, effective_set, effective_sets, tenancy_choices
+from portal.register.choices import Exclusion, OptionSetting, tenancy_choices
+from portal.register.effective import effective_set, effective_sets
 from portal.register.models import EntryKind, EntryStatus, TenancyExclusion
 from portal.register.options import set_option, update_option
 from portal.tenancy.models import Tenancy, TenancyKind

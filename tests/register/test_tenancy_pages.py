@@ -7,6 +7,7 @@ from sqlalchemy import select
 from portal.audit.models import AuditEvent
 from portal.audit.service import Actor
 from portal.extensions import db
+from portal.register.models import TenancyExclusion
 from portal.register.options import set_option
 from portal.tenancy.models import Role
 from tests.conftest import check_page
@@ -63,6 +64,28 @@ def test_a_switch_changes_the_page_at_once_though_alike_schools_share_their_rows
     assert "“Azure OpenAI fallback” is off for your organisation." in text_of(page.find(id="not-in-use"))
     client_request.sign_in(twin_lead)
     assert reason in text_of(client_request.get("tenancy_register.effective_set", tenancy=twin.slug).find(id="in-use"))
+
+
+def test_kept_rows_never_show_one_schools_accommodated_objection_to_another(
+    client_request, demo_register, school, data_lead
+):
+    """A school's exclusion and its reason are its own: the kept rows of its page are never another's."""
+    twin = make_school(name="Twin Primary School")
+    twin_lead = make_user("Twin Lead", tenancy=twin, role=Role.DATA_LEAD)
+    db.session.add(
+        TenancyExclusion(
+            tenancy_id=school.id, entry_key="azure-openai", reason="Agreed with the governors in May.", objection_id=1
+        )
+    )
+    db.session.commit()
+
+    client_request.sign_in(data_lead)
+    own = text_of(client_request.get("tenancy_register.effective_set", tenancy=school.slug).find(id="not-in-use"))
+    assert "your objection was accommodated. Agreed with the governors in May." in own
+    client_request.sign_in(twin_lead)
+    page = client_request.get("tenancy_register.effective_set", tenancy=twin.slug)
+    assert "Agreed with the governors" not in text_of(page) and "objection was accommodated" not in text_of(page)
+    assert "Microsoft Azure OpenAI Service" in text_of(page.find(id="in-use"))
 
 
 def test_the_json_gives_members_the_same_lines(
