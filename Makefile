@@ -6,15 +6,37 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install assets system-packages lint typecheck pytest bench bench-packages bench-components schema clean
+.PHONY: run test install lock-check assets system-packages lint typecheck pytest bench bench-packages bench-components schema clean
 
-## install: the locked Python dependencies in .venv and the pinned front-end packages
+## uv, pinned with its hashes, installed from PyPI into a small bootstrap environment (.tools) by
+## the machine's own pip: no install script from the internet, nothing that a new release can change.
+UV_VERSION := 0.13.8
+UV_HASHES := \
+	--hash=sha256:e18a57b8b352eb7c8feb317b9f6f533c8f0ad9673fd6cf34bbe3cf1a9f6a8984 \
+	--hash=sha256:0b3e8b1a4f5e405e31e2ff33de8af4744831e9f7338539671efbd8c3c94e791d \
+	--hash=sha256:29451c60f5e8b07403e0a175d5229efc36b0289b34143ff4aaa499a5dd52553a
+UV := .tools/bin/uv
+export UV_PYTHON := $(PYTHON)
+export UV_PROJECT_ENVIRONMENT := $(VENV)
+
+## install: the Python dependencies exactly as uv.lock pins them, and the pinned front-end packages
 install: $(VENV)/.installed node_modules/.installed
 
-$(VENV)/.installed: requirements.lock
-	test -x $(PY) || $(PYTHON) -m venv $(VENV)
-	$(PY) -m pip install --quiet --disable-pip-version-check --require-hashes -r requirements.lock
+$(UV):
+	test -x .tools/bin/python || $(PYTHON) -m venv .tools
+	.tools/bin/python -m pip install --quiet --disable-pip-version-check --require-hashes \
+	  -r <(echo "uv==$(UV_VERSION) $(UV_HASHES)")
 	touch $@
+
+# --locked: the lock is used as it is and nothing is resolved; a lock that no longer matches
+# pyproject.toml is an error, not a silent re-resolution.
+$(VENV)/.installed: pyproject.toml uv.lock $(UV)
+	$(UV) sync --locked --extra dev --quiet
+	touch $@
+
+## lock-check: uv.lock still matches pyproject.toml (run `.tools/bin/uv lock` after editing dependencies)
+lock-check: $(UV)
+	$(UV) lock --check --quiet
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error
@@ -44,7 +66,7 @@ run: install assets
 	$(PY) -m portal.devtools.stack --port $(PORT)
 
 ## test: lint, type-check, and the whole suite on SQLite and PostgreSQL
-test: install assets system-packages lint typecheck pytest
+test: install lock-check assets system-packages lint typecheck pytest
 
 lint:
 	$(VENV)/bin/ruff check portal tests bench migrations wsgi.py
@@ -77,4 +99,4 @@ schema: install
 	$(PY) migrations/regenerate.py
 
 clean:
-	rm -rf $(VENV) node_modules portal/static
+	rm -rf $(VENV) .tools node_modules portal/static
