@@ -4,6 +4,7 @@ import logging
 
 import flask
 from authlib.integrations.flask_client import OAuth
+from flask_babel import Babel
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_login import LoginManager
@@ -18,6 +19,7 @@ migrate = Migrate()
 login_manager = LoginManager()
 csrf = CSRFProtect()
 oauth = OAuth()
+babel = Babel()
 limiter = Limiter(key_func=get_remote_address, headers_enabled=True)
 
 
