@@ -112,6 +112,12 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Keys subscribers' unsubscribe links (an HMAC of the address; the database keeps only its
         # hash). Separate from SECRET_KEY so rotating that one leaves every link working. Never rotate.
         "UNSUBSCRIBE_KEY": None,
+        # Backups (`flask backup`): archives are encrypted to these age public keys; restoring needs the
+        # matching secret key file, which production keeps away from the server that makes backups.
+        "BACKUP_DIR": str(instance / "backups"),
+        "BACKUP_KEEP_DAYS": 30,
+        "BACKUP_AGE_RECIPIENTS": [],
+        "BACKUP_AGE_IDENTITY_FILE": None,
     }
 
 

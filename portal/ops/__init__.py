@@ -1,0 +1,1 @@
+"""Operations: backups that prove themselves, structured logs, metrics and error reports."""
