@@ -29,6 +29,7 @@ def register(app: Flask) -> None:
     from portal.gias.views import bp as gias
     from portal.notify.admin import bp as notify_admin
     from portal.notify.views import bp as notify
+    from portal.ops.metrics import bp as metrics
     from portal.register.admin import bp as register_admin
     from portal.register.tenancy_views import bp as tenancy_register
     from portal.register.views import bp as register_public
@@ -56,5 +57,6 @@ def register(app: Flask) -> None:
         register_public,
         register_admin,
         tenancy_register,
+        metrics,
     ):
         app.register_blueprint(blueprint)

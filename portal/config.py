@@ -118,6 +118,15 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "BACKUP_KEEP_DAYS": 30,
         "BACKUP_AGE_RECIPIENTS": [],
         "BACKUP_AGE_IDENTITY_FILE": None,
+        # Operations: "json" or "plain" (default: json in production, plain elsewhere).
+        "LOG_FORMAT": None,
+        "LOG_LEVEL": "INFO",
+        # /metrics answers only to `Authorization: Bearer <METRICS_TOKEN>`; unset, it does not exist (404).
+        "METRICS_TOKEN": None,
+        # Error reports to Sentry, off unless a DSN is set; personal data is scrubbed before sending.
+        "SENTRY_DSN": None,
+        "SENTRY_ENVIRONMENT": None,
+        "SENTRY_TRACES_SAMPLE_RATE": 0.0,
     }
 
 

@@ -6,6 +6,7 @@ unsafe setting, naming it. Configuration comes only from PORTAL_* variables, as 
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import redis
 import requests
@@ -174,6 +176,21 @@ def subscribe_repeatedly(url: str, address: str, times: int) -> list[int]:
         ]
 
 
+def assert_json_request_log(stderr: str, database_uri: str) -> None:
+    """Production logs one JSON line per request; each audit row's request id is one of them; no address."""
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    requests_logged = {line["request_id"]: line for line in lines if line.get("logger") == "portal.request"}
+    assert {(line["method"], line["route"], line["status"]) for line in requests_logged.values()} >= {
+        ("GET", "/healthz", 200),
+        ("POST", "/subscribe", 302),
+        ("POST", "/subscribe", 429),
+    }
+    with psycopg.connect(database_uri.replace("+psycopg", "")) as conn:
+        audited = [row[0] for row in conn.execute("SELECT request_id FROM audit_event WHERE request_id IS NOT NULL")]
+    assert audited and set(audited) <= set(requests_logged), "every audited request has its log line"
+    assert "@example.org" not in stderr  # the subscribed addresses never reach the log
+
+
 def test_production_run_on_postgresql_and_redis(production: dict[str, str]) -> None:
     """One gunicorn (one test, so parallel runs start it once): headers, cookies, limits in Redis, Redis down."""
     with Gunicorn(production) as server:
@@ -200,6 +217,7 @@ def test_production_run_on_postgresql_and_redis(production: dict[str, str]) -> N
         assert statuses == [302, 302, 302, 429], statuses
         store = redis.Redis.from_url("redis://127.0.0.1:6379/0")
         assert any(store.scan_iter(match=f"*{production['PORTAL_RATELIMIT_KEY_PREFIX']}*"))
+    assert_json_request_log(server.stop(), production["PORTAL_SQLALCHEMY_DATABASE_URI"])
 
     # Nothing listens where Redis should be: sign-ups still work (fail open) and the log says why.
     closed = free_port()
