@@ -20,6 +20,17 @@ def _folder() -> Path:
     return Path(current_app.config["BACKUP_DIR"])
 
 
+def _development_key() -> Path | None:
+    """In development (`make run`) only: a backup key kept in instance/, made on first use."""
+    if current_app.config["ENV"] != "development":
+        return None
+    path = Path(current_app.instance_path) / "backup.key"
+    if not path.exists():
+        backup.write_identity(path)
+        click.echo(f"Development backup key made in {path} (production uses PORTAL_BACKUP_AGE_RECIPIENTS).")
+    return path
+
+
 def _fail(message: str) -> None:
     click.echo(f"Error: {message}", err=True)
     sys.exit(1)
@@ -41,7 +52,11 @@ def backup_create() -> None:
     """Write one consistent, encrypted archive of the database and every stored document."""
     config = current_app.config
     try:
-        recipients = backup.recipients_from(config)
+        development = None if config.get("BACKUP_AGE_RECIPIENTS") else _development_key()
+        if development is not None:
+            recipients = [backup.identity_from(development).to_public()]
+        else:
+            recipients = backup.recipients_from(config)
         path, manifest = backup.create_backup(config["SQLALCHEMY_DATABASE_URI"], _folder(), recipients)
     except backup.BackupError as error:
         _fail(str(error))
@@ -64,7 +79,7 @@ def backup_restore(archive: Path) -> None:
     config = current_app.config
     uri = config["SQLALCHEMY_DATABASE_URI"]
     try:
-        identity = backup.identity_from(config.get("BACKUP_AGE_IDENTITY_FILE"))
+        identity = backup.identity_from(config.get("BACKUP_AGE_IDENTITY_FILE") or _development_key())
         manifest, report = backup.restore_backup(archive, identity, uri)
     except backup.BackupError as error:
         _fail(f"nothing was restored: {error}")
