@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 00:39:22.864518
+Create Date: 2026-12-06 03:22:14.528980
 
 """
 
@@ -528,6 +528,7 @@ def upgrade():
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("submission_key", sa.String(length=64), nullable=True),
         sa.Column("pdf", sa.LargeBinary(), nullable=True),
         sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_agreement_sha256_length")),
         sa.CheckConstraint("size_bytes > 0", name=op.f("ck_agreement_size_positive")),
@@ -553,6 +554,7 @@ def upgrade():
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement")),
+        sa.UniqueConstraint("tenancy_id", "submission_key", name=op.f("uq_agreement_tenancy_id_submission_key")),
     )
     with op.batch_alter_table("agreement", schema=None) as batch_op:
         batch_op.create_index("ix_agreement_sha256", ["sha256"], unique=True)

@@ -7,7 +7,7 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
-from portal import policy
+from portal import policy, transactions
 from portal.audit import service as audit
 from portal.audit.models import AuditEvent
 from portal.auth import accounts, oidc
@@ -43,7 +43,8 @@ def start(provider: str) -> Response | tuple[str, int]:
     session["invitation_token"] = token if token and invitations.find_open(token) else None
     redirect_uri = url_for("auth.callback", provider=provider, _external=True)
     try:
-        return oidc.client(provider).authorize_redirect(redirect_uri)  # type: ignore[no-any-return]
+        with transactions.without_transaction():  # no transaction open while the provider answers
+            return oidc.client(provider).authorize_redirect(redirect_uri)  # type: ignore[no-any-return]
     except requests.RequestException:
         current_app.logger.exception("sign-in provider %s unreachable", provider)
         message = f"Sign in with {PROVIDER_LABELS[provider]} is not available at the moment. Try again later."
@@ -58,7 +59,8 @@ def callback(provider: str) -> Response | tuple[str, int]:
     invitation_token = session.pop("invitation_token", None)
     target = safe_next(session.pop("sign_in_next", None))
     try:
-        identity = oidc.complete(provider)
+        with transactions.without_transaction():  # no transaction open while the provider answers
+            identity = oidc.complete(provider)
         result = accounts.sign_in(identity, invitation_token=invitation_token)
     except oidc.SignInError as error:
         db.session.rollback()

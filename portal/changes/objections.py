@@ -11,8 +11,9 @@ import datetime as dt
 from dataclasses import dataclass
 
 from flask import current_app, render_template
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit.models import Outcome
 from portal.audit.service import Actor, record
@@ -20,7 +21,7 @@ from portal.auth.models import User
 from portal.changes import window
 from portal.changes.errors import AlreadyObjected, DecisionInvalid, WindowClosed
 from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objection, ObjectionStep
-from portal.changes.states import ObjectionState, StepKind, check_transition
+from portal.changes.states import IllegalTransition, ObjectionState, StepKind, check_transition
 from portal.dates import govuk_date, now
 from portal.extensions import db
 from portal.register.models import TenancyExclusion
@@ -230,8 +231,19 @@ def _step(
     """Move to a new state if the state machine allows it (else IllegalTransition), and record the step."""
     check_transition(objection.state, state)
     before = objection.state
-    objection.state = state
     db.session.flush()
+    # Compare and set: of two requests moving the same objection at once (PostgreSQL reads what
+    # was committed before either wrote), only the first moves it; the other is told it moved (#17).
+    moved = db.session.execute(
+        update(Objection)
+        .where(Objection.id == objection.id, Objection.state == before)
+        .values(state=state)
+        .execution_options(synchronize_session=False)
+    )
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        db.session.refresh(objection)
+        raise IllegalTransition(objection.state, state)
+    set_committed_value(objection, "state", state)
     _write_step(objection, StepKind(state.value), actor=actor, note=note, at=at, before=before)
 
 

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+
+from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -15,11 +18,22 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
+from portal.documents.signing import new_submission_key
+
 
 class SignForm(FlaskForm):
-    """The signer's name, role and confirmation of authority (the text version read travels with it)."""
+    """The signer's name, role and confirmation of authority (the text version read travels with it).
+
+    `submission_key` is the form's one-time key: made when the form is first shown, kept when it
+    comes back with errors, so pressing the button twice, or Back and again, signs once (#17).
+    """
 
     version = HiddenField()
+    submission_key = HiddenField()
+    sign_again = BooleanField(
+        _l("Sign again to record today's sub-processors"),
+        widget=GovCheckboxInput(),
+    )
     signer_name = StringField(
         "Your full name",
         widget=GovTextInput(),
@@ -42,6 +56,11 @@ class SignForm(FlaskForm):
         validators=[InputRequired("Confirm that you have authority to sign for the controller")],
     )
     submit = SubmitField("Sign the agreement", widget=GovSubmitInput())
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        if not self.submission_key.data:
+            self.submission_key.data = new_submission_key()
 
 
 class SignAcademiesForm(SignForm):

@@ -18,12 +18,13 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
 from wtforms.fields.choices import SelectChoice
 
-from portal import policy
+from portal import policy, transactions
 from portal.audit import service as audit
 from portal.documents import annex, bundle, signing, versions
 from portal.documents.forms import PublishForm, SignAcademiesForm, SignForm, VerifyForm
@@ -62,27 +63,21 @@ def sign() -> Any:
         return redirect(url_for("documents.sign_academies"))
     version = versions.latest_text_version()
     form = SignForm()
+    status = 200
     if version is not None and form.validate_on_submit():
         try:
-            agreement = signing.sign_agreement(
-                tenancy, user=current_user, acceptance=_acceptance(form), version_number=_int(form.version.data)
+            signed = signing.sign(
+                [tenancy], user=current_user, acceptance=_acceptance(form), version_number=_int(form.version.data)
             )
         except versions.DocumentsError as error:
             db.session.rollback()
             form.signer_name.errors = [*form.signer_name.errors, str(error)]
+        except Exception as error:
+            status = _signing_failed(error, form.signer_name)
         else:
             db.session.commit()
-            flash(f"Agreement signed. Download it below (file {agreement.filename}).")
-            return redirect(url_for("documents.agreements"))
-    form.version.data = str(version.number) if version else ""
-    return render_template(
-        "documents/sign.html",
-        form=form,
-        tenancy=tenancy,
-        version=version,
-        academies=None,
-        controller=annex.controller_party(tenancy),
-    )
+            return _signed(signed)
+    return _sign_page(form, tenancy, version, None), status
 
 
 @bp.route("/agreements/academies/sign", methods=["GET", "POST"])
@@ -100,6 +95,7 @@ def sign_academies() -> Any:
     ]
     if request.method == "GET":
         form.academies.data = [str(s.tenancy.id) for s in statuses if s.needs_signature][:batch]
+    status = 200
     if version is not None and statuses and form.validate_on_submit():
         chosen = {int(value) for value in form.academies.data or []}
         if len(chosen) > batch:
@@ -107,9 +103,9 @@ def sign_academies() -> Any:
                 *form.academies.errors,
                 f"Select up to {batch} academies at a time: each agreement is drawn up and sealed on its own",
             ]
-            return _sign_academies_page(form, trust, version, statuses, batch), 400
+            return _sign_page(form, trust, version, statuses, batch), 400
         try:
-            signed = signing.sign_agreements(
+            signed = signing.sign(
                 [s.tenancy for s in statuses if s.tenancy.id in chosen],
                 user=current_user,
                 acceptance=_acceptance(form),
@@ -119,28 +115,63 @@ def sign_academies() -> Any:
         except versions.DocumentsError as error:
             db.session.rollback()
             form.academies.errors = [*form.academies.errors, str(error)]
+        except Exception as error:
+            status = _signing_failed(error, form.academies)
         else:
             db.session.commit()
-            done = f"Agreements signed for {len(signed)} {'academy' if len(signed) == 1 else 'academies'}."
+            if signed.earlier:
+                return _signed(signed)
+            count = len(signed.agreements)
+            done = f"Agreements signed for {count} {'academy' if count == 1 else 'academies'}."
             remaining = sum(1 for s in statuses if s.needs_signature and s.tenancy.id not in chosen)
             if remaining:
                 flash(f"{done} {remaining} more still need an agreement: the next ones are selected below.")
                 return redirect(url_for("documents.sign_academies"))
             flash(done)
             return redirect(url_for("documents.agreements"))
-    return _sign_academies_page(form, trust, version, statuses, batch)
+    return _sign_page(form, trust, version, statuses, batch), status
 
 
-def _sign_academies_page(form: SignAcademiesForm, trust: Tenancy, version: Any, statuses: list[Any], batch: int) -> str:
+def _signed(signed: signing.Signed) -> Any:
+    """Where a submission lands: the agreements page, saying whether this press made them or an earlier one did."""
+    names = ", ".join(a.filename for a in signed.agreements)
+    if signed.earlier:
+        flash(
+            _(
+                "This form was already submitted and the agreement made then: nothing new was signed (file %(names)s).",
+                names=names,
+            )
+        )
+    else:
+        flash(f"Agreement signed. Download it below (file {names}).")
+    return redirect(url_for("documents.agreements"))
+
+
+def _signing_failed(error: Exception, field: Any) -> int:
+    """Signing broke on our side: the form comes back as typed, saying nothing was saved (503)."""
+    if transactions.should_retry(error):
+        raise error  # the request is run once more (portal/transactions.py)
+    db.session.rollback()
+    current_app.logger.exception("signing failed", exc_info=error)
+    field.errors = [
+        *field.errors,
+        _("Sorry, the agreement could not be signed because of a problem on our side. Nothing was saved: try again"),
+    ]
+    return 503
+
+
+def _sign_page(form: SignForm, tenancy: Tenancy, version: Any, statuses: list[Any] | None, batch: int = 0) -> str:
     form.version.data = str(version.number) if version else ""
+    signed_for = [s.tenancy for s in statuses] if statuses is not None else [tenancy]
     return render_template(
         "documents/sign.html",
         form=form,
-        tenancy=trust,
+        tenancy=tenancy,
         version=version,
         academies=statuses,
         batch=batch,
-        controller=annex.controller_party(trust),
+        controller=annex.controller_party(tenancy),
+        already_signed=signing.already_signed(signed_for) if version is not None else [],
     )
 
 
@@ -241,6 +272,8 @@ def _acceptance(form: SignForm) -> signing.Acceptance:
         signer_name=form.signer_name.data or "",
         signer_role=form.signer_role.data or "",
         confirmed=bool(form.confirm.data),
+        submission_key=form.submission_key.data or None,
+        sign_again=bool(form.sign_again.data),
         ip=request.remote_addr,
         user_agent=request.user_agent.string,
     )

@@ -104,7 +104,7 @@ def test_history_page_queries_do_not_grow(
     with count_queries() as one:
         client_request.get("documents.agreements", tenancy=school.slug)
     for _ in range(3):
-        signing.sign_agreement(school, user=data_lead, acceptance=acceptance(), version_number=1)
+        signing.sign_agreement(school, user=data_lead, acceptance=acceptance(again=True), version_number=1)
     with count_queries() as four:
         client_request.get("documents.agreements", tenancy=school.slug)
     assert four.count == one.count
@@ -186,7 +186,8 @@ def test_a_large_trust_signs_in_batches_each_inside_one_request(
 def test_zip_holds_only_the_latest_agreement_of_each_academy(client_request: Any, text_v1: Any, register: Any) -> None:
     trust, academies, admin = make_trust_world()
     signing.sign_agreements(academies[:2], user=admin, acceptance=acceptance(), version_number=1, via=trust)
-    latest = signing.sign_agreement(academies[0], user=admin, acceptance=acceptance("Second"), version_number=1)
+    again = acceptance("Second", again=True)
+    latest = signing.sign_agreement(academies[0], user=admin, acceptance=again, version_number=1)
     client_request.sign_in(admin)
     body = client_request.client.get(client_request.url("documents.academies_zip", tenancy=trust.slug)).get_data()
     manifest = zipfile.ZipFile(io.BytesIO(body)).read("manifest.csv").decode()

@@ -306,7 +306,8 @@ def _open_objection(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
 SPECS: list[Spec] = [
     Spec("auth.sign_out", "viewer"),
     Spec("auth.sign_out_everywhere", "viewer"),
-    # Nobody listens at the providers' addresses under test, so a valid start answers 503 (tested in tests/auth).
+    # The providers point at an address the suite holds and never listens on (tests/conftest.py),
+    # so a valid start answers 503 whatever else runs on the machine (tested in tests/auth).
     Spec("auth.start", "anonymous", _sign_in_start, also=frozenset({503}), valid_status=503),
     Spec("changes.lodge", "data_lead", _lodge, tenancy="own"),
     Spec("changes.withdraw", "data_lead", _objection_only, tenancy="own"),
