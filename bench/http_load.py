@@ -166,9 +166,12 @@ def build_targets(env: dict[str, str], base: str) -> list[Target]:
         name = app.config["SESSION_COOKIE_NAME"]
 
         def cookie(user: User) -> str:
+            from portal.auth.sessions import open_session
+
+            session_id = open_session(user)  # a server-side session row, committed below
             stamp = now().isoformat()
             values = {
-                "_user_id": user.get_id(),
+                "_user_id": session_id,
                 "_fresh": True,
                 "_permanent": True,
                 "signed_in_at": stamp,
@@ -190,6 +193,7 @@ def build_targets(env: dict[str, str], base: str) -> list[Target]:
                 for slug, user in many
             ]
         lead_cookie, staff_cookie = cookie(lead), cookie(staff)
+        db.session.commit()
 
     def one(key: str, cookie: str | None = None) -> list[Visitor]:
         return [Visitor(base + paths[key], cookie)]

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 00:39:22.864518
+Create Date: 2026-12-06 03:09:24.150041
 
 """
 
@@ -509,6 +509,19 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_tenancy_option_setting_tenancy_id"), ["tenancy_id"], unique=False)
 
     op.create_table(
+        "user_session",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_user_session_user_id_user_account"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_user_session")),
+    )
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_user_session_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "agreement",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tenancy_id", sa.Integer(), nullable=False),
@@ -762,6 +775,10 @@ def downgrade():
         batch_op.drop_index("ix_agreement_sha256")
 
     op.drop_table("agreement")
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_user_session_user_id"))
+
+    op.drop_table("user_session")
     with op.batch_alter_table("tenancy_option_setting", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tenancy_option_setting_tenancy_id"))
         batch_op.drop_index(batch_op.f("ix_tenancy_option_setting_option_id"))

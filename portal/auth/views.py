@@ -73,8 +73,8 @@ def callback(provider: str) -> Response | tuple[str, int]:
         object_id=provider,
         details={"directory": identity.directory},
     )
-    db.session.commit()
     begin_session(result.user)
+    db.session.commit()
     if result.joined is not None:
         flash(f"You have joined {result.joined.name}.")
         return redirect(target or url_for("tenancy.overview", tenancy=result.joined.slug))
@@ -102,8 +102,8 @@ def invitation(token: str) -> str | tuple[str, int]:
 def sign_out() -> Response:
     user = user_or_none()
     audit.record("auth.sign_out", actor=audit.Actor.of(user))
-    db.session.commit()
     end_session()
+    db.session.commit()
     flash("You have signed out.")
     return redirect(url_for("web.start"))
 
@@ -135,7 +135,7 @@ def sign_out_everywhere() -> Response:
     assert user is not None
     revoke_sessions(user.id)
     audit.record("auth.sign_out_everywhere", actor=audit.Actor.of(user), object_type="user", object_id=user.id)
-    db.session.commit()
     end_session()
+    db.session.commit()
     flash("You have signed out on every device.")
     return redirect(url_for("auth.sign_in"))
