@@ -158,3 +158,13 @@ def test_a_download_needs_a_csrf_token(client, register, school, data_lead):
     response = client.post(f"/t/{school.slug}/dpia/download/docx")
     assert response.status_code == 400
     assert db.session.scalar(select(DpiaDownload)) is None
+
+
+def test_the_records_of_processing_csv_starts_no_formula_with_any_separator(client_request, register):
+    from tests.web.test_csv_export import formula_cells
+
+    school = make_school('Mozilla;=HYPERLINK("http://evil.example")')
+    lead = make_user("Lee Lead", tenancy=school)
+    client_request.sign_in(lead)
+    text = download(client_request, school, "csv").decode("utf-8-sig")
+    assert "HYPERLINK" in text and formula_cells(text) == []
