@@ -119,9 +119,9 @@ def portal_env(uri: str, secret: str, keys_folder: Path) -> dict[str, str]:
         "PORTAL_SIGNING_PKCS12_PATH": str(keys.pkcs12_path),
         "PORTAL_SIGNING_PKCS12_PASSWORD": keys.password,
         "PORTAL_SIGNING_TRUST_ROOT_PATH": str(keys.root_path),
-        "PORTAL_AUDIT_HASH_KEY": "bench-audit-key",
+        "PORTAL_AUDIT_HASH_KEY": secrets.token_urlsafe(32),
         "PORTAL_UNSUBSCRIBE_KEY": secrets.token_urlsafe(48),
-        "PORTAL_SERVER_NAME_FOR_MAIL": "http://127.0.0.1",
+        "PORTAL_BASE_URL": "http://127.0.0.1",
     }
 
 

@@ -10,7 +10,8 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, has_request_context, jsonify, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user, logout_user
 from sqlalchemy import Select, and_, bindparam, delete, select, update
 
@@ -22,7 +23,15 @@ if TYPE_CHECKING:
     from portal.tenancy.models import Role, Tenancy
 
 
+class PortalSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, Secure whenever the request itself came over HTTPS (always in production)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = PortalSessionInterface()
     login_manager.user_loader(load_user)
     login_manager.session_protection = None  # the session version and timeouts do this job
     app.url_value_preprocessor(_fresh_request_state)

@@ -14,6 +14,7 @@ from portal.auth import accounts, oidc
 from portal.auth.sessions import begin_session, end_session, revoke_sessions, safe_next, user_or_none
 from portal.extensions import db, limiter
 from portal.tenancy import invitations
+from portal.web.urls import public_url
 
 bp = policy.declare(Blueprint("auth", __name__), policy.PUBLIC)
 SIGN_IN_LIMIT = "20 per minute"
@@ -41,7 +42,7 @@ def start(provider: str) -> Response | tuple[str, int]:
     session["sign_in_next"] = safe_next(request.args.get("next") or request.form.get("next"))
     token = request.form.get("invitation", "")
     session["invitation_token"] = token if token and invitations.find_open(token) else None
-    redirect_uri = url_for("auth.callback", provider=provider, _external=True)
+    redirect_uri = public_url("auth.callback", provider=provider)
     try:
         return oidc.client(provider).authorize_redirect(redirect_uri)  # type: ignore[no-any-return]
     except requests.RequestException:

@@ -16,6 +16,7 @@ from portal.dates import now
 from portal.extensions import db
 from portal.notify import outbox
 from portal.tenancy.models import Invitation, Membership, Role, Tenancy, TenancyKind
+from portal.web.urls import public_link
 
 INVITATION_DAYS = 7
 
@@ -51,7 +52,7 @@ def invite(*, tenancy: Tenancy, email: str, role: Role, invited_by: User | None,
     )
     db.session.add(invitation)
     db.session.flush()
-    link = f"{current_app.config['SERVER_NAME_FOR_MAIL'].rstrip('/')}/invitations/{token}"
+    link = public_link(f"/invitations/{token}")
     inviter = invited_by.display_name if invited_by is not None else current_app.config["VENDOR_NAME"]
     outbox.enqueue(
         to=address,
