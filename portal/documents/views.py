@@ -209,21 +209,29 @@ def verify() -> Any:
     return render_template("documents/verify.html", form=form, result=result)
 
 
-@vendor_bp.route("/agreements", methods=["GET", "POST"])
+@vendor_bp.get("/agreements")
 def text_versions() -> Any:
+    return _text_versions_page(PublishForm())
+
+
+@vendor_bp.post("/agreements")
+@policy.allow(policy.GRANT_ACCESS)
+def publish_text() -> Any:
     form = PublishForm()
-    if form.validate_on_submit():
-        if not policy.may(current_user, Permission.MANAGE_REGISTER):
-            abort(403)
-        try:
-            version = versions.publish_text_version(actor=current_user, summary=form.summary.data or "")
-        except versions.DocumentsError as error:
-            db.session.rollback()
-            form.summary.errors = [*form.summary.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(f"Version {version.number} of the agreement is published. Schools will be asked to sign it.")
-            return redirect(url_for("vendor_agreements.text_versions"))
+    if not form.validate_on_submit():
+        return _text_versions_page(form)
+    try:
+        version = versions.publish_text_version(actor=current_user, summary=form.summary.data or "")
+    except versions.DocumentsError as error:
+        db.session.rollback()
+        form.summary.errors = [*form.summary.errors, str(error)]
+        return _text_versions_page(form)
+    db.session.commit()
+    flash(f"Version {version.number} of the agreement is published. Schools will be asked to sign it.")
+    return redirect(url_for("vendor_agreements.text_versions"))
+
+
+def _text_versions_page(form: PublishForm) -> str:
     return render_template(
         "documents/vendor_versions.html",
         form=form,

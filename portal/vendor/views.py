@@ -128,7 +128,7 @@ def _step(
 
 
 @bp.post("/tenancies/<slug:slug>/directories")
-@policy.allow(ONBOARD)
+@policy.allow(policy.GRANT_ACCESS)
 def bind_directory(slug: str) -> str | Response:
     tenancy, form = _tenancy(slug), DirectoryForm()
     return _step(
@@ -161,7 +161,7 @@ def remove_directory(slug: str, directory_id: int) -> str | Response:
 
 
 @bp.post("/tenancies/<slug:slug>/auto-join")
-@policy.allow(ONBOARD)
+@policy.allow(policy.GRANT_ACCESS)
 def auto_join(slug: str) -> str | Response:
     tenancy, form = _tenancy(slug), AutoJoinForm()
     return _step(
@@ -175,7 +175,7 @@ def auto_join(slug: str) -> str | Response:
 
 
 @bp.post("/tenancies/<slug:slug>/invitations")
-@policy.allow(ONBOARD)
+@policy.allow(policy.GRANT_ACCESS)
 def invite(slug: str) -> str | Response:
     tenancy, form = _tenancy(slug), InviteForm()
     return _step(
