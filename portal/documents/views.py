@@ -38,6 +38,9 @@ bp = tenancy_blueprint("documents", __name__)
 policy.declare(bp, policy.tenancy(Permission.DOWNLOAD_AGREEMENTS))
 vendor_bp = policy.declare(Blueprint("vendor_agreements", __name__, url_prefix="/vendor"), policy.vendor())
 VERIFY_LIMIT = "20 per minute"
+# An agreement issued here is about 40 KB; 1 MB leaves room for a long register and refuses the
+# multi-megabyte files that made a check expensive (#18).
+VERIFY_MAX_BYTES = 1024 * 1024
 
 
 @bp.get("/agreements")
@@ -196,7 +199,7 @@ def _limit_verify_upload(endpoint: str | None, values: dict[str, Any] | None) ->
     # URL value preprocessors run before any before_request (CSRF reads the body there), so the
     # smaller upload limit applies before a byte of the form is parsed.
     if endpoint == "documents.verify":
-        request.max_content_length = current_app.config.get("VERIFY_MAX_BYTES", 5 * 1024 * 1024)
+        request.max_content_length = current_app.config.get("VERIFY_MAX_BYTES", VERIFY_MAX_BYTES)
 
 
 @policy.allow(policy.PUBLIC)
