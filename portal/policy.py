@@ -39,6 +39,9 @@ class Permission(enum.StrEnum):
     MANAGE_STAFF = "manage_staff"
     REVOKE_SESSIONS = "revoke_sessions"
     CHANGE_SETTINGS = "change_settings"
+    # Who may grant access to schools' data, or change what they are asked to sign: publishing a
+    # DPA text, confirming a GIAS import, binding a directory, domain auto-join, inviting a data lead.
+    GRANT_ACCESS = "grant_access"
 
 
 _SCHOOL_LEAD = {
@@ -68,7 +71,8 @@ _STAFF = {
 VENDOR_PERMISSIONS: dict[VendorRole, frozenset[Permission]] = {
     VendorRole.STAFF: frozenset(_STAFF),
     VendorRole.ADMIN: frozenset(
-        _STAFF | {Permission.MANAGE_STAFF, Permission.REVOKE_SESSIONS, Permission.CHANGE_SETTINGS}
+        _STAFF
+        | {Permission.MANAGE_STAFF, Permission.REVOKE_SESSIONS, Permission.CHANGE_SETTINGS, Permission.GRANT_ACCESS}
     ),
 }
 
@@ -99,6 +103,10 @@ def tenancy(permission: Permission = Permission.VIEW_TENANCY) -> Rule:
 def vendor(permission: Permission = Permission.VENDOR_CONSOLE, *, recent_sign_in: bool = False) -> Rule:
     return Rule("vendor", permission, recent_sign_in)
 
+
+# Vendor admins only, signed in within RECENT_SIGN_IN_MINUTES: actions that grant access to a
+# school's data or change what schools sign.
+GRANT_ACCESS = Rule("vendor", Permission.GRANT_ACCESS, recent_sign_in=True)
 
 _BLUEPRINT_RULES: dict[str, Rule] = {}
 F = TypeVar("F", bound=Callable[..., Any])

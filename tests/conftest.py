@@ -55,7 +55,8 @@ def base_config(uri: str) -> dict[str, Any]:
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "SQLALCHEMY_DATABASE_URI": uri,
-        "SERVER_NAME_FOR_MAIL": "http://portal.test",
+        "BASE_URL": "http://portal.test",
+        "UNSUBSCRIBE_KEY": "test-unsubscribe-key-" + "u" * 32,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SMTP_PORT": 1,  # nothing listens: a test that delivers mail starts its own sink
         # Sign-in providers: an address of the suite's own where nobody listens (tests that sign in
@@ -356,9 +357,9 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(live_app: Flask) -> Iterator[LiveServer]:
-    live_app.config["SERVER_NAME_FOR_MAIL"] = "http://127.0.0.1"
+    live_app.config["BASE_URL"] = "http://127.0.0.1"
     with LiveServer(live_app) as server:
-        live_app.config["SERVER_NAME_FOR_MAIL"] = server.url
+        live_app.config["BASE_URL"] = server.url
         yield server
 
 

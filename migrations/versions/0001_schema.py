@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 03:22:14.528980
+Create Date: 2026-12-06 03:09:24.150041
 
 """
 
@@ -509,6 +509,19 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_tenancy_option_setting_tenancy_id"), ["tenancy_id"], unique=False)
 
     op.create_table(
+        "user_session",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_user_session_user_id_user_account"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_user_session")),
+    )
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_user_session_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "agreement",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tenancy_id", sa.Integer(), nullable=False),
@@ -528,7 +541,6 @@ def upgrade():
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
-        sa.Column("submission_key", sa.String(length=64), nullable=True),
         sa.Column("pdf", sa.LargeBinary(), nullable=True),
         sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_agreement_sha256_length")),
         sa.CheckConstraint("size_bytes > 0", name=op.f("ck_agreement_size_positive")),
@@ -554,7 +566,6 @@ def upgrade():
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement")),
-        sa.UniqueConstraint("tenancy_id", "submission_key", name=op.f("uq_agreement_tenancy_id_submission_key")),
     )
     with op.batch_alter_table("agreement", schema=None) as batch_op:
         batch_op.create_index("ix_agreement_sha256", ["sha256"], unique=True)
@@ -764,6 +775,10 @@ def downgrade():
         batch_op.drop_index("ix_agreement_sha256")
 
     op.drop_table("agreement")
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_user_session_user_id"))
+
+    op.drop_table("user_session")
     with op.batch_alter_table("tenancy_option_setting", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tenancy_option_setting_tenancy_id"))
         batch_op.drop_index(batch_op.f("ix_tenancy_option_setting_option_id"))

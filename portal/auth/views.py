@@ -14,6 +14,7 @@ from portal.auth import accounts, oidc
 from portal.auth.sessions import begin_session, end_session, revoke_sessions, safe_next, user_or_none
 from portal.extensions import db, limiter
 from portal.tenancy import invitations
+from portal.web.urls import public_url
 
 bp = policy.declare(Blueprint("auth", __name__), policy.PUBLIC)
 SIGN_IN_LIMIT = "20 per minute"
@@ -41,7 +42,7 @@ def start(provider: str) -> Response | tuple[str, int]:
     session["sign_in_next"] = safe_next(request.args.get("next") or request.form.get("next"))
     token = request.form.get("invitation", "")
     session["invitation_token"] = token if token and invitations.find_open(token) else None
-    redirect_uri = url_for("auth.callback", provider=provider, _external=True)
+    redirect_uri = public_url("auth.callback", provider=provider)
     try:
         with transactions.without_transaction():  # no transaction open while the provider answers
             return oidc.client(provider).authorize_redirect(redirect_uri)  # type: ignore[no-any-return]
@@ -75,8 +76,8 @@ def callback(provider: str) -> Response | tuple[str, int]:
         object_id=provider,
         details={"directory": identity.directory},
     )
-    db.session.commit()
     begin_session(result.user)
+    db.session.commit()
     if result.joined is not None:
         flash(f"You have joined {result.joined.name}.")
         return redirect(target or url_for("tenancy.overview", tenancy=result.joined.slug))
@@ -104,8 +105,8 @@ def invitation(token: str) -> str | tuple[str, int]:
 def sign_out() -> Response:
     user = user_or_none()
     audit.record("auth.sign_out", actor=audit.Actor.of(user))
-    db.session.commit()
     end_session()
+    db.session.commit()
     flash("You have signed out.")
     return redirect(url_for("web.start"))
 
@@ -137,7 +138,7 @@ def sign_out_everywhere() -> Response:
     assert user is not None
     revoke_sessions(user.id)
     audit.record("auth.sign_out_everywhere", actor=audit.Actor.of(user), object_type="user", object_id=user.id)
-    db.session.commit()
     end_session()
+    db.session.commit()
     flash("You have signed out on every device.")
     return redirect(url_for("auth.sign_in"))

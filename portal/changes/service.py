@@ -18,7 +18,7 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
 from sqlalchemy import Date, Select, and_, bindparam, literal, select
 from sqlalchemy.sql.elements import BindParameter
 
@@ -29,6 +29,7 @@ from portal.changes.models import ChangeKind, ChangeNotice, NoticeState
 from portal.dates import govuk_date, now, uk_today
 from portal.extensions import db
 from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion
+from portal.web.urls import public_url
 
 __all__ = [
     "FeedItem",
@@ -327,7 +328,7 @@ def feed_items(today: dt.date | None = None) -> list[FeedItem]:
     """Announced changes not yet in effect as feed entries (one query; needs a request for the URLs)."""
     items = []
     for notice in announced_changes(today):
-        url = url_for("changes_public.notice", notice_id=notice.id, _external=True)
+        url = public_url("changes_public.notice", notice_id=notice.id)
         until = govuk_date(window.object_until(notice.effective_on))
         summary = (
             f"{notice.kind.label}: {notice.supplier}, taking effect on {govuk_date(notice.effective_on)}. "

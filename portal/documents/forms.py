@@ -5,7 +5,6 @@ from __future__ import annotations
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -19,6 +18,7 @@ from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField,
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.documents.signing import new_submission_key
+from portal.web.forms import FlaskForm
 
 
 class SignForm(FlaskForm):

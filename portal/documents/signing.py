@@ -31,6 +31,7 @@ from portal.documents.models import Agreement, DpaTextVersion, SignerCapacity
 from portal.documents.versions import DocumentsError, as_actor, latest_text_version, statuses
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
+from portal.web.urls import public_link
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -289,7 +290,7 @@ def document_html(
             "annex": lines,
             "register_version": register_version,
             "record": record,
-            "verify_url": current_app.config["SERVER_NAME_FOR_MAIL"].rstrip("/") + "/verify",
+            "verify_url": public_link("/verify"),
         }
     )
 

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -19,6 +18,7 @@ from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from portal.register.models import EntryKind, EntryStatus
+from portal.web.forms import FlaskForm
 
 SLUG = Regexp(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$", message="Use lower-case letters, digits and hyphens")
 ON_OFF = [SelectChoice("on", "On"), SelectChoice("off", "Off")]

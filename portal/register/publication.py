@@ -8,13 +8,14 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from flask import current_app, url_for
+from flask import current_app
 
 from portal.dates import govuk_date
 from portal.register.compare import compare_versions
 from portal.register.effective import EffectiveSet, UpcomingChange, announced_changes, effective_set
 from portal.register.models import ENTRY_TEXT_FIELDS, EntryKind, RegisterEntry, RegisterVersion
 from portal.tenancy.models import Tenancy
+from portal.web.urls import public_url
 
 SCHEMA_PATH = Path(__file__).with_name("sub-processors.schema.json")
 ATOM = "http://www.w3.org/2005/Atom"
@@ -52,7 +53,7 @@ def version_json(version: RegisterVersion, today: dt.date) -> dict[str, Any]:
     """A published version as the documented JSON of /sub-processors.json."""
     config = current_app.config
     return {
-        "schema": url_for("register.schema", _external=True),
+        "schema": public_url("register.schema"),
         "vendor": {
             "name": config["VENDOR_NAME"],
             "legal_entity": config["VENDOR_LEGAL_ENTITY"],
@@ -68,7 +69,7 @@ def version_json(version: RegisterVersion, today: dt.date) -> dict[str, Any]:
             "contact_email": version.contact_email,
             "summary": version.summary,
             "notes": [line for line in version.notes.splitlines() if line.strip()],
-            "url": url_for("register.version", sequence=version.sequence, _external=True),
+            "url": public_url("register.version", sequence=version.sequence),
         },
         "notice_period_days": int(config["NOTICE_PERIOD_DAYS"]),
         "data_sub_processors": [entry_json(e) for e in version.entries if e.kind is EntryKind.DATA_SUBPROCESSOR],
@@ -132,7 +133,7 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequ
     """
     ET.register_namespace("", ATOM)
     config = current_app.config
-    register_url = url_for("register.public_register", _external=True)
+    register_url = public_url("register.public_register")
     feed = ET.Element(f"{{{ATOM}}}feed")
     _add(feed, "id", register_url)
     _add(feed, "title", f"{config['VENDOR_NAME']} sub-processor register")
@@ -142,7 +143,7 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequ
     author = _add(feed, "author")
     _add(author, "name", config["VENDOR_LEGAL_ENTITY"])
     _add(author, "email", config["VENDOR_PRIVACY_EMAIL"])
-    _add(feed, "link", rel="self", type="application/atom+xml", href=url_for("register.feed", _external=True))
+    _add(feed, "link", rel="self", type="application/atom+xml", href=public_url("register.feed"))
     _add(feed, "link", rel="alternate", type="text/html", href=register_url)
     if versions:
         current = versions[0]
@@ -163,7 +164,7 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequ
         _add(entry, "summary", notice.summary)
     for index, version in enumerate(versions):
         previous = versions[index + 1] if index + 1 < len(versions) else None
-        url = url_for("register.version", sequence=version.sequence, _external=True)
+        url = public_url("register.version", sequence=version.sequence)
         entry = _add(feed, "entry")
         _add(entry, "id", url)
         _add(entry, "title", f"Version {version.number} published")

@@ -209,8 +209,8 @@ def test_trust_page_queries_do_not_grow_with_academies(
     assert many.count == few.count
 
 
-def test_vendor_staff_publish_a_new_version(client_request: Any, app: Any, vendor_staff: Any) -> None:
-    client_request.sign_in(vendor_staff)
+def test_vendor_admins_publish_a_new_version(client_request: Any, app: Any, vendor_admin: Any) -> None:
+    client_request.sign_in(vendor_admin)
     client_request.post("vendor_agreements.text_versions", {"summary": "First version"})
     version = db.session.scalar(select(DpaTextVersion))
     assert version is not None and version.number == 1 and len(version.sha256) == 64

@@ -325,7 +325,7 @@ SPECS: list[Spec] = [
         valid_status=200,
         writes_on=frozenset({200}),
     ),
-    Spec("gias.confirm", "vendor_staff", _gias_confirm),
+    Spec("gias.confirm", "vendor_admin", _gias_confirm),
     # An unknown token: 404 whatever else is posted (tests/notify confirm real tokens).
     Spec("notify.confirm", "anonymous", _confirm, valid_status=404),
     Spec("notify.subscribe", "anonymous", lambda w: ({}, {"email": Field(EMAIL, "fuzz@example.org")}), max_examples=15),
@@ -370,12 +370,12 @@ SPECS: list[Spec] = [
     ),
     Spec("tenancy_register.change_option", "data_lead", _option, tenancy="own"),
     Spec("tenancy_register.change_option_for_academies", "trust_admin", _option_for_academies, tenancy="trust"),
-    Spec("vendor.auto_join", "vendor_staff", _auto_join),
-    Spec("vendor.bind_directory", "vendor_staff", _bind),
+    Spec("vendor.auto_join", "vendor_admin", _auto_join),
+    Spec("vendor.bind_directory", "vendor_admin", _bind),
     Spec("vendor.create_tenancy", "vendor_staff", _create_tenancy),
-    Spec("vendor.invite", "vendor_staff", _vendor_invite, max_examples=15),
+    Spec("vendor.invite", "vendor_admin", _vendor_invite, max_examples=15),
     Spec("vendor.remove_directory", "vendor_staff", _remove_directory),
-    Spec("vendor_agreements.text_versions", "vendor_staff", _text_version),
+    Spec("vendor_agreements.publish_text", "vendor_admin", _text_version),
 ]
 
 # POST rules fuzzed elsewhere, with the reason.

@@ -47,7 +47,9 @@ def production_environment(database_uri: str, keys: Path, key_prefix: str) -> di
         PORTAL_RATELIMIT_KEY_PREFIX=key_prefix,
         PORTAL_AUDIT_HASH_KEY=secrets.token_urlsafe(32),
         PORTAL_UNSUBSCRIBE_KEY=secrets.token_urlsafe(48),
-        PORTAL_SERVER_NAME_FOR_MAIL="https://agreements.example.com",
+        PORTAL_BASE_URL="https://agreements.example.com",
+        # The portal answers its own host; the test (like a load balancer's health check) calls by address.
+        PORTAL_TRUSTED_HOSTS='["agreements.example.com", "127.0.0.1"]',
         PORTAL_SMTP_HOST="127.0.0.1",
         PORTAL_SMTP_PORT="1",
         PORTAL_OIDC_LOCAL_PROVIDER="false",
@@ -163,7 +165,7 @@ def subscribe_repeatedly(url: str, address: str, times: int) -> list[int]:
         page = http.get(url + "/subscribe", timeout=30)
         token = BeautifulSoup(page.text, "html.parser").find("input", {"name": "csrf_token"})["value"]
         # The cookie is Secure, so requests keeps it for HTTPS only: send it by hand over loopback HTTP.
-        cookies = {"portal_session": page.cookies["portal_session"]}
+        cookies = {"__Host-portal_session": page.cookies["__Host-portal_session"]}
         return [
             http.post(
                 url + "/subscribe",
@@ -209,7 +211,7 @@ def test_production_run_on_postgresql_and_redis(production: dict[str, str]) -> N
 
         # A page with a form keeps its CSRF secret in the session: the cookie carries every flag.
         cookie = requests.get(server.url + "/subscribe", timeout=30).headers["Set-Cookie"]
-        assert cookie.startswith("portal_session=")
+        assert cookie.startswith("__Host-portal_session=")
         assert {"secure", "httponly", "samesite=lax"} <= {part.strip().lower() for part in cookie.split(";")}, cookie
 
         # Two gunicorn workers share one count in Redis: the limit holds whichever worker answers.
