@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 00:39:22.864518
+Create Date: 2026-12-06 03:11:01.140708
 
 """
 
@@ -395,6 +395,8 @@ def upgrade():
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.Column("material", sa.Boolean(), server_default=sa.text("(true)"), nullable=False),
+        sa.Column("material_since", sa.String(length=16), server_default="", nullable=False),
         sa.CheckConstraint(
             "status <> 'published' OR (published_at IS NOT NULL AND reviewed_on IS NOT NULL)",
             name=op.f("ck_register_version_published_is_dated"),
@@ -673,6 +675,7 @@ def upgrade():
         sa.Column("retires_on", sa.Date(), nullable=True),
         sa.Column("listed_since", sa.Date(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("facts", sa.JSON(), server_default="{}", nullable=False),
         sa.CheckConstraint(
             "status <> 'conditional' OR (condition_service IS NOT NULL AND condition_service <> '')",
             name=op.f("ck_register_entry_conditional_names_service"),

@@ -19,6 +19,7 @@ from portal.register import options as option_service
 from portal.register import service
 from portal.register.choices import load_options
 from portal.register.errors import RegisterError
+from portal.register.facts import EntryFacts
 from portal.register.forms import EntryForm, NotesForm, OptionDefinitionForm, PublishForm, StatementForm
 from portal.register.models import (
     ENTRY_TEXT_FIELDS,
@@ -104,6 +105,7 @@ def _entry_data(form: EntryForm) -> service.EntryData:
         condition_service=(form.condition_service.data or "").strip() or None,
         effective_on=form.effective_on.data,
         retires_on=form.retires_on.data,
+        facts_data=form.facts_value().to_json(),
     )
 
 
@@ -122,6 +124,9 @@ def edit_entry(entry_id: int | None) -> Page:
     form = EntryForm(obj=entry)
     if entry is not None and not form.is_submitted():
         form.kind.data, form.status.data = entry.kind.value, entry.status.value
+        form.fill_facts(entry.facts)
+    elif not form.is_submitted():
+        form.fill_facts(EntryFacts())
     if not form.validate_on_submit():
         return render_template("register/admin_entry.html", form=form, entry=entry), (400 if form.errors else 200)
     try:
