@@ -361,6 +361,8 @@ def _version(
         contact_email=current_app.config["VENDOR_PRIVACY_EMAIL"],
         notes=NOTES,
         summary=summary,
+        material=True,
+        material_since=number,
     )
     facts = _facts(published)
     version.entries = [

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,8 +16,8 @@ from portal import policy
 from portal.audit.service import Actor
 from portal.dates import uk_today
 from portal.extensions import db
+from portal.register import materiality, service
 from portal.register import options as option_service
-from portal.register import service
 from portal.register.choices import load_options
 from portal.register.errors import RegisterError
 from portal.register.facts import EntryFacts
@@ -208,10 +209,10 @@ def publish() -> Page:
         form.number.data = found.number
         form.owner_name.data, form.contact_email.data = found.owner_name, found.contact_email
         form.reviewed_on.data = uk_today()
+    differences = [d for d in materiality.compare_versions(current, found) if d.change != "unchanged"]
+    context = {"draft": found, "current": current, "differences": differences}
     if not form.validate_on_submit():
-        return render_template("register/admin_publish.html", form=form, draft=found, current=current), (
-            400 if form.errors else 200
-        )
+        return render_template("register/admin_publish.html", form=form, **context), (400 if form.errors else 200)
     try:
         version = service.publish_register(
             found,
@@ -224,9 +225,12 @@ def publish() -> Page:
             actor=_actor(),
         )
     except RegisterError as error:
-        return _refused(error, form, "register/admin_publish.html", draft=found, current=current)
+        return _refused(error, form, "register/admin_publish.html", **context)
     db.session.commit()
-    flash(f"Version {version.number} published. Subscribers and data leads will be emailed.")
+    if version.material:
+        flash(_("Version %(number)s published. Subscribers and data leads will be emailed.", number=version.number))
+    else:
+        flash(_("Version %(number)s published. Its changes are editorial: nobody was emailed.", number=version.number))
     return redirect(url_for("register.public_register"))
 
 

@@ -55,7 +55,10 @@ def ai(**fields) -> AIFacts:
             "transfer mechanism now: International Data Transfer Agreement",
         ),
         (changed(parent_country="US"), "parent now headquartered in United States"),
-        (changed(ai=ai(models=(AIModel("Model A", "Maker", "Chat"), AIModel("Model B", "M", "P")))), "new AI models: Model B"),
+        (
+            changed(ai=ai(models=(AIModel("Model A", "Maker", "Chat"), AIModel("Model B", "M", "P")))),
+            "new AI models: Model B",
+        ),
         (changed(ai=ai(trains_on_customer_data=True)), "may now use customer data to train"),
         (changed(ai=ai(use=AIUse.PRIMARY)), "condition loosened"),
         (changed(ai=ai(inference_country="US")), "inference now runs in United States"),

@@ -51,7 +51,7 @@ def test_aurora_with_voice_input_lists_voice_recordings_and_pupils(app, demo_reg
 
 
 def test_meadowbank_with_the_fallback_off_has_no_us_transfer_for_inference(app, demo_register):
-    aurora, meadowbank = _demo_schools(demo_register)
+    _aurora, meadowbank = _demo_schools(demo_register)
     description = describe_processing(meadowbank, uk_today())
     assert _us_inference(description) == []
     assert "voice_recordings" not in {c.key for c in description.categories}
