@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 
@@ -133,10 +134,23 @@ def _editorial_reasons(before: RegisterEntry, after: RegisterEntry) -> list[str]
     if gone:
         reasons.append(_("no longer processes: %(names)s", names=_listed(gone)))
     if old != new and not gone:
-        reasons.append(_("facts reworded or narrowed"))
+        was, now = _flat(old.to_json()), _flat(new.to_json())
+        names = sorted({key for key in was.keys() | now.keys() if was.get(key) != now.get(key)})
+        reasons.append(_("facts changed: %(fields)s", fields=_listed([n.replace("_", " ") for n in names])))
     if after.retires_on and after.retires_on != before.retires_on:
         reasons.append(_("to be removed on %(date)s", date=govuk_date(after.retires_on)))
     return reasons
+
+
+def _flat(data: dict[str, Any], prefix: str = "") -> dict[str, Any]:
+    """Facts as one level of names ("ai prompt_retention"), to name what changed."""
+    flat: dict[str, Any] = {}
+    for key, value in data.items():
+        if isinstance(value, dict):
+            flat.update(_flat(value, f"{prefix}{key} "))
+        else:
+            flat[f"{prefix}{key}"] = value
+    return flat
 
 
 def compare_entries(previous: RegisterEntry | None, current: RegisterEntry | None) -> EntryDifference:

@@ -133,14 +133,19 @@ def _from_cache(ids: Select[Any]) -> RegisterVersion | None:
     return register_cache().version(version_id) if version_id is not None else None
 
 
-def published_versions(*, with_content: bool = False, limit: int | None = None) -> list[RegisterVersion]:
-    """Published versions, newest first; with their entries and statements if asked (three queries)."""
+def published_versions(
+    *, with_content: bool = False, limit: int | None = None, up_to: int | None = None
+) -> list[RegisterVersion]:
+    """Published versions, newest first (those up to a sequence, if asked); with their entries and
+    statements if asked (three queries)."""
     query = (
         select(RegisterVersion)
         .where(RegisterVersion.status == VersionStatus.PUBLISHED)
         .order_by(RegisterVersion.sequence.desc())
         .limit(limit)
     )
+    if up_to is not None:
+        query = query.where(RegisterVersion.sequence <= up_to)
     if with_content:
         query = query.options(*_with_content())
     return list(db.session.scalars(query))
