@@ -188,3 +188,24 @@ def problems(facts: EntryFacts) -> list[tuple[str, str]]:
         if facts.ai.inference_country not in COUNTRIES:
             found.append(("ai_inference_country", _("Choose where inference runs")))
     return found
+
+
+def summary(facts: EntryFacts) -> str:
+    """The facts in one line of plain English, for comparing two versions side by side."""
+    if facts.is_empty:
+        return ""
+    parts = [
+        _("Subjects: %(names)s", names=", ".join(s.label for s in facts.subjects) or _("none")),
+        _("Categories: %(names)s", names=", ".join(c.name for c in facts.category_objects) or _("none")),
+        _("Countries: %(names)s", names=", ".join(COUNTRIES[c].name for c in facts.countries if c in COUNTRIES)),
+        _("Transfer: %(mechanism)s", mechanism=facts.transfer.label),
+    ]
+    if facts.retention:
+        parts.append(_("Kept: %(retention)s", retention=facts.retention))
+    if facts.ai is not None:
+        parts.append(_("AI models: %(names)s", names=", ".join(m.name for m in facts.ai.models)))
+        parts.append(
+            _("Trains on customer data: %(answer)s", answer=_("yes") if facts.ai.trains_on_customer_data else _("no"))
+        )
+        parts.append(facts.ai.use.label)
+    return "; ".join(parts)

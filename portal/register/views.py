@@ -18,6 +18,7 @@ from portal.register import service
 from portal.register.ai import StandardPoint, ai_lines, jurisdiction_notes, standard_points
 from portal.register.cache import register_cache
 from portal.register.effective import announced_changes
+from portal.register.materiality import compare_entries
 from portal.register.models import RegisterEntry, RegisterVersion
 from portal.register.processing import AIServiceLine
 from portal.register.publication import SCHEMA_PATH, atom_feed, version_json
@@ -27,6 +28,7 @@ from portal.web.security import csp_nonce
 bp = policy.declare(Blueprint("register", __name__), policy.PUBLIC)
 bp.add_app_template_global(country_name, "country_name")
 bp.add_app_template_global(jurisdiction_notes, "jurisdiction_notes")
+bp.add_app_template_global(compare_entries, "entry_difference")
 
 
 @bp.app_template_global("public_ai")

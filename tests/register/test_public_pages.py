@@ -159,6 +159,12 @@ def test_comparing_two_versions(client_request, demo_register):
     azure = page.find(id="change-azure-openai").find_next("table")
     assert "Azure OpenAI (gpt-4.1-mini)" in azure.find("del").get_text()
     assert "Azure OpenAI (gpt-4.1-mini, gpt-4.1)" in azure.find("ins").get_text()
+    # Each change says whether it was material, and why; the facts are compared too.
+    assert text_of(page.find(id="classification-azure-openai")).startswith("Material Needs notice")
+    assert "new AI models: gpt-4.1" in text_of(page.find(id="classification-azure-openai"))
+    assert "AI models: gpt-4.1-mini, gpt-4.1" in text_of(azure)
+    assert "Editorial No notice needed" in text_of(page.find(id="classification-fellside-infrastructure"))
+    assert "new supplier" in text_of(page.find(id="classification-kestrel-moderation"))
     # Either order reads earlier to later.
     swapped = client_request.get("register.compare", **{"from": 2, "to": 1})
     assert "Changes from version 1.3 to version 1.4" in text_of(swapped)
