@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 from flask_babel import gettext as _
 
+from portal.register.effective import EffectiveLine
 from portal.register.facts import EntryFacts
 from portal.register.models import EntryKind, EntryStatus, RegisterEntry
 from portal.register.processing import AIServiceLine
@@ -187,3 +188,26 @@ def needs_training_instruction(entry: RegisterEntry) -> bool:
         and ai.trains_on_customer_data
         and not ai.training_instruction.strip()
     )
+
+
+@dataclass(frozen=True)
+class AISection:
+    """The AI section of a page: the services (with why each runs, or does not) and the points."""
+
+    lines: list[AIServiceLine]
+    points: list[StandardPoint]
+
+
+def public_section(entries: Sequence[RegisterEntry]) -> AISection:
+    """Every AI service of a published version, and the points for them all."""
+    lines = ai_lines(entries)
+    return AISection(lines, standard_points(lines, {e.key: e.facts for e in entries}))
+
+
+def tenancy_section(lines: Sequence[EffectiveLine]) -> AISection:
+    """A tenancy's AI services today: each with why it runs or not; the points for those that run."""
+    reasons = {line.entry.key: line.reason for line in lines}
+    shown = ai_lines([line.entry for line in lines], reasons)
+    running = {line.entry.key for line in lines if line.included}
+    facts = {line.entry.key: line.entry.facts for line in lines}
+    return AISection(shown, standard_points([line for line in shown if line.key in running], facts))

@@ -15,12 +15,11 @@ from portal import policy
 from portal.changes.service import RegisterToday, register_today
 from portal.dates import start_of_uk_day, uk_today
 from portal.register import service
-from portal.register.ai import StandardPoint, ai_lines, jurisdiction_notes, standard_points
+from portal.register.ai import jurisdiction_notes, public_section
 from portal.register.cache import register_cache
 from portal.register.effective import announced_changes
 from portal.register.materiality import compare_entries
 from portal.register.models import RegisterEntry, RegisterVersion
-from portal.register.processing import AIServiceLine
 from portal.register.publication import SCHEMA_PATH, atom_feed, version_json
 from portal.register.vocabulary import country_name
 from portal.web.security import csp_nonce
@@ -29,18 +28,7 @@ bp = policy.declare(Blueprint("register", __name__), policy.PUBLIC)
 bp.add_app_template_global(country_name, "country_name")
 bp.add_app_template_global(jurisdiction_notes, "jurisdiction_notes")
 bp.add_app_template_global(compare_entries, "entry_difference")
-
-
-@bp.app_template_global("public_ai")
-def public_ai(entries: Sequence[RegisterEntry]) -> AISection:
-    """The AI services of a published version and the standards' points, for the public page."""
-    lines = ai_lines(entries)
-    return AISection(lines, standard_points(lines, {e.key: e.facts for e in entries}))
-
-
-class AISection(NamedTuple):
-    lines: list[AIServiceLine]
-    points: list[StandardPoint]
+bp.add_app_template_global(public_section, "public_ai")
 
 
 PUBLIC_CACHE = "public, max-age=60"
