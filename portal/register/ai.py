@@ -16,7 +16,7 @@ from flask_babel import gettext as _
 from portal.register.effective import EffectiveLine
 from portal.register.facts import EntryFacts
 from portal.register.models import EntryKind, EntryStatus, RegisterEntry
-from portal.register.processing import AIServiceLine
+from portal.register.processing import AIServiceLine, ai_service_line
 from portal.register.vocabulary import CATEGORIES, UK, AIUse, JurisdictionNote, country_name
 
 
@@ -36,22 +36,7 @@ def ai_lines(entries: Iterable[RegisterEntry], reasons: dict[str, str] | None = 
         facts = entry.facts
         if facts.ai is None or entry.status is EntryStatus.RETIRED:
             continue
-        why = (reasons or {}).get(entry.key, facts.ai.use.label)
-        found.append(
-            AIServiceLine(
-                entry.key,
-                entry.supplier,
-                facts.ai.models,
-                facts.ai.inference_country,
-                facts.ai.inference_region,
-                facts.ai.prompt_retention,
-                facts.ai.trains_on_customer_data,
-                facts.ai.training_instruction,
-                facts.ai.use,
-                facts.pupil_facing,
-                why,
-            )
-        )
+        found.append(ai_service_line(entry, (reasons or {}).get(entry.key, facts.ai.use.label)))
     return found
 
 

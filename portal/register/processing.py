@@ -17,7 +17,7 @@ from portal.dates import end_of_uk_day, uk_today
 from portal.extensions import db
 from portal.register.effective import EffectiveLine, effective_set
 from portal.register.facts import AIModel
-from portal.register.models import RegisterVersion, VersionStatus
+from portal.register.models import RegisterEntry, RegisterVersion, VersionStatus
 from portal.register.vocabulary import (
     CATEGORIES,
     UK,
@@ -109,6 +109,26 @@ class ProcessingDescription:
         return tuple(c.name for c in self.categories)
 
 
+def ai_service_line(entry: RegisterEntry, why: str) -> AIServiceLine:
+    """An AI entry as a line of the AI services, with why it runs (or when it is used)."""
+    facts = entry.facts
+    ai = facts.ai
+    assert ai is not None
+    return AIServiceLine(
+        entry.key,
+        entry.supplier,
+        ai.models,
+        ai.inference_country,
+        ai.inference_region,
+        ai.prompt_retention,
+        ai.trains_on_customer_data,
+        ai.training_instruction,
+        ai.use,
+        facts.pupil_facing,
+        why,
+    )
+
+
 def _version_on(on: dt.date) -> RegisterVersion | None:
     """The version that was current on a UK date (the current one for today and later)."""
     from portal.register.service import current_published, published_version
@@ -166,23 +186,8 @@ def describe_lines(
                 )
             )
         if facts.ai is not None:
-            ai = facts.ai
-            places.setdefault(ai.inference_country, [])
-            ai_services.append(
-                AIServiceLine(
-                    entry.key,
-                    entry.supplier,
-                    ai.models,
-                    ai.inference_country,
-                    ai.inference_region,
-                    ai.prompt_retention,
-                    ai.trains_on_customer_data,
-                    ai.training_instruction,
-                    ai.use,
-                    facts.pupil_facing,
-                    line.reason,
-                )
-            )
+            places.setdefault(facts.ai.inference_country, [])
+            ai_services.append(ai_service_line(entry, line.reason))
         note = facts.jurisdiction_note
         if note is not None:
             foreign.append(ForeignLaw(entry.key, entry.supplier, facts.parent_country, note))
