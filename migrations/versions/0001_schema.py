@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 03:09:24.150041
+Create Date: 2026-12-06 03:11:01.140708
 
 """
 
@@ -395,6 +395,8 @@ def upgrade():
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.Column("material", sa.Boolean(), server_default=sa.text("(true)"), nullable=False),
+        sa.Column("material_since", sa.String(length=16), server_default="", nullable=False),
         sa.CheckConstraint(
             "status <> 'published' OR (published_at IS NOT NULL AND reviewed_on IS NOT NULL)",
             name=op.f("ck_register_version_published_is_dated"),
@@ -507,19 +509,6 @@ def upgrade():
     with op.batch_alter_table("tenancy_option_setting", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_tenancy_option_setting_option_id"), ["option_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_tenancy_option_setting_tenancy_id"), ["tenancy_id"], unique=False)
-
-    op.create_table(
-        "user_session",
-        sa.Column("token_hash", sa.String(length=64), nullable=False),
-        sa.Column("user_id", sa.Integer(), nullable=False),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["user_id"], ["user_account.id"], name=op.f("fk_user_session_user_id_user_account"), ondelete="CASCADE"
-        ),
-        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_user_session")),
-    )
-    with op.batch_alter_table("user_session", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_user_session_user_id"), ["user_id"], unique=False)
 
     op.create_table(
         "agreement",
@@ -686,6 +675,7 @@ def upgrade():
         sa.Column("retires_on", sa.Date(), nullable=True),
         sa.Column("listed_since", sa.Date(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("facts", sa.JSON(), server_default="{}", nullable=False),
         sa.CheckConstraint(
             "status <> 'conditional' OR (condition_service IS NOT NULL AND condition_service <> '')",
             name=op.f("ck_register_entry_conditional_names_service"),
@@ -775,10 +765,6 @@ def downgrade():
         batch_op.drop_index("ix_agreement_sha256")
 
     op.drop_table("agreement")
-    with op.batch_alter_table("user_session", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_user_session_user_id"))
-
-    op.drop_table("user_session")
     with op.batch_alter_table("tenancy_option_setting", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tenancy_option_setting_tenancy_id"))
         batch_op.drop_index(batch_op.f("ix_tenancy_option_setting_option_id"))

@@ -12,6 +12,8 @@ from sqlalchemy.orm import selectinload
 from portal.audit.service import Actor, record
 from portal.dates import govuk_date, now, uk_today
 from portal.extensions import db
+from portal.register import materiality
+from portal.register.ai import needs_training_instruction
 from portal.register.compare import EntryChange, VersionComparison, compare_versions
 from portal.register.drafts import (
     EntryData,
@@ -131,14 +133,19 @@ def _from_cache(ids: Select[Any]) -> RegisterVersion | None:
     return register_cache().version(version_id) if version_id is not None else None
 
 
-def published_versions(*, with_content: bool = False, limit: int | None = None) -> list[RegisterVersion]:
-    """Published versions, newest first; with their entries and statements if asked (three queries)."""
+def published_versions(
+    *, with_content: bool = False, limit: int | None = None, up_to: int | None = None
+) -> list[RegisterVersion]:
+    """Published versions, newest first (those up to a sequence, if asked); with their entries and
+    statements if asked (three queries)."""
     query = (
         select(RegisterVersion)
         .where(RegisterVersion.status == VersionStatus.PUBLISHED)
         .order_by(RegisterVersion.sequence.desc())
         .limit(limit)
     )
+    if up_to is not None:
+        query = query.where(RegisterVersion.sequence <= up_to)
     if with_content:
         query = query.options(*_with_content())
     return list(db.session.scalars(query))
@@ -220,6 +227,9 @@ def publish_register(
         entry.listed_since = _listed_since(entry, previous.get(entry.key), today)
     # Write the entries while still a draft: once the version is published the database refuses.
     db.session.flush()
+    differences = materiality.compare_versions(base, draft)
+    draft.material = base is None or materiality.is_material(differences)
+    draft.material_since = number.strip() if draft.material or base is None else (base.material_since or base.number)
     draft.number = number.strip()
     draft.owner_name = owner_name.strip()
     draft.contact_email = contact_email.strip()
@@ -240,9 +250,13 @@ def publish_register(
             "previous": base.number if base else None,
             "summary": draft.summary,
             "changes": comparison.counts() if comparison else None,
+            "material": draft.material,
+            "classification": {d.key: d.classification for d in differences if d.classification},
         },
     )
-    _announce(draft, base)
+    # Rewording tells nobody anything they must act on: only a material version is announced.
+    if draft.material:
+        _announce(draft, base)
     return draft
 
 
@@ -283,6 +297,11 @@ def _check_publishable(
                     f"{entry.supplier} takes effect on {govuk_date(entry.effective_on)}: a planned change needs "
                     f"{notice.days} days' notice, so from {govuk_date(today + notice)} at the earliest"
                 )
+        if needs_training_instruction(entry):
+            raise PublishError(
+                f"{entry.supplier} may train on customer data: record the signed instruction that allows it, "
+                "or answer “No”, before publishing"
+            )
         # A new data sub-processor is announced as planned first, so controllers can object.
         live = entry.status in (EntryStatus.ACTIVE, EntryStatus.ACTIVE_TEMPORARY)
         if base is not None and live and entry.kind is EntryKind.DATA_SUBPROCESSOR and before is None:

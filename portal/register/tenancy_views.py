@@ -15,6 +15,7 @@ from portal.changes.service import register_today
 from portal.dates import govuk_date, uk_today
 from portal.extensions import db
 from portal.policy import Permission, allow, tenancy
+from portal.register.ai import tenancy_section
 from portal.register.cache import register_cache
 from portal.register.choices import OptionState, load_options, tenancy_choices
 from portal.register.effective import EffectiveLine, EffectiveSet, effective_set, effective_sets
@@ -46,6 +47,7 @@ def effective_set_page() -> str:
         academies=academies,
         academy_sets=sets,
         change_notices=published.notices,
+        ai=tenancy_section(found.lines),
     )
 
 

@@ -145,6 +145,21 @@ def _entry_fields() -> dict[str, Field]:
         "dpa_reference": Field(TEXT, ""),
         "privacy_contact": Field(EMAIL, "privacy@fuzz.example"),
         "risk_note": Field(TEXT, ""),
+        # The controlled facts (#20).
+        "other_subjects": Field(TEXT, ""),
+        "pupil_facing": Field(CHOICE, "no", ("yes", "no")),
+        "parent_country": Field(CHOICE, "GB", ("", "GB", "US", "IE")),
+        "region": Field(TEXT, "London"),
+        "transfer": Field(CHOICE, "none", ("none", "uk_adequacy", "uk_dpf_extension", "idta", "addendum")),
+        "dpf_checked_on": Field(DATE, ["", "", ""]),
+        "retention": Field(TEXT, "For the life of the agreement."),
+        "is_ai": Field(CHOICE, "yes", ("yes", "no")),
+        "ai_models": Field(TEXT, "Model A | Maker | Chat"),
+        "ai_inference_country": Field(CHOICE, "GB", ("GB", "US", "IE")),
+        "ai_prompt_retention": Field(TEXT, "Not kept."),
+        "ai_training": Field(CHOICE, "no", ("yes", "no")),
+        "ai_training_instruction": Field(TEXT, ""),
+        "ai_use": Field(CHOICE, "primary", ("primary", "fallback", "option")),
     }
 
 

@@ -58,7 +58,10 @@ def test_publishing_makes_the_current_version_audits_and_tells_subscribers_and_d
     draft = service.start_draft(actor=Actor.of(vendor_staff))
     pennine = next(e for e in draft.entries if e.key == "pennine-cloud")
     fields = {f.name: getattr(pennine, f.name) for f in dataclasses.fields(service.EntryData)}
-    changed = service.EntryData(**{**fields, "certifications": "ISO 27001"})
+    # A new data category is material, so it is announced (an editorial version is not: see
+    # test_publish_classification.py).
+    facts = dataclasses.replace(pennine.facts, categories=(*pennine.facts.categories, "voice_recordings"))
+    changed = service.EntryData(**{**fields, "certifications": "ISO 27001", "facts_data": facts.to_json()})
     service.update_entry(draft, pennine, changed, actor=Actor.of(vendor_staff))
 
     version = publish(draft, Actor.of(vendor_staff))
