@@ -91,6 +91,8 @@ def _queue_statements(
             Objection.id,
             Objection.state,
             Objection.lodged_at,
+            Objection.received_on,
+            ChangeNotice.effective_on,
             ChangeNotice.title.label("change_title"),
             Tenancy.name.label("tenancy_name"),
             total.label("total"),
@@ -129,3 +131,24 @@ def notice_choices() -> list[Row[int, str]]:
 _NOTICE_CHOICES = select(ChangeNotice.id, ChangeNotice.title).order_by(
     ChangeNotice.published_at.desc(), ChangeNotice.id.desc()
 )
+
+
+def tenancy_by_reference(reference: str) -> Tenancy | None:
+    """A school by URN, a trust by group id, or either by its portal address (slug), as staff type it."""
+    value = reference.strip()
+    for prefix in ("urn", "group"):
+        if value.lower().startswith(prefix):
+            value = value[len(prefix) :].strip(" :")
+    if not value:
+        return None
+    query = select(Tenancy).where(
+        (Tenancy.urn == value) | (Tenancy.group_uid == value) | (Tenancy.slug == value.lower())
+    )
+    return db.session.scalars(query).first()
+
+
+def uses_service(trust: Tenancy) -> bool:
+    """Whether a trust uses the service itself (an agreement signed for the trust as such)."""
+    from portal.documents.models import Agreement
+
+    return db.session.scalar(select(Agreement.id).where(Agreement.tenancy_id == trust.id).limit(1)) is not None

@@ -92,6 +92,7 @@ def publish_text_version(*, actor: Any, summary: str) -> DpaTextVersion:
         sha256=digest,
         summary=summary,
         published_by_id=None if isinstance(actor, audit.Actor) else getattr(actor, "id", None),
+        notice_period_days=int(current_app.config["NOTICE_PERIOD_DAYS"]),
     )
     db.session.add(version)
     db.session.flush()

@@ -44,6 +44,22 @@ ROWS = [
         values=_objection,
     ),
     Row(
+        "changes.confirm_withdraw",
+        own=LODGERS_OWN.format(200),
+        other=OUTSIDER,
+        cross=LODGERS_OWN.format(404),
+        values=_objection,
+    ),
+    # No answer chosen: sent back to the page with a message, nothing recorded.
+    Row(
+        "changes.answer",
+        "POST",
+        own=LODGERS_OWN.format(302),
+        other=OUTSIDER,
+        cross=LODGERS_OWN.format(404),
+        values=_objection,
+    ),
+    Row(
         "changes_public.notice",
         status="200 200 200 200 200 200 200",
         values=lambda w, t: {"notice_id": _change(w, t)["change_id"]},
@@ -60,6 +76,9 @@ ROWS = [
         values=_change_notice,
         data=lambda w, t: {"reason": "We no longer plan this change."},
     ),
+    Row("changes_admin.record_objection", status=STAFF.format(200), values=_change_notice),
+    # An empty form: refused with form errors, nothing recorded.
+    Row("changes_admin.record_objection", "POST", status=STAFF.format(400), values=_change_notice),
     Row("changes_admin.queue", status=STAFF.format(200)),
     Row("changes_admin.objection", status=STAFF.format(200), values=_objection),
     Row("changes_admin.acknowledge", "POST", status=STAFF.format(302), values=_objection),

@@ -50,16 +50,17 @@ def test_announcing_queues_mail_for_every_data_lead_in_the_same_transaction(
 
 
 def test_a_shorter_notice_than_the_period_is_refused_with_the_earliest_date(app):
-    short = uk_today() + dt.timedelta(days=29)
+    # Thirty clear days: published on day P, effective no earlier than P + 31.
+    short = uk_today() + dt.timedelta(days=30)
     publish_register(planned_on=short)
-    with pytest.raises(NoticeInvalid, match="at least 30 days after it is announced") as caught:
+    with pytest.raises(NoticeInvalid, match=r"after 30 clear days' notice: enter .* or later") as caught:
         _announce(short)
     assert caught.value.field == "effective_on"
     assert db.session.scalar(select(ChangeNotice)) is None
 
 
 def test_exactly_the_notice_period_is_accepted(app):
-    day = uk_today() + dt.timedelta(days=30)
+    day = uk_today() + dt.timedelta(days=31)
     publish_register(planned_on=day)
     assert _announce(day).effective_on == day
 
@@ -92,7 +93,7 @@ def test_a_replacement_names_the_supplier_it_replaces_and_its_removal_date(app):
 
 def test_announced_changes_lists_those_not_yet_in_effect(app):
     current = announced(days_ahead=40)
-    announced(days_ahead=30, published_days_ago=40)  # took effect ten days ago
+    announced(days_ahead=31, published_days_ago=41)  # took effect ten days ago
     assert service.announced_changes() == [current]
 
 

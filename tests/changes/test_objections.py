@@ -43,7 +43,7 @@ def test_lodging_records_a_dated_attributed_step_audit_and_mail(app, school, dat
 
 
 def test_after_the_window_closes_only_the_audit_row_is_written(app, school, data_lead):
-    change = announced(days_ahead=30, published_days_ago=31)  # took effect yesterday
+    change = announced(days_ahead=31, published_days_ago=32)  # took effect yesterday
     before = _count(OutboxMessage)
     with pytest.raises(WindowClosed, match="closed at the end of"):
         objections.lodge_objection(change, school, grounds="Too late", actor=Actor.of(data_lead))
@@ -85,7 +85,7 @@ def test_the_database_holds_one_objection_per_tenancy_per_change(app, school):
 
 
 def test_accommodating_excludes_the_entry_from_the_tenancys_effective_set(app, school, data_lead, vendor_staff):
-    change = announced(days_ahead=30, published_days_ago=0)
+    change = announced(days_ahead=31, published_days_ago=0)
     objection = objections.lodge_objection(change, school, grounds="No", actor=Actor.of(data_lead))
     staff = Actor.of(vendor_staff)
     with pytest.raises(IllegalTransition):

@@ -74,7 +74,7 @@ def test_empty_grounds_is_a_form_error(client_request, school, data_lead):
 
 
 def test_objecting_after_the_window_is_refused_and_only_audited(client_request, school, data_lead):
-    change = announced(days_ahead=30, published_days_ago=30)  # takes effect today
+    change = announced(days_ahead=31, published_days_ago=31)  # takes effect today
     client_request.sign_in(data_lead)
     page = client_request.post(
         "changes.lodge",
@@ -131,7 +131,7 @@ def test_vendor_announces_and_a_short_notice_is_refused(client_request, vendor_s
     refused = client_request.post(
         "changes_admin.announce", {**data, "effective_on": short.strftime("%d %m %Y").split()}, _expected_status=400
     )
-    assert "at least 30 days after it is announced" in _text(refused)
+    assert "after 30 clear days' notice" in _text(refused)
     garbled = client_request.post("changes_admin.announce", {**data, "effective_on": "soon"}, _expected_status=400)
     assert "Enter the date the change takes effect" in _text(garbled)
     unreal = client_request.post(
