@@ -95,30 +95,38 @@ def what_changes(
 
     when, name = govuk_date(change.effective_on), tenancy.name
     if change.kind is ChangeKind.REMOVAL:
-        return _(
-            "No action needed: %(supplier)s will stop processing %(name)s's data on %(when)s.",
-            supplier=change.supplier,
-            name=name,
-            when=when,
+        return str(
+            _(
+                "No action needed: %(supplier)s will stop processing %(name)s's data on %(when)s.",
+                supplier=change.supplier,
+                name=name,
+                when=when,
+            )
         )
     if line is not None and not line.included:
-        return _(
-            "%(supplier)s will not process %(name)s's data on %(when)s: %(reason)s",
-            supplier=change.supplier,
-            name=name,
-            when=when,
-            reason=line.reason,
+        return str(
+            _(
+                "%(supplier)s will not process %(name)s's data on %(when)s: %(reason)s",
+                supplier=change.supplier,
+                name=name,
+                when=when,
+                reason=line.reason,
+            )
         )
     categories = (entry.data_categories if entry is not None else "").strip()
     if categories:
-        return _(
-            "%(supplier)s will process %(name)s's %(categories)s from %(when)s.",
-            supplier=change.supplier,
-            name=name,
-            categories=categories[:1].lower() + categories[1:],
-            when=when,
+        return str(
+            _(
+                "%(supplier)s will process %(name)s's %(categories)s from %(when)s.",
+                supplier=change.supplier,
+                name=name,
+                categories=categories[:1].lower() + categories[1:],
+                when=when,
+            )
         )
-    return _("%(supplier)s will process %(name)s's data from %(when)s.", supplier=change.supplier, name=name, when=when)
+    return str(
+        _("%(supplier)s will process %(name)s's data from %(when)s.", supplier=change.supplier, name=name, when=when)
+    )
 
 
 def tell_controllers(change: ChangeNotice, *, entry: RegisterEntry | None) -> tuple[int, list[str]]:

@@ -40,17 +40,19 @@ class StepKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "lodged": _("Objection lodged"),
-            "acknowledged": _("Acknowledged"),
-            "accommodated": _("Accommodated"),
-            "not_accommodated": _("Not accommodated"),
-            "exit_offered": _("Exit offered"),
-            "withdrawn": _("Withdrawn"),
-            "change_accepted": _("Change accepted"),
-            "exit_taken": _("Exit taken"),
-            "deadline_passed": _("Answer deadline passed: change accepted"),
-        }[self.value]
+        return str(
+            {
+                "lodged": _("Objection lodged"),
+                "acknowledged": _("Acknowledged"),
+                "accommodated": _("Accommodated"),
+                "not_accommodated": _("Not accommodated"),
+                "exit_offered": _("Exit offered"),
+                "withdrawn": _("Withdrawn"),
+                "change_accepted": _("Change accepted"),
+                "exit_taken": _("Exit taken"),
+                "deadline_passed": _("Answer deadline passed: change accepted"),
+            }[self.value]
+        )
 
 
 class ExitChoice(enum.StrEnum):
@@ -62,11 +64,13 @@ class ExitChoice(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "accepted": _("Accepted the change"),
-            "exit_taken": _("Took the exit"),
-            "deadline_passed": _("No answer by the deadline: the change applies"),
-        }[self.value]
+        return str(
+            {
+                "accepted": _("Accepted the change"),
+                "exit_taken": _("Took the exit"),
+                "deadline_passed": _("No answer by the deadline: the change applies"),
+            }[self.value]
+        )
 
 
 class ObjectionChannel(enum.StrEnum):
@@ -78,7 +82,7 @@ class ObjectionChannel(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"portal": _("In the portal"), "email": _("By email"), "letter": _("By letter")}[self.value]
+        return str({"portal": _("In the portal"), "email": _("By email"), "letter": _("By letter")}[self.value])
 
 
 # Withdrawing after "accommodated" gives the exclusion back (the school accepts the supplier after

@@ -170,10 +170,13 @@ def _lodge(change: ChangeNotice, tenancy: Tenancy, form: LodgeForm) -> str:
             raise ChangeError(_("Each academy you chose has already objected to this change."))
         names = ", ".join(o.tenancy.name for o in result.lodged)
         skipped = _(" %(count)d already had an objection.", count=len(result.already)) if result.already else ""
-        return _("Objection lodged for %(names)s.", names=names) + skipped
+        return str(_("Objection lodged for %(names)s.", names=names)) + str(skipped)
     objections.lodge_objection(change, tenancy, grounds=grounds, actor=actor)
-    return _(
-        "Objection lodged for %(name)s. We will acknowledge it and tell you our decision by email.", name=tenancy.name
+    return str(
+        _(
+            "Objection lodged for %(name)s. We will acknowledge it and tell you our decision by email.",
+            name=tenancy.name,
+        )
     )
 
 

@@ -240,17 +240,21 @@ def standstill_reason(standstill: Standstill) -> str:
     """Why a change is kept out for this tenancy while its objection stands."""
     lodged = govuk_date(standstill.lodged_on)
     if standstill.exit_choice == "exit_taken":
-        return _("Not used for your school: you objected on %(lodged)s and chose to leave the service.", lodged=lodged)
+        return str(
+            _("Not used for your school: you objected on %(lodged)s and chose to leave the service.", lodged=lodged)
+        )
     if standstill.state == "not_accommodated":
         until = govuk_date(standstill.exit_answer_by) if standstill.exit_answer_by else ""
-        return _(
-            "Not used for your school: your objection of %(lodged)s was not accommodated, and you have until "
-            "%(until)s to choose between the change and leaving the service. If you do not answer, the change "
-            "applies from the day after.",
-            lodged=lodged,
-            until=until,
+        return str(
+            _(
+                "Not used for your school: your objection of %(lodged)s was not accommodated, and you have until "
+                "%(until)s to choose between the change and leaving the service. If you do not answer, the change "
+                "applies from the day after.",
+                lodged=lodged,
+                until=until,
+            )
         )
-    return _("Not used for your school: your objection of %(lodged)s is awaiting a decision.", lodged=lodged)
+    return str(_("Not used for your school: your objection of %(lodged)s is awaiting a decision.", lodged=lodged))
 
 
 def announced_changes(entries: Sequence[RegisterEntry], today: dt.date) -> list[UpcomingChange]:

@@ -16,6 +16,7 @@ import datetime as dt
 from collections import defaultdict
 from collections.abc import Hashable, Sequence
 from dataclasses import dataclass
+from typing import Any
 
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -45,15 +46,17 @@ class Gain:
     def message(self, earliest: dt.date) -> str:
         schools = ngettext("%(num)d school", "%(num)d schools", self.schools)
         trusts = ngettext("%(num)d trust", "%(num)d trusts", self.trusts)
-        return _(
-            "%(supplier)s (%(what)s) would apply to %(schools)s and %(trusts)s from %(on)s without notice. "
-            "Announce the change first: it may take effect on %(earliest)s at the earliest.",
-            supplier=self.supplier,
-            what=self.what,
-            schools=schools,
-            trusts=trusts,
-            on=govuk_date(self.on),
-            earliest=govuk_date(max(earliest, self.on)),
+        return str(
+            _(
+                "%(supplier)s (%(what)s) would apply to %(schools)s and %(trusts)s from %(on)s without notice. "
+                "Announce the change first: it may take effect on %(earliest)s at the earliest.",
+                supplier=self.supplier,
+                what=self.what,
+                schools=schools,
+                trusts=trusts,
+                on=govuk_date(self.on),
+                earliest=govuk_date(max(earliest, self.on)),
+            )
         )
 
 
@@ -135,12 +138,12 @@ def find_gains(
     by_key_before = {entry.key: entry for entry in entries_before}
     covered = _covering_notices(before, today)
     groups: dict[Hashable, list[int]] = defaultdict(list)
-    decide_with: dict[Hashable, tuple] = {}
+    decide_with: dict[Hashable, tuple[Any, ...]] = {}
     for tenancy_id in kinds:
         states = choices.states[tenancy_id]
         own = choices.exclusions.get(tenancy_id, {})
         stands = standing.get(tenancy_id, {})
-        signature = (
+        signature: Hashable = (
             tuple(
                 (option_id, state.enabled, state.setting is not None and state.setting.enabled)
                 for option_id, state in states.items()
@@ -176,12 +179,12 @@ def find_gains(
                 found[(key, what, day)].update(members)
     gains = []
     seen: set[tuple[str, str]] = set()
-    for (key, what, day), members in sorted(found.items(), key=lambda item: (item[0][2], item[0][0])):
+    for (key, what, day), reached in sorted(found.items(), key=lambda item: (item[0][2], item[0][0])):
         if (key, what) in seen:
             continue  # the first date it would apply is the one to tell
         seen.add((key, what))
-        trusts = sum(1 for tenancy_id in members if kinds[tenancy_id] is TenancyKind.TRUST)
-        gains.append(Gain(key, suppliers[key], what, day, len(members) - trusts, trusts))
+        trusts = sum(1 for tenancy_id in reached if kinds[tenancy_id] is TenancyKind.TRUST)
+        gains.append(Gain(key, suppliers[key], what, day, len(reached) - trusts, trusts))
     return gains
 
 

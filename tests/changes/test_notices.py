@@ -38,13 +38,14 @@ def test_announcing_queues_mail_for_every_data_lead_in_the_same_transaction(
 ):
     other_lead = make_user("Olu Lead", tenancy=other_school, role=Role.DATA_LEAD)
     notice = announced(actor=Actor.of(vendor_staff))
-    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.reference == f"change-notice:{notice.id}"))
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.reference.like(f"change-notice:{notice.id}:%")))
     recipients = sorted(row.recipient for row in rows)
     assert recipients == sorted([data_lead.email, other_lead.email])  # not the viewer
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == data_lead.email))
     until = service.window.object_until(notice.effective_on)
-    assert f"you can object until {until.day} {until:%B %Y}" in message.body_text
-    assert f"/changes/{notice.id}" in message.body_text
+    # Each controller's mail names its school and links to its own page at the change (#21).
+    assert f"You can object for {school.name} until the end of {until.day} {until:%B %Y}" in message.body_text
+    assert f"/t/{school.slug}/changes?change={notice.id}#change-{notice.id}" in message.body_text
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "change.announced"))
     assert event.actor_id == vendor_staff.id and event.details["queued"] == 2
 
