@@ -152,3 +152,30 @@ def uses_service(trust: Tenancy) -> bool:
     from portal.documents.models import Agreement
 
     return db.session.scalar(select(Agreement.id).where(Agreement.tenancy_id == trust.id).limit(1)) is not None
+
+
+def member_positions(user_id: int, change_id: int) -> list[tuple[Tenancy, Objection | None]]:
+    """For a signed-in member: each organisation they act for (a trust admin: its academies too) and its
+    objection to this change, if any (two queries)."""
+    from portal.tenancy.models import Membership, Role
+
+    rows = db.session.execute(
+        select(Tenancy, Membership.role)
+        .join(Membership, Membership.tenancy_id == Tenancy.id)
+        .where(Membership.user_id == user_id)
+    ).all()
+    tenancies: dict[int, Tenancy] = {}
+    for tenancy, role in rows:
+        tenancies[tenancy.id] = tenancy
+        if role is Role.TRUST_ADMIN and tenancy.is_trust:
+            tenancies.update((academy.id, academy) for academy in tenancy.academies)
+    if not tenancies:
+        return []
+    found = {
+        o.tenancy_id: o
+        for o in db.session.scalars(
+            select(Objection).where(Objection.change_id == change_id, Objection.tenancy_id.in_(list(tenancies)))
+        )
+    }
+    ordered = sorted(tenancies.values(), key=lambda t: t.name)
+    return [(tenancy, found.get(tenancy.id)) for tenancy in ordered]

@@ -64,7 +64,9 @@ def notice(notice_id: int) -> str:
     change = service.get_notice(notice_id)
     if change is None:
         abort(404)
-    return render_template("changes/notice.html", change=change)
+    # A signed-in member sees each of its organisations' position on the change.
+    positions = queries.member_positions(current_user.id, change.id) if current_user.is_authenticated else []
+    return render_template("changes/notice.html", change=change, positions=positions)
 
 
 @bp.get("/changes")
