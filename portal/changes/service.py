@@ -200,6 +200,7 @@ def withdraw_notice(notice: ChangeNotice, *, reason: str, actor: Actor) -> int:
         raise NoticeInvalid("This change has already been withdrawn", field="reason")
     if not reason.strip():
         raise NoticeInvalid("Enter the reason for withdrawing the change", field="reason")
+    _check_unplanned(notice)
     notice.state, notice.withdrawn_at, notice.withdrawn_by_id = NoticeState.WITHDRAWN, now(), actor.user_id
     notice.withdrawal_reason = reason.strip()
     db.session.flush()
@@ -222,6 +223,44 @@ def withdraw_notice(notice: ChangeNotice, *, reason: str, actor: Actor) -> int:
         )
     )
     return closed
+
+
+def _check_unplanned(notice: ChangeNotice) -> None:
+    """Refuse to withdraw the notice a planned entry of the published register relies on (#21): the
+    supplier would then start on its date with no notice. Take it out of the register first."""
+    if notice.kind is ChangeKind.REMOVAL:
+        return  # withdrawing a removal keeps a supplier: nothing is gained
+    from portal.register.service import current_version
+
+    version = current_version()
+    planned = next(
+        (
+            e
+            for e in (version.entries if version is not None else [])
+            if e.key == notice.entry_key and e.status is EntryStatus.PLANNED and e.effective_on == notice.effective_on
+        ),
+        None,
+    )
+    if planned is None:
+        return
+    others = db.session.scalar(
+        select(ChangeNotice.id).where(
+            ChangeNotice.id != notice.id,
+            ChangeNotice.entry_key == notice.entry_key,
+            ChangeNotice.state == NoticeState.ANNOUNCED,
+            ChangeNotice.effective_on <= notice.effective_on,
+        )
+    )
+    if others is None:
+        raise NoticeInvalid(
+            _(
+                "The published register still plans %(supplier)s from %(when)s and this notice is what allows it: "
+                "publish the register without it first, then withdraw the notice",
+                supplier=planned.supplier,
+                when=govuk_date(notice.effective_on),
+            ),
+            field="reason",
+        )
 
 
 def _is_announced(today: dt.date | BindParameter[dt.date]) -> Any:

@@ -3,7 +3,7 @@
 from portal.audit.service import Actor
 from portal.changes import objections
 from tests.access.matrix import Row
-from tests.changes.builders import announced
+from tests.changes.builders import announced, drop_planned
 
 MEMBERS_OWN = "302 200 200 200 404 404 404"
 LODGERS_OWN = "302 403 {0} {0} 404 404 404"
@@ -18,6 +18,12 @@ def _change(world, tenancy):
 
 def _change_notice(world, tenancy):
     return {"notice_id": _change(world, tenancy)["change_id"]}
+
+
+def _unplanned_notice(world, tenancy):
+    values = _change_notice(world, tenancy)
+    drop_planned()  # a notice a planned entry relies on cannot be withdrawn (#21)
+    return values
 
 
 def _grounds(world, tenancy):
@@ -73,7 +79,7 @@ ROWS = [
         "changes_admin.withdraw_notice",
         "POST",
         status=STAFF.format(302),
-        values=_change_notice,
+        values=_unplanned_notice,
         data=lambda w, t: {"reason": "We no longer plan this change."},
     ),
     Row("changes_admin.record_objection", status=STAFF.format(200), values=_change_notice),

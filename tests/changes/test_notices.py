@@ -16,7 +16,7 @@ from portal.dates import uk_today
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
 from portal.tenancy.models import Role
-from tests.changes.builders import ACTIVE_KEY, PLANNED_KEY, announced, publish_register
+from tests.changes.builders import ACTIVE_KEY, PLANNED_KEY, announced, drop_planned, publish_register
 from tests.factories import make_user
 
 
@@ -107,6 +107,10 @@ def test_withdrawing_a_notice_closes_open_objections_and_tells_everyone(app, sch
     objection = objections.lodge_objection(notice, school, grounds="No", actor=Actor.of(data_lead))
     with pytest.raises(NoticeInvalid, match="Enter the reason"):
         service.withdraw_notice(notice, reason=" ", actor=Actor.of(vendor_staff))
+    # The planned entry relies on this notice: out of the register first (#21).
+    with pytest.raises(NoticeInvalid, match="publish the register without it first"):
+        service.withdraw_notice(notice, reason="We found another way.", actor=Actor.of(vendor_staff))
+    drop_planned()
     assert service.withdraw_notice(notice, reason="We found another way.", actor=Actor.of(vendor_staff)) == 1
     assert notice.state is NoticeState.WITHDRAWN and objection.state is ObjectionState.WITHDRAWN
     assert objection.steps[-1].note == "Closed: we withdrew the change."

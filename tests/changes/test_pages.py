@@ -16,7 +16,7 @@ from portal.dates import govuk_date, uk_today
 from portal.extensions import db
 from portal.register.models import TenancyExclusion
 from portal.tenancy.models import Role
-from tests.changes.builders import PLANNED_KEY, announced, publish_register
+from tests.changes.builders import PLANNED_KEY, announced, drop_planned, publish_register
 from tests.conftest import check_page
 from tests.factories import make_school, make_trust, make_user
 
@@ -302,6 +302,7 @@ def test_vendor_withdraws_a_notice_from_its_page(client_request, vendor_staff):
         "changes_admin.withdraw_notice", {"reason": ""}, _expected_status=400, notice_id=change.id
     )
     assert "Enter the reason for withdrawing the change" in _text(refused)
+    drop_planned()
     client_request.post("changes_admin.withdraw_notice", {"reason": "Not needed."}, notice_id=change.id)
     page = client_request.get("changes_admin.notice", notice_id=change.id)
     assert "Withdrawn on" in _text(page) and not page.find("form", action=f"/vendor/changes/{change.id}/withdraw")

@@ -90,7 +90,11 @@ def _decide(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
 
 
 def _notice(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
-    return {"notice_id": announced().id}, {"reason": Field(TEXT, "We no longer plan this change.")}
+    from tests.changes.builders import drop_planned
+
+    values = {"notice_id": announced().id}
+    drop_planned()  # a notice a planned entry relies on cannot be withdrawn (#21)
+    return values, {"reason": Field(TEXT, "We no longer plan this change.")}
 
 
 def _exit_answer(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
