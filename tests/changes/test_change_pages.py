@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+from urllib.parse import parse_qs, urlsplit
 
 from sqlalchemy import select
 
@@ -166,3 +167,11 @@ def test_an_open_objection_past_the_effective_date_is_overdue_in_the_queue(clien
     objections.lodge_objection(change, school, grounds="No", actor=STAFF, written=letter)
     client_request.sign_in(vendor_staff)
     assert "Overdue: past the effective date" in client_request.get("changes_admin.queue").get_text()
+
+
+def test_signing_in_from_a_mail_link_keeps_the_change(client_request, school):
+    change = announced()
+    response = client_request.client.get(f"/t/{school.slug}/changes?change={change.id}")
+    assert response.status_code == 302
+    [target] = parse_qs(urlsplit(response.location).query)["next"]
+    assert target == f"/t/{school.slug}/changes?change={change.id}"

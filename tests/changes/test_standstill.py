@@ -136,3 +136,12 @@ def test_a_removal_cannot_be_objected_to(app, school, data_lead):
     change = announced(kind=ChangeKind.REMOVAL)
     with pytest.raises(DecisionInvalid, match="information only"):
         objections.lodge_objection(change, school, grounds="Keep it", actor=Actor.of(data_lead))
+
+
+def test_the_upcoming_panel_and_dpia_note_show_the_objection_before_the_date(app, school, data_lead):
+    change = announced()
+    before = effective_set(school).upcoming
+    assert [c.note for c in before if c.entry.key == PLANNED_KEY] == ["Will be used from this date."]
+    objections.lodge_objection(change, school, grounds="No", actor=Actor.of(data_lead))
+    [upcoming] = [c for c in effective_set(school).upcoming if c.entry.key == PLANNED_KEY]
+    assert not upcoming.applies and "awaiting a decision" in upcoming.note
