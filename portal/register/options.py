@@ -194,7 +194,7 @@ def _require_notice(option_id: int | None, *, key: str, name: str, default_enabl
     try:
         require_notice(before=version, after=version, options_after=[*others, changed])
     except NoticeRequired as refused:
-        raise OptionInvalid(refused.message, field="default_enabled") from None
+        raise OptionInvalid(refused.message, field="default") from None
 
 
 def define_option(

@@ -48,6 +48,12 @@ def _change_json(change: UpcomingChange) -> dict[str, Any]:
     return {"date": _iso(change.on), "change": change.kind, "key": change.entry.key, "supplier": change.entry.supplier}
 
 
+def _notice_period_days() -> int:
+    from portal.changes.window import notice_period_days
+
+    return notice_period_days()  # the contract's period, in clear days (#21)
+
+
 def version_json(version: RegisterVersion, today: dt.date) -> dict[str, Any]:
     """A published version as the documented JSON of /sub-processors.json."""
     config = current_app.config
@@ -70,7 +76,7 @@ def version_json(version: RegisterVersion, today: dt.date) -> dict[str, Any]:
             "notes": [line for line in version.notes.splitlines() if line.strip()],
             "url": url_for("register.version", sequence=version.sequence, _external=True),
         },
-        "notice_period_days": int(config["NOTICE_PERIOD_DAYS"]),
+        "notice_period_days": _notice_period_days(),
         "data_sub_processors": [entry_json(e) for e in version.entries if e.kind is EntryKind.DATA_SUBPROCESSOR],
         "platform_utilities": [entry_json(e) for e in version.entries if e.kind is EntryKind.PLATFORM_UTILITY],
         "not_sub_processors": [{"supplier": s.supplier, "reason": s.reason} for s in version.statements],

@@ -150,7 +150,7 @@ def test_switching_an_options_default_on_is_refused(register):
             entry_keys=voice.entry_keys,
             actor=ACTOR,
         )
-    assert caught.value.field == "default_enabled"
+    assert caught.value.field == "default"  # the form's radio
     db.session.refresh(voice)
     assert not voice.default_enabled
 
