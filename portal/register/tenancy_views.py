@@ -79,6 +79,7 @@ def effective_set_page() -> str:
         academies=academies,
         academy_sets=sets,
         change_notices=published.notices,
+        planning=today > uk_today(),
     )
 
 
