@@ -119,7 +119,9 @@ def test_not_accommodated_offers_exit_with_an_answer_date(app, school, data_lead
     assert objection.exit_answer_by == uk_today() + dt.timedelta(days=30)
     assert [s.step for s in objection.steps][-2:] == [StepKind.NOT_ACCOMMODATED, StepKind.EXIT_OFFERED]
     assert _count(TenancyExclusion) == 0
-    subjects = db.session.scalars(select(OutboxMessage.subject).where(OutboxMessage.category == "objection")).all()
+    subjects = db.session.scalars(
+        select(OutboxMessage.subject).where(OutboxMessage.category == "objection").order_by(OutboxMessage.id)
+    ).all()
     assert len(subjects) == 4 and subjects[-1].endswith("exit offered")
     actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "objection")).all()
     assert actions == [
