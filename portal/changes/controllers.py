@@ -61,7 +61,7 @@ def controller_addresses(tenancies: Sequence[Tenancy]) -> dict[int, list[str]]:
     contacts = select(Agreement.tenancy_id, func.lower(Agreement.notice_contact_email)).where(
         Agreement.tenancy_id.in_(list(found)),
         Agreement.notice_contact_email.is_not(None),
-        or_(Agreement.notice_contact_email != ""),
+        Agreement.notice_contact_email != "",
     )
     for tenancy_id, email in db.session.execute(contacts):
         found[tenancy_id].add(email)
@@ -69,12 +69,17 @@ def controller_addresses(tenancies: Sequence[Tenancy]) -> dict[int, list[str]]:
 
 
 def told_tenancies() -> list[Tenancy]:
-    """Every tenancy to tell of a change: those with a signed agreement or a data lead (one query)."""
+    """Every tenancy to tell of a change: those with a signed agreement or a data lead, and the academies
+    of a trust that has an admin (the trust is their controller) (one query)."""
     from portal.documents.models import Agreement
 
     signed = select(Agreement.tenancy_id)
     led = select(Membership.tenancy_id).where(Membership.role.in_([Role.DATA_LEAD, Role.TRUST_ADMIN]))
-    query = select(Tenancy).where(or_(Tenancy.id.in_(signed), Tenancy.id.in_(led))).order_by(Tenancy.name)
+    query = (
+        select(Tenancy)
+        .where(or_(Tenancy.id.in_(signed), Tenancy.id.in_(led), Tenancy.trust_id.in_(led)))
+        .order_by(Tenancy.name)
+    )
     return list(db.session.scalars(query))
 
 
