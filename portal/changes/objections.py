@@ -285,9 +285,13 @@ def not_accommodate(objection: Objection, *, reason: str, actor: Actor) -> None:
         StepKind.EXIT_OFFERED,
         actor=actor,
         at=at,
-        note=(
-            "We offer to end the service under the exit and data-export terms of your contract. "
-            f"Please tell us by {govuk_date(objection.exit_answer_by)} whether you accept."
+        note=_(
+            "We offer to end the service under the exit and data-export terms of your contract. Until you "
+            "answer, the change does not apply to %(name)s. Choose in the portal by %(date)s: accept the change "
+            "(it then applies from the next day) or take the exit. If you do not answer by %(date)s, you accept "
+            "the change and it applies from the day after.",
+            name=objection.tenancy.name,
+            date=govuk_date(objection.exit_answer_by),
         ),
     )
 

@@ -73,6 +73,10 @@ def test_not_accommodated_keeps_it_out_until_the_answer_deadline_then_silence_ac
 
 def test_accepting_applies_the_change_from_the_next_day(app, school, data_lead):
     change, objection = _not_accommodated(school, data_lead)
+    offer = db.session.scalars(
+        select(OutboxMessage).where(OutboxMessage.subject.like("%exit offered")).order_by(OutboxMessage.id)
+    ).first()
+    assert "If you do not answer by" in offer.body_text and "you accept the change" in offer.body_text
     exits.accept_change(objection, Actor.of(data_lead))
     assert objection.exit_choice is ExitChoice.ACCEPTED and objection.state is ObjectionState.NOT_ACCOMMODATED
     assert _line(school, change.effective_on).included
