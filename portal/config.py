@@ -59,6 +59,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "VENDOR_SECURITY_EMAIL": "security@larkspur.example",
         "VENDOR_FONT_STACK": '"Inter", "Helvetica Neue", Arial, sans-serif',
         "NOTICE_PERIOD_DAYS": 30,
+        # Working days the vendor gives itself to decide an objection; shown as the deadline in its queue.
+        "OBJECTION_DECISION_WORKING_DAYS": 10,
         "EXIT_RESPONSE_DAYS": 30,
         # Sessions
         "SESSION_COOKIE_NAME": "portal_session",

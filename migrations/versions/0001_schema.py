@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 03:11:01.140708
+Create Date: 2026-12-06 03:09:23.730336
 
 """
 
@@ -239,6 +239,7 @@ def upgrade():
         sa.Column("summary", sa.String(length=1000), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.Column("notice_period_days", sa.Integer(), nullable=True),
         sa.CheckConstraint("number > 0", name=op.f("ck_dpa_text_version_number_positive")),
         sa.ForeignKeyConstraint(
             ["published_by_id"], ["user_account.id"], name=op.f("fk_dpa_text_version_published_by_id_user_account")
@@ -395,8 +396,6 @@ def upgrade():
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("published_by_id", sa.Integer(), nullable=True),
-        sa.Column("material", sa.Boolean(), server_default=sa.text("(true)"), nullable=False),
-        sa.Column("material_since", sa.String(length=16), server_default="", nullable=False),
         sa.CheckConstraint(
             "status <> 'published' OR (published_at IS NOT NULL AND reviewed_on IS NOT NULL)",
             name=op.f("ck_register_version_published_is_dated"),
@@ -527,6 +526,8 @@ def upgrade():
         sa.Column("user_agent", sa.String(length=400), nullable=True),
         sa.Column("register_version", sa.String(length=16), nullable=True),
         sa.Column("annex", sa.JSON(), nullable=False),
+        sa.Column("notice_contact_name", sa.String(length=200), nullable=True),
+        sa.Column("notice_contact_email", sa.String(length=320), nullable=True),
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
@@ -606,7 +607,28 @@ def upgrade():
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decision_reason", sa.Text(), nullable=True),
         sa.Column("exit_answer_by", sa.Date(), nullable=True),
+        sa.Column(
+            "exit_choice",
+            sa.Enum("accepted", "exit_taken", "deadline_passed", name="exitchoice", native_enum=False, length=20),
+            nullable=True,
+        ),
+        sa.Column("exit_chosen_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("exit_chosen_by_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "channel",
+            sa.Enum("portal", "email", "letter", name="objectionchannel", native_enum=False, length=12),
+            nullable=False,
+        ),
+        sa.Column("received_on", sa.Date(), nullable=True),
+        sa.Column("sender", sa.String(length=300), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "channel = 'portal' OR (received_on IS NOT NULL AND sender IS NOT NULL)",
+            name=op.f("ck_objection_written_is_dated"),
+        ),
+        sa.CheckConstraint(
+            "exit_choice IS NULL OR state = 'not_accommodated'", name=op.f("ck_objection_exit_choice_after_offer")
+        ),
         sa.CheckConstraint(
             "state <> 'not_accommodated' OR exit_answer_by IS NOT NULL", name=op.f("ck_objection_exit_offer_dated")
         ),
@@ -619,6 +641,9 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(
             ["decided_by_id"], ["user_account.id"], name=op.f("fk_objection_decided_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["exit_chosen_by_id"], ["user_account.id"], name=op.f("fk_objection_exit_chosen_by_id_user_account")
         ),
         sa.ForeignKeyConstraint(
             ["lodged_by_id"], ["user_account.id"], name=op.f("fk_objection_lodged_by_id_user_account")
@@ -675,7 +700,6 @@ def upgrade():
         sa.Column("retires_on", sa.Date(), nullable=True),
         sa.Column("listed_since", sa.Date(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
-        sa.Column("facts", sa.JSON(), server_default="{}", nullable=False),
         sa.CheckConstraint(
             "status <> 'conditional' OR (condition_service IS NOT NULL AND condition_service <> '')",
             name=op.f("ck_register_entry_conditional_names_service"),
@@ -709,6 +733,9 @@ def upgrade():
                 "not_accommodated",
                 "exit_offered",
                 "withdrawn",
+                "change_accepted",
+                "exit_taken",
+                "deadline_passed",
                 name="stepkind",
                 native_enum=False,
                 length=24,

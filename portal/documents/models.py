@@ -31,6 +31,8 @@ class DpaTextVersion(db.Model):  # type: ignore[name-defined,misc]
     summary: Mapped[str] = mapped_column(String(1000))
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    # The notice period, in clear days, this text promises before a sub-processor change (#21).
+    notice_period_days: Mapped[Optional[int]]
 
     published_by: Mapped[Optional[User]] = relationship()
 
@@ -79,6 +81,9 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
     # Annex IV as it stood at signing: a frozen snapshot, never recomputed.
     register_version: Mapped[Optional[str]] = mapped_column(String(16))
     annex: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # Annex I: who receives notices of sub-processor changes for this tenancy.
+    notice_contact_name: Mapped[Optional[str]] = mapped_column(String(200))
+    notice_contact_email: Mapped[Optional[str]] = mapped_column(String(320))
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]

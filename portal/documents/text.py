@@ -94,8 +94,9 @@ CLAUSES: tuple[Clause, ...] = (
         (
             "You give us general written authorisation to use the sub-processors listed in annex IV, which is "
             "the list that applied to you when you signed.",
-            "We will tell you at least {notice_period_days} days before we add or replace a sub-processor, by "
-            "email and in the portal. You may object on reasonable data protection grounds within that period. "
+            "We will tell you at least {notice_period_days} clear days before we add or replace a sub-processor "
+            "or change one materially (new data, a new country or transfer, a new use), by email and in the "
+            "portal. You may object on reasonable data protection grounds within that period. "
             "If we cannot resolve your objection, you may switch off the affected optional service or end the "
             "affected part of the service without penalty.",
             "We put a written contract in place with each sub-processor that gives the same data protection "

@@ -26,6 +26,13 @@ def as_actor(actor: Any) -> audit.Actor:
     return actor if isinstance(actor, audit.Actor) else audit.Actor.of(actor)
 
 
+def _notice_period() -> int:
+    """The period a new text promises: never shorter than one still in force (#21)."""
+    from portal.changes.window import notice_period_days
+
+    return notice_period_days()
+
+
 def _placeholders() -> dict[str, Any]:
     config = current_app.config
     return {
@@ -34,7 +41,7 @@ def _placeholders() -> dict[str, Any]:
         "vendor_dpo_name": config["VENDOR_DPO_NAME"],
         "vendor_dpo_email": config["VENDOR_DPO_EMAIL"],
         "vendor_security_email": config["VENDOR_SECURITY_EMAIL"],
-        "notice_period_days": int(config["NOTICE_PERIOD_DAYS"]),
+        "notice_period_days": _notice_period(),
         "exit_response_days": int(config["EXIT_RESPONSE_DAYS"]),
     }
 
@@ -92,6 +99,7 @@ def publish_text_version(*, actor: Any, summary: str) -> DpaTextVersion:
         sha256=digest,
         summary=summary,
         published_by_id=None if isinstance(actor, audit.Actor) else getattr(actor, "id", None),
+        notice_period_days=_notice_period(),
     )
     db.session.add(version)
     db.session.flush()

@@ -87,6 +87,12 @@ def _change_json(change: UpcomingChange) -> dict[str, Any]:
     return {"date": _iso(change.on), "change": change.kind, "key": change.entry.key, "supplier": change.entry.supplier}
 
 
+def _notice_period_days() -> int:
+    from portal.changes.window import notice_period_days
+
+    return notice_period_days()  # the contract's period, in clear days (#21)
+
+
 def version_json(version: RegisterVersion, today: dt.date, history: Sequence[RegisterVersion] = ()) -> dict[str, Any]:
     """A published version as the documented JSON of /sub-processors.json (schema 2.0.0).
 
@@ -128,7 +134,7 @@ def version_json(version: RegisterVersion, today: dt.date, history: Sequence[Reg
                 if d.change == "removed"
             ],
         },
-        "notice_period_days": int(config["NOTICE_PERIOD_DAYS"]),
+        "notice_period_days": _notice_period_days(),
         "data_sub_processors": entries(EntryKind.DATA_SUBPROCESSOR),
         "platform_utilities": entries(EntryKind.PLATFORM_UTILITY),
         "jurisdiction_notes": [

@@ -10,7 +10,7 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.service import Actor, record
-from portal.dates import govuk_date, now, uk_today
+from portal.dates import now, uk_today
 from portal.extensions import db
 from portal.register import materiality
 from portal.register.ai import needs_training_instruction
@@ -37,7 +37,6 @@ from portal.register.errors import (
     VersionImmutable,
 )
 from portal.register.models import (
-    EntryKind,
     EntryStatus,
     NotSubProcessor,
     RegisterEntry,
@@ -114,6 +113,16 @@ def current_published() -> RegisterVersion | None:
     pages, JSON and effective sets read it; anything that writes uses `current_version()`.
     """
     return _from_cache(current_published_id())
+
+
+# How far ahead `?on=` answers: beyond that, today's knowledge says too little.
+MAX_DAYS_AHEAD = 730
+
+
+def first_published_on() -> dt.date | None:
+    """The UK date the first register version was published (None before any)."""
+    first = db.session.scalar(select(func.min(RegisterVersion.published_at)))
+    return uk_today(first) if first is not None else None
 
 
 def published_version(sequence: int) -> RegisterVersion | None:
@@ -281,34 +290,15 @@ def _check_publishable(
         raise PublishError("The next review date must be after the review date", field="next_review_on")
     if not draft.entries:
         raise PublishError("A register needs at least one entry")
-    notice = dt.timedelta(days=int(current_app.config["NOTICE_PERIOD_DAYS"]))
-    previous = {e.key: e for e in base.entries} if base else {}
     for entry in draft.entries:
-        before = previous.get(entry.key)
-        # A newly announced or re-dated planned entry must give the full notice period.
-        if entry.status is EntryStatus.PLANNED and entry.effective_on is not None:
-            unchanged = (
-                before is not None
-                and before.status is EntryStatus.PLANNED
-                and before.effective_on == entry.effective_on
-            )
-            if not unchanged and entry.effective_on < today + notice:
-                raise PublishError(
-                    f"{entry.supplier} takes effect on {govuk_date(entry.effective_on)}: a planned change needs "
-                    f"{notice.days} days' notice, so from {govuk_date(today + notice)} at the earliest"
-                )
         if needs_training_instruction(entry):
             raise PublishError(
                 f"{entry.supplier} may train on customer data: record the signed instruction that allows it, "
                 "or answer “No”, before publishing"
             )
-        # A new data sub-processor is announced as planned first, so controllers can object.
-        live = entry.status in (EntryStatus.ACTIVE, EntryStatus.ACTIVE_TEMPORARY)
-        if base is not None and live and entry.kind is EntryKind.DATA_SUBPROCESSOR and before is None:
-            raise PublishError(
-                f"{entry.supplier} is a new data sub-processor: publish it as planned, with an effective date "
-                f"at least {notice.days} days ahead, before it becomes active"
-            )
+    from portal.register.notice_guard import require_notice
+
+    require_notice(before=base, after=draft)
 
 
 def _listed_since(entry: RegisterEntry, before: RegisterEntry | None, today: dt.date) -> dt.date:

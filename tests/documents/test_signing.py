@@ -55,7 +55,7 @@ def test_pdf_reads_as_an_agreement_with_annexes_and_acceptance_record(
         "Data processing agreement",
         "We act only on your documented instructions",
         "within 72 hours",
-        "at least 30 days before we add or replace a sub-processor",
+        "at least 30 clear days before we add or replace a sub-processor",
         "Annex I: the parties",
         "Annex II: description of the processing",
         "Annex III: technical and organisational measures",
@@ -123,14 +123,14 @@ def test_signing_is_audited_and_a_new_version_keeps_history(
     current_app.config["NOTICE_PERIOD_DAYS"] = 45
     v2 = versions.publish_text_version(actor=vendor_staff, summary="Longer notice period.")
     assert v2.number == 2 and v2.sha256 != text_v1.sha256
-    assert "at least 45 days" in v2.content and "at least 30 days" in text_v1.content
+    assert "at least 45 clear days" in v2.content and "at least 30 clear days" in text_v1.content
     status = versions.statuses([school])[0]
     assert status.signed_version == 1 and status.needs_signature
     with pytest.raises(versions.DocumentsError, match="new version"):
         signing.sign_agreement(school, user=data_lead, acceptance=acceptance(), version_number=1)
     second = signing.sign_agreement(school, user=data_lead, acceptance=acceptance(), version_number=2)
     assert [a.id for a in versions.history(school)] == [second.id, first.id]
-    assert "at least 45 days" in " ".join(pdf_text(second.pdf).split())
+    assert "at least 45 clear days" in " ".join(pdf_text(second.pdf).split())
     assert not versions.statuses([school])[0].needs_signature
 
 

@@ -54,7 +54,7 @@ def test_published_text_fills_in_the_notice_period_and_annexes(app: Any) -> None
     app.config["NOTICE_PERIOD_DAYS"] = 30
     composed = versions.compose_text()
     body = " ".join(" ".join(c["paragraphs"]) for c in composed["clauses"])
-    assert "at least 30 days before we add or replace a sub-processor" in body
+    assert "at least 30 clear days before we add or replace a sub-processor" in body
     assert "{" not in body and "}" not in body
     assert [label for label, _ in composed["processing"]] == [
         "Subject matter",

@@ -90,7 +90,33 @@ def _decide(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
 
 
 def _notice(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
-    return {"notice_id": announced().id}, {"reason": Field(TEXT, "We no longer plan this change.")}
+    from tests.changes.builders import drop_planned
+
+    values = {"notice_id": announced().id}
+    drop_planned()  # a notice a planned entry relies on cannot be withdrawn (#21)
+    return values, {"reason": Field(TEXT, "We no longer plan this change.")}
+
+
+def _exit_answer(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
+    from portal.audit.service import Actor
+    from portal.changes import objections
+    from portal.changes.models import Objection
+    from portal.extensions import db
+
+    values = _objection(world, world.own, acknowledged=True)
+    found = db.session.get(Objection, values["objection_id"])
+    objections.not_accommodate(found, reason="The service needs it.", actor=Actor.system())
+    return values, {f"answer-{found.id}-choice": Field(CHOICE, "accept", ("exit", "", "withdraw"))}
+
+
+def _record_written(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
+    return {"notice_id": announced().id}, {
+        "organisation": Field(TEXT, world.own.slug),
+        "channel": Field(CHOICE, "letter", ("email", "portal", "")),
+        "received_on": Field(DATE, date(uk_today())),
+        "sender": Field(TEXT, "Dana Lead, headteacher"),
+        "grounds": Field(TEXT, "We object to this supplier."),
+    }
 
 
 def _objection_only(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
@@ -326,6 +352,8 @@ SPECS: list[Spec] = [
     Spec("auth.start", "anonymous", _sign_in_start, also=frozenset({503}), valid_status=503),
     Spec("changes.lodge", "data_lead", _lodge, tenancy="own"),
     Spec("changes.withdraw", "data_lead", _objection_only, tenancy="own"),
+    Spec("changes.answer", "data_lead", _exit_answer, tenancy="own"),
+    Spec("changes_admin.record_objection", "vendor_staff", _record_written),
     Spec("changes_admin.acknowledge", "vendor_staff", _open_objection),
     Spec("changes_admin.announce", "vendor_staff", _announce, max_examples=15),
     Spec("changes_admin.decide", "vendor_staff", _decide),

@@ -158,7 +158,7 @@ def test_publishing_too_soon_is_refused_with_the_earliest_date(client_request, d
         _expected_status=400,
     )
     page = check_page(response.get_data(as_text=True))
-    assert "30 days' notice" in text_of(page.find(class_="govuk-error-summary"))
+    assert "needs an announced change notice" in text_of(page.find(class_="govuk-error-summary"))
     assert service.current_version().number == "1.4"
 
 
