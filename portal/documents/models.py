@@ -31,6 +31,10 @@ class DpaTextVersion(db.Model):  # type: ignore[name-defined,misc]
     summary: Mapped[str] = mapped_column(String(1000))
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    # Exit terms the text promises: the export within this many days of the request, and deletion
+    # (at the vendor and every sub-processor) within this many days after the service ends.
+    export_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    deletion_days: Mapped[int] = mapped_column(default=90, server_default="90")
 
     published_by: Mapped[Optional[User]] = relationship()
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 import hashlib
 import logging
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -18,6 +19,10 @@ from portal.documents.models import Agreement
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
+
+# Other sealed documents /verify recognises, such as deletion certificates: each finder takes the
+# file's SHA-256 and returns the record or None. The record's `verify_explanation` says what it is.
+DOCUMENT_FINDERS: list[Callable[[str], Any]] = []
 
 
 class Verdict(enum.StrEnum):
@@ -35,6 +40,8 @@ class Verification:
     explanation: str
     sha256: str
     agreement: Agreement | None = None
+    # A genuine sealed document that is not an agreement (a deletion certificate).
+    document: Any = None
 
 
 def verify_pdf(data: bytes, config: Any) -> Verification:
@@ -91,6 +98,10 @@ def _verify(data: bytes, digest: str, config: Any) -> Verification:
             original,
         )
     agreement = _record(digest)
+    for finder in DOCUMENT_FINDERS if agreement is None else []:
+        document = finder(digest)
+        if document is not None:
+            return Verification(Verdict.GENUINE, document.verify_explanation, digest, document=document)
     if agreement is None:
         return Verification(
             Verdict.NOT_OURS,
