@@ -105,76 +105,76 @@ def remove_tenancy(incident_id: int) -> Any:
 @bp.post("/<int:incident_id>/notify")
 @policy.allow(PUBLISH)
 def notify(incident_id: int) -> Any:
-    found, form = _get(incident_id), forms.NotifyForm()
-    if form.validate_on_submit():
-        return _act(
-            found,
-            form,
-            lambda: service.publish_notice(found, actor=_actor()),
-            _("Notice sent: every school on the list is being emailed."),
-        )
-    return _page(found), 400
+    return _step(
+        incident_id,
+        forms.NotifyForm(),
+        "notify_form",
+        lambda found, form: service.publish_notice(found, actor=_actor()),
+        _("Notice sent: every school on the list is being emailed."),
+    )
 
 
 @bp.post("/<int:incident_id>/updates")
 def post_update(incident_id: int) -> Any:
-    found, form = _get(incident_id), forms.UpdateForm(prefix="update")
-    if form.validate_on_submit():
-        return _act(
-            found,
-            form,
-            lambda: service.post_update(found, text=form.text.data or "", actor=_actor()),
-            _("Update sent to every school on the list."),
-        )
-    return _page(found, update_form=form), 400
+    return _step(
+        incident_id,
+        forms.UpdateForm(prefix="update"),
+        "update_form",
+        lambda found, form: service.post_update(found, text=form.text.data or "", actor=_actor()),
+        _("Update sent to every school on the list."),
+    )
 
 
 @bp.post("/<int:incident_id>/close")
 def close(incident_id: int) -> Any:
-    found, form = _get(incident_id), forms.CloseForm(prefix="close")
-    if form.validate_on_submit():
-        return _act(
-            found,
-            form,
-            lambda: service.close_incident(found, outcome=form.outcome.data or "", actor=_actor()),
-            _("Incident closed; every school on the list is being told the outcome."),
-        )
-    return _page(found, close_form=form), 400
+    return _step(
+        incident_id,
+        forms.CloseForm(prefix="close"),
+        "close_form",
+        lambda found, form: service.close_incident(found, outcome=form.outcome.data or "", actor=_actor()),
+        _("Incident closed; every school on the list is being told the outcome."),
+    )
 
 
 @bp.post("/<int:incident_id>/accept")
 def accept(incident_id: int) -> Any:
-    found = _get(incident_id)
-    return _act(
-        found,
+    return _step(
+        incident_id,
         forms.PlainForm(),
-        lambda: service.accept_report(found, actor=_actor()),
+        "plain_form",
+        lambda found, form: service.accept_report(found, actor=_actor()),
         _("Report taken on for assessment."),
     )
 
 
 @bp.post("/<int:incident_id>/dismiss")
 def dismiss(incident_id: int) -> Any:
-    found, form = _get(incident_id), forms.DismissForm(prefix="dismiss")
-    if form.validate_on_submit():
-        return _act(
-            found,
-            form,
-            lambda: service.dismiss(found, reason=form.reason.data or "", actor=_actor()),
-            _("Recorded as not a personal data breach."),
-        )
-    return _page(found, dismiss_form=form), 400
+    return _step(
+        incident_id,
+        forms.DismissForm(prefix="dismiss"),
+        "dismiss_form",
+        lambda found, form: service.dismiss(found, reason=form.reason.data or "", actor=_actor()),
+        _("Recorded as not a personal data breach."),
+    )
 
 
 @bp.post("/<int:incident_id>/remind")
 def remind(incident_id: int) -> Any:
-    found = _get(incident_id)
-    return _act(
-        found,
+    return _step(
+        incident_id,
         forms.PlainForm(),
-        lambda: service.remind(found, actor=_actor()),
+        "plain_form",
+        lambda found, form: service.remind(found, actor=_actor()),
         _("Reminders sent to the schools that have not acknowledged."),
     )
+
+
+def _step(incident_id: int, form: Any, key: str, step: Any, message: str) -> Any:
+    """A step with a form: a valid form runs the step; an invalid one comes back with its errors."""
+    found = _get(incident_id)
+    if form.validate_on_submit():
+        return _act(found, form, lambda: step(found, form), message)
+    return _page(found, **{key: form}), 400
 
 
 def _actor() -> Actor:
@@ -228,7 +228,7 @@ def _page(found: Incident, **forms_given: Any) -> str:
         update_form=forms_given.get("update_form") or forms.UpdateForm(prefix="update"),
         close_form=forms_given.get("close_form") or forms.CloseForm(prefix="close"),
         dismiss_form=forms_given.get("dismiss_form") or forms.DismissForm(prefix="dismiss"),
-        notify_form=forms.NotifyForm(),
+        notify_form=forms_given.get("notify_form") or forms.NotifyForm(),
         plain_form=forms.PlainForm(),
         form=next((f for f in forms_given.values() if f is not None and f.errors), None),
     )

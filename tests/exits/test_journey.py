@@ -11,24 +11,13 @@ from portal.auth.models import VendorRole
 from portal.dates import uk_today
 from portal.extensions import db
 from portal.tenancy.models import Role
-from tests.browser import assert_accessible, sign_in_browser
+from tests.browser import assert_accessible
 from tests.documents.conftest import key_config
 from tests.factories import make_school, make_user
+from tests.incidents.browsing import as_user, fill_date
 from tests.incidents.builders import register
 
 pytestmark = pytest.mark.browser
-
-
-def _as(page, live_server, user) -> None:
-    page.context.clear_cookies()
-    sign_in_browser(page, live_server, user)
-    db.session.rollback()
-
-
-def _date(page, field: str, day: dt.date) -> None:
-    page.locator(f"#{field}-day").fill(str(day.day))
-    page.locator(f"#{field}-month").fill(str(day.month))
-    page.locator(f"#{field}-year").fill(str(day.year))
 
 
 def test_exit_from_request_to_a_verified_certificate(page, live_server, signing_keys, tmp_path, console_errors):
@@ -40,26 +29,26 @@ def test_exit_from_request_to_a_verified_certificate(page, live_server, signing_
     db.session.commit()
     today = uk_today()
 
-    _as(page, live_server, dana)
+    as_user(page, live_server, dana)
     page.goto(f"{live_server.url}/t/{school.slug}/exit")
     assert_accessible(page)
-    _date(page, "requested_end_on", today + dt.timedelta(days=30))
+    fill_date(page, "requested_end_on", today + dt.timedelta(days=30))
     page.get_by_label("CSV files (pupils, classes and their work records)").check()
     page.get_by_label("Why you are ending the service").fill("We are moving to another provider.")
     page.get_by_role("button", name="Ask to end the service").click()
     assert "recorded" in page.locator(".govuk-notification-banner").inner_text()
     assert_accessible(page)
 
-    _as(page, live_server, staff)
+    as_user(page, live_server, staff)
     page.goto(f"{live_server.url}/vendor/exits")
     assert_accessible(page)
     page.get_by_role("link", name="Oakfield Primary School").click()
     assert_accessible(page)
     page.get_by_label("How the export was delivered").fill("Secure download link")
-    _date(page, "export-delivered_on", today)
+    fill_date(page, "export-delivered_on", today)
     page.get_by_label("SHA-256 of the file (if it was a file)").fill("ab" * 32)
     page.get_by_role("button", name="Record the export").click()
-    _date(page, "end-ended_on", today)
+    fill_date(page, "end-ended_on", today)
     page.get_by_role("button", name="Record the end of the service").click()
     assert_accessible(page)
     for _ in range(10):
@@ -76,7 +65,7 @@ def test_exit_from_request_to_a_verified_certificate(page, live_server, signing_
     assert "certificate is issued" in page.locator(".govuk-notification-banner").inner_text()
     assert_accessible(page)
 
-    _as(page, live_server, dana)
+    as_user(page, live_server, dana)
     page.goto(f"{live_server.url}/t/{school.slug}/exit")
     assert_accessible(page)
     with page.expect_download() as download:

@@ -14,8 +14,9 @@ from portal.dates import UK, now
 from portal.extensions import db
 from portal.notify.worker import deliver_due
 from portal.tenancy.models import Role
-from tests.browser import assert_accessible, sign_in_browser
+from tests.browser import assert_accessible
 from tests.factories import make_school, make_user
+from tests.incidents.browsing import as_user, fill_date
 from tests.incidents.builders import last_week, register, set_option, uk_morning
 
 pytestmark = pytest.mark.browser
@@ -30,18 +31,6 @@ def _deliver(sink) -> list:
     return sink.messages[before:]
 
 
-def _as(page, live_server, user) -> None:
-    page.context.clear_cookies()
-    sign_in_browser(page, live_server, user)
-    db.session.rollback()
-
-
-def _date(page, field: str, day: dt.date) -> None:
-    page.locator(f"#{field}-day").fill(str(day.day))
-    page.locator(f"#{field}-month").fill(str(day.month))
-    page.locator(f"#{field}-year").fill(str(day.year))
-
-
 def test_open_notify_acknowledge_and_export(page, live_server, mail_sink, console_errors):
     options = register()
     start, end = last_week()
@@ -53,19 +42,19 @@ def test_open_notify_acknowledge_and_export(page, live_server, mail_sink, consol
     admin = make_user("Ada Admin", vendor_role=VendorRole.ADMIN)
     db.session.commit()
 
-    _as(page, live_server, admin)
+    as_user(page, live_server, admin)
     page.goto(f"{live_server.url}/vendor/incidents")
     assert_accessible(page)
     page.get_by_role("link", name="Open an incident").click()
     assert_accessible(page)
     aware = now() - dt.timedelta(hours=5)
     page.get_by_label("Title").fill("Azure OpenAI fallback: prompts visible to another tenant")
-    _date(page, "aware_date", aware.astimezone(UK).date())
+    fill_date(page, "aware_date", aware.astimezone(UK).date())
     page.locator("#aware_time").fill(f"{aware.astimezone(UK):%H:%M}")
     page.get_by_label("What happened").fill("Microsoft told us a caching fault exposed prompts.")
     page.get_by_label("Microsoft Azure OpenAI").check()
-    _date(page, "period_start", start)
-    _date(page, "period_end", end)
+    fill_date(page, "period_start", start)
+    fill_date(page, "period_end", end)
     page.locator("#nature").fill("Prompts of about 40 pupils were readable for two hours.")
     page.locator("#consequences_unknown_reason").fill("The supplier is still investigating.")
     page.locator("#measures").fill("Fallback switched off until the supplier reports.")
@@ -85,7 +74,7 @@ def test_open_notify_acknowledge_and_export(page, live_server, mail_sink, consol
     assert "Oakfield Primary School" in sent[0].subject
     link = re.search(r"http://127\.0\.0\.1:\d+(/t/[^\s]+)", sent[0].text).group(1)
 
-    _as(page, live_server, dana)
+    as_user(page, live_server, dana)
     page.goto(live_server.url + link)
     assert_accessible(page)
     assert "72 hours end" in page.locator("#incident-clock").inner_text()
