@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 03:20:45.796464
+Create Date: 2026-12-06 04:03:00.600700
 
 """
 
@@ -871,6 +871,7 @@ def upgrade():
         sa.Column("export_formats", sa.JSON(), nullable=False),
         sa.Column("export_due_on", sa.Date(), nullable=False),
         sa.Column("export_delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("export_delivered_on", sa.Date(), nullable=True),
         sa.Column("export_method", sa.Text(), nullable=False),
         sa.Column("export_sha256", sa.String(length=64), nullable=True),
         sa.Column("service_ended_on", sa.Date(), nullable=True),

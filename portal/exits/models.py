@@ -66,7 +66,9 @@ class ExitCase(db.Model):  # type: ignore[name-defined,misc]
     deletion_days: Mapped[int]
     export_formats: Mapped[list[str]] = mapped_column(JSON, default=list)
     export_due_on: Mapped[dt.date]
+    # When staff recorded the delivery, and the UK date they say it was delivered.
     export_delivered_at: Mapped[Optional[dt.datetime]]
+    export_delivered_on: Mapped[Optional[dt.date]]
     export_method: Mapped[str] = mapped_column(Text, default="")
     export_sha256: Mapped[Optional[str]] = mapped_column(String(64))
     service_ended_on: Mapped[Optional[dt.date]]

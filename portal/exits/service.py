@@ -152,7 +152,7 @@ def record_export(case: ExitCase, *, method: str, delivered_on: dt.date, sha256:
         raise ExitError(_("The delivery date must be today or in the past"), "delivered_on")
     check_transition(case.state, ExitState.EXPORT_DELIVERED)
     case.state, case.export_method, case.export_sha256 = ExitState.EXPORT_DELIVERED, method.strip(), digest or None
-    case.export_delivered_at = now()
+    case.export_delivered_at, case.export_delivered_on = now(), delivered_on
     db.session.flush()
     note = _("%(method)s, on %(day)s.", method=method.strip(), day=govuk_date(delivered_on))
     if digest:

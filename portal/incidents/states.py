@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 
 
@@ -73,7 +74,13 @@ class IllegalTransition(ValueError):
     """A step the state machine does not allow from the incident's current state."""
 
     def __init__(self, current: IncidentState, wanted: IncidentState) -> None:
-        super().__init__(f"An incident that is “{current.label.lower()}” cannot become “{wanted.label.lower()}”.")
+        super().__init__(
+            gettext(
+                "An incident that is “%(current)s” cannot become “%(wanted)s”.",
+                current=current.label.lower(),
+                wanted=wanted.label.lower(),
+            )
+        )
         self.current = current
         self.wanted = wanted
 
