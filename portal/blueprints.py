@@ -26,7 +26,11 @@ def register(app: Flask) -> None:
     from portal.documents.views import bp as documents
     from portal.documents.views import vendor_bp as vendor_agreements
     from portal.dpia.views import bp as dpia
+    from portal.exits.admin import bp as exits_admin
+    from portal.exits.views import bp as exits
     from portal.gias.views import bp as gias
+    from portal.incidents.admin import bp as incidents_admin
+    from portal.incidents.views import bp as incidents
     from portal.notify.admin import bp as notify_admin
     from portal.notify.views import bp as notify
     from portal.ops.metrics import bp as metrics
@@ -58,5 +62,9 @@ def register(app: Flask) -> None:
         register_admin,
         tenancy_register,
         metrics,
+        incidents,
+        incidents_admin,
+        exits,
+        exits_admin,
     ):
         app.register_blueprint(blueprint)

@@ -449,7 +449,12 @@ def load_settings() -> Iterator[str]:
                 )
             )
             if exists is None:
-                db.session.add(TenancyOptionSetting(tenancy_id=school.id, option_id=option.id, enabled=enabled))
+                # Set when the school joined (the register's first version): an incident at the
+                # fallback since then does not concern a school that switched it off.
+                since = start_of_uk_day(uk_today() - dt.timedelta(days=170)) + dt.timedelta(hours=11)
+                db.session.add(
+                    TenancyOptionSetting(tenancy_id=school.id, option_id=option.id, enabled=enabled, updated_at=since)
+                )
                 yield f"register: {school.name} has {option.name} {'on' if enabled else 'off'}"
     db.session.flush()
 

@@ -33,6 +33,10 @@ class DpaTextVersion(db.Model):  # type: ignore[name-defined,misc]
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     # The notice period, in clear days, this text promises before a sub-processor change (#21).
     notice_period_days: Mapped[Optional[int]]
+    # Exit terms the text promises: the export within this many days of the request, and deletion
+    # (at the vendor and every sub-processor) within this many days after the service ends.
+    export_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    deletion_days: Mapped[int] = mapped_column(default=90, server_default="90")
 
     published_by: Mapped[Optional[User]] = relationship()
 

@@ -6,6 +6,7 @@ import enum
 import hashlib
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -34,6 +35,9 @@ _EOF_TAIL = re.compile(rb"%%EOF\s*\Z")
 _XREF_ROW = re.compile(rb"\d{10} \d{5} [fn]")
 _SIZE = re.compile(rb"/Size\s+(\d{1,12})")
 _INDEX = re.compile(rb"/Index\s*\[([\d\s]{0,200})\]")
+# Other sealed documents /verify recognises, such as deletion certificates: each finder takes the
+# file's SHA-256 and returns the record or None. The record's `verify_explanation` says what it is.
+DOCUMENT_FINDERS: list[Callable[[str], Any]] = []
 
 
 class Verdict(enum.StrEnum):
@@ -51,6 +55,8 @@ class Verification:
     explanation: str
     sha256: str
     agreement: Agreement | None = None
+    # A genuine sealed document that is not an agreement (a deletion certificate).
+    document: Any = None
 
 
 def verify_pdf(data: bytes, config: Any) -> Verification:
@@ -117,6 +123,10 @@ def _verify(data: bytes, digest: str, config: Any) -> Verification:
             original,
         )
     agreement = _record(digest)
+    for finder in DOCUMENT_FINDERS if agreement is None else []:
+        document = finder(digest)
+        if document is not None:
+            return Verification(Verdict.GENUINE, document.verify_explanation, digest, document=document)
     if agreement is None:
         return Verification(
             Verdict.NOT_OURS,

@@ -426,3 +426,8 @@ EXEMPT: dict[str, str] = {
     "gias.upload_post": "a file upload: fuzzed with hostile CSV files in test_uploads.py",
     "documents.verify": "a file upload: fuzzed with hostile PDF files in test_uploads.py",
 }
+
+# The incident and exit forms (#23) have their own module.
+from tests.fuzz.specs_after import SPECS as _AFTER_SPECS  # noqa: E402
+
+SPECS += _AFTER_SPECS
