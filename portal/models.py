@@ -17,11 +17,22 @@ from portal.register.models import (
     TenancyOptionSetting,
 )
 from portal.tenancy.models import Invitation, Membership, Tenancy, TenancyDirectory
+from portal.trusthub.models import (
+    AccessRequest,
+    DiligenceDocument,
+    DocumentDownload,
+    NdaAcceptance,
+    NdaTextVersion,
+    SecurityOverviewVersion,
+)
 
 __all__ = [
+    "AccessRequest",
     "Agreement",
     "AuditEvent",
     "ChangeNotice",
+    "DiligenceDocument",
+    "DocumentDownload",
     "DpaTextVersion",
     "DpiaDownload",
     "GiasEstablishment",
@@ -30,12 +41,15 @@ __all__ = [
     "Identity",
     "Invitation",
     "Membership",
+    "NdaAcceptance",
+    "NdaTextVersion",
     "NotSubProcessor",
     "Objection",
     "ObjectionStep",
     "OutboxMessage",
     "RegisterEntry",
     "RegisterVersion",
+    "SecurityOverviewVersion",
     "Subscriber",
     "Tenancy",
     "TenancyDirectory",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-11-24 00:39:22.864518
+Create Date: 2026-12-06 03:11:01.345801
 
 """
 
@@ -231,6 +231,39 @@ def upgrade():
         batch_op.create_index("ix_change_notice_state_effective", ["state", "effective_on"], unique=False)
 
     op.create_table(
+        "diligence_document",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column(
+            "access_level",
+            sa.Enum("public", "customer", "on_request", name="accesslevel", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("review_on", sa.Date(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("page_count", sa.Integer(), nullable=False),
+        sa.Column("pdf", sa.LargeBinary(), nullable=True),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_diligence_document_sha256_length")),
+        sa.CheckConstraint("page_count > 0", name=op.f("ck_diligence_document_pages_positive")),
+        sa.CheckConstraint("size_bytes > 0", name=op.f("ck_diligence_document_size_positive")),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_diligence_document_uploaded_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_diligence_document")),
+    )
+    with op.batch_alter_table("diligence_document", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_diligence_document_sha256"), ["sha256"], unique=False)
+
+    op.create_table(
         "dpa_text_version",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
@@ -378,6 +411,22 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_membership_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "nda_text_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("summary", sa.String(length=1000), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("number > 0", name=op.f("ck_nda_text_version_number_positive")),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"], ["user_account.id"], name=op.f("fk_nda_text_version_published_by_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_nda_text_version")),
+        sa.UniqueConstraint("number", name=op.f("uq_nda_text_version_number")),
+    )
+    op.create_table(
         "register_version",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
@@ -412,6 +461,59 @@ def upgrade():
     with op.batch_alter_table("register_version", schema=None) as batch_op:
         batch_op.create_index(
             "uq_register_version_one_draft",
+            ["status"],
+            unique=True,
+            sqlite_where=sa.text("status = 'draft'"),
+            postgresql_where=sa.text("status = 'draft'"),
+        )
+
+    op.create_table(
+        "security_overview_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column(
+            "status", sa.Enum("draft", "published", name="overviewstatus", native_enum=False, length=16), nullable=False
+        ),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("encryption", sa.Text(), nullable=False),
+        sa.Column("access_control", sa.Text(), nullable=False),
+        sa.Column("logging_monitoring", sa.Text(), nullable=False),
+        sa.Column("vulnerability_management", sa.Text(), nullable=False),
+        sa.Column("incident_response", sa.Text(), nullable=False),
+        sa.Column("business_continuity", sa.Text(), nullable=False),
+        sa.Column("certifications", sa.Text(), nullable=False),
+        sa.Column("rto_hours", sa.Integer(), nullable=False),
+        sa.Column("rpo_hours", sa.Integer(), nullable=False),
+        sa.Column("backup_retention_days", sa.Integer(), nullable=False),
+        sa.Column("acknowledge_business_days", sa.Integer(), nullable=False),
+        sa.Column("triage_business_days", sa.Integer(), nullable=False),
+        sa.Column("register_sequence", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "status <> 'published' OR published_at IS NOT NULL",
+            name=op.f("ck_security_overview_version_published_is_dated"),
+        ),
+        sa.CheckConstraint(
+            "acknowledge_business_days > 0 AND triage_business_days > 0",
+            name=op.f("ck_security_overview_version_disclosure_positive"),
+        ),
+        sa.CheckConstraint("backup_retention_days > 0", name=op.f("ck_security_overview_version_retention_positive")),
+        sa.CheckConstraint(
+            "rto_hours > 0 AND rpo_hours > 0", name=op.f("ck_security_overview_version_objectives_positive")
+        ),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_security_overview_version_published_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_security_overview_version")),
+        sa.UniqueConstraint("sequence", name=op.f("uq_security_overview_version_sequence")),
+    )
+    with op.batch_alter_table("security_overview_version", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_security_overview_one_draft",
             ["status"],
             unique=True,
             sqlite_where=sa.text("status = 'draft'"),
@@ -561,6 +663,113 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_agreement_text_version_id"), ["text_version_id"], unique=False)
 
     op.create_table(
+        "document_access_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("document_id", sa.Integer(), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=False),
+        sa.Column("requester_id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.Text(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("pending", "approved", "refused", "revoked", name="requeststatus", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("refusal_reason", sa.Text(), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "status <> 'refused' OR length(refusal_reason) > 0",
+            name=op.f("ck_document_access_request_refusal_has_reason"),
+        ),
+        sa.CheckConstraint(
+            "status <> 'revoked' OR revoked_at IS NOT NULL", name=op.f("ck_document_access_request_revocation_is_dated")
+        ),
+        sa.CheckConstraint(
+            "status = 'pending' OR decided_at IS NOT NULL", name=op.f("ck_document_access_request_decision_is_dated")
+        ),
+        sa.CheckConstraint(
+            "status NOT IN ('approved', 'revoked') OR expires_at IS NOT NULL",
+            name=op.f("ck_document_access_request_approval_expires"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_document_access_request_decided_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["document_id"],
+            ["diligence_document.id"],
+            name=op.f("fk_document_access_request_document_id_diligence_document"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["requester_id"],
+            ["user_account.id"],
+            name=op.f("fk_document_access_request_requester_id_user_account"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["revoked_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_document_access_request_revoked_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"],
+            ["tenancy.id"],
+            name=op.f("fk_document_access_request_tenancy_id_tenancy"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_access_request")),
+    )
+    with op.batch_alter_table("document_access_request", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_document_access_request_document_id"), ["document_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_document_access_request_requester_id"), ["requester_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_document_access_request_tenancy_id"), ["tenancy_id"], unique=False)
+        batch_op.create_index(
+            "uq_document_access_request_one_pending",
+            ["document_id", "tenancy_id", "requester_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        )
+
+    op.create_table(
+        "nda_acceptance",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=False),
+        sa.Column("nda_version_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("signer_name", sa.String(length=200), nullable=False),
+        sa.Column("signer_role", sa.String(length=200), nullable=False),
+        sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ip", sa.String(length=64), nullable=True),
+        sa.Column("user_agent", sa.String(length=400), nullable=True),
+        sa.Column("text_sha256", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["nda_version_id"],
+            ["nda_text_version.id"],
+            name=op.f("fk_nda_acceptance_nda_version_id_nda_text_version"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_nda_acceptance_tenancy_id_tenancy"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_nda_acceptance_user_id_user_account"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_nda_acceptance")),
+        sa.UniqueConstraint("tenancy_id", "nda_version_id", name=op.f("uq_nda_acceptance_tenancy_id_nda_version_id")),
+    )
+    with op.batch_alter_table("nda_acceptance", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_nda_acceptance_tenancy_id"), ["tenancy_id"], unique=False)
+
+    op.create_table(
         "not_sub_processor",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("version_id", sa.Integer(), nullable=False),
@@ -694,6 +903,44 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_register_entry_version_id"), ["version_id"], unique=False)
 
     op.create_table(
+        "document_download",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("document_id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("tenancy_id", sa.Integer(), nullable=True),
+        sa.Column("user_name", sa.String(length=200), nullable=False),
+        sa.Column("organisation", sa.String(length=200), nullable=False),
+        sa.Column("downloaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["document_id"],
+            ["diligence_document.id"],
+            name=op.f("fk_document_download_document_id_diligence_document"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["document_access_request.id"],
+            name=op.f("fk_document_download_request_id_document_access_request"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_document_download_tenancy_id_tenancy"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_document_download_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_download")),
+    )
+    with op.batch_alter_table("document_download", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_document_download_document_id"), ["document_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_document_download_tenancy_id"), ["tenancy_id"], unique=False)
+
+    op.create_table(
         "objection_step",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("objection_id", sa.Integer(), nullable=False),
@@ -739,6 +986,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_objection_step_objection_id"))
 
     op.drop_table("objection_step")
+    with op.batch_alter_table("document_download", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_document_download_tenancy_id"))
+        batch_op.drop_index(batch_op.f("ix_document_download_document_id"))
+
+    op.drop_table("document_download")
     with op.batch_alter_table("register_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_register_entry_version_id"))
         batch_op.drop_index(batch_op.f("ix_register_entry_key"))
@@ -755,6 +1007,21 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_not_sub_processor_version_id"))
 
     op.drop_table("not_sub_processor")
+    with op.batch_alter_table("nda_acceptance", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_nda_acceptance_tenancy_id"))
+
+    op.drop_table("nda_acceptance")
+    with op.batch_alter_table("document_access_request", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_document_access_request_one_pending",
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        )
+        batch_op.drop_index(batch_op.f("ix_document_access_request_tenancy_id"))
+        batch_op.drop_index(batch_op.f("ix_document_access_request_requester_id"))
+        batch_op.drop_index(batch_op.f("ix_document_access_request_document_id"))
+
+    op.drop_table("document_access_request")
     with op.batch_alter_table("agreement", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_agreement_text_version_id"))
         batch_op.drop_index("ix_agreement_tenancy_signed")
@@ -779,6 +1046,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_tenancy_directory_tenancy_id"))
 
     op.drop_table("tenancy_directory")
+    with op.batch_alter_table("security_overview_version", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_security_overview_one_draft",
+            sqlite_where=sa.text("status = 'draft'"),
+            postgresql_where=sa.text("status = 'draft'"),
+        )
+
+    op.drop_table("security_overview_version")
     with op.batch_alter_table("register_version", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_register_version_one_draft",
@@ -787,6 +1062,7 @@ def downgrade():
         )
 
     op.drop_table("register_version")
+    op.drop_table("nda_text_version")
     with op.batch_alter_table("membership", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_membership_user_id"))
         batch_op.drop_index(batch_op.f("ix_membership_tenancy_id"))
@@ -810,6 +1086,10 @@ def downgrade():
 
     op.drop_table("dpia_download")
     op.drop_table("dpa_text_version")
+    with op.batch_alter_table("diligence_document", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_diligence_document_sha256"))
+
+    op.drop_table("diligence_document")
     with op.batch_alter_table("change_notice", schema=None) as batch_op:
         batch_op.drop_index("ix_change_notice_state_effective")
 
