@@ -62,8 +62,10 @@ def clean_pdf(data: bytes, *, max_bytes: int) -> CleanPdf:
             raise PdfRejected(_("The selected file must have %(pages)s pages or fewer", pages=MAX_PAGES))
         writer = PdfWriter()
         for page in reader.pages:
-            added = writer.add_page(page)
-            _drop_active_content(added)
+            # Cleaned before it is copied, so nothing it referred to is copied with it.
+            _drop_active_content(page)
+            writer.add_page(page)
+        writer.compress_identical_objects(remove_duplicates=False, remove_unreferenced=True)
         out = io.BytesIO()
         writer.write(out)
         cleaned = out.getvalue()
