@@ -152,6 +152,8 @@ def _request_page(found: Any, approve_form: ApproveForm, refuse_form: RefuseForm
         access_request=found,
         approve_form=approve_form,
         refuse_form=refuse_form,
+        # The form whose errors the layout's error summary shows.
+        form=refuse_form if refuse_form.errors else approve_form,
         revoke_form=ConfirmForm(),
         is_open=found.is_open(_now()),
         accepted=nda.acceptance_for(found.tenancy_id, nda.latest_nda()),
