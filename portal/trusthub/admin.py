@@ -142,7 +142,7 @@ def withdraw(document_id: int) -> Any:
 
 
 @bp.get("/documents/requests/<int:request_id>")
-def request_page(request_id: int) -> str:
+def request_page(request_id: int) -> Any:
     return _request_page(_request(request_id), ApproveForm(data={"days": 7}), RefuseForm())
 
 

@@ -113,11 +113,13 @@ def public_copy(document: DiligenceDocument, *, actor: audit.Actor) -> bytes:
 
 
 def stamp_line(name: str, organisation: str, at: dt.datetime) -> str:
-    return _(
-        "Provided to %(name)s, %(organisation)s, on %(date)s. Confidential: do not share beyond the purpose given.",
-        name=name,
-        organisation=organisation,
-        date=govuk_date(at),
+    return str(
+        _(
+            "Provided to %(name)s, %(organisation)s, on %(date)s. Confidential: do not share beyond the purpose given.",
+            name=name,
+            organisation=organisation,
+            date=govuk_date(at),
+        )
     )
 
 

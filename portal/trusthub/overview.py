@@ -32,7 +32,10 @@ def _published() -> Any:
 
 def current_overview() -> SecurityOverviewVersion | None:
     """The published version with the highest sequence."""
-    return db.session.scalar(_published().order_by(SecurityOverviewVersion.sequence.desc()).limit(1))
+    found: SecurityOverviewVersion | None = db.session.scalar(
+        _published().order_by(SecurityOverviewVersion.sequence.desc()).limit(1)
+    )
+    return found
 
 
 def published_overviews() -> list[SecurityOverviewVersion]:
@@ -41,7 +44,10 @@ def published_overviews() -> list[SecurityOverviewVersion]:
 
 
 def published_overview(sequence: int) -> SecurityOverviewVersion | None:
-    return db.session.scalar(_published().where(SecurityOverviewVersion.sequence == sequence))
+    found: SecurityOverviewVersion | None = db.session.scalar(
+        _published().where(SecurityOverviewVersion.sequence == sequence)
+    )
+    return found
 
 
 def draft_overview() -> SecurityOverviewVersion | None:

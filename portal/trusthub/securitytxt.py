@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from flask import current_app, request, url_for
 
@@ -19,7 +20,7 @@ def public_base_url() -> str:
     return str(configured or request.url_root).rstrip("/")
 
 
-def absolute(endpoint: str, **values: object) -> str:
+def absolute(endpoint: str, **values: Any) -> str:
     """An absolute URL for an endpoint, on the public base URL."""
     return public_base_url() + url_for(endpoint, **values)
 

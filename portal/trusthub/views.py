@@ -140,7 +140,7 @@ def request_document(document_id: int) -> Any:
 
 
 @member.get("/requests/<int:request_id>")
-def request_page(request_id: int) -> str:
+def request_page(request_id: int) -> Any:
     found = _own_request(request_id)
     return _request_page(found, NdaForm())
 

@@ -1,4 +1,4 @@
-"""The trust hub's document upload fuzzed with hostile and broken files: a form error or a stored clean PDF, never a 500."""
+"""The trust hub's upload fuzzed with hostile and broken files: a form error or a clean stored PDF, never a 500."""
 
 from __future__ import annotations
 
@@ -36,7 +36,10 @@ def hostile_files() -> dict[str, bytes]:
         "truncated": real[: len(real) // 2],
         "no-xref": real.replace(b"xref", b"xxxx"),
         "nested-arrays": b"%PDF-1.7\n1 0 obj\n" + b"[" * 5000 + b"\nendobj\ntrailer<</Root 1 0 R>>\n%%EOF",
-        "self-referencing-pages": b"%PDF-1.7\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n2 0 obj<</Type/Pages/Kids[2 0 R]/Count 1>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF",
+        "self-referencing-pages": (
+            b"%PDF-1.7\n1 0 obj<</Type/Catalog/Pages 2 0 R>>endobj\n"
+            b"2 0 obj<</Type/Pages/Kids[2 0 R]/Count 1>>endobj\ntrailer<</Root 1 0 R>>\n%%EOF"
+        ),
         "hostile": hostile_pdf(),
         "pdf-after-junk": b"junk" * 400 + real,
     }

@@ -11,7 +11,6 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
-from portal.auth.models import VendorRole
 from portal.dates import govuk_date, now
 from portal.extensions import db
 from portal.notify.models import OutboxMessage

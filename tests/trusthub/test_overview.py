@@ -1,4 +1,4 @@
-"""The security overview: drafts, publication, a published version frozen, earlier versions, inherited certifications."""
+"""The security overview: drafts, publication, frozen published versions, earlier versions, inheritance."""
 
 from __future__ import annotations
 

@@ -39,7 +39,7 @@ def _https_or_mailto(uri: str) -> bool:
 
 def check(text: str, *, fetched_from: str, now: dt.datetime) -> dict[str, list[str]]:
     fields = parse(text)
-    assert REQUIRED <= fields.keys()
+    assert fields.keys() >= REQUIRED
     for name in ONCE:
         assert len(fields.get(name, [])) <= 1, f"{name} must appear at most once"
     assert all(_https_or_mailto(uri) for uri in fields["contact"])
