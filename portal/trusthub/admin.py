@@ -10,7 +10,7 @@ from flask_login import current_user
 
 from portal import policy
 from portal.audit import service as audit
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.policy import Permission
 from portal.tenancy.models import Tenancy
 from portal.trusthub import access, library, nda, overview
@@ -21,6 +21,9 @@ from portal.trusthub.models import AccessLevel, RequestStatus
 bp = policy.declare(
     Blueprint("trusthub_admin", __name__, url_prefix="/vendor"), policy.vendor(Permission.MANAGE_REGISTER)
 )
+
+# Each upload is parsed and re-written: a burst of hostile files must not tie the workers up.
+UPLOAD_LIMIT = "10 per minute"
 
 
 def _actor() -> audit.Actor:
@@ -90,6 +93,7 @@ def documents() -> str:
 
 
 @bp.route("/documents/new", methods=["GET", "POST"])
+@limiter.limit(UPLOAD_LIMIT, methods=["POST"])
 def upload() -> Any:
     form = UploadForm()
     if form.validate_on_submit():

@@ -14,7 +14,7 @@ from portal import policy
 from portal.audit import service as audit
 from portal.audit.models import Outcome
 from portal.dates import now
-from portal.extensions import db
+from portal.extensions import db, limiter
 from portal.tenancy.models import Membership, Tenancy
 from portal.trusthub import access, library, nda, overview
 from portal.trusthub.claims import portal_claims
@@ -24,6 +24,7 @@ from portal.trusthub.models import AccessLevel, AccessRequest, DiligenceDocument
 from portal.trusthub.securitytxt import security_txt
 
 bp = policy.declare(Blueprint("trusthub", __name__), policy.PUBLIC)
+REQUEST_LIMIT = "10 per minute"
 member = policy.declare(Blueprint("trusthub_member", __name__, url_prefix="/security/documents"), policy.SIGNED_IN)
 
 
@@ -110,6 +111,7 @@ def customer_download(document_id: int) -> Response:
 
 
 @member.route("/<int:document_id>/request", methods=["GET", "POST"])
+@limiter.limit(REQUEST_LIMIT, methods=["POST"])
 def request_document(document_id: int) -> Any:
     document = library.get_document(document_id)
     if document is None or document.access_level is not AccessLevel.ON_REQUEST:

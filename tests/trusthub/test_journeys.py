@@ -216,3 +216,37 @@ def test_cannot_request_for_an_organisation_you_do_not_belong_to(app, client_req
         document_id=cast["document"].id,
     )
     assert not access.all_requests()
+
+
+def test_uploads_are_rate_limited(app, client_request, cast):
+    from tests.trusthub.builders import blank_pdf
+
+    client_request.sign_in(cast["staff"])
+    statuses = []
+    for n in range(11):
+        response = client_request.client.post(
+            "/vendor/documents/new",
+            data={
+                "csrf_token": client_request.csrf_token(),
+                "title": f"Doc {n}",
+                "access_level": "public",
+                "review_on": ["1", "3", "2028"],
+                "document": (io.BytesIO(blank_pdf()), "doc.pdf"),
+            },
+            content_type="multipart/form-data",
+        )
+        statuses.append(response.status_code)
+    assert statuses == [302] * 10 + [429]
+
+
+def test_nda_acceptances_cannot_be_altered(app, client_request, cast):
+    from sqlalchemy import text
+    from sqlalchemy.exc import DBAPIError
+
+    request_id = _ask(client_request, cast)
+    _approve(client_request, cast, request_id)
+    _accept(client_request, cast, request_id)
+    for statement in ("UPDATE nda_acceptance SET signer_name = 'Someone else'", "DELETE FROM nda_acceptance"):
+        with pytest.raises(DBAPIError), db.session.begin_nested():
+            db.session.execute(text(statement))
+    assert db.session.scalars(select(NdaAcceptance)).one().signer_name == "Tom Okafor"
