@@ -113,7 +113,8 @@ def stamp_pdf(data: bytes, line: str) -> bytes:
     for page in writer.pages:
         box = page.cropbox
         left, bottom, width = float(box.left), float(box.bottom), float(box.width)
-        size = 7.5 if width >= 400 else 6
+        # Small enough that the whole line fits the page (Helvetica averages about half an em a character).
+        size = max(3.0, min(7.5, (width - 36) / (0.5 * max(len(line), 1))))
         overlay = PageObject.create_blank_page(width=float(page.mediabox.width), height=float(page.mediabox.height))
         font = DictionaryObject(
             {
