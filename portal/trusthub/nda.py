@@ -17,6 +17,7 @@ from flask_babel import gettext as _
 from sqlalchemy import func, select
 
 from portal.audit import service as audit
+from portal.documents.versions import canonical
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
 from portal.trusthub.errors import TrustHubError
@@ -94,11 +95,6 @@ def compose_nda() -> dict[str, Any]:
             },
         ],
     }
-
-
-def canonical(content: dict[str, Any]) -> str:
-    """One canonical JSON form, so the same text always has the same SHA-256."""
-    return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
 
 def latest_nda() -> NdaTextVersion | None:
