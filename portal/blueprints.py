@@ -38,6 +38,9 @@ def register(app: Flask) -> None:
     from portal.register.tenancy_views import bp as tenancy_register
     from portal.register.views import bp as register_public
     from portal.tenancy.views import bp as tenancy
+    from portal.trusthub.admin import bp as trusthub_admin
+    from portal.trusthub.views import bp as trusthub
+    from portal.trusthub.views import member as trusthub_member
     from portal.vendor.views import bp as vendor
     from portal.web.views import bp as web
 
@@ -66,5 +69,8 @@ def register(app: Flask) -> None:
         incidents_admin,
         exits,
         exits_admin,
+        trusthub,
+        trusthub_member,
+        trusthub_admin,
     ):
         app.register_blueprint(blueprint)

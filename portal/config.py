@@ -126,6 +126,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "TIMESTAMP_URL": None,
         # The root (PEM) the timestamp authority's tokens chain to, so /verify can check them.
         "TIMESTAMP_TRUST_ROOT_PATH": None,
+        # Trust hub (#24): diligence uploads and /.well-known/security.txt (RFC 9116). The file's
+        # Canonical and Policy use BASE_URL when set, else the address the request came to.
+        "TRUSTHUB_MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
+        "SECURITY_TXT_LANGUAGES": "en",
+        "SECURITY_TXT_EXPIRES_DAYS": 180,
         # Audit
         "AUDIT_RETENTION_DAYS": 396,
         "AUDIT_HASH_KEY": None,

@@ -19,12 +19,23 @@ from portal.register.models import (
     TenancyOptionSetting,
 )
 from portal.tenancy.models import Invitation, Membership, Tenancy, TenancyDirectory
+from portal.trusthub.models import (
+    AccessRequest,
+    DiligenceDocument,
+    DocumentDownload,
+    NdaAcceptance,
+    NdaTextVersion,
+    SecurityOverviewVersion,
+)
 
 __all__ = [
+    "AccessRequest",
     "Agreement",
     "AuditEvent",
     "ChangeNotice",
     "DeletionCertificate",
+    "DiligenceDocument",
+    "DocumentDownload",
     "DpaTextVersion",
     "DpiaDownload",
     "ExitCase",
@@ -39,12 +50,15 @@ __all__ = [
     "IncidentTenancy",
     "Invitation",
     "Membership",
+    "NdaAcceptance",
+    "NdaTextVersion",
     "NotSubProcessor",
     "Objection",
     "ObjectionStep",
     "OutboxMessage",
     "RegisterEntry",
     "RegisterVersion",
+    "SecurityOverviewVersion",
     "Subscriber",
     "Tenancy",
     "TenancyDirectory",

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 def load() -> Iterator[str]:
     """Load every part of the demo in dependency order; yields lines to print."""
-    from portal.demo import changes, documents, exits, gias, identity, incidents, register
+    from portal.demo import changes, documents, exits, gias, identity, incidents, register, trusthub
 
     yield from identity.load()
     yield from gias.load()
@@ -19,3 +19,5 @@ def load() -> Iterator[str]:
     # After the agreements: an exit takes its deadlines from the signed text.
     yield from incidents.load()
     yield from exits.load()
+    # After the register: the overview lists the certifications its current version names.
+    yield from trusthub.load()
