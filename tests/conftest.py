@@ -2,12 +2,19 @@
 
 - `app` is built once per database; each test runs inside a transaction rolled back at the
   end (SQLAlchemy's create_savepoint mode, so code that commits still rolls back).
+- Every request of the test client runs in an app context of its own, so with a database session
+  of its own that is closed when the request ends, as in production: what a view flushes and does
+  not commit is gone when the test looks (flaskr's harness; tests/test_harness.py proves it). The
+  test's own app context is for direct set-up and checks only; the client flushes the test's
+  session before each request (the request sees the set-up) and expires it after (the test
+  re-reads what the request committed).
 - `live_app` / `live_server` run the portal on a real WSGI server on a free port against a
   committed database that is emptied after each test (threads cannot share one transaction).
 """
 
 from __future__ import annotations
 
+import contextvars
 import os
 import re
 import shutil
@@ -15,6 +22,7 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -22,7 +30,7 @@ from typing import Any
 import psycopg
 import pytest
 from bs4 import BeautifulSoup
-from flask import Flask, url_for
+from flask import Flask, has_app_context, url_for
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
 from sqlalchemy import event
@@ -96,18 +104,51 @@ def database(request: pytest.FixtureRequest) -> Iterator[TestDatabase]:
     created.cleanup()
 
 
+class RequestClient(FlaskClient):
+    """A test client whose every request has its own app context, and so its own database session.
+
+    Flask reuses an app context that is already pushed, and Flask-SQLAlchemy's session belongs
+    to the app context: without this, every request would share the test's session and a view
+    that flushes without committing would still show its rows to the test. Each request runs in
+    an empty `contextvars.Context`, where no app context is pushed, so Flask pushes a fresh one
+    and its teardown closes that request's session (rolling back what it did not commit).
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        test_session = db.session if has_app_context() and db.session.registry.has() else None
+        if test_session is not None:
+            test_session.flush()  # the request reads the test's set-up from the shared connection
+        # Buffered: a streamed body (stream_with_context) is read while the request's context exists.
+        kwargs.setdefault("buffered", True)
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            if test_session is not None:
+                test_session.expire_all()  # the test re-reads what the request committed
+
+
+def harness_app(uri: str) -> Flask:
+    """An app for the tests: the portal as configured for tests, with the per-request client."""
+    app = create_app(base_config(uri))
+    app.test_client_class = RequestClient
+    return app
+
+
 @pytest.fixture(scope="session")
 def _session_app(database: TestDatabase) -> Iterator[Flask]:
-    app = create_app(base_config(database.uri))
+    app = harness_app(database.uri)
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
-@pytest.fixture
-def app(_session_app: Flask) -> Iterator[Flask]:
-    """The app, inside one transaction that is rolled back after the test."""
-    app = _session_app
+@contextmanager
+def rolled_back(app: Flask) -> Iterator[Flask]:
+    """Run the app on one connection whose transaction is rolled back at the end.
+
+    Every session (the test's and each request's) joins that transaction with a savepoint of its
+    own, so a commit releases the savepoint and a session closed without committing rolls back
+    to it. The test's app context stays pushed for direct set-up; requests never share it."""
     saved_config = dict(app.config)
     with app.app_context():
         engines = db.engines
@@ -130,6 +171,13 @@ def app(_session_app: Flask) -> Iterator[Flask]:
             connection.close()
             app.config.clear()
             app.config.update(saved_config)
+
+
+@pytest.fixture
+def app(_session_app: Flask) -> Iterator[Flask]:
+    """The app, inside one transaction that is rolled back after the test."""
+    with rolled_back(_session_app) as app:
+        yield app
 
 
 @pytest.fixture
@@ -158,7 +206,6 @@ class QueryCounter:
 @pytest.fixture
 def count_queries(app: Flask) -> Any:
     """Use as `with count_queries() as counter:`; counts SQL statements (savepoints excluded)."""
-    from contextlib import contextmanager
 
     @contextmanager
     def counting() -> Iterator[QueryCounter]:
@@ -311,7 +358,7 @@ def live_database(database: TestDatabase) -> Iterator[TestDatabase]:
 @pytest.fixture
 def live_app(live_database: TestDatabase) -> Iterator[Flask]:
     """An app on a committed database (for threads and the browser), emptied afterwards."""
-    app = create_app(base_config(live_database.uri))
+    app = harness_app(live_database.uri)
     with app.app_context():
         limiter.reset()
         try:

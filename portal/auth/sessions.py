@@ -7,7 +7,7 @@ from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, flash, jsonify, redirect, request, session, url_for
 from flask_login import login_user, logout_user
 from sqlalchemy import Select, bindparam, select, update
 
@@ -22,29 +22,10 @@ if TYPE_CHECKING:
 def init_app(app: Flask) -> None:
     login_manager.user_loader(load_user)
     login_manager.session_protection = None  # the session version and timeouts do this job
-    app.url_value_preprocessor(_fresh_request_state)
     app.before_request(_check_timeouts)
 
 
 LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
-
-# Request-scoped values kept on `g`. An app context can outlive one request (tests push one and
-# send many requests through it), so each request starts without the previous one's user.
-_REQUEST_STATE = (
-    "_login_user",
-    "_memberships",
-    "_member_tenancies",
-    "tenancy",
-    "role",
-    "tenancy_slug",
-    "csp_nonce",
-    "request_id",
-)
-
-
-def _fresh_request_state(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    for key in _REQUEST_STATE:
-        g.pop(key, None)
 
 
 def load_user(user_id: str) -> User | None:

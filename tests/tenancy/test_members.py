@@ -95,8 +95,9 @@ def test_change_role_and_remove_are_audited(app, client_request, school, data_le
     client_request.post("tenancy.change_role", {"role": "data_lead"}, tenancy=school.slug, membership_id=membership.id)
     db.session.refresh(membership)
     assert membership.role is Role.DATA_LEAD
-    client_request.post("tenancy.remove", tenancy=school.slug, membership_id=membership.id)
-    assert db.session.get(Membership, membership.id) is None
+    membership_id = membership.id
+    client_request.post("tenancy.remove", tenancy=school.slug, membership_id=membership_id)
+    assert db.session.get(Membership, membership_id) is None
     actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.tenancy_id == school.id)))
     assert {"membership.role_changed", "membership.removed"} <= actions
 
