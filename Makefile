@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install lock-check assets system-packages lint typecheck pytest bench bench-packages bench-components schema clean
+.PHONY: run test install lock-check assets system-packages lint layers typecheck pytest bench bench-packages bench-components schema clean
 
 ## uv, pinned with its hashes, installed from PyPI into a small bootstrap environment (.tools) by
 ## the machine's own pip: no install script from the internet, nothing that a new release can change.
@@ -66,11 +66,15 @@ run: install assets
 	$(PY) -m portal.devtools.stack --port $(PORT)
 
 ## test: lint, type-check, and the whole suite on SQLite and PostgreSQL
-test: install lock-check assets system-packages lint typecheck pytest
+test: install lock-check assets system-packages lint layers typecheck pytest
 
 lint:
 	$(VENV)/bin/ruff check portal tests bench migrations wsgi.py
 	$(VENV)/bin/ruff format --check portal tests bench wsgi.py
+
+## layers: capabilities import one way only (the contracts in .importlinter)
+layers:
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 typecheck:
 	$(VENV)/bin/mypy portal

@@ -8,6 +8,8 @@ from typing import Any
 
 from flask import Flask
 
+from portal.documents.keys import signer_from_config, trust_root
+
 DEMO_SECRET_KEY = "demo-secret-key-not-for-production"  # noqa: S105 - refused in production
 LOCAL_OIDC_HINT = "127.0.0.1"
 
@@ -174,8 +176,6 @@ def _check_signing(config: dict[str, Any]) -> None:
         path = config.get(name)
         if not path or not Path(path).is_file():
             raise ConfigError(f"PORTAL_{name} must name a readable file (it is {path!r})")
-    from portal.documents.keys import signer_from_config, trust_root
-
     try:
         signer_from_config(config)
         trust_root(config)

@@ -20,9 +20,11 @@ from portal.auth.models import User
 from portal.changes import window
 from portal.changes.errors import AlreadyObjected, DecisionInvalid, WindowClosed
 from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objection, ObjectionStep
-from portal.changes.states import ObjectionState, StepKind, check_transition
+from portal.changes.states import OPEN_STATES, ObjectionState, StepKind, check_transition
 from portal.dates import govuk_date, now
 from portal.extensions import db
+from portal.notify.outbox import enqueue
+from portal.notify.tokens import mail_url
 from portal.register.models import TenancyExclusion
 from portal.tenancy.models import Membership, Role, Tenancy
 
@@ -150,8 +152,6 @@ def withdraw_objection(objection: Objection, *, actor: Actor, note: str = "") ->
 
 def close_for_withdrawn_change(change: ChangeNotice, *, actor: Actor) -> int:
     """Close every open objection to a withdrawn change (each step recorded and mailed); how many."""
-    from portal.changes.states import OPEN_STATES
-
     query = select(Objection).where(Objection.change_id == change.id, Objection.state.in_(OPEN_STATES))
     found = list(db.session.scalars(query))
     for objection in found:
@@ -285,9 +285,6 @@ def lead_addresses(tenancy: Tenancy) -> list[str]:
 
 
 def _mail(objection: Objection, step: ObjectionStep) -> None:
-    from portal.notify.outbox import enqueue
-    from portal.notify.tokens import mail_url
-
     tenancy, change = objection.tenancy, objection.change
     path = current_app.url_map.bind("localhost").build("changes.tenancy_objections", {"tenancy": tenancy.slug})
     text = render_template(

@@ -29,6 +29,7 @@ from portal.register.models import (
     TenancyOptionSetting,
     VersionStatus,
 )
+from portal.tenancy.models import Tenancy
 
 DATA = EntryKind.DATA_SUBPROCESSOR
 UTILITY = EntryKind.PLATFORM_UTILITY
@@ -275,8 +276,6 @@ def load_register(today: dt.date | None = None) -> Iterator[str]:
 
 def load_settings() -> Iterator[str]:
     """Demo schools whose options differ from the defaults, so their effective sets differ."""
-    from portal.tenancy.models import Tenancy
-
     options = {o.key: o for o in db.session.scalars(select(TenancyOption))}
     schools = {t.urn: t for t in db.session.scalars(select(Tenancy).where(Tenancy.urn.in_(list(SETTINGS))))}
     for urn, settings in SETTINGS.items():

@@ -26,6 +26,7 @@ from portal.dates import govuk_date, uk_today
 from portal.register.cache import register_cache
 from portal.register.choices import Exclusion, OptionDefinition, OptionState, tenancy_choices
 from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
+from portal.register.service import current_published
 from portal.tenancy.models import Tenancy
 
 Since = dt.date | dt.datetime | None
@@ -106,8 +107,6 @@ def effective_sets(
     The decided lines of a published version are kept in the register's cache under everything
     they depend on (`EffectiveSet.decided_by`), so tenancies that decide alike share them.
     """
-    from portal.register.service import current_published
-
     today = today or uk_today()
     ids = [t.id for t in tenancies]
     if version is ...:

@@ -11,7 +11,6 @@ from markupsafe import Markup
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.audit.service import Actor
-from portal.changes.service import register_today
 from portal.dates import govuk_date, uk_today
 from portal.extensions import db
 from portal.policy import Permission, allow, tenancy
@@ -23,6 +22,7 @@ from portal.register.forms import OptionForm, TrustOptionForm
 from portal.register.models import TenancyOption
 from portal.register.options import set_option, set_option_for_academies
 from portal.register.publication import effective_set_json
+from portal.register.signals import register_today
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
 

@@ -10,13 +10,13 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from markupsafe import Markup
 
 from portal import policy
-from portal.changes.service import RegisterToday, register_today
 from portal.dates import uk_today
 from portal.register import service
 from portal.register.cache import register_cache
 from portal.register.effective import announced_changes
 from portal.register.models import RegisterVersion
 from portal.register.publication import SCHEMA_PATH, atom_feed, version_json
+from portal.register.signals import RegisterToday, feed_entries, register_today
 from portal.web.security import csp_nonce
 
 bp = policy.declare(Blueprint("register", __name__), policy.PUBLIC)
@@ -110,10 +110,9 @@ def schema() -> Response:
 
 @bp.get("/sub-processors.atom")
 def feed() -> Response:
-    from portal.changes.service import feed_items
-
     versions = service.published_versions(with_content=True, limit=FEED_LENGTH)
-    feed = atom_feed(versions, uk_today(), notices=feed_items())
+    today = uk_today()
+    feed = atom_feed(versions, today, notices=feed_entries(today))
     return _cached(Response(feed, mimetype="application/atom+xml"))
 
 

@@ -18,6 +18,7 @@ from portal.tenancy.forms import InviteForm, RoleForm, role_choices
 from portal.tenancy.models import Invitation, Membership, Role, Tenancy
 from portal.tenancy.scoping import current_role, current_tenancy, get_owned_or_404, install_scoping
 from portal.tenancy.sections import SECTIONS
+from portal.tenancy.signals import overview_values
 
 bp = Blueprint("tenancy", __name__, url_prefix="/t")
 install_scoping(bp)
@@ -46,14 +47,12 @@ def overview() -> str:
         for s in SECTIONS
         if s.endpoint in current_app.view_functions and policy.may(current_user, s.permission, tenancy)
     ]
-    from portal.dpia.freshness import pack_status
-
     return render_template(
         "tenancy/overview.html",
         tenancy=tenancy,
         role=current_role(),
         sections=sections,
-        dpia_parts=pack_status(tenancy),
+        **overview_values(tenancy),
     )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 import secrets
 import uuid
 
-from flask import Flask, Response, abort, g, request, session
+from flask import Flask, Response, abort, current_app, g, request, session
 
 CSP = (
     "default-src 'self'; "
@@ -68,8 +68,6 @@ def _refuse_nul_characters() -> None:
 
 
 def _security_headers(response: Response) -> Response:
-    from flask import current_app
-
     headers = response.headers
     # Pages that post to a sign-in provider (which redirects on) name its origin: g.form_action_origins.
     extra = "".join(f" {origin}" for origin in g.get("form_action_origins", ()))
