@@ -56,7 +56,7 @@ def _version_parts(version: RegisterVersion, today: dt.date, is_current: bool) -
             Markup(render_template("register/_public_rest.html", **context)),  # noqa: S704 - Jinja-escaped HTML
         )
 
-    return register_cache().rendered(("page", version.id, today, is_current), render)
+    return register_cache().page(render, part="version", version=version.id, today=today, is_current=is_current)
 
 
 def _version_page(version: RegisterVersion | None, published: RegisterToday) -> Response:
@@ -71,9 +71,13 @@ def _version_page(version: RegisterVersion | None, published: RegisterToday) -> 
     context["parts"] = _version_parts(version, today, is_current)
     if session:
         return _page("register/public.html", **context)
-    key = ("anonymous-page", version.id, today, is_current, tuple(notice.id for notice in notices))
-    page = register_cache().rendered(
-        key, lambda: render_template("register/public.html", cspNonce=NONCE_MARKER, **context)
+    page = register_cache().page(
+        lambda: render_template("register/public.html", cspNonce=NONCE_MARKER, **context),
+        part="whole",
+        version=version.id,
+        today=today,
+        is_current=is_current,
+        notices=tuple(notice.id for notice in notices),
     )
     return _cached(Response(page.replace(NONCE_MARKER, csp_nonce())))
 
@@ -81,7 +85,7 @@ def _version_page(version: RegisterVersion | None, published: RegisterToday) -> 
 def _version_json(version: RegisterVersion) -> Response:
     """A version as JSON, serialised once per version and UK date."""
     today = uk_today()
-    body = register_cache().rendered(("json", version.id, today), lambda: jsonify(version_json(version, today)).data)
+    body = register_cache().page(lambda: jsonify(version_json(version, today)).data, version=version.id, today=today)
     return _cached(Response(body, mimetype=current_app.json.mimetype))  # type: ignore[attr-defined]
 
 
