@@ -30,9 +30,10 @@ from typing import Any
 import psycopg
 import pytest
 from bs4 import BeautifulSoup
-from flask import Flask, has_app_context, url_for
+from flask import Flask, has_app_context, session, url_for
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from werkzeug.serving import make_server
 
@@ -294,7 +295,7 @@ class PageClient:
         return response
 
     def csrf_token(self) -> str:
-        """A valid CSRF token for this client's session, made the way Flask-WTF makes one."""
+        """A valid CSRF token for this client's session."""
         return csrf_token_for(self.app, self.client)
 
     def sign_in(self, user: Any) -> None:
@@ -304,13 +305,19 @@ class PageClient:
 
 
 def csrf_token_for(app: Flask, client: FlaskClient) -> str:
-    import secrets
+    """A CSRF token for the client's session, from Flask-WTF itself (`generate_csrf`).
 
-    from itsdangerous import URLSafeTimedSerializer
+    Run in a context of its own, like a request: Flask-WTF keeps the signed token in `g`, which
+    the test's app context would otherwise keep across sessions."""
 
-    with client.session_transaction() as session:
-        raw = session.setdefault("csrf_token", secrets.token_hex(20))
-    return str(URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw))
+    def generate() -> str:
+        with client.session_transaction() as stored, app.test_request_context():
+            session.update(stored)  # the client's session, in a request of its own
+            token = generate_csrf()  # adds the raw token to it if it had none
+            stored.update(session)  # which the client's cookie then keeps
+        return str(token)
+
+    return contextvars.Context().run(generate)
 
 
 @pytest.fixture
