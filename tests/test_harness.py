@@ -14,8 +14,10 @@ from flask import Flask, g
 from sqlalchemy import select
 
 from portal import policy
+from portal.audit.models import AuditEvent
 from portal.extensions import db
-from portal.tenancy.models import Tenancy, TenancyKind
+from portal.tenancy.models import Membership, Tenancy, TenancyKind
+from portal.tenancy.scoping import get_owned_or_404
 from tests.conftest import TestDatabase, harness_app, rolled_back
 
 _unique = itertools.count(1)
@@ -50,6 +52,13 @@ def _probe_app(database: TestDatabase) -> Iterator[Flask]:
         seen = g.get("probe", "nothing")
         g.probe = "left by an earlier request"
         return str(seen)
+
+    @app.post("/probe/owned-404/<int:tenancy_id>")
+    @policy.allow(policy.PUBLIC)
+    def owned_404(tenancy_id: int) -> str:
+        _add_school("Before The 404 School")
+        get_owned_or_404(Membership, 0, db.session.get(Tenancy, tenancy_id))
+        return "unreachable"
 
     app.config["WTF_CSRF_ENABLED"] = False
     yield app
@@ -92,3 +101,13 @@ def test_the_request_sees_what_the_test_set_up(probe_app: Flask) -> None:
     client = probe_app.test_client()
     assert client.post("/probe/commit").status_code == 200
     assert {"Set-up School", "Committed School"} <= _names()
+
+
+def test_a_404_for_another_tenancys_object_keeps_only_its_audit_row(probe_app: Flask) -> None:
+    _add_school("Owner School")
+    owner = db.session.scalar(select(Tenancy).where(Tenancy.name == "Owner School"))
+    assert owner is not None
+    assert probe_app.test_client().post(f"/probe/owned-404/{owner.id}").status_code == 404
+    assert "Before The 404 School" not in _names()
+    reasons = db.session.scalars(select(AuditEvent.reason).where(AuditEvent.tenancy_id == owner.id))
+    assert "object not in this tenancy" in set(reasons)

@@ -59,6 +59,7 @@ def get_owned_or_404(model: type[M], object_id: int, tenancy: Tenancy | None = N
     statement: Any = select(model).where(model.id == object_id, model.tenancy_id == owner.id).options(*options)  # type: ignore[attr-defined]
     found: M | None = db.session.scalar(statement)
     if found is None:
+        db.session.rollback()  # the request fails: nothing it did before is kept but the audit row
         audit.record(
             "access.denied",
             actor=audit.Actor.of(current_user),
