@@ -41,7 +41,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "VENDOR_DPO_EMAIL": "dpo@larkspur.example",
         "VENDOR_PRIVACY_EMAIL": "privacy@larkspur.example",
         "VENDOR_SECURITY_EMAIL": "security@larkspur.example",
-        "VENDOR_FONT_STACK": '"Inter", "Helvetica Neue", Arial, sans-serif',
         "NOTICE_PERIOD_DAYS": 30,
         "EXIT_RESPONSE_DAYS": 30,
         # Sessions

@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
-from flask import Flask, current_app
+from flask import current_app
 from joserfc.errors import JoseError
 
 from portal.extensions import oauth
@@ -51,11 +51,6 @@ class VerifiedIdentity:
     directory: str  # Entra: tid. Google: hd.
     name: str
     email: str | None
-
-
-def init_app(app: Flask) -> None:
-    """Nothing to register up front: clients are built from the configuration when first used."""
-    app.extensions["portal_oidc_clients"] = {}
 
 
 def client(provider: str) -> Any:
