@@ -235,6 +235,11 @@ class PageError(AssertionError):
     pass
 
 
+def text_of(node: Any) -> str:
+    """The visible text of a parsed page or element, its whitespace squeezed to single spaces."""
+    return " ".join(node.get_text(" ").split())
+
+
 def check_page(html: str) -> BeautifulSoup:
     """Checks every HTML page must pass: one h1 matching the title, nonce on scripts, form actions, unique ids."""
     page = BeautifulSoup(html, "html.parser")
