@@ -26,6 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
@@ -289,12 +290,16 @@ class PageClient:
         _data: dict[str, Any] | None = None,
         _expected_status: int = 302,
         _follow_redirects: bool = False,
+        _redirect_to: str | None = None,
         **values: Any,
     ) -> Any:
+        """POST a form (with a CSRF token); `_redirect_to`, a path, is where the redirect must go."""
         data = dict(_data or {})
         data.setdefault("csrf_token", self.csrf_token())
         response = self.client.post(self.url(endpoint, **values), data=data, follow_redirects=_follow_redirects)
         assert response.status_code == _expected_status, (response.status_code, response.data[:800])
+        if _redirect_to is not None:
+            assert urlsplit(response.location).path == _redirect_to, (response.location, _redirect_to)
         if response.mimetype == "text/html" and response.status_code == 200:
             return check_page(response.get_data(as_text=True))
         return response
