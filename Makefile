@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install lock-check alerts assets system-packages lint typecheck pytest bench bench-packages bench-components schema clean
+.PHONY: run test install lock-check alerts assets system-packages lint layers typecheck pytest bench bench-packages bench-components schema clean
 
 ## uv, pinned with its hashes, installed from PyPI into a small bootstrap environment (.tools) by
 ## the machine's own pip: no install script from the internet, nothing that a new release can change.
@@ -66,7 +66,7 @@ run: install assets
 	$(PY) -m portal.devtools.stack --port $(PORT)
 
 ## test: lint, type-check, and the whole suite on SQLite and PostgreSQL
-test: install lock-check assets system-packages lint typecheck alerts pytest
+test: install lock-check assets system-packages lint layers typecheck alerts pytest
 
 ## alerts: the Prometheus alert rules parse and fire as their tests say (promtool from Debian's
 ## prometheus package, unpacked into .tools/ without installing or starting a server)
@@ -82,6 +82,10 @@ alerts: .tools/bin/promtool
 lint:
 	$(VENV)/bin/ruff check portal tests bench migrations wsgi.py
 	$(VENV)/bin/ruff format --check portal tests bench wsgi.py
+
+## layers: capabilities import one way only (the contracts in .importlinter)
+layers:
+	$(VENV)/bin/lint-imports --no-logo --no-cache
 
 typecheck:
 	$(VENV)/bin/mypy portal

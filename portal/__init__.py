@@ -6,12 +6,15 @@ from pathlib import Path
 from typing import Any
 
 from flask import Flask
+from werkzeug.middleware.proxy_fix import ProxyFix
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the portal: configuration, extensions, templates, web security, blueprints, errors, CLI."""
+    # Imported here, not at the top: this package is imported first by every `portal.x` import,
+    # and loading the whole app then would make each module's import load every capability.
     from portal import blueprints, cli, config, errors, ops, policy, templating, transactions
     from portal.auth import sessions
     from portal.web import security
@@ -38,6 +41,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
 
 def _init_extensions(app: Flask) -> None:
+    # Here, not at the top, for the reason create_app gives.
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, oauth
 
     db.init_app(app)
@@ -54,6 +58,4 @@ def _trust_proxy(app: Flask) -> None:
     """Behind a load balancer, take the client IP and scheme from its X-Forwarded-* headers."""
     hops = int(app.config["PROXY_HOPS"])
     if hops:
-        from werkzeug.middleware.proxy_fix import ProxyFix
-
         app.wsgi_app = ProxyFix(app.wsgi_app, x_for=hops, x_proto=hops, x_host=hops)  # type: ignore[method-assign]

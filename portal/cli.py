@@ -9,7 +9,12 @@ import click
 from flask import Flask
 from flask.cli import AppGroup
 
+from portal.audit.cli import audit_cli
+from portal.demo import load
+from portal.demo.scale import scale_command
 from portal.extensions import db
+from portal.notify.cli import notify_cli
+from portal.notify.worker import deliver_due, work
 
 outbox_cli = AppGroup("outbox", help="Deliver queued mail.")
 demo_cli = AppGroup("demo", help="Demo data for `make run`.")
@@ -18,8 +23,6 @@ demo_cli = AppGroup("demo", help="Demo data for `make run`.")
 @outbox_cli.command("deliver")
 def outbox_deliver() -> None:
     """Deliver every message that is due now, then stop."""
-    from portal.notify.worker import deliver_due
-
     report = deliver_due()
     click.echo(f"{report.sent} sent, {report.retried} to retry, {report.failed} failed")
 
@@ -28,8 +31,6 @@ def outbox_deliver() -> None:
 @click.option("--poll", default=1.0, show_default=True, help="Seconds to wait when nothing is due.")
 def outbox_work(poll: float) -> None:
     """Deliver mail until stopped (SIGTERM or Ctrl-C finishes the current message first)."""
-    from portal.notify.worker import work
-
     stopping = {"now": False}
 
     def stop(signum: int, frame: FrameType | None) -> None:
@@ -43,8 +44,6 @@ def outbox_work(poll: float) -> None:
 @demo_cli.command("load")
 def demo_load() -> None:
     """Load the demo vendor, schools, trusts and users; running it again changes nothing."""
-    from portal.demo import load
-
     for line in load():
         click.echo(line)
     db.session.commit()
@@ -53,14 +52,8 @@ def demo_load() -> None:
 def init_app(app: Flask) -> None:
     app.cli.add_command(outbox_cli)
     app.cli.add_command(demo_cli)
-    from portal.demo.scale import scale_command
-
     demo_cli.add_command(scale_command)
-    from portal.audit.cli import audit_cli
-
     app.cli.add_command(audit_cli)
-    from portal.notify.cli import notify_cli
-
     app.cli.add_command(notify_cli)
     from portal.ops.cli import backup_cli
 

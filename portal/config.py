@@ -11,6 +11,8 @@ from urllib.parse import urlsplit
 
 from flask import Flask
 
+from portal.documents.keys import signer_from_config, trust_root
+
 LOCAL_OIDC_HINT = "127.0.0.1"
 DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
 # The keys every deployment, `make run` included, must hold as its own random values.
@@ -57,7 +59,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "VENDOR_DPO_EMAIL": "dpo@larkspur.example",
         "VENDOR_PRIVACY_EMAIL": "privacy@larkspur.example",
         "VENDOR_SECURITY_EMAIL": "security@larkspur.example",
-        "VENDOR_FONT_STACK": '"Inter", "Helvetica Neue", Arial, sans-serif',
         "NOTICE_PERIOD_DAYS": 30,
         # Working days the vendor gives itself to decide an objection; shown as the deadline in its queue.
         "OBJECTION_DECISION_WORKING_DAYS": 10,
@@ -242,8 +243,6 @@ def _check_signing(config: dict[str, Any]) -> None:
         path = config.get(name)
         if not path or not Path(path).is_file():
             raise ConfigError(f"PORTAL_{name} must name a readable file (it is {path!r})")
-    from portal.documents.keys import signer_from_config, trust_root
-
     try:
         signer_from_config(config)
         trust_root(config)

@@ -32,8 +32,6 @@ def navigation_items() -> list[dict[str, Any]]:
     user = user_or_none()
     items = []
     for endpoint, text, audience in NAVIGATION:
-        if endpoint not in current_app.view_functions:
-            continue
         if audience == "signed_in" and user is None:
             continue
         if audience == "vendor" and (user is None or not user.is_vendor):
@@ -44,9 +42,7 @@ def navigation_items() -> list[dict[str, Any]]:
 
 
 def footer_items() -> list[dict[str, str]]:
-    return [
-        {"href": url_for(endpoint), "text": text} for endpoint, text in FOOTER if endpoint in current_app.view_functions
-    ]
+    return [{"href": url_for(endpoint), "text": text} for endpoint, text in FOOTER]
 
 
 def init_app(app: Flask) -> None:

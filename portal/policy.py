@@ -15,9 +15,12 @@ from flask import Blueprint, Flask, abort, current_app, g, request
 from flask_login import current_user
 from sqlalchemy import select
 
+from portal.audit import service as audit
 from portal.audit.models import Outcome
-from portal.auth.models import User, VendorRole
-from portal.tenancy.models import Membership, Role, Tenancy
+from portal.auth import sessions
+from portal.auth.models import VendorRole
+from portal.extensions import db
+from portal.tenancy.models import Role, Tenancy
 
 
 class Permission(enum.StrEnum):
@@ -154,38 +157,16 @@ def tenancy_role(user: Any, tenancy: Tenancy) -> Role | None:
     """The user's role in a tenancy: their own membership, or what they hold in its trust."""
     if not getattr(user, "is_authenticated", False) or user.is_disabled:
         return None
-    memberships = _memberships(user)
+    memberships = sessions.memberships(user)
     found = [memberships[key] for key in (tenancy.id, tenancy.trust_id) if key in memberships]
     return max(found, key=_RANK.__getitem__, default=None)
 
 
-def remember_memberships(user_id: int, memberships: list[tuple[Tenancy, Role]]) -> None:
-    """Keep a user's memberships for this request (the user loader reads them with the user).
-
-    The tenancies come too, by slug: a page of one of them needs no second look-up."""
-    g._memberships = (user_id, {tenancy.id: role for tenancy, role in memberships})
-    g._member_tenancies = (user_id, {tenancy.slug: tenancy for tenancy, _ in memberships})
-
-
-def _memberships(user: User) -> dict[int, Role]:
-    """The user's memberships by tenancy id, read once per request."""
-    cached = g.get("_memberships")
-    if cached is None or cached[0] != user.id:
-        from portal.extensions import db
-
-        rows = db.session.execute(select(Membership.tenancy_id, Membership.role).where(Membership.user_id == user.id))
-        cached = (user.id, dict(rows.all()))
-        g._memberships = cached
-    return cached[1]  # type: ignore[no-any-return]
-
-
 def _tenancy_by_slug(slug: str) -> Tenancy | None:
     """The tenancy a path names: one the user loader already read, else one query."""
-    from portal.extensions import db
-
-    known = g.get("_member_tenancies")
-    if known is not None and getattr(current_user, "id", None) == known[0] and slug in known[1]:
-        return known[1][slug]  # type: ignore[no-any-return]
+    known = sessions.member_tenancy(getattr(current_user, "id", None), slug)
+    if known is not None:
+        return known
     return db.session.scalar(select(Tenancy).where(Tenancy.slug == slug))
 
 
@@ -207,9 +188,6 @@ def init_app(app: Flask) -> None:
 
 
 def _deny(status: int, reason: str, tenancy_id: int | None = None) -> None:
-    from portal.audit import service as audit
-    from portal.extensions import db
-
     db.session.rollback()
     audit.record(
         "access.denied",
@@ -225,8 +203,6 @@ def _deny(status: int, reason: str, tenancy_id: int | None = None) -> None:
 
 
 def _enforce() -> Any:
-    from portal.auth.sessions import needs_recent_sign_in, send_to_sign_in
-
     endpoint = request.endpoint
     if endpoint is None:
         return None  # the router answers 404 or 405 itself
@@ -237,15 +213,15 @@ def _enforce() -> Any:
     if rule.kind == "public":
         return None
     if not current_user.is_authenticated:
-        return send_to_sign_in()
+        return sessions.send_to_sign_in()
     if rule.kind == "signed_in":
         return None
     if rule.kind == "vendor":
         assert rule.permission is not None
         if not may(current_user, rule.permission):
             _deny(403, f"lacks {rule.permission.value}")
-        if rule.recent_sign_in and needs_recent_sign_in():
-            return send_to_sign_in(reauthenticate=True)
+        if rule.recent_sign_in and sessions.needs_recent_sign_in():
+            return sessions.send_to_sign_in(reauthenticate=True)
         return None
     if rule.kind == "tenancy":
         return _enforce_tenancy(rule)

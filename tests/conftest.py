@@ -2,6 +2,12 @@
 
 - `app` is built once per database; each test runs inside a transaction rolled back at the
   end (SQLAlchemy's create_savepoint mode, so code that commits still rolls back).
+- Every request of the test client runs in an app context of its own, so with a database session
+  of its own that is closed when the request ends, as in production: what a view flushes and does
+  not commit is gone when the test looks (flaskr's harness; tests/test_harness.py proves it). The
+  test's own app context is for direct set-up and checks only; the client flushes the test's
+  session before each request (the request sees the set-up) and expires it after (the test
+  re-reads what the request committed).
 - `live_app` / `live_server` run the portal on a real WSGI server on a free port against a
   committed database that is emptied after each test (threads cannot share one transaction).
 """
@@ -9,6 +15,7 @@
 from __future__ import annotations
 
 import atexit
+import contextvars
 import os
 import re
 import shutil
@@ -17,16 +24,19 @@ import tempfile
 import threading
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 import psycopg
 import pytest
 from bs4 import BeautifulSoup
-from flask import Flask, url_for
+from flask import Flask, has_app_context, session, url_for
 from flask.testing import FlaskClient
 from flask_migrate import upgrade
+from flask_wtf.csrf import generate_csrf
 from sqlalchemy import event
 from werkzeug.serving import make_server
 
@@ -112,18 +122,51 @@ def database(request: pytest.FixtureRequest) -> Iterator[TestDatabase]:
     created.cleanup()
 
 
+class RequestClient(FlaskClient):
+    """A test client whose every request has its own app context, and so its own database session.
+
+    Flask reuses an app context that is already pushed, and Flask-SQLAlchemy's session belongs
+    to the app context: without this, every request would share the test's session and a view
+    that flushes without committing would still show its rows to the test. Each request runs in
+    an empty `contextvars.Context`, where no app context is pushed, so Flask pushes a fresh one
+    and its teardown closes that request's session (rolling back what it did not commit).
+    """
+
+    def open(self, *args: Any, **kwargs: Any) -> Any:
+        test_session = db.session if has_app_context() and db.session.registry.has() else None
+        if test_session is not None:
+            test_session.flush()  # the request reads the test's set-up from the shared connection
+        # Buffered: a streamed body (stream_with_context) is read while the request's context exists.
+        kwargs.setdefault("buffered", True)
+        try:
+            return contextvars.Context().run(super().open, *args, **kwargs)
+        finally:
+            if test_session is not None:
+                test_session.expire_all()  # the test re-reads what the request committed
+
+
+def harness_app(uri: str) -> Flask:
+    """An app for the tests: the portal as configured for tests, with the per-request client."""
+    app = create_app(base_config(uri))
+    app.test_client_class = RequestClient
+    return app
+
+
 @pytest.fixture(scope="session")
 def _session_app(database: TestDatabase) -> Iterator[Flask]:
-    app = create_app(base_config(database.uri))
+    app = harness_app(database.uri)
     yield app
     with app.app_context():
         db.engine.dispose()
 
 
-@pytest.fixture
-def app(_session_app: Flask) -> Iterator[Flask]:
-    """The app, inside one transaction that is rolled back after the test."""
-    app = _session_app
+@contextmanager
+def rolled_back(app: Flask) -> Iterator[Flask]:
+    """Run the app on one connection whose transaction is rolled back at the end.
+
+    Every session (the test's and each request's) joins that transaction with a savepoint of its
+    own, so a commit releases the savepoint and a session closed without committing rolls back
+    to it. The test's app context stays pushed for direct set-up; requests never share it."""
     saved_config = dict(app.config)
     with app.app_context():
         engines = db.engines
@@ -146,6 +189,13 @@ def app(_session_app: Flask) -> Iterator[Flask]:
             connection.close()
             app.config.clear()
             app.config.update(saved_config)
+
+
+@pytest.fixture
+def app(_session_app: Flask) -> Iterator[Flask]:
+    """The app, inside one transaction that is rolled back after the test."""
+    with rolled_back(_session_app) as app:
+        yield app
 
 
 @pytest.fixture
@@ -174,7 +224,6 @@ class QueryCounter:
 @pytest.fixture
 def count_queries(app: Flask) -> Any:
     """Use as `with count_queries() as counter:`; counts SQL statements (savepoints excluded)."""
-    from contextlib import contextmanager
 
     @contextmanager
     def counting() -> Iterator[QueryCounter]:
@@ -201,6 +250,11 @@ def count_queries(app: Flask) -> Any:
 
 class PageError(AssertionError):
     pass
+
+
+def text_of(node: Any) -> str:
+    """The visible text of a parsed page or element, its whitespace squeezed to single spaces."""
+    return " ".join(node.get_text(" ").split())
 
 
 def check_page(html: str) -> BeautifulSoup:
@@ -252,18 +306,22 @@ class PageClient:
         _data: dict[str, Any] | None = None,
         _expected_status: int = 302,
         _follow_redirects: bool = False,
+        _redirect_to: str | None = None,
         **values: Any,
     ) -> Any:
+        """POST a form (with a CSRF token); `_redirect_to`, a path, is where the redirect must go."""
         data = dict(_data or {})
         data.setdefault("csrf_token", self.csrf_token())
         response = self.client.post(self.url(endpoint, **values), data=data, follow_redirects=_follow_redirects)
         assert response.status_code == _expected_status, (response.status_code, response.data[:800])
+        if _redirect_to is not None:
+            assert urlsplit(response.location).path == _redirect_to, (response.location, _redirect_to)
         if response.mimetype == "text/html" and response.status_code == 200:
             return check_page(response.get_data(as_text=True))
         return response
 
     def csrf_token(self) -> str:
-        """A valid CSRF token for this client's session, made the way Flask-WTF makes one."""
+        """A valid CSRF token for this client's session."""
         return csrf_token_for(self.app, self.client)
 
     def sign_in(self, user: Any) -> None:
@@ -273,13 +331,19 @@ class PageClient:
 
 
 def csrf_token_for(app: Flask, client: FlaskClient) -> str:
-    import secrets
+    """A CSRF token for the client's session, from Flask-WTF itself (`generate_csrf`).
 
-    from itsdangerous import URLSafeTimedSerializer
+    Run in a context of its own, like a request: Flask-WTF keeps the signed token in `g`, which
+    the test's app context would otherwise keep across sessions."""
 
-    with client.session_transaction() as session:
-        raw = session.setdefault("csrf_token", secrets.token_hex(20))
-    return str(URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw))
+    def generate() -> str:
+        with client.session_transaction() as stored, app.test_request_context():
+            session.update(stored)  # the client's session, in a request of its own
+            token = generate_csrf()  # adds the raw token to it if it had none
+            stored.update(session)  # which the client's cookie then keeps
+        return str(token)
+
+    return contextvars.Context().run(generate)
 
 
 @pytest.fixture
@@ -327,7 +391,7 @@ def live_database(database: TestDatabase) -> Iterator[TestDatabase]:
 @pytest.fixture
 def live_app(live_database: TestDatabase) -> Iterator[Flask]:
     """An app on a committed database (for threads and the browser), emptied afterwards."""
-    app = create_app(base_config(live_database.uri))
+    app = harness_app(live_database.uri)
     with app.app_context():
         limiter.reset()
         try:

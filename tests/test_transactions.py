@@ -34,12 +34,8 @@ def _names() -> set[str]:
 
 
 def _get(app: Flask, path: str) -> Any:
-    """One request, then the session closed as the end of a real request's app context closes it.
-
-    (The test holds an app context, which the test client's requests would otherwise share.)"""
-    response = app.test_client().get(path)
-    db.session.remove()
-    return response
+    """One request, in an app context and session of its own (conftest's RequestClient)."""
+    return app.test_client().get(path)
 
 
 def _flush_a_new_row() -> None:

@@ -11,6 +11,7 @@ from flask import current_app, has_request_context, request
 
 from portal.audit.models import AuditEvent, Outcome
 from portal.extensions import db
+from portal.web.security import request_id
 
 
 @dataclass(frozen=True)
@@ -69,8 +70,6 @@ def keyed_hash(value: str) -> str:
 def _request_context() -> dict[str, str | None]:
     if not has_request_context():
         return {"ip": None, "user_agent": None, "request_id": None}
-    from portal.web.security import request_id
-
     return {
         "ip": (request.remote_addr or "")[:64] or None,
         "user_agent": (request.user_agent.string or "")[:400] or None,

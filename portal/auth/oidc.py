@@ -18,7 +18,7 @@ from urllib.parse import urlsplit
 
 import requests
 from authlib.common.errors import AuthlibBaseError
-from flask import Flask, current_app
+from flask import current_app
 from joserfc.errors import JoseError
 
 from portal.extensions import oauth
@@ -55,11 +55,6 @@ class VerifiedIdentity:
     # The email the directory itself vouches for, or None: Entra's `email` only when the directory
     # verified the domain (`xms_edov` true); Google's when `email_verified` (always, past the checks).
     verified_email: str | None = None
-
-
-def init_app(app: Flask) -> None:
-    """Nothing to register up front: clients are built from the configuration when first used."""
-    app.extensions["portal_oidc_clients"] = {}
 
 
 def client(provider: str) -> Any:

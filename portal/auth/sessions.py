@@ -7,20 +7,19 @@ import datetime as dt
 import hashlib
 import secrets
 from functools import cache
-from typing import TYPE_CHECKING, Any
+from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, has_request_context, jsonify, redirect, request, session, url_for
 from flask.sessions import SecureCookieSessionInterface
-from flask_login import login_user, logout_user
+from flask_login import current_user, login_user, logout_user
 from sqlalchemy import Select, and_, bindparam, delete, select, update
+from sqlalchemy.exc import SQLAlchemyError
 
 from portal.auth.models import User, UserSession
 from portal.dates import now
 from portal.extensions import db, login_manager
-
-if TYPE_CHECKING:
-    from portal.tenancy.models import Role, Tenancy
+from portal.tenancy.models import Membership, Role, Tenancy
 
 
 class PortalSessionInterface(SecureCookieSessionInterface):
@@ -34,29 +33,10 @@ def init_app(app: Flask) -> None:
     app.session_interface = PortalSessionInterface()
     login_manager.user_loader(load_user)
     login_manager.session_protection = None  # the session version and timeouts do this job
-    app.url_value_preprocessor(_fresh_request_state)
     app.before_request(_check_timeouts)
 
 
 LAST_SEEN_RESOLUTION = dt.timedelta(minutes=1)
-
-# Request-scoped values kept on `g`. An app context can outlive one request (tests push one and
-# send many requests through it), so each request starts without the previous one's user.
-_REQUEST_STATE = (
-    "_login_user",
-    "_memberships",
-    "_member_tenancies",
-    "tenancy",
-    "role",
-    "tenancy_slug",
-    "csp_nonce",
-    "request_id",
-)
-
-
-def _fresh_request_state(endpoint: str | None, values: dict[str, Any] | None) -> None:
-    for key in _REQUEST_STATE:
-        g.pop(key, None)
 
 
 def load_user(user_id: str) -> User | None:
@@ -67,8 +47,6 @@ def load_user(user_id: str) -> User | None:
     navigation), and a page of a tenancy the user belongs to needs that tenancy, so the policy
     need not look it up again. A round trip is most of what a query costs.
     """
-    from portal import policy
-
     raw_id, version, token = _parse_session_id(user_id)
     if raw_id is None:
         return None
@@ -76,7 +54,7 @@ def load_user(user_id: str) -> User | None:
     user: User | None = rows[0][0] if rows else None
     if user is None or user.is_disabled or user.session_version != version:
         return None
-    policy.remember_memberships(user.id, [(tenancy, role) for _, role, tenancy in rows if tenancy is not None])
+    _remember_memberships(user.id, [(tenancy, role) for _, role, tenancy in rows if tenancy is not None])
     return user
 
 
@@ -93,13 +71,37 @@ def token_hash(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
+def _remember_memberships(user_id: int, memberships: list[tuple[Tenancy, Role]]) -> None:
+    """Keep the signed-in user's memberships for this request, and the tenancies by slug (a page
+    of one of them then needs no second look-up). Only this module writes these keys of `g`."""
+    g._memberships = (user_id, {tenancy.id: role for tenancy, role in memberships})
+    g._member_tenancies = (user_id, {tenancy.slug: tenancy for tenancy, _ in memberships})
+
+
+def memberships(user: User) -> dict[int, Role]:
+    """The user's roles by tenancy id, read once per request (by the user loader, for the signed-in user)."""
+    cached = g.get("_memberships")
+    if cached is None or cached[0] != user.id:
+        rows = db.session.execute(select(Membership.tenancy_id, Membership.role).where(Membership.user_id == user.id))
+        cached = (user.id, dict(rows.all()))
+        g._memberships = cached
+    return cached[1]  # type: ignore[no-any-return]
+
+
+def member_tenancy(user_id: int | None, slug: str) -> Tenancy | None:
+    """A tenancy of the signed-in user's that the user loader already read, by slug; else None."""
+    known = g.get("_member_tenancies")
+    if known is not None and user_id == known[0]:
+        return known[1].get(slug)  # type: ignore[no-any-return]
+    return None
+
+
 @cache
 def _user_statement() -> Select[User, Role, Tenancy]:
     """The user loader's statement, built once: SQLAlchemy keys its compiled-SQL cache on the
     statement's structure, and working that key out again for a new object on every request
     cost about a quarter of a millisecond of CPU. The user id and token hash are bound parameters;
     the inner join on the session row means a signed-out session finds no row at all."""
-    from portal.tenancy.models import Membership, Tenancy
 
     return (
         select(User, Membership.role, Tenancy)
@@ -206,9 +208,6 @@ def _check_timeouts() -> Any:
 
 def user_or_none() -> User | None:
     """The signed-in user, or None; never raises, so error pages render with the database down."""
-    from flask_login import current_user
-    from sqlalchemy.exc import SQLAlchemyError
-
     try:
         return current_user if current_user.is_authenticated else None  # type: ignore[return-value]
     except SQLAlchemyError:

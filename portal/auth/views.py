@@ -86,7 +86,7 @@ def callback(provider: str) -> Response | tuple[str, int]:
 
 def landing_for(user: object) -> str:
     """Where a user lands after signing in: the vendor console for vendor staff, else their organisations."""
-    if getattr(user, "is_vendor", False) and "vendor.home" in current_app.view_functions:
+    if getattr(user, "is_vendor", False):
         return url_for("vendor.home")
     return url_for("tenancy.home")
 

@@ -22,9 +22,17 @@ from portal.audit.service import Actor, record
 from portal.changes import window
 from portal.changes.errors import AlreadyObjected, DecisionInvalid, WindowClosed
 from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objection, ObjectionStep
-from portal.changes.states import IllegalTransition, ObjectionChannel, ObjectionState, StepKind, check_transition
+from portal.changes.states import (
+    OPEN_STATES,
+    IllegalTransition,
+    ObjectionChannel,
+    ObjectionState,
+    StepKind,
+    check_transition,
+)
 from portal.dates import govuk_date, now, uk_today
 from portal.extensions import db
+from portal.notify.outbox import enqueue
 from portal.register.models import TenancyExclusion
 from portal.tenancy.models import Tenancy
 
@@ -219,8 +227,6 @@ def withdraw_objection(objection: Objection, *, actor: Actor, note: str = "") ->
 
 def close_for_withdrawn_change(change: ChangeNotice, *, actor: Actor) -> int:
     """Close every open objection to a withdrawn change (each step recorded and mailed); how many."""
-    from portal.changes.states import OPEN_STATES
-
     query = select(Objection).where(Objection.change_id == change.id, Objection.state.in_(OPEN_STATES))
     found = list(db.session.scalars(query))
     for objection in found:
@@ -359,7 +365,6 @@ def lead_addresses(tenancy: Tenancy) -> list[str]:
 
 def _mail(objection: Objection, step: ObjectionStep) -> None:
     from portal.changes.controllers import AUTO_SUBMITTED, change_link
-    from portal.notify.outbox import enqueue
 
     tenancy, change = objection.tenancy, objection.change
     text = render_template(

@@ -24,12 +24,18 @@ from sqlalchemy import Date, Select, and_, bindparam, literal, select
 from sqlalchemy.sql.elements import BindParameter
 
 from portal.audit.service import Actor, record
-from portal.changes import window
+from portal.changes import objections, window
 from portal.changes.errors import NoticeInvalid
 from portal.changes.models import ChangeKind, ChangeNotice, NoticeState
 from portal.dates import govuk_date, now, uk_today
 from portal.extensions import db
-from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion
+from portal.notify.fanout import Notice, announce
+from portal.notify.tokens import mail_url
+from portal.register import signals
+from portal.register.cache import load_detached, register_cache
+from portal.register.models import EntryStatus, RegisterEntry
+from portal.register.service import current_published_id, current_version
+from portal.register.signals import RegisterToday
 from portal.web.urls import public_url
 
 __all__ = [
@@ -49,7 +55,7 @@ __all__ = [
 def register_candidates() -> list[RegisterEntry]:
     """The entries a notice may concern (not retired): the current published register's, and the
     draft's over them, since a planned entry must be announced before it can be published (#21)."""
-    from portal.register.service import current_version, draft_version
+    from portal.register.service import draft_version
 
     found: dict[str, RegisterEntry] = {}
     for version in (current_version(), draft_version()):
@@ -157,8 +163,6 @@ def announce_change(
 
 def notice_url(notice: ChangeNotice) -> str:
     """The absolute public URL of a notice, for mail."""
-    from portal.notify.tokens import mail_url
-
     return mail_url(current_app.url_map.bind("localhost").build("changes_public.notice", {"notice_id": notice.id}))
 
 
@@ -194,9 +198,6 @@ def _announce(notice: ChangeNotice, entry: RegisterEntry) -> int:
 
 def withdraw_notice(notice: ChangeNotice, *, reason: str, actor: Actor) -> int:
     """Withdraw an announced change: open objections close, everyone is told; the number of objections closed."""
-    from portal.changes import objections
-    from portal.notify.fanout import Notice, announce
-
     if notice.state is NoticeState.WITHDRAWN:
         raise NoticeInvalid("This change has already been withdrawn", field="reason")
     if not reason.strip():
@@ -231,7 +232,6 @@ def _check_unplanned(notice: ChangeNotice) -> None:
     supplier would then start on its date with no notice. Take it out of the register first."""
     if notice.kind is ChangeKind.REMOVAL:
         return  # withdrawing a removal keeps a supplier: nothing is gained
-    from portal.register.service import current_version
 
     version = current_version()
     planned = next(
@@ -295,13 +295,9 @@ def announced_for_display(today: dt.date | None = None) -> list[ChangeNotice]:
     return notices_for_display(tuple(announced_change_ids(today)))
 
 
-@dataclass(frozen=True)
-class RegisterToday:
-    """What a register page shows today: the current published version and the announced notices."""
-
-    today: dt.date
-    version: RegisterVersion | None
-    notices: list[ChangeNotice]
+@signals.register_today_requested.connect
+def _answer_register_today(sender: object, *, today: dt.date) -> RegisterToday:
+    return register_today(today)
 
 
 def register_today(today: dt.date) -> RegisterToday:
@@ -311,8 +307,6 @@ def register_today(today: dt.date) -> RegisterToday:
     with none, each carrying the current version's id); the version and the notices come from
     the register's cache. A page that shows both pays one round trip instead of two.
     """
-    from portal.register.cache import register_cache
-
     rows = db.session.execute(_register_today_statement(), {"today": today}).all()
     current = rows[0][0]
     notice_ids = tuple(notice_id for _, notice_id in rows if notice_id is not None)
@@ -324,8 +318,6 @@ def register_today(today: dt.date) -> RegisterToday:
 def _register_today_statement() -> Select[Any]:
     """`register_today`'s statement, built once with the UK date as a bound parameter (building it
     afresh made SQLAlchemy work out its cache key again on every request)."""
-    from portal.register.service import current_published_id
-
     anchor = select(literal(1).label("one")).subquery()
     return (
         select(current_published_id().scalar_subquery(), ChangeNotice.id)
@@ -337,8 +329,6 @@ def _register_today_statement() -> Select[Any]:
 
 def notices_for_display(ids: tuple[int, ...]) -> list[ChangeNotice]:
     """Notices by id, in that order, from the register's cache (detached: for display only)."""
-    from portal.register.cache import load_detached, register_cache
-
     if not ids:
         return []
     query = select(ChangeNotice).where(ChangeNotice.id.in_(ids))
@@ -371,6 +361,11 @@ class FeedItem:
     updated: dt.datetime
     url: str
     summary: str
+
+
+@signals.feed_entries_requested.connect
+def _answer_feed_entries(sender: object, *, today: dt.date) -> list[FeedItem]:
+    return feed_items(today)
 
 
 def feed_items(today: dt.date | None = None) -> list[FeedItem]:

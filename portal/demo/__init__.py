@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 
+from portal.demo import changes, documents, exits, gias, identity, incidents, register, trusthub
+
 
 def load() -> Iterator[str]:
     """Load every part of the demo in dependency order; yields lines to print."""
-    from portal.demo import changes, documents, exits, gias, identity, incidents, register, trusthub
-
     yield from identity.load()
     yield from gias.load()
     yield from register.load()

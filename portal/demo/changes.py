@@ -16,6 +16,7 @@ from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objecti
 from portal.dates import govuk_date
 from portal.extensions import db
 from portal.register.models import EntryStatus
+from portal.register.service import current_version
 from portal.tenancy.models import Membership, Tenancy
 
 ENTRY_KEY = "kestrel-moderation"
@@ -72,8 +73,6 @@ def _name_notice_contact() -> None:
 
 
 def _announce() -> Generator[str, None, ChangeNotice | None]:
-    from portal.register.service import current_version
-
     version = current_version()
     entry = next((e for e in version.entries if e.key == ENTRY_KEY), None) if version is not None else None
     if version is None or entry is None or entry.status is not EntryStatus.PLANNED or entry.effective_on is None:

@@ -32,6 +32,7 @@ from portal.register.models import (
     VersionStatus,
 )
 from portal.register.vocabulary import Activity, AIUse, DataSubject, TransferMechanism
+from portal.tenancy.models import Tenancy
 
 DATA = EntryKind.DATA_SUBPROCESSOR
 UTILITY = EntryKind.PLATFORM_UTILITY
@@ -433,8 +434,6 @@ def load_register(today: dt.date | None = None) -> Iterator[str]:
 
 def load_settings() -> Iterator[str]:
     """Demo schools whose options differ from the defaults, so their effective sets differ."""
-    from portal.tenancy.models import Tenancy
-
     options = {o.key: o for o in db.session.scalars(select(TenancyOption))}
     schools = {t.urn: t for t in db.session.scalars(select(Tenancy).where(Tenancy.urn.in_(list(SETTINGS))))}
     for urn, settings in SETTINGS.items():

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import hashlib
+import time
 import uuid
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -289,8 +290,6 @@ def _agreements(plan: Plan, schools: list[int], leads: dict[int, int]) -> None:
 @click.option("--scale", "scale", default=1.0, show_default=True, type=click.FloatRange(min=0, min_open=True, max=1))
 def scale_command(scale: float) -> None:
     """Load the England-sized benchmark data set into an empty database (refuses to run twice)."""
-    import time
-
     started = time.monotonic()
     try:
         for line in load_scale(scale):

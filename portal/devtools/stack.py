@@ -17,8 +17,14 @@ import time
 from pathlib import Path
 from types import FrameType
 
+from flask_migrate import upgrade
+
 from portal import PROJECT_ROOT, create_app
+from portal.demo import load
+from portal.demo.identity import DEMO_ACCOUNTS, provider_users
 from portal.devtools.mailsink import MailSink
+from portal.documents.keys import ensure_demo_keys
+from portal.extensions import db
 
 OIDC_PORT = 5556
 SMTP_PORT = 8025
@@ -47,25 +53,13 @@ def ensure_instance_keys(instance: Path) -> Path:
 
 def prepare(app_root: Path) -> tuple[list[str], list[dict[str, object]], list[tuple[str, str, str]]]:
     """Migrate, make the demo signing keys, load the demo; returns lines to print, provider users, accounts."""
-    from flask_migrate import upgrade
-
-    from portal.demo import load
-    from portal.extensions import db
-
     app = create_app()
     lines: list[str] = []
     with app.app_context():
         upgrade(directory=str(app_root / "migrations"))
-        try:
-            from portal.documents.keys import ensure_demo_keys
-        except ImportError:
-            pass
-        else:
-            ensure_demo_keys(app.instance_path)
+        ensure_demo_keys(app.instance_path)
         lines.extend(load())
         db.session.commit()
-        from portal.demo.identity import DEMO_ACCOUNTS, provider_users
-
         return lines, provider_users(), list(DEMO_ACCOUNTS)
 
 

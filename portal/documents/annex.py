@@ -7,6 +7,7 @@ from typing import Any
 
 from flask import current_app
 
+from portal.register.effective import effective_sets
 from portal.register.models import ENTRY_TEXT_FIELDS
 from portal.tenancy.models import Tenancy
 
@@ -16,8 +17,6 @@ ANNEX_FIELDS = tuple(name for name in ENTRY_TEXT_FIELDS if name != "risk_note")
 
 def subprocessor_snapshots(tenancies: Sequence[Tenancy]) -> dict[int, tuple[str | None, list[dict[str, Any]]]]:
     """Each tenancy's register version number and included lines, as plain dicts (constant queries)."""
-    from portal.register.effective import effective_sets
-
     sets = effective_sets(tenancies)
     result = {}
     for tenancy in tenancies:

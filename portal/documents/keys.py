@@ -12,6 +12,8 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 from cryptography.hazmat.primitives.serialization import pkcs12
 from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
+from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder
+from pyhanko.sign import signers
 
 DEMO_PASSWORD = "demo-signing-password"  # noqa: S105 - a local demo key only; production refuses SIGNING_DEMO
 
@@ -133,8 +135,6 @@ def _mtime(path: str | None) -> float | None:
 
 
 def _load_signer(config: Any) -> Any:
-    from pyhanko.sign import signers
-
     key_path, cert_path = config.get("SIGNING_KEY_PATH"), config.get("SIGNING_CERT_PATH")
     password = config.get("SIGNING_PKCS12_PASSWORD")
     passphrase = password.encode() if password else None
@@ -152,14 +152,10 @@ def _load_signer(config: Any) -> Any:
 
 def trust_root(config: Any) -> Any:
     """The vendor's root certificate (asn1crypto), against which every agreement is validated."""
-    from pyhanko.keys import load_cert_from_pemder
-
     return load_cert_from_pemder(config["SIGNING_TRUST_ROOT_PATH"])  # type: ignore[no-untyped-call]
 
 
 def timestamp_roots(config: Any) -> list[Any]:
     """The roots a timestamp authority's tokens chain to (TIMESTAMP_TRUST_ROOT_PATH), if one is configured."""
-    from pyhanko.keys import load_certs_from_pemder
-
     path = config.get("TIMESTAMP_TRUST_ROOT_PATH")
     return list(load_certs_from_pemder([path])) if path else []  # type: ignore[no-untyped-call]

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import json
 from typing import TYPE_CHECKING, Any, Optional
 
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
@@ -42,8 +43,6 @@ class DpaTextVersion(db.Model):  # type: ignore[name-defined,misc]
 
     @property
     def data(self) -> dict[str, Any]:
-        import json
-
         return json.loads(self.content)  # type: ignore[no-any-return]
 
 

@@ -8,6 +8,7 @@ from typing import Any
 from pyhanko.pdf_utils.incremental_writer import IncrementalPdfFileWriter
 from pyhanko.sign import signers
 from pyhanko.sign.fields import SigSeedSubFilter
+from pyhanko.sign.timestamps import HTTPTimeStamper
 
 from portal.documents import aio
 from portal.documents.keys import signer_from_config
@@ -19,8 +20,6 @@ def seal_pdf(pdf: bytes, config: Any, *, reason: str) -> bytes:
     """Add a PAdES signature over the whole PDF; returns the signed bytes."""
     timestamper = None
     if config.get("TIMESTAMP_URL"):
-        from pyhanko.sign.timestamps import HTTPTimeStamper
-
         timestamper = HTTPTimeStamper(config["TIMESTAMP_URL"], timeout=10)
     metadata = signers.PdfSignatureMetadata(
         field_name=FIELD_NAME,

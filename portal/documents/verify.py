@@ -11,6 +11,10 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
+from pyhanko.pdf_utils.reader import PdfFileReader
+from pyhanko.sign.validation import async_validate_pdf_signature
+from pyhanko.sign.validation.status import SignatureCoverageLevel
+from pyhanko_certvalidator import ValidationContext
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -88,11 +92,6 @@ def verify_pdf(data: bytes, config: Any) -> Verification:
 
 
 def _verify(data: bytes, digest: str, config: Any) -> Verification:
-    from pyhanko.pdf_utils.reader import PdfFileReader
-    from pyhanko.sign.validation import async_validate_pdf_signature
-    from pyhanko.sign.validation.status import SignatureCoverageLevel
-    from pyhanko_certvalidator import ValidationContext
-
     reader = PdfFileReader(BytesIO(data), strict=False)
     signatures = reader.embedded_signatures
     if not signatures:
@@ -184,8 +183,6 @@ def _signed_revision_hash(data: bytes, signature: Any = None) -> str | None:
     """The SHA-256 of the bytes as they stood when signed (the end of the signature's byte range)."""
     try:
         if signature is None:
-            from pyhanko.pdf_utils.reader import PdfFileReader
-
             signatures = PdfFileReader(BytesIO(data), strict=False).embedded_signatures
             if not signatures:
                 return None

@@ -9,6 +9,7 @@ from typing import Any
 
 from flask import current_app
 from sqlalchemy import func, select
+from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit import service as audit
 from portal.documents import measures, text
@@ -139,8 +140,6 @@ class AgreementStatus:
 
 def statuses(tenancies: list[Tenancy]) -> list[AgreementStatus]:
     """Each tenancy's status, in three queries however many tenancies."""
-    from sqlalchemy.orm import selectinload
-
     latest_text = latest_text_version()
     ids = [t.id for t in tenancies]
     latest: dict[int, Agreement] = {}
@@ -155,8 +154,6 @@ def statuses(tenancies: list[Tenancy]) -> list[AgreementStatus]:
 
 def history(tenancy: Tenancy) -> list[Agreement]:
     """Every agreement signed for a tenancy, newest first (one query, the PDFs not loaded)."""
-    from sqlalchemy.orm import joinedload
-
     query = (
         select(Agreement)
         .where(Agreement.tenancy_id == tenancy.id)

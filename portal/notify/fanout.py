@@ -17,10 +17,12 @@ from dataclasses import dataclass, field
 from flask import render_template
 from sqlalchemy import Select, Subquery, and_, exists, func, insert, literal, select
 
+from portal.auth.models import User
 from portal.dates import now
 from portal.extensions import db
 from portal.notify.models import OutboxMessage, OutboxStatus, Subscriber
 from portal.notify.outbox import MailError, clean_header
+from portal.tenancy.models import Membership, Role
 
 NOTICE_CATEGORY = "notice"
 
@@ -53,9 +55,6 @@ def notice_text(notice: Notice) -> str:
 
 def _data_lead_addresses() -> Select[tuple[str]]:
     """One lower-cased address per enabled user who is a data lead or trust admin anywhere."""
-    from portal.auth.models import User
-    from portal.tenancy.models import Membership, Role
-
     address = func.lower(User.email)
     return (
         select(address.label("address"))

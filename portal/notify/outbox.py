@@ -12,6 +12,7 @@ from flask import current_app
 
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
+from portal.notify.tokens import unsubscribe_url
 
 # Headers a caller may add; anything else is refused rather than passed through.
 ALLOWED_EXTRA_HEADERS = {"List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Auto-Submitted"}
@@ -95,8 +96,6 @@ def build_message(row: OutboxMessage) -> EmailMessage:
     text = row.body_text
     if row.list_unsubscribe:
         # Rendered here, not stored: the token is an HMAC of the address (see portal.notify.fanout).
-        from portal.notify.tokens import unsubscribe_url
-
         url = unsubscribe_url(row.recipient)
         message["List-Unsubscribe"] = f"<{url}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"

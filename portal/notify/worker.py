@@ -34,8 +34,6 @@ log = logging.getLogger(__name__)
 CLAIM_LEASE = dt.timedelta(minutes=5)
 # A live worker renews its claim this often, far inside the lease.
 HEARTBEAT = dt.timedelta(seconds=30)
-# Accepted messages are marked sent in groups of this many (OUTBOX_SENT_FLUSH overrides; 1 = each on its own).
-SENT_FLUSH = 20
 
 
 @dataclass
@@ -140,7 +138,7 @@ def _sent(claim: Claim, row_id: int, report: DeliveryReport) -> None:
     """Note a message the server accepted; the marks are written every few messages (see _write_sent)."""
     claim.sent.append(row_id)
     report.sent += 1
-    if len(claim.sent) >= int(current_app.config.get("OUTBOX_SENT_FLUSH", SENT_FLUSH)):
+    if len(claim.sent) >= int(current_app.config["OUTBOX_SENT_FLUSH"]):
         _write_sent(claim)
         db.session.commit()
 

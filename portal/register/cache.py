@@ -23,7 +23,7 @@ from collections.abc import Callable, Hashable
 from typing import TypeVar
 
 from cachetools import LRUCache
-from flask import current_app
+from flask import current_app, request, session
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -61,6 +61,12 @@ class RegisterCache:
                     self._versions[version_id] = found
         return found
 
+    def page(self, make: Callable[[], T], **declared: Hashable) -> T:
+        """What `make` renders for this request, kept under `page_key`: the endpoint, its view
+        arguments and whether the visitor is signed in are always in the key, so a view need only
+        declare the rest of what the rendering reads (a version id, the UK date, notice ids...)."""
+        return self._kept(self._renderings, page_key(**declared), make)
+
     def rendered(self, key: Hashable, make: Callable[[], T]) -> T:
         """What `make` returns for this key; it is called only when the key is not kept yet.
 
@@ -86,6 +92,12 @@ class RegisterCache:
             self._versions.clear()
             self._renderings.clear()
             self._fragments.clear()
+
+
+def page_key(**declared: Hashable) -> tuple[Hashable, ...]:
+    """The key of something rendered for the current request, from every input it depends on."""
+    view_args = tuple(sorted((request.view_args or {}).items()))
+    return (request.endpoint, view_args, "_user_id" in session, tuple(sorted(declared.items())))
 
 
 def register_cache() -> RegisterCache:

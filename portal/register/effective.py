@@ -35,6 +35,7 @@ from portal.register.choices import (
     tenancy_standstills,
 )
 from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
+from portal.register.service import current_published
 from portal.tenancy.models import Tenancy
 
 Since = dt.date | dt.datetime | None
@@ -117,8 +118,6 @@ def effective_sets(
     The decided lines of a published version are kept in the register's cache under everything
     they depend on (`EffectiveSet.decided_by`), so tenancies that decide alike share them.
     """
-    from portal.register.service import current_published
-
     today = today or uk_today()
     ids = [t.id for t in tenancies]
     if version is ...:

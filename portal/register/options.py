@@ -10,6 +10,7 @@ from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.service import Actor, record
+from portal.auth.models import User
 from portal.dates import govuk_datetime, now
 from portal.extensions import db
 from portal.register.errors import OptionConflict, OptionInvalid
@@ -110,8 +111,6 @@ def _compare_and_set(
 
 def _conflict(tenancy: Tenancy, option: TenancyOption) -> OptionConflict:
     """A message saying who changed what and when, so the user can decide again with the facts."""
-    from portal.auth.models import User
-
     query = (
         select(TenancyOptionSetting, User.display_name)
         .outerjoin(User, User.id == TenancyOptionSetting.updated_by_id)

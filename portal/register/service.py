@@ -12,8 +12,11 @@ from sqlalchemy.orm import selectinload
 from portal.audit.service import Actor, record
 from portal.dates import now, uk_today
 from portal.extensions import db
+from portal.notify.fanout import Notice, announce
+from portal.notify.tokens import mail_url
 from portal.register import materiality
 from portal.register.ai import needs_training_instruction
+from portal.register.cache import register_cache
 from portal.register.compare import EntryChange, VersionComparison, compare_versions
 from portal.register.drafts import (
     EntryData,
@@ -136,8 +139,6 @@ def _published_ids() -> Select[Any]:
 
 def _from_cache(ids: Select[Any]) -> RegisterVersion | None:
     """The published version whose id the query finds, from the register's cache."""
-    from portal.register.cache import register_cache
-
     version_id = db.session.scalar(ids)
     return register_cache().version(version_id) if version_id is not None else None
 
@@ -314,9 +315,6 @@ def _listed_since(entry: RegisterEntry, before: RegisterEntry | None, today: dt.
 
 def _announce(version: RegisterVersion, base: RegisterVersion | None) -> None:
     """Tell subscribers and every data lead (through the outbox, after the commit)."""
-    from portal.notify.fanout import Notice, announce
-    from portal.notify.tokens import mail_url
-
     urls = current_app.url_map.bind("localhost")
     links = [("Read the register", mail_url(urls.build("register.public_register")))]
     if base is not None:

@@ -14,7 +14,6 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.audit.service import Actor
-from portal.changes.service import register_today
 from portal.dates import govuk_date, uk_today
 from portal.errors import render_error
 from portal.extensions import db
@@ -29,6 +28,7 @@ from portal.register.models import TenancyOption
 from portal.register.options import set_option, set_option_for_academies
 from portal.register.publication import effective_set_json
 from portal.register.service import MAX_DAYS_AHEAD, first_published_on
+from portal.register.signals import register_today
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
 

@@ -12,7 +12,6 @@ from flask import Blueprint, Response, abort, current_app, jsonify, render_templ
 from markupsafe import Markup
 
 from portal import policy
-from portal.changes.service import RegisterToday, register_today
 from portal.dates import start_of_uk_day, uk_today
 from portal.register import service
 from portal.register.ai import jurisdiction_notes, public_section
@@ -21,6 +20,7 @@ from portal.register.effective import announced_changes
 from portal.register.materiality import compare_entries
 from portal.register.models import RegisterEntry, RegisterVersion
 from portal.register.publication import SCHEMA_PATH, atom_feed, version_json
+from portal.register.signals import RegisterToday, feed_entries, register_today
 from portal.register.vocabulary import country_name
 from portal.web.security import csp_nonce
 
@@ -68,7 +68,7 @@ def _version_parts(version: RegisterVersion, today: dt.date, is_current: bool) -
             Markup(render_template("register/_public_rest.html", **context)),  # noqa: S704 - Jinja-escaped HTML
         )
 
-    return register_cache().rendered(("page", version.id, today, is_current), render)
+    return register_cache().page(render, part="version", version=version.id, today=today, is_current=is_current)
 
 
 def _version_page(version: RegisterVersion | None, published: RegisterToday) -> Response:
@@ -83,9 +83,13 @@ def _version_page(version: RegisterVersion | None, published: RegisterToday) -> 
     context["parts"] = _version_parts(version, today, is_current)
     if session:
         return _page("register/public.html", **context)
-    key = ("anonymous-page", version.id, today, is_current, tuple(notice.id for notice in notices))
-    page = register_cache().rendered(
-        key, lambda: render_template("register/public.html", cspNonce=NONCE_MARKER, **context)
+    page = register_cache().page(
+        lambda: render_template("register/public.html", cspNonce=NONCE_MARKER, **context),
+        part="whole",
+        version=version.id,
+        today=today,
+        is_current=is_current,
+        notices=tuple(notice.id for notice in notices),
     )
     return _cached(Response(page.replace(NONCE_MARKER, csp_nonce())))
 
@@ -118,13 +122,12 @@ def _version_json(version: RegisterVersion, *, current: bool) -> Response:
     document lists the changes still to come today.
     """
     today = uk_today() if current else uk_today(version.published_at)
-    key = ("json", version.id, today if current else None)
 
     def render() -> bytes:
         history = service.published_versions(with_content=True, limit=FEED_LENGTH, up_to=version.sequence)
         return bytes(jsonify(version_json(version, today, history)).data)
 
-    body = register_cache().rendered(key, render)
+    body = register_cache().page(render, version=version.id, today=today)
     mimetype = current_app.json.mimetype  # type: ignore[attr-defined]
     if not current:
         return _open_data(body, mimetype, version.published_at, cache=IMMUTABLE)
@@ -158,11 +161,9 @@ def schema() -> Response:
 
 @bp.get("/sub-processors.atom")
 def feed() -> Response:
-    from portal.changes.service import feed_items
-
     today = uk_today()
     versions = service.published_versions(with_content=True, limit=FEED_LENGTH)
-    notices = feed_items()
+    notices = feed_entries(today)
     feed = atom_feed(versions, today, notices=notices)
     instants = [v.published_at for v in versions[:1]] + [n.updated for n in notices]
     if versions:

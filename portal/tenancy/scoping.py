@@ -9,6 +9,9 @@ from flask_login import current_user
 from sqlalchemy import select
 
 from portal import policy
+from portal.audit import service as audit
+from portal.audit.models import Outcome
+from portal.extensions import db
 from portal.tenancy.models import Role, Tenancy
 
 TENANCY_PREFIX = "/t/<slug:tenancy>"
@@ -52,14 +55,11 @@ def get_owned_or_404(model: type[M], object_id: int, tenancy: Tenancy | None = N
     """Fetch a child of the tenancy by id; another tenancy's object is a 404 (and audited).
 
     `options` are loader options for the query (say, undefer a large column the view needs)."""
-    from portal.audit import service as audit
-    from portal.audit.models import Outcome
-    from portal.extensions import db
-
     owner = tenancy or current_tenancy()
     statement: Any = select(model).where(model.id == object_id, model.tenancy_id == owner.id).options(*options)  # type: ignore[attr-defined]
     found: M | None = db.session.scalar(statement)
     if found is None:
+        db.session.rollback()  # the request fails: nothing it did before is kept but the audit row
         audit.record(
             "access.denied",
             actor=audit.Actor.of(current_user),

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from flask import Blueprint, current_app, flash, redirect, render_template, url_for
+from flask import Blueprint, flash, redirect, render_template, url_for
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -18,6 +18,7 @@ from portal.tenancy.forms import InviteForm, RoleForm, role_choices
 from portal.tenancy.models import Invitation, Membership, Role, Tenancy
 from portal.tenancy.scoping import current_role, current_tenancy, get_owned_or_404, install_scoping
 from portal.tenancy.sections import SECTIONS
+from portal.tenancy.signals import overview_values
 
 bp = Blueprint("tenancy", __name__, url_prefix="/t")
 install_scoping(bp)
@@ -27,7 +28,7 @@ MANAGE = policy.tenancy(Permission.MANAGE_MEMBERS)
 @bp.get("/")
 @policy.allow(policy.SIGNED_IN)
 def home() -> str | Response:
-    if current_user.is_vendor and "vendor.home" in current_app.view_functions:
+    if current_user.is_vendor:
         return redirect(url_for("vendor.home"))
     rows = db.session.scalars(
         select(Membership)
@@ -41,19 +42,13 @@ def home() -> str | Response:
 @bp.get("/<slug:tenancy>/")
 def overview() -> str:
     tenancy = current_tenancy()
-    sections = [
-        s
-        for s in SECTIONS
-        if s.endpoint in current_app.view_functions and policy.may(current_user, s.permission, tenancy)
-    ]
-    from portal.dpia.freshness import pack_status
-
+    sections = [s for s in SECTIONS if policy.may(current_user, s.permission, tenancy)]
     return render_template(
         "tenancy/overview.html",
         tenancy=tenancy,
         role=current_role(),
         sections=sections,
-        dpia_parts=pack_status(tenancy),
+        **overview_values(tenancy),
     )
 
 

@@ -6,7 +6,7 @@ import secrets
 import uuid
 from typing import Any
 
-from flask import Flask, Response, abort, g, request, session
+from flask import Flask, Response, abort, current_app, g, request, session
 
 CSP = (
     "default-src 'self'; "
@@ -74,8 +74,6 @@ def hsts_value(config: Any) -> str:
 
 
 def _security_headers(response: Response) -> Response:
-    from flask import current_app
-
     headers = response.headers
     # Pages that post to a sign-in provider (which redirects on) name its origin: g.form_action_origins.
     extra = "".join(f" {origin}" for origin in g.get("form_action_origins", ()))

@@ -17,7 +17,7 @@ from portal.extensions import db
 from portal.register.models import TenancyExclusion
 from portal.tenancy.models import Role
 from tests.changes.builders import PLANNED_KEY, announced, drop_planned, publish_register
-from tests.conftest import check_page
+from tests.conftest import check_page, text_of
 from tests.factories import make_school, make_trust, make_user
 
 
@@ -25,7 +25,7 @@ def _text(page) -> str:
     """The visible text of a parsed page, or of a response (checked as a page first)."""
     if not isinstance(page, BeautifulSoup):
         page = check_page(page.get_data(as_text=True))
-    return " ".join(page.get_text(" ").split())
+    return text_of(page)
 
 
 def test_school_sees_the_change_and_the_date_it_can_object_until(client_request, school, data_lead):

@@ -11,11 +11,7 @@ from portal.dates import uk_today
 from portal.extensions import db
 from portal.register import service
 from portal.register.models import TenancyOption
-from tests.conftest import check_page
-
-
-def text_of(node) -> str:
-    return " ".join(node.get_text(" ").split())
+from tests.conftest import check_page, text_of
 
 
 def date_fields(name: str, day: dt.date) -> dict[str, list[str]]:

@@ -11,12 +11,9 @@ import pytest
 from bs4 import BeautifulSoup
 
 from portal.register.publication import SCHEMA_PATH
+from tests.conftest import text_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
-
-
-def text_of(page) -> str:
-    return " ".join(page.get_text(" ").split())
 
 
 def test_the_register_reads_like_the_seed_pages(client_request, demo_register):

@@ -10,17 +10,13 @@ from portal.extensions import db
 from portal.register.models import TenancyExclusion
 from portal.register.options import set_option
 from portal.tenancy.models import Role
-from tests.conftest import check_page
+from tests.conftest import check_page, text_of
 from tests.factories import make_school, make_trust, make_user
 
 
 def checked(response):
     """The page of a refused form, through the same checks as every page."""
     return check_page(response.get_data(as_text=True))
-
-
-def text_of(node) -> str:
-    return " ".join(node.get_text(" ").split())
 
 
 def test_the_effective_set_page_says_why_each_line_is_in_or_out(client_request, demo_register, school, viewer):

@@ -92,11 +92,19 @@ def test_change_role_and_remove_are_audited(app, client_request, school, data_le
     db.session.commit()
     membership = db.session.scalar(select(Membership).where(Membership.user_id == member.id))
     client_request.sign_in(data_lead)
-    client_request.post("tenancy.change_role", {"role": "data_lead"}, tenancy=school.slug, membership_id=membership.id)
+    members_page = client_request.url("tenancy.members", tenancy=school.slug)
+    client_request.post(
+        "tenancy.change_role",
+        {"role": "data_lead"},
+        _redirect_to=members_page,
+        tenancy=school.slug,
+        membership_id=membership.id,
+    )
     db.session.refresh(membership)
     assert membership.role is Role.DATA_LEAD
-    client_request.post("tenancy.remove", tenancy=school.slug, membership_id=membership.id)
-    assert db.session.get(Membership, membership.id) is None
+    membership_id = membership.id
+    client_request.post("tenancy.remove", _redirect_to=members_page, tenancy=school.slug, membership_id=membership_id)
+    assert db.session.get(Membership, membership_id) is None
     actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.tenancy_id == school.id)))
     assert {"membership.role_changed", "membership.removed"} <= actions
 

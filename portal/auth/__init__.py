@@ -1,0 +1,1 @@
+"""Signing in (Microsoft, Google, invitations), sessions, people and vendor staff."""

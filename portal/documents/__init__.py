@@ -1,0 +1,1 @@
+"""Agreements: DPA text versions, PDF rendering, signing, storage and verification."""

@@ -1,0 +1,1 @@
+"""Mail: subscriptions, the outbox, notice fan-out and delivery."""

@@ -1,0 +1,1 @@
+"""Schools and trusts: memberships, roles, invitations and the scoping of every tenancy page."""
