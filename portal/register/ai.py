@@ -15,7 +15,7 @@ from flask_babel import gettext as _
 
 from portal.register.effective import EffectiveLine
 from portal.register.facts import EntryFacts
-from portal.register.models import EntryKind, EntryStatus, RegisterEntry
+from portal.register.models import EntryStatus, RegisterEntry
 from portal.register.processing import AIServiceLine, ai_service_line
 from portal.register.vocabulary import CATEGORIES, UK, AIUse, JurisdictionNote, country_name
 
@@ -162,17 +162,6 @@ def jurisdiction_notes(entries: Iterable[RegisterEntry]) -> list[tuple[Jurisdict
         if note is not None:
             found.setdefault(note.anchor, (note, []))[1].append(entry)
     return list(found.values())
-
-
-def needs_training_instruction(entry: RegisterEntry) -> bool:
-    """A data sub-processor that may train on customer data without a signed instruction recorded."""
-    ai = entry.facts.ai
-    return (
-        entry.kind is EntryKind.DATA_SUBPROCESSOR
-        and ai is not None
-        and ai.trains_on_customer_data
-        and not ai.training_instruction.strip()
-    )
 
 
 @dataclass(frozen=True)

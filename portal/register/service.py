@@ -15,7 +15,6 @@ from portal.extensions import db
 from portal.notify.fanout import Notice, announce
 from portal.notify.tokens import mail_url
 from portal.register import materiality
-from portal.register.ai import needs_training_instruction
 from portal.register.cache import register_cache
 from portal.register.compare import EntryChange, VersionComparison, compare_versions
 from portal.register.drafts import (
@@ -40,6 +39,7 @@ from portal.register.errors import (
     VersionImmutable,
 )
 from portal.register.models import (
+    EntryKind,
     EntryStatus,
     NotSubProcessor,
     RegisterEntry,
@@ -300,6 +300,17 @@ def _check_publishable(
     from portal.register.notice_guard import require_notice
 
     require_notice(before=base, after=draft)
+
+
+def needs_training_instruction(entry: RegisterEntry) -> bool:
+    """A data sub-processor that may train on customer data without a signed instruction recorded."""
+    ai = entry.facts.ai
+    return (
+        entry.kind is EntryKind.DATA_SUBPROCESSOR
+        and ai is not None
+        and ai.trains_on_customer_data
+        and not ai.training_instruction.strip()
+    )
 
 
 def _listed_since(entry: RegisterEntry, before: RegisterEntry | None, today: dt.date) -> dt.date:
