@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 03:09:24.150041
+Create Date: 2026-12-06 04:13:38.546384
 
 """
 
@@ -259,6 +259,7 @@ def upgrade():
         sa.Column("fingerprint", sa.String(length=64), nullable=False),
         sa.Column("summary", sa.JSON(), nullable=False),
         sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("by_lead", sa.Boolean(), nullable=False),
         sa.CheckConstraint("length(fingerprint) = 64", name=op.f("ck_dpia_download_fingerprint_length")),
         sa.ForeignKeyConstraint(
             ["tenancy_id"], ["tenancy.id"], name=op.f("fk_dpia_download_tenancy_id_tenancy"), ondelete="CASCADE"

@@ -53,6 +53,7 @@ def download(fmt: str) -> Response:
     built = build_pack(tenancy)
     render, mimetype = RENDERERS[chosen]
     body = render(built)  # rendered first: a failure records nothing
-    freshness.record_download(tenancy, built, chosen, actor=audit.Actor.of(current_user))
+    by_lead = policy.may(current_user, Permission.MANAGE_OPTIONS, tenancy)  # a data lead or trust admin
+    freshness.record_download(tenancy, built, chosen, actor=audit.Actor.of(current_user), by_lead=by_lead)
     db.session.commit()
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=built.filename(fmt))
