@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install lock-check alerts assets system-packages lint layers typecheck pytest bench bench-packages bench-components schema clean
+.PHONY: run test install lock-check audit-deps alerts assets system-packages lint layers typecheck pytest bench bench-packages bench-components schema clean
 
 ## uv, pinned with its hashes, installed from PyPI into a small bootstrap environment (.tools) by
 ## the machine's own pip: no install script from the internet, nothing that a new release can change.
@@ -37,6 +37,13 @@ $(VENV)/.installed: pyproject.toml uv.lock $(UV)
 ## lock-check: uv.lock still matches pyproject.toml (run `.tools/bin/uv lock` after editing dependencies)
 lock-check: $(UV)
 	$(UV) lock --check --quiet
+
+## audit-deps: check every locked Python package against a vulnerability database (a release step, docs/security.md;
+## it needs pypi.org's JSON API or api.osv.dev, which not every build machine can reach)
+audit-deps: $(UV)
+	$(UV) export --frozen --no-hashes --extra dev --no-emit-project --quiet -o .tools/requirements-audit.txt
+	$(UV) tool run --from pip-audit==2.10.1 pip-audit --disable-pip --no-deps --progress-spinner off \
+	  -r .tools/requirements-audit.txt $(AUDIT_ARGS)
 
 node_modules/.installed: package.json package-lock.json
 	npm ci --no-audit --no-fund --loglevel=error

@@ -6,13 +6,16 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
-from sqlalchemy import Select, select
+from flask_babel import gettext as _
+from sqlalchemy import Select, or_, select
 
 from portal import policy
 from portal.audit.models import AuditEvent, Outcome
+from portal.auth.models import User
 from portal.dates import end_of_uk_day, start_of_uk_day
 from portal.extensions import db
 from portal.policy import Permission
+from portal.tenancy.models import Membership
 from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
 from portal.web.csv_export import csv_bytes
 
@@ -44,7 +47,30 @@ def tenancy_log() -> str:
     tenancy = current_tenancy()
     ids = [tenancy.id, *(academy.id for academy in tenancy.academies)]
     query = select(AuditEvent).where(AuditEvent.tenancy_id.in_(ids))
-    return render_template("audit/tenancy_log.html", tenancy=tenancy, events=_page(query))
+    events = _page(query)
+    labels = _labels_for_school(events.items, [*ids, *([tenancy.trust_id] if tenancy.trust_id else [])])
+    return render_template("audit/tenancy_log.html", tenancy=tenancy, events=events, labels=labels)
+
+
+def _labels_for_school(events: list[AuditEvent], tenancy_ids: list[int]) -> dict[int, str]:
+    """Who each event names in a school's log: its own people, its trust's and the vendor's by name,
+    anyone else as "someone from another organisation" (an outsider's name is not the school's to see)."""
+    actor_ids = {event.actor_id for event in events if event.actor_id is not None}
+    if not actor_ids:
+        return {}
+    known = set(
+        db.session.scalars(
+            select(User.id).where(
+                User.id.in_(actor_ids),
+                or_(
+                    User.vendor_role.is_not(None),
+                    User.id.in_(select(Membership.user_id).where(Membership.tenancy_id.in_(tenancy_ids))),
+                ),
+            )
+        )
+    )
+    outsider = _("someone from another organisation")
+    return {event.id: outsider for event in events if event.actor_id is not None and event.actor_id not in known}
 
 
 @admin.get("")

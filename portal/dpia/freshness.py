@@ -86,9 +86,14 @@ PARTS = (
 
 
 def latest_downloads(tenancy: Tenancy) -> dict[str, DpiaDownload]:
-    """The newest download of each part of the pack (one query, with who downloaded it)."""
+    """The newest download of each part of the pack by a data lead or trust admin (one query, with who).
+
+    A viewer's download is recorded and audited but does not count: the notice is for whoever
+    answers for the DPIA, and a viewer downloading must not hide it from them."""
     newest = (
-        select(func.max(DpiaDownload.id)).where(DpiaDownload.tenancy_id == tenancy.id).group_by(DpiaDownload.format)
+        select(func.max(DpiaDownload.id))
+        .where(DpiaDownload.tenancy_id == tenancy.id, DpiaDownload.by_lead.is_(True))
+        .group_by(DpiaDownload.format)
     )
     rows = db.session.scalars(
         select(DpiaDownload).where(DpiaDownload.id.in_(newest)).options(joinedload(DpiaDownload.user))
@@ -133,14 +138,17 @@ def current_summary(tenancy: Tenancy) -> dict[str, Any]:
     return summarise(found, found.options_by_id)
 
 
-def record_download(tenancy: Tenancy, pack: DpiaPack, fmt: PackFormat, *, actor: audit.Actor) -> DpiaDownload:
-    """Remember what this download showed, and audit it (the caller commits)."""
+def record_download(
+    tenancy: Tenancy, pack: DpiaPack, fmt: PackFormat, *, actor: audit.Actor, by_lead: bool = True
+) -> DpiaDownload:
+    """Remember what this download showed, and audit it (the caller commits); a viewer's has by_lead False."""
     download = DpiaDownload(
         tenancy_id=tenancy.id,
         format=fmt,
         fingerprint=pack.fingerprint,
         summary=pack.summary,
         user_id=actor.user_id,
+        by_lead=by_lead,
     )
     db.session.add(download)
     db.session.flush()

@@ -59,5 +59,8 @@ class DpiaDownload(db.Model):  # type: ignore[name-defined,misc]
     # Register version, included entry keys with supplier names, option values: enough to say what changed.
     summary: Mapped[dict[str, Any]] = mapped_column(JSON)
     user_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
+    # Downloaded by someone who answers for the DPIA (a data lead or trust admin): only such a
+    # download clears the "out of date" notice; a viewer's does not (#18).
+    by_lead: Mapped[bool] = mapped_column(default=False)
 
     user: Mapped[Optional[User]] = relationship()

@@ -54,6 +54,7 @@ def download(fmt: str) -> Response:
     render, mimetype = RENDERERS[chosen]
     with transactions.without_transaction():  # built and rendered first: a failure records nothing
         body = render(built)
-    freshness.record_download(tenancy, built, chosen, actor=audit.Actor.of(current_user))
+    by_lead = policy.may(current_user, Permission.MANAGE_OPTIONS, tenancy)  # a data lead or trust admin
+    freshness.record_download(tenancy, built, chosen, actor=audit.Actor.of(current_user), by_lead=by_lead)
     db.session.commit()
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=built.filename(fmt))

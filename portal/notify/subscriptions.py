@@ -32,6 +32,21 @@ def canonical_address(address: str) -> str:
     return normalise_address(address.strip()).lower()
 
 
+_DOTLESS_DOMAINS = {"gmail.com": "gmail.com", "googlemail.com": "gmail.com"}
+
+
+def mailbox(address: str) -> str:
+    """The mailbox an address delivers to, for counting only: `+tag` dropped, Gmail's dots folded.
+
+    `a.b+1@gmail.com` and `ab+2@googlemail.com` reach one inbox, so the per-address limit on
+    /subscribe counts them as one (#18). The subscriber table keeps the address as given."""
+    local, _, domain = canonical_address(address).rpartition("@")
+    local = local.split("+", 1)[0]
+    if domain in _DOTLESS_DOMAINS:
+        local, domain = local.replace(".", ""), _DOTLESS_DOMAINS[domain]
+    return f"{local}@{domain}"
+
+
 def subscribe(address: str) -> None:
     """Start (or restart) a double opt-in; the caller shows the same answer whatever happened.
 

@@ -20,10 +20,10 @@ PER_IP = "20 per hour"
 
 
 def address_key() -> str:
-    """The rate-limit key for the address in the form: its keyed hash, never the address itself."""
+    """The rate-limit key for the mailbox in the form (+tags and Gmail dots folded): its keyed hash."""
     raw = (request.form.get("email") or "").strip()
     try:
-        raw = subscriptions.canonical_address(raw)
+        raw = subscriptions.mailbox(raw)
     except MailError:
         raw = raw.lower()
     return "subscribe:" + keyed_hash(raw)

@@ -27,6 +27,17 @@ def init_app(app: Flask) -> None:
     app.before_request(_start_request)
     app.after_request(_security_headers)
     app.context_processor(lambda: {"cspNonce": csp_nonce()})
+    _hide_development_server_version()
+
+
+def _hide_development_server_version() -> None:
+    """The development server (`make run`) names no software or version in its Server header.
+
+    Werkzeug's request handler sends "Werkzeug/x.y Python/x.y"; only that server reads this.
+    """
+    from werkzeug.serving import WSGIRequestHandler
+
+    WSGIRequestHandler.version_string = lambda self: "portal"  # type: ignore[method-assign]
 
 
 def csp_nonce() -> str:
@@ -37,9 +48,16 @@ def csp_nonce() -> str:
 
 
 def request_id() -> str:
-    """This request's id: the proxy's X-Request-Id if well formed, else a new one."""
+    """This request's id: the proxy's X-Request-Id if well formed, else a new one.
+
+    Only behind a trusted proxy (PROXY_HOPS > 0, the hops whose X-Forwarded-* are trusted): a
+    client talking to the portal directly could otherwise write any id into the audit log (#18).
+    """
     if "request_id" not in g:
-        incoming = request.headers.get("X-Request-Id", "")
+        from flask import current_app
+
+        trusted = int(current_app.config.get("PROXY_HOPS") or 0) > 0
+        incoming = request.headers.get("X-Request-Id", "") if trusted else ""
         g.request_id = incoming if _well_formed_id(incoming) else uuid.uuid4().hex
     return str(g.request_id)
 

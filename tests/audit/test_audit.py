@@ -13,6 +13,7 @@ from sqlalchemy.exc import DatabaseError
 from portal.audit import service as audit
 from portal.audit.cli import prune
 from portal.audit.models import AuditEvent, Outcome
+from portal.auth.models import VendorRole
 from portal.dates import now
 from portal.extensions import db
 from tests.factories import make_user
@@ -119,3 +120,20 @@ def test_viewer_cannot_read_the_audit(app, client, school, viewer):
     assert client.get(f"/t/{school.slug}/audit").status_code == 403
     assert client.get("/vendor/audit").status_code == 403
     make_user("unused")
+
+
+def test_an_outsiders_name_never_appears_in_a_schools_log(app, client, client_request, school, other_school, data_lead):
+    """A denied access by someone of another organisation reads "someone from another organisation" (#18)."""
+    from tests.factories import sign_in_client
+
+    outsider = make_user("Oscar Outsider", tenancy=other_school)
+    vendor = make_user("Vera Vendor", vendor_role=VendorRole.STAFF)
+    audit.record("test.vendor_step", actor=audit.Actor.of(vendor), tenancy_id=school.id)
+    db.session.commit()
+    sign_in_client(client, outsider)
+    assert client.get(f"/t/{school.slug}/").status_code == 404
+    client_request.sign_in(data_lead)
+    text = client_request.get("audit.tenancy_log", tenancy=school.slug).get_text(" ")
+    assert "access.denied" in text and "someone from another organisation" in text
+    assert "Oscar Outsider" not in text
+    assert "Vera Vendor" in text  # the vendor, the school's processor, is named

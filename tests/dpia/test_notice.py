@@ -38,7 +38,7 @@ def test_switching_an_option_after_a_download_shows_what_changed(client_request,
     register.switch(school, register.azure, False, data_lead)
     text = notice(client_request.get("dpia.pack", tenancy=school.slug))
     assert text is not None and "Your DPIA pack is out of date" in text
-    assert "The DPIA draft was last downloaded on" in text
+    assert "The DPIA draft was last downloaded by Dana Lead on" in text
     assert "Microsoft Azure OpenAI Service is no longer used for your school." in text
     assert "The option “Azure OpenAI fallback” was switched off." in text
     assert "Records of processing" not in text  # never downloaded: nothing to be out of date
@@ -126,3 +126,16 @@ def test_the_tenancy_overview_says_the_pack_is_out_of_date(client_request, regis
     assert "Microsoft Azure OpenAI Service is no longer used for your school." in text
     link = page.select_one(".govuk-notification-banner a")
     assert link["href"] == client_request.url("dpia.pack", tenancy=school.slug)
+
+
+def test_a_viewers_download_does_not_clear_the_data_leads_notice(client_request, register, school, data_lead, viewer):
+    """Only a data lead's (or trust admin's) download counts; the notice says who downloaded last (#18)."""
+    client_request.sign_in(data_lead)
+    client_request.post("dpia.download", _expected_status=200, tenancy=school.slug, fmt="docx")
+    register.switch(school, register.azure, False, data_lead)
+    client_request.sign_in(viewer)
+    client_request.post("dpia.download", _expected_status=200, tenancy=school.slug, fmt="docx")
+    client_request.sign_in(data_lead)
+    text = notice(client_request.get("dpia.pack", tenancy=school.slug))
+    assert text is not None and "Your DPIA pack is out of date" in text
+    assert "last downloaded by Dana Lead on" in text

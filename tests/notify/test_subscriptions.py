@@ -215,3 +215,18 @@ def test_confirmed_subscriber_receives_the_next_notice_end_to_end(
     unsubscribe = mail_sink.messages[1].message["List-Unsubscribe"].strip("<>")
     client_request.client.post(unsubscribe, data={"List-Unsubscribe": "One-Click"})
     assert subscribers() == []
+
+
+def test_the_per_address_limit_counts_a_mailbox_not_its_spellings(client_request: PageClient) -> None:
+    """+tags and Gmail's dots reach one inbox: they share one count (#18)."""
+    for spelling in ("pat.smith+1@gmail.com", "patsmith+news@googlemail.com", "Pat.Smith@gmail.com"):
+        client_request.post("notify.subscribe", {"email": spelling})
+    client_request.post("notify.subscribe", {"email": "p.a.t.smith+4@gmail.com"}, _expected_status=429)
+    client_request.post("notify.subscribe", {"email": "someone.else@gmail.com"})
+
+
+def test_a_mailbox_folds_tags_and_gmail_dots_only() -> None:
+    from portal.notify.subscriptions import mailbox
+
+    assert mailbox("A.B+x@GoogleMail.com") == "ab@gmail.com"
+    assert mailbox("a.b+x@school.sch.uk") == "a.b@school.sch.uk"

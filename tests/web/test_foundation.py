@@ -132,3 +132,20 @@ def test_public_pages_render(client_request, path):
     from tests.conftest import check_page
 
     check_page(response.get_data(as_text=True))
+
+
+def test_no_server_version_banner_and_no_client_request_id(live_server):
+    """The development server names no version; a client's own X-Request-Id is not taken without a proxy (#18)."""
+    import requests
+
+    response = requests.get(
+        live_server.url + "/cookies", headers={"X-Request-Id": "forged-request-id-1234"}, timeout=10
+    )
+    assert response.headers["Server"] == "portal"
+    assert response.headers["X-Request-Id"] != "forged-request-id-1234"
+
+
+def test_a_trusted_proxy_may_give_the_request_id(app, client):
+    app.config["PROXY_HOPS"] = 1
+    response = client.get("/cookies", headers={"X-Request-Id": "proxy-request-id-1234"})
+    assert response.headers["X-Request-Id"] == "proxy-request-id-1234"
