@@ -53,6 +53,11 @@ NOTES = (
 
 
 def _entries(today: dt.date) -> list[dict[str, Any]]:
+    facts = _facts(today)
+    return [dict(row, facts=facts[row["key"]]) for row in _rows()]
+
+
+def _rows() -> list[dict[str, Any]]:
     return [
         {
             "key": "pennine-cloud",
@@ -174,8 +179,9 @@ FALLBACK_MODELS = [("gpt-4.1-mini", "OpenAI, through Microsoft Azure", "Fallback
 
 
 def _facts(today: dt.date) -> dict[str, EntryFacts]:
-    """Every demo entry's controlled facts (the Data Privacy Framework certifications checked recently)."""
-    checked = today - dt.timedelta(days=20)
+    """Every demo entry's controlled facts (the Data Privacy Framework certifications checked before
+    version 1.3 was published, so both versions carry the same date)."""
+    checked = today - dt.timedelta(days=180)
     return {
         "pennine-cloud": EntryFacts(
             subjects=(PUPILS, STAFF),
@@ -365,12 +371,11 @@ def _version(
         material=True,
         material_since=number,
     )
-    facts = _facts(published)
     version.entries = [
         RegisterEntry(
             position=i,
             listed_since=row.pop("listed_since", published),
-            facts_data=row.pop("facts", facts[row["key"]]).to_json(),
+            facts_data=row.pop("facts").to_json(),
             **row,
         )
         for i, row in enumerate(entries, 1)
@@ -404,12 +409,13 @@ def load_register(today: dt.date | None = None) -> Iterator[str]:
         for row in rows:
             row["listed_since"] = first
         rows[1]["services_used"] = "Azure OpenAI (gpt-4.1-mini, gpt-4.1)"
-        azure = _facts(second)["azure-openai"]
+        azure = _facts(today)["azure-openai"]
         assert azure.ai is not None
         more = (*azure.ai.models, AIModel("gpt-4.1", "OpenAI, through Microsoft Azure", "Fallback for longer tasks"))
         rows[1]["facts"] = dataclasses.replace(azure, ai=dataclasses.replace(azure.ai, models=more))
         rows[3]["retires_on"] = today + dt.timedelta(days=40)
-        rows.insert(4, dict(MODERATION, effective_on=second + dt.timedelta(days=35), listed_since=second))
+        moderation = dict(MODERATION, facts=_facts(today)["kestrel-moderation"], listed_since=second)
+        rows.insert(4, dict(moderation, effective_on=second + dt.timedelta(days=35)))
         _version(
             "1.4",
             2,

@@ -169,9 +169,15 @@ def test_compare_versions_entry_by_entry_and_field_by_field(app, demo_register):
     assert changes["kestrel-moderation"].change == "added"
     azure = changes["azure-openai"]
     assert azure.change == "changed"
-    assert [(f.label, f.before, f.after) for f in azure.fields] == [
-        ("Services used", "Azure OpenAI (gpt-4.1-mini)", "Azure OpenAI (gpt-4.1-mini, gpt-4.1)")
-    ]
+    assert [(f.label, f.before, f.after) for f in azure.fields][0] == (
+        "Services used",
+        "Azure OpenAI (gpt-4.1-mini)",
+        "Azure OpenAI (gpt-4.1-mini, gpt-4.1)",
+    )
+    # The facts are compared too: the model added to the fallback.
+    facts = azure.fields[1]
+    assert facts.label == "Facts" and "AI models: gpt-4.1-mini;" in facts.before
+    assert "AI models: gpt-4.1-mini, gpt-4.1;" in facts.after
     fellside = changes["fellside-infrastructure"]
     assert [f.label for f in fellside.fields] == ["Removed on"] and fellside.fields[0].before == "None"
     assert comparison.unchanged == 4
