@@ -169,7 +169,7 @@ def test_compare_versions_entry_by_entry_and_field_by_field(app, demo_register):
     assert changes["kestrel-moderation"].change == "added"
     azure = changes["azure-openai"]
     assert azure.change == "changed"
-    assert [(f.label, f.before, f.after) for f in azure.fields][0] == (
+    assert next((f.label, f.before, f.after) for f in azure.fields) == (
         "Services used",
         "Azure OpenAI (gpt-4.1-mini)",
         "Azure OpenAI (gpt-4.1-mini, gpt-4.1)",
