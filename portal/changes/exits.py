@@ -18,6 +18,7 @@ from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.audit.service import Actor
+from portal.changes import signals
 from portal.changes.errors import DecisionInvalid
 from portal.changes.models import Objection
 from portal.changes.objections import _write_step
@@ -74,6 +75,7 @@ def take_exit_offer(objection: Objection, actor: Actor, *, at: dt.datetime | Non
     _check_open_offer(objection, at)
     note = _("The school chose to leave the service under the exit terms of its contract.")
     _answer(objection, ExitChoice.EXIT_TAKEN, StepKind.EXIT_TAKEN, note, actor, at)
+    signals.exit_offer_taken.send(None, objection=objection, actor=actor)
 
 
 def record_lapsed_offers(actor: Actor, *, today: dt.date | None = None) -> int:

@@ -16,6 +16,8 @@ from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
 from portal.audit.service import Actor, record
+from portal.changes.models import Objection
+from portal.changes.signals import exit_offer_taken
 from portal.dates import govuk_date, now, uk_today
 from portal.documents.models import Agreement, DpaTextVersion
 from portal.exits.models import ExitCase, ExitDeletion, ExitStep
@@ -65,6 +67,27 @@ def _terms(tenancy: Tenancy) -> tuple[Agreement | None, int | None, int, int]:
     if row is None:
         return None, None, DEFAULT_EXPORT_DAYS, DEFAULT_DELETION_DAYS
     return row[0], row[1], row[2], row[3]
+
+
+@exit_offer_taken.connect
+def _exit_from_objection(sender: object, *, objection: Objection, actor: Actor) -> None:
+    """A school took the exit offered after its objection was not accommodated: its exit case starts.
+
+    The service ends on the change's effective date, or today if that has passed: until then the
+    standstill keeps the change out, so the school is never processed under terms it refused.
+    """
+    if open_case(objection.tenancy) is not None:
+        return  # an exit already in progress covers it
+    open_exit(
+        objection.tenancy,
+        actor,
+        reason=_(
+            "Took the exit offered after the objection to “%(change)s” was not accommodated",
+            change=objection.change.title,
+        ),
+        requested_end_on=max(uk_today(), objection.change.effective_on),
+        objection_id=objection.id,
+    )
 
 
 def open_exit(

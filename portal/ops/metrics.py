@@ -8,6 +8,7 @@ at scrape time, by one short query each, so every worker and every machine repor
 
 from __future__ import annotations
 
+import datetime as dt
 import hmac
 import os
 import time
@@ -27,6 +28,9 @@ from portal.changes.states import ObjectionState
 from portal.dates import uk_today
 from portal.db import utcnow
 from portal.extensions import db
+from portal.incidents.clock import NOTICE_HOURS
+from portal.incidents.models import Incident
+from portal.incidents.states import IncidentState
 from portal.notify.models import OutboxMessage, OutboxStatus
 
 bp = policy.declare(Blueprint("metrics", __name__), policy.PUBLIC)  # authorised by its bearer token below
@@ -77,11 +81,29 @@ def _objections_overdue() -> float:
     return float(db.session.scalar(query) or 0)
 
 
+def _incidents_inside_clock() -> float:
+    """Incidents not yet notified to schools while their 72-hour clock from awareness still runs."""
+    started = utcnow() - dt.timedelta(hours=NOTICE_HOURS)
+    query = select(func.count()).where(
+        Incident.state.in_((IncidentState.REPORTED, IncidentState.DRAFT)), Incident.aware_at > started
+    )
+    return float(db.session.scalar(query) or 0)
+
+
+def _incidents_past_clock() -> float:
+    """Incidents still not notified although 72 hours from awareness have passed: a broken promise."""
+    started = utcnow() - dt.timedelta(hours=NOTICE_HOURS)
+    query = select(func.count()).where(Incident.state == IncidentState.DRAFT, Incident.aware_at <= started)
+    return float(db.session.scalar(query) or 0)
+
+
 # Each capability that has something an on-call engineer must see adds its gauge here.
 GAUGES: list[Gauge] = [
     Gauge("portal_outbox_pending", "Mail messages waiting to be delivered", _outbox_depth),
     Gauge("portal_outbox_oldest_pending_seconds", "Age of the oldest undelivered mail message", _outbox_oldest_age),
     Gauge("portal_outbox_failed", "Mail messages that failed for good", _outbox_failed),
+    Gauge("portal_incidents_inside_clock", "Incidents not yet notified, inside their 72 hours", _incidents_inside_clock),
+    Gauge("portal_incidents_past_clock", "Incidents not notified 72 hours after awareness", _incidents_past_clock),
     Gauge(
         "portal_objections_overdue",
         "Objections undecided on or after their change's effective date",

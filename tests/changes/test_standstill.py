@@ -13,6 +13,7 @@ from portal.changes.errors import DecisionInvalid, WindowClosed
 from portal.changes.models import ChangeKind
 from portal.changes.states import ExitChoice, ObjectionChannel, ObjectionState, StepKind
 from portal.dates import now, uk_today
+from portal.exits.models import ExitCase
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
 from portal.register.effective import effective_set
@@ -91,6 +92,10 @@ def test_taking_the_exit_keeps_the_change_out_and_records_the_choice(app, school
     assert objection.steps[-1].step is StepKind.EXIT_TAKEN
     line = _line(school, change.effective_on + dt.timedelta(days=300))
     assert not line.included and "chose to leave the service" in line.reason
+    # The exit case starts at once, ending the service when the refused change would have applied.
+    case = db.session.scalars(select(ExitCase).where(ExitCase.tenancy_id == school.id)).one()
+    assert case.objection_id == objection.id
+    assert case.requested_end_on == max(uk_today(), change.effective_on)
 
 
 def test_a_trust_objects_for_chosen_academies_and_accommodation_excludes_each(app):

@@ -49,6 +49,7 @@ def test_metrics_do_not_exist_without_the_token(app, client):
     assert status == 200
     assert status == 200
     assert "portal_outbox_pending" in values
+    assert {"portal_incidents_inside_clock", "portal_incidents_past_clock", "portal_objections_overdue"} <= set(values)
 
 
 def test_requests_are_counted_by_route_template_and_status(app, client):
