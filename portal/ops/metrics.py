@@ -102,7 +102,9 @@ GAUGES: list[Gauge] = [
     Gauge("portal_outbox_pending", "Mail messages waiting to be delivered", _outbox_depth),
     Gauge("portal_outbox_oldest_pending_seconds", "Age of the oldest undelivered mail message", _outbox_oldest_age),
     Gauge("portal_outbox_failed", "Mail messages that failed for good", _outbox_failed),
-    Gauge("portal_incidents_inside_clock", "Incidents not yet notified, inside their 72 hours", _incidents_inside_clock),
+    Gauge(
+        "portal_incidents_inside_clock", "Incidents not yet notified, inside their 72 hours", _incidents_inside_clock
+    ),
     Gauge("portal_incidents_past_clock", "Incidents not notified 72 hours after awareness", _incidents_past_clock),
     Gauge(
         "portal_objections_overdue",
