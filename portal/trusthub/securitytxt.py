@@ -3,26 +3,11 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
 
-from flask import current_app, request, url_for
+from flask import current_app
 
 from portal.dates import now
-
-
-def public_base_url() -> str:
-    """The portal's public address, without a trailing slash.
-
-    BASE_URL when configured, else the address this request came to. (One function, so it can be
-    swapped for the portal-wide helper when that lands.)
-    """
-    configured = current_app.config.get("BASE_URL")
-    return str(configured or request.url_root).rstrip("/")
-
-
-def absolute(endpoint: str, **values: Any) -> str:
-    """An absolute URL for an endpoint, on the public base URL."""
-    return public_base_url() + url_for(endpoint, **values)
+from portal.web.urls import public_url
 
 
 def expires(at: dt.datetime | None = None) -> dt.datetime:
@@ -39,8 +24,8 @@ def security_txt(at: dt.datetime | None = None) -> str:
     lines = [
         f"Contact: mailto:{config['VENDOR_SECURITY_EMAIL']}",
         f"Expires: {expires(at).strftime('%Y-%m-%dT%H:%M:%SZ')}",
-        f"Policy: {absolute('trusthub.overview')}#vulnerability-management",
+        f"Policy: {public_url('trusthub.overview')}#vulnerability-management",
         f"Preferred-Languages: {languages}",
-        f"Canonical: {absolute('trusthub.security_txt')}",
+        f"Canonical: {public_url('trusthub.security_txt')}",
     ]
     return "\r\n".join(lines) + "\r\n"

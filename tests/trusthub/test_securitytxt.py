@@ -62,16 +62,16 @@ def test_security_txt_follows_rfc_9116(app, client):
     assert response.headers["Content-Type"] == "text/plain; charset=utf-8"
     fields = check(
         response.get_data(as_text=True),
-        fetched_from="http://localhost/.well-known/security.txt",
+        fetched_from=f"{app.config['BASE_URL']}/.well-known/security.txt",
         now=dt.datetime.now(dt.UTC),
     )
     assert fields["contact"] == [f"mailto:{app.config['VENDOR_SECURITY_EMAIL']}"]
-    assert fields["policy"] == ["http://localhost/security#vulnerability-management"]
+    assert fields["policy"] == [f"{app.config['BASE_URL']}/security#vulnerability-management"]
     assert fields["preferred-languages"] == ["en"]
 
 
-def test_canonical_and_policy_use_the_configured_base_url(app, client):
-    app.config["BASE_URL"] = "https://agreements.larkspur.example/"
+def test_canonical_and_policy_use_the_configured_base_url_not_the_request_host(app, client):
+    app.config["BASE_URL"] = "https://agreements.larkspur.example"
     app.config["SECURITY_TXT_LANGUAGES"] = "en, cy"
     text = client.get("/.well-known/security.txt").get_data(as_text=True)
     fields = check(
@@ -85,7 +85,7 @@ def test_expires_is_always_under_a_year_ahead(app, client, days):
     app.config["SECURITY_TXT_EXPIRES_DAYS"] = days
     check(
         client.get("/.well-known/security.txt").get_data(as_text=True),
-        fetched_from="http://localhost/.well-known/security.txt",
+        fetched_from=f"{app.config['BASE_URL']}/.well-known/security.txt",
         now=dt.datetime.now(dt.UTC),
     )
 
