@@ -22,6 +22,7 @@ from portal.notify import outbox
 from portal.tenancy.models import Tenancy
 from portal.trusthub.errors import TrustHubError
 from portal.trusthub.models import AccessLevel, AccessRequest, DiligenceDocument, RequestStatus
+from portal.web.urls import public_link
 
 MIN_DAYS, MAX_DAYS = 1, 90
 
@@ -200,8 +201,7 @@ def revoke(access: AccessRequest, *, actor: audit.Actor) -> None:
 
 
 def _link(access: AccessRequest) -> str:
-    base = current_app.config["SERVER_NAME_FOR_MAIL"].rstrip("/")
-    return f"{base}/security/documents/requests/{access.id}"
+    return public_link(f"/security/documents/requests/{access.id}")
 
 
 def _mail(access: AccessRequest, *, subject: str, body: str) -> None:

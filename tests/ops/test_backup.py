@@ -193,7 +193,7 @@ def test_prune_keeps_the_configured_days(tmp_path):
     (tmp_path / "notes.txt").write_text("not an archive")
     removed = backup.prune(tmp_path, 30, now=now)
     assert len(removed) == 2
-    assert sorted(p.name[7:15] for p in tmp_path.glob("*.age")) == ["20261106", "20261206"]
+    assert sorted(p.name[7:15] for p in tmp_path.glob("*.age")) == ["20261107", "20261206"]
     assert (tmp_path / "notes.txt").exists()
 
 
