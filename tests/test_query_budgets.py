@@ -41,6 +41,7 @@ EXEMPT: dict[str, str] = {
     "auth.callback": "needs a sign-in provider's round trip (tests/auth cover it); one identity lookup",
     "auth.invitation": "needs a live invitation token; one lookup by token hash, nothing listed",
     "notify.confirm": "needs a live confirmation token; one lookup by token hash, nothing listed",
+    "metrics.metrics": "404 without its bearer token; with it, one count per gauge (tests/ops)",
 }
 # Trust-only pages: the matrix's own tenancy is an academy (they answer 404 there), so they are
 # measured on the world's trust, as its trust admin, with the academies grow() adds to it.
