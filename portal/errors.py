@@ -42,6 +42,13 @@ def render_error(error: HTTPException, message: str | None = None) -> Response:
     code = error.code or 500
     title, default_message = MESSAGES.get(code, (error.name, error.description or ""))
     body = message or default_message
+    from flask.globals import request_ctx
+
+    if request_ctx.url_adapter is None:
+        # A Host outside TRUSTED_HOSTS: no URL can be built, so no page with links; a plain answer.
+        response = Response(f"{title}\n", mimetype="text/plain")
+        response.status_code = code
+        return response
     if wants_json():
         response = jsonify(error=error.name, message=body)
     else:
