@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 04:46:13.750485
+Create Date: 2026-12-06 05:09:11.066108
 
 """
 

@@ -125,12 +125,22 @@ def test_a_new_conditional_supplier_under_an_option_on_by_default_is_refused(reg
     assert "Backup AI Ltd" in _refused_message(draft)
 
 
+def _moved_to_the_us(key: str, *, new_category: str | None = None) -> dict:
+    """The entry's facts with processing in the US under the IDTA (and a new category if given)."""
+    entry = next(e for e in service.current_version().entries if e.key == key)
+    facts = dict(entry.facts_data or {})
+    facts["countries"] = [*facts.get("countries", []), "US"]
+    facts["transfer"] = "idta"
+    if new_category:
+        facts["categories"] = [*facts.get("categories", []), new_category]
+    return facts
+
+
 def test_a_supplier_moved_to_the_us_with_a_new_data_category_is_refused(register):
-    draft = _edit(
-        "pennine-cloud", location="United States (Virginia)", data_categories="Pupil names, pupil voice recordings"
-    )
+    facts = _moved_to_the_us("pennine-cloud", new_category="voice_recordings")
+    draft = _edit("pennine-cloud", location="United States (Virginia)", facts_data=facts)
     message = _refused_message(draft)
-    assert "new location" in message and "new data categories" in message
+    assert "new processing countries: United States" in message and "new data categories" in message
 
 
 def test_a_utility_reclassified_as_a_data_sub_processor_is_refused(register):
@@ -207,5 +217,5 @@ def test_a_material_change_is_allowed_once_its_notice_has_run_and_not_before(reg
         effective_on=on,
         actor=ACTOR,
     )
-    draft = _edit("pennine-cloud", location="United States (Virginia)")
-    assert "new location" in _refused_message(draft)
+    draft = _edit("pennine-cloud", location="United States (Virginia)", facts_data=_moved_to_the_us("pennine-cloud"))
+    assert "new processing countries" in _refused_message(draft)

@@ -75,7 +75,9 @@ def test_a_reworded_purpose_is_editorial_and_mails_nobody(client_request, demo_r
     assert summarise(effective_set(school), effective_set(school).options_by_id) == before
 
 
-def test_a_new_data_category_is_material_and_announced(client_request, demo_register, vendor_staff):
+def test_a_new_data_category_is_material_and_cannot_take_effect_without_notice(
+    client_request, demo_register, vendor_staff
+):
     _someone_to_tell()
     client_request.sign_in(vendor_staff)
     client_request.post("register_admin.start_draft")
@@ -88,10 +90,14 @@ def test_a_new_data_category_is_material_and_announced(client_request, demo_regi
     assert "Material" in row and "new data categories: voice recordings" in row
     assert "changes suppliers materially" in text_of(page)
     mails = _outbox()
-    client_request.post("register_admin.publish", _publish_form("Pennine now transcribes voice."))
-    assert _outbox() > mails
-    published = service.current_version()
-    assert published.material and published.material_since == "1.5"
+    # Material, so it needs the contract's notice first (#21): refused, nothing published, nobody mailed.
+    response = client_request.post(
+        "register_admin.publish", _publish_form("Pennine now transcribes voice."), _expected_status=400
+    )
+    summary = text_of(check_page(response.get_data(as_text=True)).find(class_="govuk-error-summary"))
+    assert "new data categories: voice recordings" in summary and "without notice" in summary
+    assert _outbox() == mails
+    assert service.current_version().number == "1.4"
 
 
 def test_training_on_customer_data_needs_a_signed_instruction(client_request, demo_register, vendor_staff):

@@ -56,13 +56,14 @@ def test_publishing_makes_the_current_version_audits_and_tells_subscribers_and_d
 ):
     make_user("Dana Lead", tenancy=school, role=Role.DATA_LEAD, email="dana@oakfield.example")
     draft = service.start_draft(actor=Actor.of(vendor_staff))
-    pennine = next(e for e in draft.entries if e.key == "pennine-cloud")
-    fields = {f.name: getattr(pennine, f.name) for f in dataclasses.fields(service.EntryData)}
+    speech = next(e for e in draft.entries if e.key == "azure-speech")
+    fields = {f.name: getattr(speech, f.name) for f in dataclasses.fields(service.EntryData)}
     # A new data category is material, so it is announced (an editorial version is not: see
-    # test_publish_classification.py).
-    facts = dataclasses.replace(pennine.facts, categories=(*pennine.facts.categories, "voice_recordings"))
+    # test_publish_classification.py). Speech runs only where voice input is switched on, which no
+    # school here has done, so no school's set changes and no notice period applies (#21).
+    facts = dataclasses.replace(speech.facts, categories=(*speech.facts.categories, "images"))
     changed = service.EntryData(**{**fields, "certifications": "ISO 27001", "facts_data": facts.to_json()})
-    service.update_entry(draft, pennine, changed, actor=Actor.of(vendor_staff))
+    service.update_entry(draft, speech, changed, actor=Actor.of(vendor_staff))
 
     version = publish(draft, Actor.of(vendor_staff))
 
@@ -70,8 +71,8 @@ def test_publishing_makes_the_current_version_audits_and_tells_subscribers_and_d
     assert version.published_by_id == vendor_staff.id and version.published_at is not None
     # Unchanged suppliers keep the date they were first listed with this status.
     assert (
-        next(e for e in version.entries if e.key == "pennine-cloud").listed_since
-        == demo_register.entries[0].listed_since
+        next(e for e in version.entries if e.key == "azure-speech").listed_since
+        == next(e for e in demo_register.entries if e.key == "azure-speech").listed_since
     )
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "register.published"))
     assert event.actor_id == vendor_staff.id and event.details["number"] == "1.5"
