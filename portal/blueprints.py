@@ -16,6 +16,8 @@ def register(app: Flask) -> None:
     """Register the converters, then every capability's blueprints."""
     app.url_map.converters["slug"] = SlugConverter
 
+    from portal.api.admin import bp as api_tokens
+    from portal.api.views import bp as api
     from portal.audit.views import admin as audit_admin
     from portal.audit.views import bp as audit
     from portal.auth.people import bp as people
@@ -72,5 +74,7 @@ def register(app: Flask) -> None:
         trusthub,
         trusthub_member,
         trusthub_admin,
+        api,
+        api_tokens,
     ):
         app.register_blueprint(blueprint)
