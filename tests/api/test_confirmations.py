@@ -87,3 +87,28 @@ def test_a_read_token_cannot_confirm(client, read_token, azure_fallback):
     school = make_school("Meadowbank Primary")
     response = _confirm(client, read_token, school, kind="exclusion", entry="x", applied_at="2026-12-06T10:00:00Z")
     assert response.status_code == 403 and response.mimetype == "application/problem+json"
+
+
+def test_the_school_sees_requested_then_applied(client_request, client, confirm_token, azure_fallback):
+    from portal.tenancy.models import Role
+    from tests.factories import make_user
+
+    school = make_school("Meadowbank Primary")
+    lead = make_user("Meadowbank Lead", tenancy=school, role=Role.DATA_LEAD)
+    set_option(school, azure_fallback, False, expected_version=0, actor=Actor.system("test"))
+    db.session.commit()
+    client_request.sign_in(lead)
+    options = client_request.get("tenancy_register.options", tenancy=school.slug)
+    assert "waiting for Larkspur Learning's platform to apply it" in options.select_one("#applied-azure-fallback").text
+    line = client_request.client.get(f"/t/{school.slug}/sub-processors.json").json
+    azure = next(x for x in line["lines"] if x["key"] == "azure-openai")
+    assert "waiting for Larkspur Learning's platform" in azure["reason"]
+
+    applied = dt.datetime.now(dt.UTC).isoformat()
+    body = {"kind": "option", "option": "azure-fallback", "version": 1, "applied_at": applied}
+    assert _confirm(client, confirm_token, school, **body).status_code == 200
+    options = client_request.get("tenancy_register.options", tenancy=school.slug)
+    assert options.select_one("#applied-azure-fallback").text.strip().startswith("Applied on")
+    line = client_request.client.get(f"/t/{school.slug}/sub-processors.json").json
+    azure = next(x for x in line["lines"] if x["key"] == "azure-openai")
+    assert "Applied on" in azure["reason"] and "waiting" not in azure["reason"]
