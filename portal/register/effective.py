@@ -201,8 +201,8 @@ def _line(
         if exclusion.reason:
             reason = f"{reason} {exclusion.reason}"
         reason = f"{reason} {application_note(exclusion.since, exclusion.applied_at)}"
-        since = exclusion.applied_at or exclusion.since
-        return EffectiveLine(entry, False, reason, since, option, excluded_by_objection=True)
+        excluded_since = exclusion.applied_at or exclusion.since
+        return EffectiveLine(entry, False, reason, excluded_since, option, excluded_by_objection=True)
     if entry.status is EntryStatus.PLANNED and entry.effective_on is not None and entry.effective_on > today:
         return EffectiveLine(
             entry,
