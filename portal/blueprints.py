@@ -17,6 +17,7 @@ def register(app: Flask) -> None:
     app.url_map.converters["slug"] = SlugConverter
 
     from portal.api.admin import bp as api_tokens
+    from portal.api.console import bp as applying
     from portal.api.views import bp as api
     from portal.audit.views import admin as audit_admin
     from portal.audit.views import bp as audit
@@ -76,5 +77,6 @@ def register(app: Flask) -> None:
         trusthub_admin,
         api,
         api_tokens,
+        applying,
     ):
         app.register_blueprint(blueprint)

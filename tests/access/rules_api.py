@@ -24,6 +24,28 @@ def _token(world, tenancy):
     return {"token_id": token.id}
 
 
+def _setting(world, tenancy):
+    from portal.extensions import db
+    from portal.register.models import TenancyOptionSetting
+    from tests.register.builders import make_option
+
+    option = make_option("matrix-option", default=True, governs=[])
+    setting = TenancyOptionSetting(tenancy_id=world.own.id, option_id=option.id, enabled=False, version=1)
+    db.session.add(setting)
+    db.session.flush()
+    return {"setting_id": setting.id}
+
+
+def _exclusion(world, tenancy):
+    from portal.extensions import db
+    from portal.register.models import TenancyExclusion
+
+    exclusion = TenancyExclusion(tenancy_id=world.own.id, entry_key="matrix-entry")
+    db.session.add(exclusion)
+    db.session.flush()
+    return {"exclusion_id": exclusion.id}
+
+
 ROWS = [
     Row("api.openapi", status="200 200 200 200 200 200 200"),
     Row("api.tenancies", status=NO_TOKEN),
@@ -34,4 +56,7 @@ ROWS = [
     # Invalid (no name, no scope): the form answers with its errors.
     Row("api_tokens.create", "POST", status=ADMIN_PAGE, data=lambda w, t: {"name": ""}),
     Row("api_tokens.revoke", "POST", status=ADMIN_ACTION, values=_token),
+    Row("applying.index", status="302 403 403 403 403 200 200"),
+    Row("applying.confirm_setting", "POST", status="302 403 403 403 403 302 302", values=_setting),
+    Row("applying.confirm_excluded", "POST", status="302 403 403 403 403 302 302", values=_exclusion),
 ]

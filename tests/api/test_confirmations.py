@@ -112,3 +112,17 @@ def test_the_school_sees_requested_then_applied(client_request, client, confirm_
     line = client_request.client.get(f"/t/{school.slug}/sub-processors.json").json
     azure = next(x for x in line["lines"] if x["key"] == "azure-openai")
     assert "Applied on" in azure["reason"] and "waiting" not in azure["reason"]
+
+
+def test_vendor_staff_confirm_by_hand_where_no_platform_is_connected(client_request, vendor_staff, azure_fallback):
+    school = make_school("Meadowbank Primary")
+    set_option(school, azure_fallback, False, expected_version=0, actor=Actor.system("test"))
+    db.session.commit()
+    client_request.sign_in(vendor_staff)
+    page = client_request.get("applying.index")
+    assert "Meadowbank Primary" in page.get_text()
+    client_request.post("applying.confirm_setting", setting_id=_setting(school).id)
+    assert _setting(school).applied_at is not None
+    event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "tenancy.option_applied"))
+    assert event.actor_id == vendor_staff.id
+    assert "Nothing is waiting" in client_request.get("applying.index").get_text()
