@@ -32,6 +32,7 @@ _REF = {
     "description": "The school's six-digit URN, or the tenancy's slug (a trust has no URN).",
     "schema": {"type": "string", "pattern": REF_PATTERN},
 }
+_NOT_MODIFIED = {"304": {"description": "Unchanged since the ETag sent in If-None-Match."}}
 _AUTH = {"401": _problem("No valid service token."), "403": _problem("The token lacks the scope this needs.")}
 
 _SCHEMAS: dict[str, Any] = {
@@ -226,6 +227,7 @@ def document() -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": _json("One page.", "TenancyPage"),
+                        **_NOT_MODIFIED,
                         "400": _problem("A bad parameter."),
                         **_AUTH,
                     },
@@ -239,6 +241,7 @@ def document() -> dict[str, Any]:
                     "parameters": [_REF],
                     "responses": {
                         "200": _json("The tenancy.", "Tenancy"),
+                        **_NOT_MODIFIED,
                         "404": _problem("No such tenancy."),
                         **_AUTH,
                     },
@@ -255,6 +258,7 @@ def document() -> dict[str, Any]:
                     ],
                     "responses": {
                         "200": _json("The effective set.", "EffectiveSet"),
+                        **_NOT_MODIFIED,
                         "400": _problem("A date the register cannot answer for."),
                         "404": _problem("No such tenancy."),
                         **_AUTH,

@@ -201,6 +201,15 @@ def _applied_at(raw: Any) -> dt.datetime:
     return value
 
 
+@bp.after_request
+def _conditional(response: Response) -> Response:
+    """An ETag on every successful read, so a poller re-fetches nothing unchanged (304)."""
+    if request.method == "GET" and response.status_code == 200:
+        response.add_etag()
+        response.make_conditional(request)
+    return response
+
+
 @bp.get("/openapi.json")
 @policy.allow(policy.PUBLIC)
 def openapi() -> Response:

@@ -74,3 +74,14 @@ def test_the_set_on_a_date_matches_the_tenancy_json(client, read_token, azure_fa
     assert api.json == page.json
     bad = client.get(f"/api/v1/tenancies/{school.slug}/sub-processors?on=15/01/2027", headers=read_token)
     assert bad.status_code == 400 and "YYYY-MM-DD" in bad.json["detail"]
+
+
+def test_reads_carry_an_etag_and_answer_304_when_unchanged(client, read_token, azure_fallback):
+    school = make_school("Meadowbank Primary")
+    first = client.get(f"/api/v1/tenancies/{school.slug}", headers=read_token)
+    etag = first.headers["ETag"]
+    again = client.get(f"/api/v1/tenancies/{school.slug}", headers={**read_token, "If-None-Match": etag})
+    assert again.status_code == 304 and again.data == b""
+    set_option(school, azure_fallback, False, expected_version=0, actor=Actor.system("test"))
+    changed = client.get(f"/api/v1/tenancies/{school.slug}", headers={**read_token, "If-None-Match": etag})
+    assert changed.status_code == 200 and changed.headers["ETag"] != etag
