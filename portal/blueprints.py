@@ -5,6 +5,9 @@ from __future__ import annotations
 from flask import Flask
 from werkzeug.routing import BaseConverter
 
+from portal.api.admin import bp as api_tokens
+from portal.api.console import bp as applying
+from portal.api.views import bp as api
 from portal.audit.views import admin as audit_admin
 from portal.audit.views import bp as audit
 from portal.auth.people import bp as people
@@ -72,5 +75,8 @@ def register(app: Flask) -> None:
         trusthub,
         trusthub_member,
         trusthub_admin,
+        api,
+        api_tokens,
+        applying,
     ):
         app.register_blueprint(blueprint)

@@ -73,6 +73,10 @@ def _csrf_error(error: CSRFError) -> Response:
 def _http_error(error: HTTPException) -> Response:
     if error.code and error.code >= 500:
         db.session.rollback()
+    if request.path.startswith("/api/"):  # the API answers in problem+json even where no route matched (#27)
+        from portal.api.problems import from_http
+
+        return from_http(error)
     if error.code == 429:
         return render_error(error, f"You have tried this too many times ({error.description}). Wait and try again.")
     return render_error(error)

@@ -1,5 +1,6 @@
 """Every model of the portal, imported once so the metadata (and Alembic) sees them all."""
 
+from portal.api.models import ServiceToken
 from portal.audit.models import AuditEvent
 from portal.auth.models import Identity, User
 from portal.changes.models import ChangeNotice, Objection, ObjectionStep
@@ -59,6 +60,7 @@ __all__ = [
     "RegisterEntry",
     "RegisterVersion",
     "SecurityOverviewVersion",
+    "ServiceToken",
     "Subscriber",
     "Tenancy",
     "TenancyDirectory",

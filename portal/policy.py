@@ -50,6 +50,9 @@ class Permission(enum.StrEnum):
     HANDLE_INCIDENTS = "handle_incidents"
     PUBLISH_INCIDENT_NOTICES = "publish_incident_notices"
     HANDLE_EXITS = "handle_exits"
+    # The API (#27): what a service token's scopes allow; held by tokens, never by a user's role.
+    API_READ = "api_read"
+    API_CONFIRM = "api_confirm"
 
 
 _SCHOOL_LEAD = {
@@ -96,7 +99,7 @@ _RANK = {Role.VIEWER: 0, Role.DATA_LEAD: 1, Role.TRUST_ADMIN: 2}
 class Rule:
     """Who may enter: the public, anyone signed in, members of the URL's tenancy, or vendor staff."""
 
-    kind: str  # "public" | "signed_in" | "tenancy" | "vendor"
+    kind: str  # "public" | "signed_in" | "tenancy" | "vendor" | "api" (a service token, #27)
     permission: Permission | None = None
     recent_sign_in: bool = False
 
@@ -115,6 +118,11 @@ def tenancy(permission: Permission = Permission.VIEW_TENANCY) -> Rule:
 
 def vendor(permission: Permission = Permission.VENDOR_CONSOLE, *, recent_sign_in: bool = False) -> Rule:
     return Rule("vendor", permission, recent_sign_in)
+
+
+def api(permission: Permission = Permission.API_READ) -> Rule:
+    """A service token with the scope this permission names (portal/api/auth.py checks it)."""
+    return Rule("api", permission)
 
 
 # Vendor admins only, signed in within RECENT_SIGN_IN_MINUTES: actions that grant access to a
@@ -212,6 +220,10 @@ def _enforce() -> Any:
     assert rule is not None
     if rule.kind == "public":
         return None
+    if rule.kind == "api":  # a bearer token, not a session: no sign-in page, no cookie
+        from portal.api.auth import enforce_token
+
+        return enforce_token(rule)
     if not current_user.is_authenticated:
         return sessions.send_to_sign_in()
     if rule.kind == "signed_in":

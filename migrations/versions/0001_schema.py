@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 05:09:11.066108
+Create Date: 2026-12-06 05:11:30.655176
 
 """
 
@@ -596,6 +596,27 @@ def upgrade():
         )
 
     op.create_table(
+        "service_token",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("name", sa.String(length=100), nullable=False),
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("prefix", sa.String(length=16), nullable=False),
+        sa.Column("scopes", sa.String(length=60), nullable=False),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by_id", sa.Integer(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["user_account.id"], name=op.f("fk_service_token_created_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["revoked_by_id"], ["user_account.id"], name=op.f("fk_service_token_revoked_by_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_service_token")),
+        sa.UniqueConstraint("token_hash", name=op.f("uq_service_token_token_hash")),
+    )
+    op.create_table(
         "tenancy_directory",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tenancy_id", sa.Integer(), nullable=False),
@@ -624,6 +645,7 @@ def upgrade():
         sa.Column("objection_id", sa.Integer(), nullable=True),
         sa.Column("since", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True),
         sa.ForeignKeyConstraint(
             ["created_by_id"], ["user_account.id"], name=op.f("fk_tenancy_exclusion_created_by_id_user_account")
         ),
@@ -662,6 +684,7 @@ def upgrade():
         sa.Column("version", sa.Integer(), nullable=False),
         sa.Column("updated_by_id", sa.Integer(), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True),
         sa.CheckConstraint("version >= 1", name=op.f("ck_tenancy_option_setting_version_positive")),
         sa.ForeignKeyConstraint(
             ["option_id"],
@@ -1428,6 +1451,7 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_tenancy_directory_tenancy_id"))
 
     op.drop_table("tenancy_directory")
+    op.drop_table("service_token")
     with op.batch_alter_table("security_overview_version", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_security_overview_one_draft",

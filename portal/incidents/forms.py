@@ -7,7 +7,6 @@ import re
 from typing import Any
 
 from flask_babel import lazy_gettext as _l
-from portal.web.forms import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -17,6 +16,8 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import DateField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
+
+from portal.web.forms import FlaskForm
 
 TEXT_MAX = 5000
 TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")

@@ -56,6 +56,8 @@ class OptionSetting:
     enabled: bool
     version: int
     updated_at: dt.datetime
+    # When the vendor's platform confirmed it applied this version (#27); None: still waiting.
+    applied_at: dt.datetime | None = None
 
 
 @dataclass(frozen=True)
@@ -64,6 +66,7 @@ class Exclusion:
 
     reason: str
     since: dt.datetime
+    applied_at: dt.datetime | None = None  # when the platform confirmed it stopped using the supplier (#27)
 
 
 @dataclass(frozen=True)
@@ -120,9 +123,9 @@ def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
             if row.entry_key is not None:
                 keys.append(row.entry_key)
         elif row.kind == _SETTING:
-            settings[(row.tenancy_id, row.option_id)] = OptionSetting(bool(row.flag), row.number, row.at)
+            settings[(row.tenancy_id, row.option_id)] = OptionSetting(bool(row.flag), row.number, row.at, row.applied)
         else:
-            exclusions.setdefault(row.tenancy_id, {})[row.entry_key] = Exclusion(row.text or "", row.at)
+            exclusions.setdefault(row.tenancy_id, {})[row.entry_key] = Exclusion(row.text or "", row.at, row.applied)
     options = [
         OptionDefinition(row.option_id, row.key, row.name, row.text or "", bool(row.flag), tuple(keys))
         for row, keys in definitions.values()
@@ -142,6 +145,8 @@ def _choices_statement() -> CompoundSelect[Any]:
     - an option and one entry key it governs (`number` is the option's position);
     - a tenancy's setting of an option (`flag` is its value, `number` its version);
     - a tenancy's exclusion of an entry (`text` is the reason, `at` the date it started).
+
+    `applied` is when the vendor's platform confirmed a setting or exclusion (#27).
     """
     option, governed = TenancyOption.__table__, TenancyOptionEntry.__table__
     setting, exclusion = TenancyOptionSetting.__table__, TenancyExclusion.__table__
@@ -164,6 +169,7 @@ def _choices_statement() -> CompoundSelect[Any]:
         option.c.default_enabled.label("flag"),
         option.c.position.label("number"),
         nothing(UTCDateTime(), "at"),
+        nothing(UTCDateTime(), "applied"),
     ).select_from(option.outerjoin(governed, governed.c.option_id == option.c.id))
     settings = select(
         kind(_SETTING),
@@ -176,6 +182,7 @@ def _choices_statement() -> CompoundSelect[Any]:
         setting.c.enabled,
         setting.c.version,
         setting.c.updated_at,
+        setting.c.applied_at,
     ).where(setting.c.tenancy_id.in_(tenancy_ids))
     exclusions = select(
         kind(_EXCLUSION),
@@ -188,6 +195,7 @@ def _choices_statement() -> CompoundSelect[Any]:
         nothing(Boolean, "flag"),
         nothing(Integer, "number"),
         exclusion.c.since,
+        exclusion.c.applied_at,
     ).where(exclusion.c.tenancy_id.in_(tenancy_ids))
     union = union_all(definitions, settings, exclusions)
     columns = union.selected_columns

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from functools import partial
 from types import EllipsisType
 
+from flask import current_app
 from flask_babel import gettext as _
 
 from portal.dates import govuk_date, uk_today
@@ -198,7 +199,9 @@ def _line(
         reason = "Excluded for your organisation because your objection was accommodated."
         if exclusion.reason:
             reason = f"{reason} {exclusion.reason}"
-        return EffectiveLine(entry, False, reason, exclusion.since, option, excluded_by_objection=True)
+        reason = f"{reason} {application_note(exclusion.since, exclusion.applied_at)}"
+        excluded_since = exclusion.applied_at or exclusion.since
+        return EffectiveLine(entry, False, reason, excluded_since, option, excluded_by_objection=True)
     if entry.status is EntryStatus.PLANNED and entry.effective_on is not None and entry.effective_on > today:
         return EffectiveLine(
             entry,
@@ -214,14 +217,18 @@ def _line(
     started = entry.effective_on if entry.status is EntryStatus.PLANNED else listed
     if option is not None:
         state = states[option.id]
-        since = _later(started, state.setting.updated_at if state.setting else None)
+        setting = state.setting
+        # The record's date is when the platform applied the choice, once it has (#27).
+        since = _later(started, (setting.applied_at or setting.updated_at) if setting else None)
         how = "by default" if state.is_default else "for your organisation"
+        note = f" {application_note(setting.updated_at, setting.applied_at)}" if setting else ""
         if not state.enabled:
-            return EffectiveLine(entry, False, f"Not used: the option “{option.name}” is off {how}.", since, option)
+            reason = f"Not used: the option “{option.name}” is off {how}.{note}"
+            return EffectiveLine(entry, False, reason, since, option)
         if entry.status is EntryStatus.CONDITIONAL:
-            reason = f"Used because “{option.name}” is on {how} ({entry.condition_service})."
+            reason = f"Used because “{option.name}” is on {how} ({entry.condition_service}).{note}"
         else:
-            reason = f"Used: the option “{option.name}” is on {how}."
+            reason = f"Used: the option “{option.name}” is on {how}.{note}"
         return EffectiveLine(entry, True, reason, since, option)
     if entry.status is EntryStatus.CONDITIONAL:
         reason = (
@@ -233,6 +240,20 @@ def _line(
     if entry.status is EntryStatus.ACTIVE_TEMPORARY:
         return EffectiveLine(entry, True, "Used: active for a temporary engagement.", listed)
     return EffectiveLine(entry, True, "Used: an active supplier of the service.", listed)
+
+
+def application_note(requested_at: dt.datetime, applied_at: dt.datetime | None) -> str:
+    """Whether the vendor's platform has applied a school's choice yet, and when (#27)."""
+    if applied_at is not None:
+        return str(_("Applied on %(date)s.", date=govuk_date(applied_at)))
+    vendor = current_app.config.get("VENDOR_NAME", "the vendor")
+    return str(
+        _(
+            "Requested on %(date)s: waiting for %(vendor)s's platform to apply it.",
+            date=govuk_date(requested_at),
+            vendor=vendor,
+        )
+    )
 
 
 def standstill_reason(standstill: Standstill) -> str:

@@ -249,6 +249,8 @@ class TenancyOptionSetting(db.Model):  # type: ignore[name-defined,misc]
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    # When the vendor's platform confirmed it applied this version (#27); None: requested, not yet applied.
+    applied_at: Mapped[Optional[dt.datetime]]
 
     option: Mapped[TenancyOption] = relationship()
 
@@ -270,3 +272,5 @@ class TenancyExclusion(db.Model):  # type: ignore[name-defined,misc]
     objection_id: Mapped[Optional[int]]
     since: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    # When the vendor's platform confirmed it stopped using the supplier for this tenancy (#27).
+    applied_at: Mapped[Optional[dt.datetime]]

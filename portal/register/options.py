@@ -99,6 +99,7 @@ def _compare_and_set(
             version=TenancyOptionSetting.version + 1,
             updated_by_id=actor.user_id,
             updated_at=now(),
+            applied_at=None,  # a new request: the platform has not applied it yet (#27)
         )
         .execution_options(synchronize_session=False)
     )

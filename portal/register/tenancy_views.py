@@ -35,13 +35,21 @@ from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
 bp = tenancy_blueprint("tenancy_register", __name__)
 
 
-class _BadDate(Exception):
+class _BadDate(ValueError):
     """A `?on=` date the portal cannot answer for."""
+
+
+BadOnDate = _BadDate  # the API answers the same dates with the same messages (#27)
 
 
 def _on_date() -> dt.date:
     """The UK date asked for with `?on=YYYY-MM-DD` (today without it), within the range the portal knows."""
-    raw = request.args.get("on", "").strip()
+    return on_date(request.args.get("on", ""))
+
+
+def on_date(raw: str) -> dt.date:
+    """A `YYYY-MM-DD` date the register can answer for (today when empty); raises BadOnDate with why not."""
+    raw = raw.strip()
     today = uk_today()
     if not raw:
         return today

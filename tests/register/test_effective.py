@@ -71,7 +71,9 @@ def test_switching_an_option_off_takes_its_entry_out_with_the_reason_and_time(ap
     found = effective_set(school)
     line = found.line_for("azure-openai")
     assert not line.included
-    assert line.reason == "Not used: the option “Azure OpenAI fallback” is off for your organisation."
+    assert line.reason.startswith("Not used: the option “Azure OpenAI fallback” is off for your organisation.")
+    # Until the platform confirms it (#27), the line says the switch is a request, dated when asked.
+    assert line.reason.endswith("waiting for Larkspur Learning's platform to apply it.")
     assert line.since == setting.updated_at
     assert keys(found.included) == ["primary"]
     # Another school keeps the default.
