@@ -22,6 +22,7 @@ from __future__ import annotations
 import hashlib
 import os
 import re
+import secrets
 import socket
 import subprocess
 import threading
@@ -105,8 +106,10 @@ def _serve(uri: str, port: int, signing: keys.DemoKeys) -> subprocess.Popen[str]
         FLASK_APP="wsgi",
         PORTAL_SQLALCHEMY_DATABASE_URI=uri,
         PORTAL_SECRET_KEY=config["SECRET_KEY"],
-        PORTAL_AUDIT_HASH_KEY=config["AUDIT_HASH_KEY"],
-        PORTAL_SERVER_NAME_FOR_MAIL=f"http://127.0.0.1:{port}",
+        # Outside tests the portal runs only on keys of its own (#18), as `make run` makes them.
+        PORTAL_AUDIT_HASH_KEY=secrets.token_urlsafe(48),
+        PORTAL_UNSUBSCRIBE_KEY=secrets.token_urlsafe(48),
+        PORTAL_BASE_URL=f"http://127.0.0.1:{port}",
         PORTAL_RATELIMIT_ENABLED="false",  # the limits are tested elsewhere; here eight threads are one office
         PORTAL_SIGNING_PKCS12_PATH=str(signing.pkcs12_path),
         PORTAL_SIGNING_PKCS12_PASSWORD=signing.password,

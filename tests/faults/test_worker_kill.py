@@ -14,6 +14,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import os
+import secrets
 import signal
 import subprocess
 import threading
@@ -26,6 +27,7 @@ import pytest
 from flask import Flask
 from sqlalchemy import update
 
+from portal.config import INSTANCE_KEYS
 from portal.dates import now
 from portal.devtools.mailsink import MailSink
 from portal.extensions import db
@@ -81,6 +83,8 @@ def start_worker(
         PORTAL_SMTP_TIMEOUT="60",
         PORTAL_OUTBOX_SENT_FLUSH="1",
         PORTAL_OUTBOX_BATCH_SIZE=str(batch),
+        # Outside tests the portal runs only on keys of its own (#18), as `make run` makes them.
+        **{f"PORTAL_{name}": secrets.token_urlsafe(48) for name in INSTANCE_KEYS},
     )
     return subprocess.Popen(
         [str(ROOT / ".venv" / "bin" / "flask"), "--app", "wsgi", "outbox", *command],
