@@ -101,10 +101,13 @@ def session_values(user: User) -> dict[str, Any]:
     query count would show as queries the page did not make."""
     from portal.auth.sessions import open_session
 
-    session_id = open_session(user)
     current = db.session()
     keep, current.expire_on_commit = current.expire_on_commit, False
     try:
+        # End the test's read first: on SQLite a transaction that has read and then writes cannot
+        # wait for another writer (a live server's request), it fails at once as "locked".
+        current.commit()
+        session_id = open_session(user)
         current.commit()
     finally:
         current.expire_on_commit = keep
