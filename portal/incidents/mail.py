@@ -9,15 +9,30 @@ from flask_babel import gettext as _
 from sqlalchemy import func, or_, select
 
 from portal.auth.models import User
+from portal.documents.models import Agreement
 from portal.extensions import db
 from portal.incidents.models import Incident, IncidentEntry, IncidentTenancy
 from portal.tenancy.models import Membership, Role, Tenancy
 
 MAIL_CATEGORY = "incident"
 
-# Other capabilities may add addresses for a tenancy (the Annex I notice contact of its signed
-# agreement): each takes tenancy ids and returns {tenancy id: [addresses]}.
+# Other capabilities may add addresses for a tenancy: each takes tenancy ids and returns
+# {tenancy id: [addresses]}. (The Annex I notice contact is read below, from the agreements.)
 EXTRA_RECIPIENTS: list[Callable[[list[int]], dict[int, list[str]]]] = []
+
+
+def notice_contacts(ids: list[int]) -> dict[int, str]:
+    """The contact for notices named in Annex I of each tenancy's latest signed agreement (one query)."""
+    latest = (
+        select(Agreement.tenancy_id, func.max(Agreement.id).label("id"))
+        .where(Agreement.tenancy_id.in_(ids))
+        .group_by(Agreement.tenancy_id)
+        .subquery()
+    )
+    query = select(Agreement.tenancy_id, func.lower(Agreement.notice_contact_email)).join(
+        latest, latest.c.id == Agreement.id
+    )
+    return {tenancy_id: address for tenancy_id, address in db.session.execute(query) if address}
 
 
 def recipients(tenancy_ids: Iterable[int]) -> dict[int, list[str]]:
@@ -40,6 +55,8 @@ def recipients(tenancy_ids: Iterable[int]) -> dict[int, list[str]]:
     for tenancy_id, address in db.session.execute(query):
         if address:
             found[tenancy_id].add(address)
+    for tenancy_id, address in notice_contacts(ids).items():
+        found.setdefault(tenancy_id, set()).add(address)
     for extra in EXTRA_RECIPIENTS:
         for tenancy_id, addresses in extra(ids).items():
             found.setdefault(tenancy_id, set()).update(a.lower() for a in addresses if a)

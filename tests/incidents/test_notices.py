@@ -17,6 +17,7 @@ from portal.incidents.states import IllegalTransition, IncidentState
 from portal.notify.models import OutboxMessage
 from portal.notify.worker import deliver_due
 from portal.tenancy.models import Role
+from tests.changes.test_controllers import sign
 from tests.factories import make_school, make_trust, make_user
 from tests.incidents.builders import ART33, last_week, open_incident, register, set_option, uk_morning
 
@@ -62,6 +63,21 @@ def test_the_notice_mails_each_affected_schools_people_naming_their_school(app, 
     assert any("Aurora Academy" in s for s in subjects)
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "incident.notified"))
     assert event.details["within_72_hours"] is True
+
+
+def test_the_notice_contact_named_in_a_signed_agreement_is_told_too(app, schools, mail_sink):
+    """A school whose agreement names a contact for notices hears through it, data lead or not (#23)."""
+    bramble = make_school("Bramble Hill Primary")  # signed, no data lead in the portal
+    sign(bramble, contact="Office@BrambleHill.example")
+    incident = open_incident()
+    service.publish_notice(incident, actor=ADMIN)
+    db.session.commit()
+    deliver_due()
+    told = {address for message in mail_sink.messages for address in message.recipients}
+    assert "office@bramblehill.example" in told
+    bramble_mail = next(m for m in mail_sink.messages if "office@bramblehill.example" in m.recipients)
+    assert bramble_mail.subject.startswith("Personal data breach notice for Bramble Hill Primary")
+    assert "olu@oakfield.example" in told
 
 
 def test_no_notice_without_the_article_33_contents_and_nothing_changes(app, schools):
