@@ -42,6 +42,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "VENDOR_FONT_STACK": '"Inter", "Helvetica Neue", Arial, sans-serif',
         "NOTICE_PERIOD_DAYS": 30,
         "EXIT_RESPONSE_DAYS": 30,
+        # Days to delete a school's data everywhere once it chooses deletion or return (stated in the DPA).
+        "DELETION_DAYS": 30,
         # Sessions
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import re
 import unicodedata
@@ -10,11 +11,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from portal.audit import service as audit
 from portal.dates import now
-from portal.documents import annex, pdfsign, render
-from portal.documents.models import Agreement, DpaTextVersion, SignerCapacity
+from portal.documents import document, pdfsign, render
+from portal.documents import parties as parties_module
+from portal.documents.models import Agreement, SignerCapacity
+from portal.documents.parties import Parties
 from portal.documents.versions import DocumentsError, as_actor, latest_text_version
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
@@ -24,29 +28,61 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 
 @dataclass(frozen=True)
 class Acceptance:
-    """What the signer typed and where they signed from (the view supplies IP and user agent)."""
+    """What the signer entered (annex I) and confirmed, and where they signed from (the view supplies IP and UA)."""
 
     signer_name: str
     signer_role: str
     confirmed: bool
     ip: str | None = None
     user_agent: str | None = None
+    parties: Parties | None = None
 
-
-def _clean(value: str, label: str) -> str:
-    value = " ".join(_CONTROL.sub(" ", value or "").split())
-    if not value:
-        raise DocumentsError(f"Enter your {label}")
-    if len(value) > 200:
-        raise DocumentsError(f"Your {label} must be 200 characters or fewer")
-    return value
+    def cleaned_parties(self, tenancy: Tenancy) -> Parties:
+        """Annex I as entered, the signer's name and role included, tidied and checked."""
+        given = self.parties or Parties()
+        merged = dataclasses.replace(given, signer_name=self.signer_name, signer_role=self.signer_role)
+        return parties_module.clean(tenancy, merged)
 
 
 def sign_agreement(
     tenancy: Tenancy, *, user: Any, acceptance: Acceptance, version_number: int, via: Tenancy | None = None
 ) -> Agreement:
-    """Sign the latest text for one tenancy (a school, or an academy through its trust); audited."""
+    """Sign the latest text for one tenancy (a school, a trust for itself, or an academy through its trust)."""
     return sign_agreements([tenancy], user=user, acceptance=acceptance, version_number=version_number, via=via)[0]
+
+
+def signable(trust: Tenancy, tenancy: Tenancy) -> bool:
+    """Whether a trust may sign for this tenancy: its academy, or itself where its central staff use the service."""
+    if tenancy.id == trust.id:
+        return trust.central_staff_use_service
+    return tenancy.trust_id == trust.id
+
+
+def targets_for(tenancy: Tenancy) -> list[Tenancy]:
+    """What a tenancy may sign for: a school itself; a trust its academies, and itself if its staff use the service."""
+    if not tenancy.is_trust:
+        return [tenancy]
+    from sqlalchemy import select
+
+    academies = list(db.session.scalars(select(Tenancy).where(Tenancy.trust_id == tenancy.id).order_by(Tenancy.name)))
+    return [tenancy, *academies] if tenancy.central_staff_use_service else academies
+
+
+def check_targets(tenancies: Sequence[Tenancy], via: Tenancy | None) -> None:
+    """Refuse a target the signer cannot sign for (DocumentsError with the reason)."""
+    if not tenancies:
+        raise DocumentsError(_("Select what to sign for"))
+    for tenancy in tenancies:
+        if via is not None:
+            if not signable(via, tenancy):
+                raise DocumentsError(_("%(name)s is not an academy of %(trust)s", name=tenancy.name, trust=via.name))
+        elif tenancy.is_trust and not tenancy.central_staff_use_service:
+            raise DocumentsError(
+                _(
+                    "%(name)s signs for its academies: its own staff are not recorded as using the service",
+                    name=tenancy.name,
+                )
+            )
 
 
 def sign_agreements(
@@ -57,74 +93,76 @@ def sign_agreements(
     version_number: int,
     via: Tenancy | None = None,
 ) -> list[Agreement]:
-    """Sign one agreement per tenancy in one step; each is its own PDF with its own annex and record."""
-    name = _clean(acceptance.signer_name, "full name")
-    role = _clean(acceptance.signer_role, "role")
+    """Sign one agreement per tenancy in one step; each is its own PDF with its own annexes and record."""
+    check_targets(tenancies, via)
+    given = acceptance.cleaned_parties(via or tenancies[0])
     if not acceptance.confirmed:
-        raise DocumentsError("Confirm that you have authority to sign for the controller")
+        raise parties_module.PartiesError(
+            "confirm",
+            _(
+                "Confirm that you have authority to sign for %(controller)s",
+                controller=parties_module.legal_name(via or tenancies[0], given),
+            ),
+        )
     version = latest_text_version()
     if version is None:
-        raise DocumentsError("There is no agreement to sign yet")
+        raise DocumentsError(_("There is no agreement to sign yet"))
     if version.number != version_number:
-        raise DocumentsError(f"A new version ({version.number}) was published while you were reading: read it and sign")
-    if not tenancies:
-        raise DocumentsError("Select the schools to sign for")
-    for tenancy in tenancies:
-        if tenancy.is_trust:
-            raise DocumentsError("Sign for each academy of the trust, not the trust itself")
-        if via is not None and tenancy.trust_id != via.id:
-            raise DocumentsError(f"{tenancy.name} is not an academy of {via.name}")
-    snapshots = annex.subprocessor_snapshots(tenancies)
-    signed = []
-    for tenancy in tenancies:
-        register_version, lines = snapshots[tenancy.id]
-        signed.append(_sign_one(tenancy, user, name, role, acceptance, version, via, register_version, lines))
-    return signed
+        raise DocumentsError(
+            _(
+                "A new version (%(number)s) was published while you were reading: read it and sign",
+                number=version.number,
+            )
+        )
+    return [_sign_one(prepared, user, acceptance) for prepared in document.prepare(tenancies, version, given, via=via)]
 
 
-def _sign_one(
-    tenancy: Tenancy,
-    user: Any,
-    name: str,
-    role: str,
-    acceptance: Acceptance,
-    version: DpaTextVersion,
-    via: Tenancy | None,
-    register_version: str | None,
-    lines: list[dict[str, Any]],
-) -> Agreement:
+def _sign_one(prepared: document.Prepared, user: Any, acceptance: Acceptance) -> Agreement:
+    tenancy, version, via, given = prepared.tenancy, prepared.version, prepared.via, prepared.parties
     signed_at = now().replace(microsecond=0)
     ip = (acceptance.ip or "")[:64] or None
     user_agent = _CONTROL.sub(" ", acceptance.user_agent or "")[:400] or None
+    controller = prepared.controller
     record = {
-        "signer_name": name,
-        "signer_role": role,
+        "signer_name": given.signer_name,
+        "signer_role": given.signer_role,
+        "authority": controller["authority"],
         "tenancy": f"{tenancy.name} ({tenancy.reference})",
-        "via": f"{via.name} ({via.reference})" if via is not None else "",
+        "via": f"{via.name} ({via.reference})" if via is not None and via.id != tenancy.id else "",
         "signed_at_utc": signed_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "ip": ip,
         "user_agent": user_agent,
     }
-    html = document_html(tenancy, version, record, lines, register_version)
     pdf = pdfsign.seal_pdf(
-        render.render_pdf(html),
+        render.render_pdf(prepared.html(record)),
         current_app.config,
         reason=f"Data processing agreement v{version.number} accepted for {tenancy.name}",
     )
     digest = hashlib.sha256(pdf).hexdigest()
+    fourth = prepared.annex_iv
     agreement = Agreement(
         tenancy_id=tenancy.id,
         text_version_id=version.id,
         signed_at=signed_at,
         signer_user_id=None if isinstance(user, audit.Actor) else getattr(user, "id", None),
-        signer_name=name,
-        signer_role=role,
-        capacity=SignerCapacity.TRUST if via is not None else SignerCapacity.SELF,
-        signed_via_tenancy_id=via.id if via is not None else None,
+        signer_name=given.signer_name,
+        signer_role=given.signer_role,
+        capacity=SignerCapacity.TRUST if via is not None and via.id != tenancy.id else SignerCapacity.SELF,
+        signed_via_tenancy_id=via.id if via is not None and via.id != tenancy.id else None,
+        controller_name=controller["name"],
+        controller_address=given.controller_address,
+        companies_house_number=given.companies_house_number or None,
+        dpo_name=given.dpo_name,
+        dpo_email=given.dpo_email,
+        ico_registration=given.ico_registration,
+        notice_contact_name=given.notice_contact_name,
+        notice_contact_email=given.notice_contact_email,
+        authority_statement=controller["authority"],
         ip=ip,
         user_agent=user_agent,
-        register_version=register_version,
-        annex=lines,
+        register_version=fourth["register_version"],
+        annex=fourth["included"],
+        annexes={"II": prepared.annex_ii, "upcoming": fourth["upcoming"], "excluded": fourth["excluded"]},
         filename=filename_for(tenancy, version.number, signed_at.date().isoformat()),
         sha256=digest,
         size_bytes=len(pdf),
@@ -141,35 +179,13 @@ def _sign_one(
         details={
             "text_version": version.number,
             "sha256": digest,
-            "signer_role": role,
-            "via_tenancy_id": via.id if via is not None else None,
-            "register_version": register_version,
-            "subprocessors": [line["key"] for line in lines],
+            "signer_role": given.signer_role,
+            "via_tenancy_id": agreement.signed_via_tenancy_id,
+            "register_version": fourth["register_version"],
+            "subprocessors": [line["key"] for line in fourth["included"]],
         },
     )
     return agreement
-
-
-def document_html(
-    tenancy: Tenancy,
-    version: DpaTextVersion,
-    record: dict[str, Any],
-    lines: list[dict[str, Any]],
-    register_version: str | None,
-) -> str:
-    """The print HTML of one agreement: text, annexes I-IV and the acceptance record."""
-    return render.agreement_html(
-        {
-            "text": version.data,
-            "version": version,
-            "vendor": annex.vendor_party(),
-            "controller": annex.controller_party(tenancy),
-            "annex": lines,
-            "register_version": register_version,
-            "record": record,
-            "verify_url": current_app.config["SERVER_NAME_FOR_MAIL"].rstrip("/") + "/verify",
-        }
-    )
 
 
 def filename_for(tenancy: Tenancy, version_number: int, day: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,7 +12,7 @@ from flask import current_app
 from sqlalchemy import func, select
 
 from portal.audit import service as audit
-from portal.documents import measures, text
+from portal.documents import clause_map, measures, text
 from portal.documents.models import Agreement, DpaTextVersion
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
@@ -35,7 +36,8 @@ def _placeholders() -> dict[str, Any]:
         "vendor_dpo_email": config["VENDOR_DPO_EMAIL"],
         "vendor_security_email": config["VENDOR_SECURITY_EMAIL"],
         "notice_period_days": int(config["NOTICE_PERIOD_DAYS"]),
-        "exit_response_days": int(config["EXIT_RESPONSE_DAYS"]),
+        "export_days": int(config["EXIT_RESPONSE_DAYS"]),
+        "deletion_days": int(config["DELETION_DAYS"]),
     }
 
 
@@ -45,6 +47,8 @@ def compose_text() -> dict[str, Any]:
     return {
         "title": text.TITLE,
         "introduction": text.INTRODUCTION.format(**values),
+        # The periods other features read from the signed version (the notice window, exit, deletion).
+        "terms": {name: values[name] for name in TERMS},
         "clauses": [
             {
                 "number": number,
@@ -52,6 +56,7 @@ def compose_text() -> dict[str, Any]:
                 "heading": clause.heading,
                 "paragraphs": [paragraph.format(**values) for paragraph in clause.paragraphs],
                 "meets": list(clause.meets),
+                "citations": [clause_map.cite_label(provision) for provision in clause.meets],
             }
             for number, clause in enumerate(text.CLAUSES, start=1)
         ],
@@ -63,9 +68,39 @@ def compose_text() -> dict[str, Any]:
     }
 
 
+TERMS = ("notice_period_days", "export_days", "deletion_days")
+_OLD_NOTICE = re.compile(r"at least (\d+) (?:clear )?days before we add or replace")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The periods a signed text promises, in days (None where an early text did not state one)."""
+
+    notice_period_days: int | None
+    export_days: int | None
+    deletion_days: int | None
+
+
+def terms_of(version: DpaTextVersion) -> Terms:
+    """The notice, export and deletion periods a published version states, read from the version itself."""
+    data = version.data
+    found = data.get("terms")
+    if found:
+        return Terms(**{name: int(found[name]) for name in TERMS})
+    # Version 1 stated the notice period only in its sub-processors clause.
+    body = " ".join(" ".join(clause.get("paragraphs", [])) for clause in data.get("clauses", []))
+    match = _OLD_NOTICE.search(body)
+    return Terms(int(match.group(1)) if match else None, None, None)
+
+
 def canonical(content: dict[str, Any]) -> str:
     """One canonical JSON form, so the same text always has the same SHA-256."""
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def text_digest() -> str:
+    """The SHA-256 the text would have if it were published now."""
+    return hashlib.sha256(canonical(compose_text()).encode()).hexdigest()
 
 
 def latest_text_version() -> DpaTextVersion | None:

@@ -21,12 +21,11 @@ from flask import (
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
-from wtforms.fields.choices import SelectChoice
 
 from portal import policy
 from portal.audit import service as audit
-from portal.documents import annex, bundle, signing, versions
-from portal.documents.forms import PublishForm, SignAcademiesForm, SignForm, VerifyForm
+from portal.documents import bundle, signing, versions
+from portal.documents.forms import PublishForm, VerifyForm
 from portal.documents.models import Agreement
 from portal.documents.verify import verify_pdf
 from portal.extensions import db, limiter
@@ -51,96 +50,6 @@ def agreements() -> str:
         status=status,
         history=versions.history(tenancy),
         academies=academies,
-    )
-
-
-@bp.route("/agreements/sign", methods=["GET", "POST"])
-@policy.allow(policy.tenancy(Permission.SIGN_AGREEMENTS))
-def sign() -> Any:
-    tenancy = current_tenancy()
-    if tenancy.is_trust:
-        return redirect(url_for("documents.sign_academies"))
-    version = versions.latest_text_version()
-    form = SignForm()
-    if version is not None and form.validate_on_submit():
-        try:
-            agreement = signing.sign_agreement(
-                tenancy, user=current_user, acceptance=_acceptance(form), version_number=_int(form.version.data)
-            )
-        except versions.DocumentsError as error:
-            db.session.rollback()
-            form.signer_name.errors = [*form.signer_name.errors, str(error)]
-        else:
-            db.session.commit()
-            flash(f"Agreement signed. Download it below (file {agreement.filename}).")
-            return redirect(url_for("documents.agreements"))
-    form.version.data = str(version.number) if version else ""
-    return render_template(
-        "documents/sign.html",
-        form=form,
-        tenancy=tenancy,
-        version=version,
-        academies=None,
-        controller=annex.controller_party(tenancy),
-    )
-
-
-@bp.route("/agreements/academies/sign", methods=["GET", "POST"])
-@policy.allow(policy.tenancy(Permission.ACT_FOR_TRUST))
-def sign_academies() -> Any:
-    trust = current_tenancy()
-    if not trust.is_trust:
-        abort(404)
-    version = versions.latest_text_version()
-    statuses = versions.statuses(_academies(trust))
-    batch = int(current_app.config["TRUST_SIGNING_BATCH"])
-    form = SignAcademiesForm()
-    form.academies.choices = [
-        SelectChoice(str(s.tenancy.id), f"{s.tenancy.name} (URN {s.tenancy.urn})") for s in statuses
-    ]
-    if request.method == "GET":
-        form.academies.data = [str(s.tenancy.id) for s in statuses if s.needs_signature][:batch]
-    if version is not None and statuses and form.validate_on_submit():
-        chosen = {int(value) for value in form.academies.data or []}
-        if len(chosen) > batch:
-            form.academies.errors = [
-                *form.academies.errors,
-                f"Select up to {batch} academies at a time: each agreement is drawn up and sealed on its own",
-            ]
-            return _sign_academies_page(form, trust, version, statuses, batch), 400
-        try:
-            signed = signing.sign_agreements(
-                [s.tenancy for s in statuses if s.tenancy.id in chosen],
-                user=current_user,
-                acceptance=_acceptance(form),
-                version_number=_int(form.version.data),
-                via=trust,
-            )
-        except versions.DocumentsError as error:
-            db.session.rollback()
-            form.academies.errors = [*form.academies.errors, str(error)]
-        else:
-            db.session.commit()
-            done = f"Agreements signed for {len(signed)} {'academy' if len(signed) == 1 else 'academies'}."
-            remaining = sum(1 for s in statuses if s.needs_signature and s.tenancy.id not in chosen)
-            if remaining:
-                flash(f"{done} {remaining} more still need an agreement: the next ones are selected below.")
-                return redirect(url_for("documents.sign_academies"))
-            flash(done)
-            return redirect(url_for("documents.agreements"))
-    return _sign_academies_page(form, trust, version, statuses, batch)
-
-
-def _sign_academies_page(form: SignAcademiesForm, trust: Tenancy, version: Any, statuses: list[Any], batch: int) -> str:
-    form.version.data = str(version.number) if version else ""
-    return render_template(
-        "documents/sign.html",
-        form=form,
-        tenancy=trust,
-        version=version,
-        academies=statuses,
-        batch=batch,
-        controller=annex.controller_party(trust),
     )
 
 
@@ -236,23 +145,6 @@ def _academies(trust: Tenancy) -> list[Tenancy]:
     return list(db.session.scalars(select(Tenancy).where(Tenancy.trust_id == trust.id).order_by(Tenancy.name)))
 
 
-def _acceptance(form: SignForm) -> signing.Acceptance:
-    return signing.Acceptance(
-        signer_name=form.signer_name.data or "",
-        signer_role=form.signer_role.data or "",
-        confirmed=bool(form.confirm.data),
-        ip=request.remote_addr,
-        user_agent=request.user_agent.string,
-    )
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
 def _file_headers(filename: str, sha256: str, data: bytes) -> dict[str, str]:
     digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
     return {
@@ -261,3 +153,7 @@ def _file_headers(filename: str, sha256: str, data: bytes) -> dict[str, str]:
         "Repr-Digest": f"sha-256=:{digest}:",
         "Cache-Control": "private, no-store",
     }
+
+
+# The signing journey's routes live in their own module, on this blueprint.
+from portal.documents import sign_views  # noqa: E402,F401
