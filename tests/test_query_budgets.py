@@ -44,7 +44,7 @@ EXEMPT: dict[str, str] = {
 }
 # Trust-only pages: the matrix's own tenancy is an academy (they answer 404 there), so they are
 # measured on the world's trust, as its trust admin, with the academies grow() adds to it.
-TRUST_PAGES = ("documents.sign_academies", "documents.academies_zip")
+TRUST_PAGES = ("documents.sign_details", "documents.academies_zip")
 # Pages allowed exactly one query per listed item, and why. grow(30) adds 30 academies, each signed.
 PER_ITEM = {
     # The ZIP streams: each academy's PDF is read just before it is written, so memory stays flat
@@ -64,7 +64,7 @@ SHOWN = {
     "tenancy_register.effective_set": "Budget",
     "vendor.tenancies": "Budget Academy",
     "vendor_agreements.text_versions": "Budget",
-    "documents.sign_academies": "Budget Academy",
+    "documents.sign_details": "Budget Academy",
 }
 _unique = itertools.count(1)
 

@@ -96,7 +96,7 @@ def _fill(form: PartiesForm, tenancy: Tenancy, choices: list[Tenancy]) -> None:
     for name in PARTY_FIELDS:
         getattr(form, name).data = getattr(given, name)
     if isinstance(form, TrustPartiesForm):
-        if answers:
+        if answers and answers["targets"]:
             form.targets.data = [str(i) for i in answers["targets"]]
         else:
             needing = [s.tenancy for s in versions.statuses(choices) if s.needs_signature]
@@ -141,14 +141,27 @@ def sign() -> Any:
             db.session.rollback()
             form.confirm.errors = [*form.confirm.errors, str(error)]
         else:
+            names = ", ".join(a.tenancy.name for a in signed)
+            remaining = sum(1 for s in versions.statuses(signing.targets_for(tenancy)) if s.needs_signature)
             db.session.commit()
+            if remaining:
+                # The parties are kept for the next batch; only what to sign for is chosen afresh.
+                session[ANSWERS] = {**(answers or {}), "targets": []}
+                flash(
+                    _(
+                        "Agreements signed for %(names)s. %(count)s more still need an agreement: "
+                        "the next ones are selected below.",
+                        names=names,
+                        count=remaining,
+                    )
+                )
+                return redirect(url_for("documents.sign_details"))
             session.pop(ANSWERS, None)
-            flash(
-                _("Agreement signed for %(names)s. Download it below.", names=", ".join(a.tenancy.name for a in signed))
-            )
+            flash(_("Agreement signed for %(names)s. Download it from the list below.", names=names))
             return redirect(url_for("documents.agreements"))
     form.version.data = str(version.number)
     prepared = document.prepare(targets, version, given, via=via)
+    form.confirm.label.text = prepared[0].controller["authority"]
     return render_template(
         "documents/sign.html",
         form=form,

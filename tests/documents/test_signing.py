@@ -163,7 +163,10 @@ def test_bad_acceptance_writes_nothing(
 ) -> None:
     with pytest.raises(versions.DocumentsError, match=message):
         signing.sign_agreement(
-            school, user=data_lead, acceptance=signing.Acceptance(name, role, confirmed, parties=PARTIES), version_number=1
+            school,
+            user=data_lead,
+            acceptance=signing.Acceptance(name, role, confirmed, parties=PARTIES),
+            version_number=1,
         )
     assert db.session.scalar(select(Agreement.id)) is None
 

@@ -57,12 +57,14 @@ def test_every_citation_says_what_the_clause_relies_on(clause: text.Clause) -> N
     for provision, relied_on in clause.cites:
         assert provision in clause_map.PROVISIONS, f"clause {clause.key!r} cites {provision}, which the map lacks"
         about, topics = clause_map.PROVISIONS[provision]
-        assert relied_on in topics, f"clause {clause.key!r} relies on {provision} for {relied_on!r}: it is about {about}"
+        assert relied_on in topics, (
+            f"clause {clause.key!r} relies on {provision} for {relied_on!r}: it is about {about}"
+        )
 
 
 def test_a_wrong_citation_is_caught() -> None:
     # The first text cited Art. 28(10) for suspension; 28(10) is about a processor becoming a controller.
-    about, topics = clause_map.PROVISIONS["28(10)"]
+    _about, topics = clause_map.PROVISIONS["28(10)"]
     assert "suspension" not in topics and "documented instructions" not in topics
     assert all(provision != "28(10)" for provision, _ in clauses()["noncompliance"].cites)
 
