@@ -127,6 +127,26 @@ def prefill(tenancy: Tenancy, signer_name: str) -> Parties:
     )
 
 
+def of_agreement(agreement: Agreement | None) -> Parties | None:
+    """Annex I as a signed agreement recorded it (None for agreements signed before annex I was complete)."""
+    if agreement is None or not agreement.dpo_email:
+        return None
+    return Parties.from_dict(
+        {
+            "controller_address": agreement.controller_address,
+            "companies_house_number": agreement.companies_house_number,
+            "proprietor_name": agreement.controller_name if is_independent(agreement.tenancy) else "",
+            "dpo_name": agreement.dpo_name,
+            "dpo_email": agreement.dpo_email,
+            "ico_registration": agreement.ico_registration,
+            "notice_contact_name": agreement.notice_contact_name,
+            "notice_contact_email": agreement.notice_contact_email,
+            "signer_name": agreement.signer_name,
+            "signer_role": agreement.signer_role,
+        }
+    )
+
+
 def _text(value: str, field: str, label: str, limit: int = 200, required: bool = True) -> str:
     value = " ".join(_CONTROL.sub(" ", value or "").split())
     if required and not value:
