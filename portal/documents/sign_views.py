@@ -23,6 +23,7 @@ from portal.policy import Permission
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy
 
+
 ANSWERS = "dpa_sign"
 PARTY_FIELDS = tuple(name for name in parties.Parties.__dataclass_fields__)
 
@@ -82,7 +83,7 @@ def sign_details() -> Any:
 
 def _target_label(target: Tenancy) -> str:
     if target.is_trust:
-        return _("%(trust)s itself, for its central staff", trust=target.name)
+        return str(_("%(trust)s itself, for its central staff", trust=target.name))
     return f"{target.name} (URN {target.urn})"
 
 
