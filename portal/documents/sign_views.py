@@ -23,7 +23,6 @@ from portal.policy import Permission
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy
 
-
 ANSWERS = "dpa_sign"
 PARTY_FIELDS = tuple(name for name in parties.Parties.__dataclass_fields__)
 
