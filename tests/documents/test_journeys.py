@@ -57,6 +57,7 @@ def fill_details(page: Any, signer: str) -> None:
     page.get_by_label("Your full name").fill(signer)
     page.get_by_label("Your role").fill("Chief executive")
     page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/agreements/sign")
 
 
 FOCUSED = (
@@ -188,7 +189,7 @@ def test_trust_admin_signs_for_every_academy_and_downloads_the_zip(
     for academy in academies:
         assert page.get_by_label(f"{academy.name} (URN {academy.urn})").is_checked()
     fill_details(page, "Tara Trust")
-    assert page.locator(".portal-annexes").count() == 3
+    expect(page.locator(".portal-annexes")).to_have_count(3)
     assert_accessible(page)
     page.get_by_label("I confirm that I have authority").check()
     page.get_by_role("button", name="Accept and sign").click()
