@@ -97,3 +97,20 @@ def test_published_text_states_its_periods_as_data(app: Any) -> None:
     assert "Data Protection Act 2018, section 164A" in " ".join(" ".join(c["citations"]) for c in composed["clauses"])
     assert [group["heading"] for group in composed["measures"]] == [group.heading for group in measures.MEASURES]
     assert versions.canonical(composed) == versions.canonical(versions.compose_text())
+
+
+def test_terms_are_read_from_a_version_1_text_that_stated_them_only_in_prose() -> None:
+    import json
+
+    from portal.documents.models import DpaTextVersion
+
+    old = {
+        "clauses": [
+            {
+                "key": "subprocessors",
+                "paragraphs": ["We will tell you at least 30 days before we add or replace a sub-processor."],
+            }
+        ]
+    }
+    terms = versions.terms_of(DpaTextVersion(content=json.dumps(old)))
+    assert (terms.notice_period_days, terms.export_days, terms.deletion_days) == (30, None, None)
