@@ -38,6 +38,9 @@ PREFERRED = ("data_lead", "trust_admin", "vendor_admin", "vendor_staff", "viewer
 EXEMPT: dict[str, str] = {
     "static": "a file from disk: no database at all",
     "web.favicon": "a redirect to a static file: no database at all",
+    "documents.sign": "needs sign_details' answers in the session (else a redirect); document.prepare builds every "
+    "target's annexes from one effective_sets call (tests/documents/test_views.py signs three academies at once)",
+    "documents.sign_draft": "needs sign_details' answers in the session (else a redirect); one target, one prepare",
     "auth.callback": "needs a sign-in provider's round trip (tests/auth cover it); one identity lookup",
     "auth.invitation": "needs a live invitation token; one lookup by token hash, nothing listed",
     "notify.confirm": "needs a live confirmation token; one lookup by token hash, nothing listed",

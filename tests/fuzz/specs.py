@@ -328,7 +328,6 @@ SPECS: list[Spec] = [
     Spec("changes_admin.decide", "vendor_staff", _decide),
     Spec("changes_admin.withdraw_notice", "vendor_staff", _notice),
     Spec("documents.sign", "data_lead", _sign, tenancy="own", max_examples=2),
-    Spec("documents.sign_details", "data_lead", _sign_details, tenancy="own", max_examples=2),
     Spec("documents.sign_details", "trust_admin", _sign_details_trust, tenancy="trust", max_examples=2),
     Spec(
         "dpia.download",
