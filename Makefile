@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install lock-check assets system-packages lint typecheck pytest bench bench-packages bench-components schema clean
+.PHONY: run test install lock-check alerts assets system-packages lint typecheck pytest bench bench-packages bench-components schema clean
 
 ## uv, pinned with its hashes, installed from PyPI into a small bootstrap environment (.tools) by
 ## the machine's own pip: no install script from the internet, nothing that a new release can change.
@@ -66,7 +66,18 @@ run: install assets
 	$(PY) -m portal.devtools.stack --port $(PORT)
 
 ## test: lint, type-check, and the whole suite on SQLite and PostgreSQL
-test: install lock-check assets system-packages lint typecheck pytest
+test: install lock-check assets system-packages lint typecheck alerts pytest
+
+## alerts: the Prometheus alert rules parse and fire as their tests say (promtool from Debian's
+## prometheus package, unpacked into .tools/ without installing or starting a server)
+alerts: .tools/bin/promtool
+	.tools/bin/promtool check rules deploy/alerts.yml
+	.tools/bin/promtool test rules deploy/alerts.test.yml
+
+.tools/bin/promtool:
+	@mkdir -p .tools/bin; tmp=$$(mktemp -d); \
+	( cd $$tmp && { apt-get download prometheus >/dev/null 2>&1 || { apt-get update -qq && apt-get download prometheus; }; } ) && \
+	dpkg-deb -x $$tmp/prometheus_*.deb $$tmp/x && cp $$tmp/x/usr/bin/promtool $@ && rm -rf $$tmp
 
 lint:
 	$(VENV)/bin/ruff check portal tests bench migrations wsgi.py

@@ -119,9 +119,9 @@ def portal_env(uri: str, secret: str, keys_folder: Path) -> dict[str, str]:
         "PORTAL_SIGNING_PKCS12_PATH": str(keys.pkcs12_path),
         "PORTAL_SIGNING_PKCS12_PASSWORD": keys.password,
         "PORTAL_SIGNING_TRUST_ROOT_PATH": str(keys.root_path),
-        "PORTAL_AUDIT_HASH_KEY": "bench-audit-key",
+        "PORTAL_AUDIT_HASH_KEY": secrets.token_urlsafe(32),
         "PORTAL_UNSUBSCRIBE_KEY": secrets.token_urlsafe(48),
-        "PORTAL_SERVER_NAME_FOR_MAIL": "http://127.0.0.1",
+        "PORTAL_BASE_URL": "http://127.0.0.1",
     }
 
 
@@ -166,9 +166,12 @@ def build_targets(env: dict[str, str], base: str) -> list[Target]:
         name = app.config["SESSION_COOKIE_NAME"]
 
         def cookie(user: User) -> str:
+            from portal.auth.sessions import open_session
+
+            session_id = open_session(user)  # a server-side session row, committed below
             stamp = now().isoformat()
             values = {
-                "_user_id": user.get_id(),
+                "_user_id": session_id,
                 "_fresh": True,
                 "_permanent": True,
                 "signed_in_at": stamp,
@@ -190,6 +193,7 @@ def build_targets(env: dict[str, str], base: str) -> list[Target]:
                 for slug, user in many
             ]
         lead_cookie, staff_cookie = cookie(lead), cookie(staff)
+        db.session.commit()
 
     def one(key: str, cookie: str | None = None) -> list[Visitor]:
         return [Visitor(base + paths[key], cookie)]

@@ -228,7 +228,14 @@ def main() -> None:
     args = parser.parse_args()
     name, uri = create_database()
     try:
-        app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "SERVER_NAME_FOR_MAIL": "https://portal.example"})
+        app = create_app(
+            {
+                "SQLALCHEMY_DATABASE_URI": uri,
+                "ENV": "test",
+                "SECRET_KEY": "bench-" + "x" * 40,
+                "BASE_URL": "https://portal.example",
+            }
+        )
         with app.app_context():
             db.create_all()
             populate(args.leads, args.subscribers)

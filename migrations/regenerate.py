@@ -25,7 +25,7 @@ def main() -> None:
     TARGET.unlink(missing_ok=True)
     try:
         with tempfile.TemporaryDirectory() as tmp:
-            env = dict(os.environ, PORTAL_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp}/schema.sqlite")
+            env = dict(os.environ, PORTAL_ENV="test", PORTAL_SQLALCHEMY_DATABASE_URI=f"sqlite:///{tmp}/schema.sqlite")
             flask = [sys.executable, "-m", "flask", "--app", "wsgi", "db"]
             subprocess.run(
                 [*flask, "revision", "--autogenerate", "--rev-id", "0001", "-m", "schema"],

@@ -12,7 +12,7 @@ PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the portal: configuration, extensions, templates, web security, blueprints, errors, CLI."""
-    from portal import blueprints, cli, config, errors, policy, templating, transactions
+    from portal import blueprints, cli, config, errors, ops, policy, templating, transactions
     from portal.auth import sessions
     from portal.web import security
 
@@ -29,6 +29,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     sessions.init_app(app)
     templating.init_app(app)
     security.init_app(app)
+    ops.init_app(app)
     blueprints.register(app)
     policy.init_app(app)
     errors.init_app(app)

@@ -26,13 +26,21 @@ def register(app: Flask) -> None:
     from portal.documents.views import bp as documents
     from portal.documents.views import vendor_bp as vendor_agreements
     from portal.dpia.views import bp as dpia
+    from portal.exits.admin import bp as exits_admin
+    from portal.exits.views import bp as exits
     from portal.gias.views import bp as gias
+    from portal.incidents.admin import bp as incidents_admin
+    from portal.incidents.views import bp as incidents
     from portal.notify.admin import bp as notify_admin
     from portal.notify.views import bp as notify
+    from portal.ops.metrics import bp as metrics
     from portal.register.admin import bp as register_admin
     from portal.register.tenancy_views import bp as tenancy_register
     from portal.register.views import bp as register_public
     from portal.tenancy.views import bp as tenancy
+    from portal.trusthub.admin import bp as trusthub_admin
+    from portal.trusthub.views import bp as trusthub
+    from portal.trusthub.views import member as trusthub_member
     from portal.vendor.views import bp as vendor
     from portal.web.views import bp as web
 
@@ -56,5 +64,13 @@ def register(app: Flask) -> None:
         register_public,
         register_admin,
         tenancy_register,
+        metrics,
+        incidents,
+        incidents_admin,
+        exits,
+        exits_admin,
+        trusthub,
+        trusthub_member,
+        trusthub_admin,
     ):
         app.register_blueprint(blueprint)

@@ -62,3 +62,6 @@ def init_app(app: Flask) -> None:
     from portal.notify.cli import notify_cli
 
     app.cli.add_command(notify_cli)
+    from portal.ops.cli import backup_cli
+
+    app.cli.add_command(backup_cli)

@@ -3,13 +3,23 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 from flask import Flask
 
-DEMO_SECRET_KEY = "demo-secret-key-not-for-production"  # noqa: S105 - refused in production
 LOCAL_OIDC_HINT = "127.0.0.1"
+DEVELOPMENT_BASE_URL = "http://127.0.0.1:5000"
+# The keys every deployment, `make run` included, must hold as its own random values.
+INSTANCE_KEYS = ("SECRET_KEY", "UNSUBSCRIBE_KEY", "AUDIT_HASH_KEY")
+# `make run` writes random keys here on first run (instance/ is git-ignored); see devtools/stack.py.
+INSTANCE_KEYS_FILE = "keys.json"
+# SHA-256 of key values that were once public in this repository (the old demo SECRET_KEY):
+# refused everywhere but in tests, so nobody can forge a session with a value from the source.
+PUBLISHED_KEY_DIGESTS = frozenset({"c20313feba405547de9f7bd683c4a57fe32d68a54ceb75e8fac5955387e31f6b"})
 
 
 class ConfigError(RuntimeError):
@@ -22,11 +32,19 @@ def defaults(instance_path: str) -> dict[str, Any]:
     return {
         # "development", "test" or "production"; production enforces safe settings.
         "ENV": "development",
-        "SECRET_KEY": DEMO_SECRET_KEY,
+        # SECRET_KEY, UNSUBSCRIBE_KEY and AUDIT_HASH_KEY have no default: `make run` makes random
+        # ones in instance/keys.json; production sets PORTAL_*; the test suite brings its own.
+        "SECRET_KEY": None,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'portal.sqlite'}",
         "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
         "ALLOW_SQLITE_IN_PRODUCTION": False,
-        "SERVER_NAME_FOR_MAIL": "http://127.0.0.1:5000",
+        # The one public address of the portal (scheme, host, port): every absolute URL (JSON, Atom,
+        # mail, the sign-in redirect URI) is built from it, never from the request's Host header.
+        # Required in production; in development it defaults to http://127.0.0.1:5000.
+        "BASE_URL": None,
+        # Hosts the portal answers for (Flask's TRUSTED_HOSTS); unset, the BASE_URL's host only
+        # (outside tests). Add a load balancer's health-check host here if it probes by address.
+        "TRUSTED_HOSTS": None,
         # How many proxies (load balancer, TLS terminator) sit in front: their X-Forwarded-* are trusted.
         "PROXY_HOPS": 0,
         # The vendor this deployment serves (fictional demo vendor by default).
@@ -41,7 +59,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "VENDOR_SECURITY_EMAIL": "security@larkspur.example",
         "VENDOR_FONT_STACK": '"Inter", "Helvetica Neue", Arial, sans-serif',
         "NOTICE_PERIOD_DAYS": 30,
+        # Working days the vendor gives itself to decide an objection; shown as the deadline in its queue.
+        "OBJECTION_DECISION_WORKING_DAYS": 10,
         "EXIT_RESPONSE_DAYS": 30,
+        # Days to deliver a school's export once it asks (stated in the DPA, kept on each text version).
+        "EXPORT_DAYS": 30,
         # Days to delete a school's data everywhere once it chooses deletion or return (stated in the DPA).
         "DELETION_DAYS": 30,
         # Sessions
@@ -108,32 +130,87 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "TIMESTAMP_URL": None,
         # The root (PEM) the timestamp authority's tokens chain to, so /verify can check them.
         "TIMESTAMP_TRUST_ROOT_PATH": None,
+        # Trust hub (#24): diligence uploads and /.well-known/security.txt (RFC 9116). The file's
+        # Canonical and Policy use BASE_URL when set, else the address the request came to.
+        "TRUSTHUB_MAX_UPLOAD_BYTES": 10 * 1024 * 1024,
+        "SECURITY_TXT_LANGUAGES": "en",
+        "SECURITY_TXT_EXPIRES_DAYS": 180,
         # Audit
         "AUDIT_RETENTION_DAYS": 396,
         "AUDIT_HASH_KEY": None,
         # Keys subscribers' unsubscribe links (an HMAC of the address; the database keeps only its
         # hash). Separate from SECRET_KEY so rotating that one leaves every link working. Never rotate.
         "UNSUBSCRIBE_KEY": None,
+        # Backups (`flask backup`): archives are encrypted to these age public keys; restoring needs the
+        # matching secret key file, which production keeps away from the server that makes backups.
+        "BACKUP_DIR": str(instance / "backups"),
+        "BACKUP_KEEP_DAYS": 30,
+        "BACKUP_AGE_RECIPIENTS": [],
+        "BACKUP_AGE_IDENTITY_FILE": None,
+        # Operations: "json" or "plain" (default: json in production, plain elsewhere).
+        "LOG_FORMAT": None,
+        "LOG_LEVEL": "INFO",
+        # /metrics answers only to `Authorization: Bearer <METRICS_TOKEN>`; unset, it does not exist (404).
+        "METRICS_TOKEN": None,
+        # Error reports to Sentry, off unless a DSN is set; personal data is scrubbed before sending.
+        "SENTRY_DSN": None,
+        "SENTRY_ENVIRONMENT": None,
+        "SENTRY_TRACES_SAMPLE_RATE": 0.0,
     }
 
 
 def load(app: Flask, test_config: dict[str, Any] | None) -> None:
-    """Apply defaults, instance/config.py, PORTAL_* variables and test overrides, in that order."""
+    """Apply defaults, instance keys, instance/config.py, PORTAL_* variables and test overrides, in that order."""
     app.config.from_mapping(defaults(app.instance_path))
+    app.config.from_file(INSTANCE_KEYS_FILE, load=json.load, silent=True)
     app.config.from_pyfile("config.py", silent=True)
     app.config.from_prefixed_env("PORTAL")
     if test_config:
         app.config.from_mapping(test_config)
+    _settle_base_url(app.config)
     if app.config["ENV"] == "production":
         app.config["SESSION_COOKIE_SECURE"] = True
+        # A __Host- cookie is Secure, host-only and for the whole path: no subdomain can set or shadow it.
+        if not app.config["SESSION_COOKIE_NAME"].startswith("__Host-"):
+            app.config["SESSION_COOKIE_NAME"] = "__Host-" + app.config["SESSION_COOKIE_NAME"]
         check_production(app.config)
+    if app.config["ENV"] != "test":
+        check_keys(app.config)
+
+
+def _settle_base_url(config: dict[str, Any]) -> None:
+    """BASE_URL (SERVER_NAME_FOR_MAIL is its old name), checked, and the hosts the portal answers for."""
+    base = config.get("BASE_URL") or config.get("SERVER_NAME_FOR_MAIL")
+    if not base:
+        if config["ENV"] == "production":
+            raise ConfigError(
+                "PORTAL_BASE_URL must be set to the portal's public address, e.g. https://agreements.example"
+            )
+        base = DEVELOPMENT_BASE_URL
+    parts = urlsplit(str(base))
+    if parts.scheme not in ("http", "https") or not parts.hostname or parts.query or parts.fragment:
+        raise ConfigError(f"PORTAL_BASE_URL must be an http(s) address with a host, not {base!r}")
+    config["BASE_URL"] = str(base).rstrip("/")
+    if config.get("TRUSTED_HOSTS") is None and config["ENV"] != "test":
+        config["TRUSTED_HOSTS"] = [parts.hostname]
+
+
+def check_keys(config: dict[str, Any]) -> None:
+    """Outside tests, each key is this instance's own random value, never one from the source."""
+    for name in INSTANCE_KEYS:
+        value = str(config.get(name) or "")
+        if len(value) < 32 or len(set(value)) < 12:
+            raise ConfigError(
+                f"PORTAL_{name} must be set to a random value of at least 32 characters "
+                "(`make run` makes one in instance/keys.json)"
+            )
+        if hashlib.sha256(value.encode()).hexdigest() in PUBLISHED_KEY_DIGESTS:
+            raise ConfigError(f"PORTAL_{name} is a value published in the portal's source: make a random one")
 
 
 def check_production(config: dict[str, Any]) -> None:
     """Refuse to run in production on a development value; name the setting."""
-    secret = config.get("SECRET_KEY")
-    if not secret or secret == DEMO_SECRET_KEY or len(str(secret)) < 32:
-        raise ConfigError("PORTAL_SECRET_KEY must be set to a random value of at least 32 characters")
+    check_keys(config)
     uri = str(config.get("SQLALCHEMY_DATABASE_URI") or "")
     if uri.startswith("sqlite") and not config.get("ALLOW_SQLITE_IN_PRODUCTION"):
         raise ConfigError(
@@ -151,13 +228,6 @@ def check_production(config: dict[str, Any]) -> None:
     if config.get("SIGNING_DEMO"):
         raise ConfigError("PORTAL_SIGNING_DEMO is on: production signs with the vendor's own certificate")
     _check_signing(config)
-    if len(str(config.get("UNSUBSCRIBE_KEY") or "")) < 32:
-        raise ConfigError(
-            "PORTAL_UNSUBSCRIBE_KEY must be set to a random value of at least 32 characters "
-            "(it keys unsubscribe links; keep it when you rotate PORTAL_SECRET_KEY)"
-        )
-    if not config.get("AUDIT_HASH_KEY"):
-        raise ConfigError("PORTAL_AUDIT_HASH_KEY must be set (keys the hash of subscriber addresses in the audit)")
     if int(config.get("AUDIT_RETENTION_DAYS", 0)) < 366:
         raise ConfigError("PORTAL_AUDIT_RETENTION_DAYS must keep at least 12 months")
 

@@ -71,7 +71,8 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     """Turn on SQLite foreign keys and let SQLAlchemy drive transactions itself.
 
     pysqlite's own transaction handling breaks SAVEPOINT; the documented recipe is to
-    switch it off here and emit BEGIN on the "begin" event (see _sqlite_begin).
+    switch it off here and emit BEGIN on the "begin" event (portal/transactions.py, which
+    begins IMMEDIATE in requests that write).
     """
     module = type(dbapi_connection).__module__
     if not module.startswith("sqlite3"):
@@ -82,9 +83,3 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
-
-
-@event.listens_for(Engine, "begin")
-def _sqlite_begin(conn: Any) -> None:
-    if conn.dialect.name == "sqlite":
-        conn.exec_driver_sql("BEGIN")

@@ -10,6 +10,7 @@ from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
 from portal.extensions import db
+from portal.web.security import request_id
 
 log = logging.getLogger(__name__)
 
@@ -44,7 +45,11 @@ def render_error(error: HTTPException, message: str | None = None) -> Response:
     if wants_json():
         response = jsonify(error=error.name, message=body)
     else:
-        response = Response(render_template("errors/error.html", code=code, title=title, message=body))
+        # A server error shows the request id: the support desk finds the log line and audit row by it.
+        reference = request_id() if code >= 500 else None
+        response = Response(
+            render_template("errors/error.html", code=code, title=title, message=body, reference=reference)
+        )
     response.status_code = code
     if code == 405 and getattr(error, "valid_methods", None):
         response.headers["Allow"] = ", ".join(error.valid_methods)  # type: ignore[attr-defined]

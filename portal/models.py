@@ -5,7 +5,9 @@ from portal.auth.models import Identity, User
 from portal.changes.models import ChangeNotice, Objection, ObjectionStep
 from portal.documents.models import Agreement, DpaTextVersion
 from portal.dpia.models import DpiaDownload
+from portal.exits.models import DeletionCertificate, ExitCase, ExitDeletion, ExitStep
 from portal.gias.models import GiasEstablishment, GiasGroup, GiasImportBatch
+from portal.incidents.models import Incident, IncidentEntry, IncidentTenancy
 from portal.notify.models import OutboxMessage, Subscriber
 from portal.register.models import (
     NotSubProcessor,
@@ -17,25 +19,46 @@ from portal.register.models import (
     TenancyOptionSetting,
 )
 from portal.tenancy.models import Invitation, Membership, Tenancy, TenancyDirectory
+from portal.trusthub.models import (
+    AccessRequest,
+    DiligenceDocument,
+    DocumentDownload,
+    NdaAcceptance,
+    NdaTextVersion,
+    SecurityOverviewVersion,
+)
 
 __all__ = [
+    "AccessRequest",
     "Agreement",
     "AuditEvent",
     "ChangeNotice",
+    "DeletionCertificate",
+    "DiligenceDocument",
+    "DocumentDownload",
     "DpaTextVersion",
     "DpiaDownload",
+    "ExitCase",
+    "ExitDeletion",
+    "ExitStep",
     "GiasEstablishment",
     "GiasGroup",
     "GiasImportBatch",
     "Identity",
+    "Incident",
+    "IncidentEntry",
+    "IncidentTenancy",
     "Invitation",
     "Membership",
+    "NdaAcceptance",
+    "NdaTextVersion",
     "NotSubProcessor",
     "Objection",
     "ObjectionStep",
     "OutboxMessage",
     "RegisterEntry",
     "RegisterVersion",
+    "SecurityOverviewVersion",
     "Subscriber",
     "Tenancy",
     "TenancyDirectory",

@@ -21,6 +21,7 @@ FOOTER: list[tuple[str, str]] = [
     ("register.public_register", "Sub-processors"),
     ("notify.subscribe", "Get change notifications"),
     ("documents.verify", "Check an agreement"),
+    ("trusthub.overview", "Security"),
     ("web.privacy", "Privacy notice"),
     ("web.cookies", "Cookies"),
     ("web.accessibility", "Accessibility statement"),

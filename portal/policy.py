@@ -30,6 +30,8 @@ class Permission(enum.StrEnum):
     SIGN_AGREEMENTS = "sign_agreements"
     VIEW_TENANCY_AUDIT = "view_tenancy_audit"
     ACT_FOR_TRUST = "act_for_trust"
+    ACT_ON_INCIDENTS = "act_on_incidents"
+    REQUEST_EXIT = "request_exit"
     # Vendor console
     VENDOR_CONSOLE = "vendor_console"
     MANAGE_REGISTER = "manage_register"
@@ -39,6 +41,12 @@ class Permission(enum.StrEnum):
     MANAGE_STAFF = "manage_staff"
     REVOKE_SESSIONS = "revoke_sessions"
     CHANGE_SETTINGS = "change_settings"
+    # Who may grant access to schools' data, or change what they are asked to sign: publishing a
+    # DPA text, confirming a GIAS import, binding a directory, domain auto-join, inviting a data lead.
+    GRANT_ACCESS = "grant_access"
+    HANDLE_INCIDENTS = "handle_incidents"
+    PUBLISH_INCIDENT_NOTICES = "publish_incident_notices"
+    HANDLE_EXITS = "handle_exits"
 
 
 _SCHOOL_LEAD = {
@@ -49,6 +57,8 @@ _SCHOOL_LEAD = {
     Permission.LODGE_OBJECTIONS,
     Permission.SIGN_AGREEMENTS,
     Permission.VIEW_TENANCY_AUDIT,
+    Permission.ACT_ON_INCIDENTS,
+    Permission.REQUEST_EXIT,
 }
 
 TENANCY_PERMISSIONS: dict[Role, frozenset[Permission]] = {
@@ -63,12 +73,16 @@ _STAFF = {
     Permission.HANDLE_OBJECTIONS,
     Permission.ONBOARD_TENANCIES,
     Permission.VIEW_ALL_AUDIT,
+    Permission.HANDLE_INCIDENTS,
+    Permission.HANDLE_EXITS,
 }
 
 VENDOR_PERMISSIONS: dict[VendorRole, frozenset[Permission]] = {
     VendorRole.STAFF: frozenset(_STAFF),
     VendorRole.ADMIN: frozenset(
-        _STAFF | {Permission.MANAGE_STAFF, Permission.REVOKE_SESSIONS, Permission.CHANGE_SETTINGS}
+        _STAFF
+        | {Permission.MANAGE_STAFF, Permission.REVOKE_SESSIONS, Permission.CHANGE_SETTINGS, Permission.GRANT_ACCESS}
+        | {Permission.PUBLISH_INCIDENT_NOTICES}
     ),
 }
 
@@ -99,6 +113,10 @@ def tenancy(permission: Permission = Permission.VIEW_TENANCY) -> Rule:
 def vendor(permission: Permission = Permission.VENDOR_CONSOLE, *, recent_sign_in: bool = False) -> Rule:
     return Rule("vendor", permission, recent_sign_in)
 
+
+# Vendor admins only, signed in within RECENT_SIGN_IN_MINUTES: actions that grant access to a
+# school's data or change what schools sign.
+GRANT_ACCESS = Rule("vendor", Permission.GRANT_ACCESS, recent_sign_in=True)
 
 _BLUEPRINT_RULES: dict[str, Rule] = {}
 F = TypeVar("F", bound=Callable[..., Any])

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel.speaklater import LazyString
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
@@ -35,6 +36,12 @@ def init_app(app: Flask) -> None:
     navigation.init_app(app)
 
 
+def _notice_period_days() -> int:
+    from portal.changes.window import notice_period_days
+
+    return notice_period_days()
+
+
 def _vendor_context() -> dict[str, Any]:
     config = current_app.config
     return {
@@ -47,6 +54,7 @@ def _vendor_context() -> dict[str, Any]:
             "dpo_name": config["VENDOR_DPO_NAME"],
             "dpo_email": config["VENDOR_DPO_EMAIL"],
             "privacy_email": config["VENDOR_PRIVACY_EMAIL"],
-            "notice_period_days": config["NOTICE_PERIOD_DAYS"],
+            # The contract's period (#21): read from the agreement texts in force only if a page shows it.
+            "notice_period_days": LazyString(_notice_period_days),
         }
     }

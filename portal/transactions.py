@@ -1,5 +1,22 @@
-"""How a request's transaction ends: one that changed nothing commits, so prepared statements survive.
+"""How a request's transactions begin and end: short writes, a busy database retried once, read-only commits.
 
+Writes (#17). On SQLite a transaction that reads and then writes fails at once with "database is
+locked" when another connection wrote in between (its snapshot is stale: SQLite's busy timeout
+cannot help). So a request that will write (any method but GET, HEAD and OPTIONS, or any request
+being retried) begins its transactions with BEGIN IMMEDIATE: it takes the write lock first and
+waits its turn (PRAGMA busy_timeout) instead of failing. pysqlite's own BEGIN is switched off in
+portal/db.py and emitted here, in the engine's "begin" event (SQLAlchemy's documented recipe).
+
+A write lock must be held for milliseconds, not while a PDF is rendered and sealed, a DOCX
+built or another service called. Such work runs in `without_transaction()`: the request's read
+transaction ends first (keeping what it loaded), nothing may touch the database inside it, and
+the writes that follow begin a new, short transaction. Draw up and seal first, then write.
+
+A request whose view still meets a busy database (SQLite busy after its timeout; on PostgreSQL
+a serialization failure, a deadlock or a unique row that a concurrent request committed first)
+is rolled back and its view run once more, before the user sees anything.
+
+Ends.
 psycopg prepares a statement on the server once it has run five times on a connection
 (`prepare_threshold`), and PostgreSQL then stops parsing and planning it. But psycopg forgets
 every prepared statement when a transaction is rolled back, because it cannot tell whether the
@@ -24,12 +41,16 @@ register cache's own session (register/cache.py) only reads.
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from typing import Any
 
-from flask import Flask
+from flask import Flask, g, has_request_context, request
 from sqlalchemy import event
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.engine import Connection, Engine
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.orm import ORMExecuteState, Session, SessionTransaction, UOWTransaction
 
 from portal.extensions import db
@@ -40,8 +61,101 @@ log = logging.getLogger(__name__)
 MAY_HAVE_WRITTEN = "portal_may_have_written"
 
 
+# In flask.g: the view is being run a second time.
+RETRYING = "portal_retrying"
+# In flask.g: the rest of this request writes (after slow work, or on a retry), whatever its method.
+WRITES = "portal_writes"
+# In flask.g: slow work without a transaction is under way; a statement now is a bug.
+SLOW_WORK = "portal_slow_work"
+READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CONSTRAINT_UNIQUE = 5, 6, 2067
+# serialization_failure, deadlock_detected, unique_violation
+POSTGRESQL_CONFLICTS = frozenset({"40001", "40P01", "23505"})
+
+
 def init_app(app: Flask) -> None:
     app.teardown_request(_commit_if_nothing_changed)
+    app.dispatch_request = _retried_once_when_busy(app.dispatch_request)  # type: ignore[method-assign]
+
+
+def will_write() -> bool:
+    """Whether this request's transactions take the write lock as they begin (SQLite)."""
+    if not has_request_context():
+        return False
+    return request.method not in READ_ONLY_METHODS or bool(g.get(WRITES))
+
+
+@event.listens_for(Engine, "begin")
+def _begin(conn: Connection) -> None:
+    if has_request_context() and g.get(SLOW_WORK):
+        raise RuntimeError("a database statement ran inside without_transaction(): read everything before it")
+    if conn.dialect.name == "sqlite":
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if will_write() else "BEGIN")
+
+
+def is_busy(error: BaseException) -> bool:
+    """A failure that another request caused and a second attempt can get past."""
+    if not isinstance(error, DBAPIError):
+        return False
+    code = getattr(error.orig, "sqlite_errorcode", None)
+    if code is not None:
+        return code & 0xFF in (SQLITE_BUSY, SQLITE_LOCKED) or code == SQLITE_CONSTRAINT_UNIQUE
+    return getattr(error.orig, "sqlstate", None) in POSTGRESQL_CONFLICTS
+
+
+def should_retry(error: BaseException) -> bool:
+    """For a view that catches database errors itself: re-raise this one, the view will be run again."""
+    return is_busy(error) and not g.get(RETRYING)
+
+
+def _retried_once_when_busy(dispatch: Callable[[], Any]) -> Callable[[], Any]:
+    @functools.wraps(dispatch)
+    def dispatch_request() -> Any:
+        try:
+            return dispatch()
+        except DBAPIError as error:
+            if not should_retry(error):
+                raise
+            log.warning("%s %s met a busy database; running it once more: %s", request.method, request.path, error)
+        db.session.rollback()
+        g.setdefault(RETRYING, True)
+        g.setdefault(WRITES, True)
+        return dispatch()
+
+    return dispatch_request
+
+
+@contextmanager
+def without_transaction() -> Iterator[None]:
+    """Run slow work (render and seal a PDF, build a DOCX, call another service) with no transaction open.
+
+    In a request, the read transaction ends first, keeping what it loaded, and the database may
+    not be used inside the block; what follows is taken to be the write, so its transaction
+    begins IMMEDIATE on SQLite whatever the method. Outside a request (the CLI, the demo loader)
+    and after a write (which must stay in its one transaction) the work runs where it is.
+    """
+    if not has_request_context():
+        yield
+        return
+    current = db.session()
+    if current.info.get(MAY_HAVE_WRITTEN) or current.new or current.dirty or current.deleted:
+        log.warning(
+            "slow work after a write in %s %s: it runs inside the open transaction", request.method, request.path
+        )
+        yield
+        return
+    if current.in_transaction():
+        expire, current.expire_on_commit = current.expire_on_commit, False
+        try:
+            current.commit()
+        finally:
+            current.expire_on_commit = expire
+    g.setdefault(SLOW_WORK, True)
+    try:
+        yield
+    finally:
+        g.pop(SLOW_WORK, None)
+        g.setdefault(WRITES, True)
 
 
 def _commit_if_nothing_changed(error: BaseException | None) -> None:

@@ -8,9 +8,11 @@
 
 from __future__ import annotations
 
+import atexit
 import os
 import re
 import shutil
+import socket
 import tempfile
 import threading
 import uuid
@@ -38,15 +40,29 @@ PG_ADMIN_DSN = os.environ.get("PORTAL_TEST_PG_DSN", "postgresql://127.0.0.1:5432
 DATABASES = [name for name in os.environ.get("PORTAL_TEST_DATABASES", "sqlite,postgresql").split(",") if name]
 
 
+# An address this process holds and never listens on: bound, without listen(), for the whole run.
+# Nothing else can take the port while we hold it, so a connection there is always refused,
+# whatever else runs on the machine (`make run` serves the demo's provider on 127.0.0.1:5556).
+_NOBODY = socket.socket()
+_NOBODY.bind(("127.0.0.1", 0))
+atexit.register(_NOBODY.close)
+UNREACHABLE_METADATA_URL = f"http://127.0.0.1:{_NOBODY.getsockname()[1]}/.well-known/openid-configuration"
+
+
 def base_config(uri: str) -> dict[str, Any]:
     return {
         "ENV": "test",
         "TESTING": True,
         "SECRET_KEY": "test-secret-key-" + "x" * 32,
         "SQLALCHEMY_DATABASE_URI": uri,
-        "SERVER_NAME_FOR_MAIL": "http://portal.test",
+        "BASE_URL": "http://portal.test",
+        "UNSUBSCRIBE_KEY": "test-unsubscribe-key-" + "u" * 32,
         "RATELIMIT_STORAGE_URI": "memory://",
         "SMTP_PORT": 1,  # nothing listens: a test that delivers mail starts its own sink
+        # Sign-in providers: an address of the suite's own where nobody listens (tests that sign in
+        # point these at their own provider); never the demo's 127.0.0.1:5556.
+        "MICROSOFT_METADATA_URL": UNREACHABLE_METADATA_URL,
+        "GOOGLE_METADATA_URL": UNREACHABLE_METADATA_URL,
         "AUDIT_HASH_KEY": "test-audit-key",
     }
 
@@ -341,9 +357,9 @@ class LiveServer:
 
 @pytest.fixture
 def live_server(live_app: Flask) -> Iterator[LiveServer]:
-    live_app.config["SERVER_NAME_FOR_MAIL"] = "http://127.0.0.1"
+    live_app.config["BASE_URL"] = "http://127.0.0.1"
     with LiveServer(live_app) as server:
-        live_app.config["SERVER_NAME_FOR_MAIL"] = server.url
+        live_app.config["BASE_URL"] = server.url
         yield server
 
 

@@ -95,9 +95,22 @@ def make_user(
 
 
 def session_values(user: User) -> dict[str, Any]:
+    """A signed-in session as begin_session leaves it, its server-side row committed.
+
+    Committed without expiring the test's loaded objects: reloading them inside a test's
+    query count would show as queries the page did not make."""
+    from portal.auth.sessions import open_session
+
+    session_id = open_session(user)
+    current = db.session()
+    keep, current.expire_on_commit = current.expire_on_commit, False
+    try:
+        current.commit()
+    finally:
+        current.expire_on_commit = keep
     stamp = now().isoformat()
     # As begin_session leaves it: permanent, so the cookie carries an expiry.
-    return {"_user_id": user.get_id(), "_fresh": True, "_permanent": True, "signed_in_at": stamp, "last_seen_at": stamp}
+    return {"_user_id": session_id, "_fresh": True, "_permanent": True, "signed_in_at": stamp, "last_seen_at": stamp}
 
 
 def sign_in_client(client: FlaskClient, user: User) -> None:

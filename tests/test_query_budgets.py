@@ -44,6 +44,7 @@ EXEMPT: dict[str, str] = {
     "auth.callback": "needs a sign-in provider's round trip (tests/auth cover it); one identity lookup",
     "auth.invitation": "needs a live invitation token; one lookup by token hash, nothing listed",
     "notify.confirm": "needs a live confirmation token; one lookup by token hash, nothing listed",
+    "metrics.metrics": "a scraper's page behind METRICS_TOKEN (404 without it); the process's own counters, no query",
 }
 # Trust-only pages: the matrix's own tenancy is an academy (they answer 404 there), so they are
 # measured on the world's trust, as its trust admin, with the academies grow() adds to it.

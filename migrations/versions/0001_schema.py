@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 03:10:35.200638
+Create Date: 2026-12-06 04:39:33.955965
 
 """
 
@@ -232,6 +232,39 @@ def upgrade():
         batch_op.create_index("ix_change_notice_state_effective", ["state", "effective_on"], unique=False)
 
     op.create_table(
+        "diligence_document",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("description", sa.Text(), nullable=False),
+        sa.Column(
+            "access_level",
+            sa.Enum("public", "customer", "on_request", name="accesslevel", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("review_on", sa.Date(), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("page_count", sa.Integer(), nullable=False),
+        sa.Column("pdf", sa.LargeBinary(), nullable=True),
+        sa.Column("uploaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_diligence_document_sha256_length")),
+        sa.CheckConstraint("page_count > 0", name=op.f("ck_diligence_document_pages_positive")),
+        sa.CheckConstraint("size_bytes > 0", name=op.f("ck_diligence_document_size_positive")),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_diligence_document_uploaded_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_diligence_document")),
+    )
+    with op.batch_alter_table("diligence_document", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_diligence_document_sha256"), ["sha256"], unique=False)
+
+    op.create_table(
         "dpa_text_version",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("number", sa.Integer(), nullable=False),
@@ -240,6 +273,9 @@ def upgrade():
         sa.Column("summary", sa.String(length=1000), nullable=False),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.Column("notice_period_days", sa.Integer(), nullable=True),
+        sa.Column("export_days", sa.Integer(), server_default="30", nullable=False),
+        sa.Column("deletion_days", sa.Integer(), server_default="90", nullable=False),
         sa.CheckConstraint("number > 0", name=op.f("ck_dpa_text_version_number_positive")),
         sa.ForeignKeyConstraint(
             ["published_by_id"], ["user_account.id"], name=op.f("fk_dpa_text_version_published_by_id_user_account")
@@ -321,6 +357,75 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_identity_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "incident",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "reported",
+                "draft",
+                "notified",
+                "closed",
+                "dismissed",
+                name="incidentstate",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("title", sa.String(length=200), nullable=False),
+        sa.Column("aware_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("what_happened", sa.Text(), nullable=False),
+        sa.Column("entry_keys", sa.JSON(), nullable=False),
+        sa.Column("services", sa.Text(), nullable=False),
+        sa.Column("data_categories", sa.Text(), nullable=False),
+        sa.Column("period_start", sa.Date(), nullable=False),
+        sa.Column("period_end", sa.Date(), nullable=False),
+        sa.Column("nature", sa.Text(), nullable=False),
+        sa.Column("nature_unknown_reason", sa.Text(), nullable=False),
+        sa.Column("consequences", sa.Text(), nullable=False),
+        sa.Column("consequences_unknown_reason", sa.Text(), nullable=False),
+        sa.Column("measures", sa.Text(), nullable=False),
+        sa.Column("measures_unknown_reason", sa.Text(), nullable=False),
+        sa.Column("contact", sa.Text(), nullable=False),
+        sa.Column("contact_unknown_reason", sa.Text(), nullable=False),
+        sa.Column("outcome", sa.Text(), nullable=False),
+        sa.Column("reported_by_tenancy_id", sa.Integer(), nullable=True),
+        sa.Column("opened_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("notified_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("notified_by_id", sa.Integer(), nullable=True),
+        sa.Column("closed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "state <> 'closed' OR (closed_at IS NOT NULL AND outcome <> '')",
+            name=op.f("ck_incident_closed_has_outcome"),
+        ),
+        sa.CheckConstraint(
+            "state <> 'notified' OR notified_at IS NOT NULL", name=op.f("ck_incident_notified_is_dated")
+        ),
+        sa.CheckConstraint(
+            "state NOT IN ('notified', 'closed') OR ((nature <> '' OR nature_unknown_reason <> '') AND (consequences <> '' OR consequences_unknown_reason <> '') AND (measures <> '' OR measures_unknown_reason <> '') AND (contact <> '' OR contact_unknown_reason <> ''))",
+            name=op.f("ck_incident_notice_has_art33_contents"),
+        ),
+        sa.CheckConstraint("period_end >= period_start", name=op.f("ck_incident_period_ordered")),
+        sa.ForeignKeyConstraint(
+            ["notified_by_id"], ["user_account.id"], name=op.f("fk_incident_notified_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["opened_by_id"], ["user_account.id"], name=op.f("fk_incident_opened_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["reported_by_tenancy_id"], ["tenancy.id"], name=op.f("fk_incident_reported_by_tenancy_id_tenancy")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident")),
+    )
+    with op.batch_alter_table("incident", schema=None) as batch_op:
+        batch_op.create_index(
+            batch_op.f("ix_incident_reported_by_tenancy_id"), ["reported_by_tenancy_id"], unique=False
+        )
+        batch_op.create_index("ix_incident_state_aware", ["state", "aware_at"], unique=False)
+
+    op.create_table(
         "invitation",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tenancy_id", sa.Integer(), nullable=False),
@@ -379,6 +484,22 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_membership_user_id"), ["user_id"], unique=False)
 
     op.create_table(
+        "nda_text_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("number", sa.Integer(), nullable=False),
+        sa.Column("content", sa.Text(), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("summary", sa.String(length=1000), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint("number > 0", name=op.f("ck_nda_text_version_number_positive")),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"], ["user_account.id"], name=op.f("fk_nda_text_version_published_by_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_nda_text_version")),
+        sa.UniqueConstraint("number", name=op.f("uq_nda_text_version_number")),
+    )
+    op.create_table(
         "register_version",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("sequence", sa.Integer(), nullable=False),
@@ -396,6 +517,8 @@ def upgrade():
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.Column("material", sa.Boolean(), server_default=sa.text("(true)"), nullable=False),
+        sa.Column("material_since", sa.String(length=16), server_default="", nullable=False),
         sa.CheckConstraint(
             "status <> 'published' OR (published_at IS NOT NULL AND reviewed_on IS NOT NULL)",
             name=op.f("ck_register_version_published_is_dated"),
@@ -413,6 +536,59 @@ def upgrade():
     with op.batch_alter_table("register_version", schema=None) as batch_op:
         batch_op.create_index(
             "uq_register_version_one_draft",
+            ["status"],
+            unique=True,
+            sqlite_where=sa.text("status = 'draft'"),
+            postgresql_where=sa.text("status = 'draft'"),
+        )
+
+    op.create_table(
+        "security_overview_version",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("sequence", sa.Integer(), nullable=False),
+        sa.Column(
+            "status", sa.Enum("draft", "published", name="overviewstatus", native_enum=False, length=16), nullable=False
+        ),
+        sa.Column("summary", sa.Text(), nullable=False),
+        sa.Column("encryption", sa.Text(), nullable=False),
+        sa.Column("access_control", sa.Text(), nullable=False),
+        sa.Column("logging_monitoring", sa.Text(), nullable=False),
+        sa.Column("vulnerability_management", sa.Text(), nullable=False),
+        sa.Column("incident_response", sa.Text(), nullable=False),
+        sa.Column("business_continuity", sa.Text(), nullable=False),
+        sa.Column("certifications", sa.Text(), nullable=False),
+        sa.Column("rto_hours", sa.Integer(), nullable=False),
+        sa.Column("rpo_hours", sa.Integer(), nullable=False),
+        sa.Column("backup_retention_days", sa.Integer(), nullable=False),
+        sa.Column("acknowledge_business_days", sa.Integer(), nullable=False),
+        sa.Column("triage_business_days", sa.Integer(), nullable=False),
+        sa.Column("register_sequence", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("published_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "status <> 'published' OR published_at IS NOT NULL",
+            name=op.f("ck_security_overview_version_published_is_dated"),
+        ),
+        sa.CheckConstraint(
+            "acknowledge_business_days > 0 AND triage_business_days > 0",
+            name=op.f("ck_security_overview_version_disclosure_positive"),
+        ),
+        sa.CheckConstraint("backup_retention_days > 0", name=op.f("ck_security_overview_version_retention_positive")),
+        sa.CheckConstraint(
+            "rto_hours > 0 AND rpo_hours > 0", name=op.f("ck_security_overview_version_objectives_positive")
+        ),
+        sa.ForeignKeyConstraint(
+            ["published_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_security_overview_version_published_by_id_user_account"),
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_security_overview_version")),
+        sa.UniqueConstraint("sequence", name=op.f("uq_security_overview_version_sequence")),
+    )
+    with op.batch_alter_table("security_overview_version", schema=None) as batch_op:
+        batch_op.create_index(
+            "uq_security_overview_one_draft",
             ["status"],
             unique=True,
             sqlite_where=sa.text("status = 'draft'"),
@@ -510,6 +686,19 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_tenancy_option_setting_tenancy_id"), ["tenancy_id"], unique=False)
 
     op.create_table(
+        "user_session",
+        sa.Column("token_hash", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_user_session_user_id_user_account"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("token_hash", name=op.f("pk_user_session")),
+    )
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_user_session_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
         "agreement",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("tenancy_id", sa.Integer(), nullable=False),
@@ -539,6 +728,7 @@ def upgrade():
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("submission_key", sa.String(length=64), nullable=True),
         sa.Column("pdf", sa.LargeBinary(), nullable=True),
         sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_agreement_sha256_length")),
         sa.CheckConstraint("size_bytes > 0", name=op.f("ck_agreement_size_positive")),
@@ -564,12 +754,196 @@ def upgrade():
             ondelete="RESTRICT",
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_agreement")),
+        sa.UniqueConstraint("tenancy_id", "submission_key", name=op.f("uq_agreement_tenancy_id_submission_key")),
     )
     with op.batch_alter_table("agreement", schema=None) as batch_op:
         batch_op.create_index("ix_agreement_sha256", ["sha256"], unique=True)
         batch_op.create_index(batch_op.f("ix_agreement_tenancy_id"), ["tenancy_id"], unique=False)
         batch_op.create_index("ix_agreement_tenancy_signed", ["tenancy_id", "signed_at"], unique=False)
         batch_op.create_index(batch_op.f("ix_agreement_text_version_id"), ["text_version_id"], unique=False)
+
+    op.create_table(
+        "document_access_request",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("document_id", sa.Integer(), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=False),
+        sa.Column("requester_id", sa.Integer(), nullable=False),
+        sa.Column("purpose", sa.Text(), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("pending", "approved", "refused", "revoked", name="requeststatus", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("requested_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("decided_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("decided_by_id", sa.Integer(), nullable=True),
+        sa.Column("expires_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("refusal_reason", sa.Text(), nullable=True),
+        sa.Column("revoked_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("revoked_by_id", sa.Integer(), nullable=True),
+        sa.CheckConstraint(
+            "status <> 'refused' OR length(refusal_reason) > 0",
+            name=op.f("ck_document_access_request_refusal_has_reason"),
+        ),
+        sa.CheckConstraint(
+            "status <> 'revoked' OR revoked_at IS NOT NULL", name=op.f("ck_document_access_request_revocation_is_dated")
+        ),
+        sa.CheckConstraint(
+            "status = 'pending' OR decided_at IS NOT NULL", name=op.f("ck_document_access_request_decision_is_dated")
+        ),
+        sa.CheckConstraint(
+            "status NOT IN ('approved', 'revoked') OR expires_at IS NOT NULL",
+            name=op.f("ck_document_access_request_approval_expires"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["decided_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_document_access_request_decided_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["document_id"],
+            ["diligence_document.id"],
+            name=op.f("fk_document_access_request_document_id_diligence_document"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["requester_id"],
+            ["user_account.id"],
+            name=op.f("fk_document_access_request_requester_id_user_account"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["revoked_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_document_access_request_revoked_by_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"],
+            ["tenancy.id"],
+            name=op.f("fk_document_access_request_tenancy_id_tenancy"),
+            ondelete="RESTRICT",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_access_request")),
+    )
+    with op.batch_alter_table("document_access_request", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_document_access_request_document_id"), ["document_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_document_access_request_requester_id"), ["requester_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_document_access_request_tenancy_id"), ["tenancy_id"], unique=False)
+        batch_op.create_index(
+            "uq_document_access_request_one_pending",
+            ["document_id", "tenancy_id", "requester_id"],
+            unique=True,
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        )
+
+    op.create_table(
+        "incident_entry",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "reported",
+                "opened",
+                "notified",
+                "update",
+                "closed",
+                "dismissed",
+                name="entrykind",
+                native_enum=False,
+                length=16,
+            ),
+            nullable=False,
+        ),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_label", sa.String(length=200), nullable=False),
+        sa.Column("text", sa.Text(), nullable=False),
+        sa.Column("mailed", sa.Boolean(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["actor_id"], ["user_account.id"], name=op.f("fk_incident_entry_actor_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["incident_id"], ["incident.id"], name=op.f("fk_incident_entry_incident_id_incident"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_entry")),
+    )
+    with op.batch_alter_table("incident_entry", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_incident_entry_incident_id"), ["incident_id"], unique=False)
+
+    op.create_table(
+        "incident_tenancy",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("incident_id", sa.Integer(), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "source", sa.Enum("computed", "added", name="affectedsource", native_enum=False, length=16), nullable=False
+        ),
+        sa.Column("included", sa.Boolean(), nullable=False),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("concerns", sa.Text(), nullable=False),
+        sa.Column("changed_by_label", sa.String(length=200), nullable=False),
+        sa.Column("changed_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("acknowledged_by_id", sa.Integer(), nullable=True),
+        sa.Column("acknowledged_by_label", sa.String(length=200), nullable=False),
+        sa.Column("reminded_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint(
+            "acknowledged_at IS NULL OR acknowledged_by_label <> ''",
+            name=op.f("ck_incident_tenancy_acknowledgement_named"),
+        ),
+        sa.CheckConstraint("included OR reason <> ''", name=op.f("ck_incident_tenancy_removed_has_reason")),
+        sa.CheckConstraint("source <> 'added' OR reason <> ''", name=op.f("ck_incident_tenancy_added_has_reason")),
+        sa.ForeignKeyConstraint(
+            ["acknowledged_by_id"],
+            ["user_account.id"],
+            name=op.f("fk_incident_tenancy_acknowledged_by_id_user_account"),
+        ),
+        sa.ForeignKeyConstraint(
+            ["incident_id"], ["incident.id"], name=op.f("fk_incident_tenancy_incident_id_incident"), ondelete="CASCADE"
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_incident_tenancy_tenancy_id_tenancy"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_tenancy")),
+        sa.UniqueConstraint("incident_id", "tenancy_id", name=op.f("uq_incident_tenancy_incident_id_tenancy_id")),
+    )
+    with op.batch_alter_table("incident_tenancy", schema=None) as batch_op:
+        batch_op.create_index("ix_incident_tenancy_listed", ["incident_id", "included", "tenancy_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_incident_tenancy_tenancy_id"), ["tenancy_id"], unique=False)
+
+    op.create_table(
+        "nda_acceptance",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=False),
+        sa.Column("nda_version_id", sa.Integer(), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("signer_name", sa.String(length=200), nullable=False),
+        sa.Column("signer_role", sa.String(length=200), nullable=False),
+        sa.Column("accepted_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("ip", sa.String(length=64), nullable=True),
+        sa.Column("user_agent", sa.String(length=400), nullable=True),
+        sa.Column("text_sha256", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["nda_version_id"],
+            ["nda_text_version.id"],
+            name=op.f("fk_nda_acceptance_nda_version_id_nda_text_version"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_nda_acceptance_tenancy_id_tenancy"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["user_account.id"], name=op.f("fk_nda_acceptance_user_id_user_account"), ondelete="SET NULL"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_nda_acceptance")),
+        sa.UniqueConstraint("tenancy_id", "nda_version_id", name=op.f("uq_nda_acceptance_tenancy_id_nda_version_id")),
+    )
+    with op.batch_alter_table("nda_acceptance", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_nda_acceptance_tenancy_id"), ["tenancy_id"], unique=False)
 
     op.create_table(
         "not_sub_processor",
@@ -615,7 +989,28 @@ def upgrade():
         sa.Column("decided_by_id", sa.Integer(), nullable=True),
         sa.Column("decision_reason", sa.Text(), nullable=True),
         sa.Column("exit_answer_by", sa.Date(), nullable=True),
+        sa.Column(
+            "exit_choice",
+            sa.Enum("accepted", "exit_taken", "deadline_passed", name="exitchoice", native_enum=False, length=20),
+            nullable=True,
+        ),
+        sa.Column("exit_chosen_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("exit_chosen_by_id", sa.Integer(), nullable=True),
+        sa.Column(
+            "channel",
+            sa.Enum("portal", "email", "letter", name="objectionchannel", native_enum=False, length=12),
+            nullable=False,
+        ),
+        sa.Column("received_on", sa.Date(), nullable=True),
+        sa.Column("sender", sa.String(length=300), nullable=True),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint(
+            "channel = 'portal' OR (received_on IS NOT NULL AND sender IS NOT NULL)",
+            name=op.f("ck_objection_written_is_dated"),
+        ),
+        sa.CheckConstraint(
+            "exit_choice IS NULL OR state = 'not_accommodated'", name=op.f("ck_objection_exit_choice_after_offer")
+        ),
         sa.CheckConstraint(
             "state <> 'not_accommodated' OR exit_answer_by IS NOT NULL", name=op.f("ck_objection_exit_offer_dated")
         ),
@@ -628,6 +1023,9 @@ def upgrade():
         ),
         sa.ForeignKeyConstraint(
             ["decided_by_id"], ["user_account.id"], name=op.f("fk_objection_decided_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["exit_chosen_by_id"], ["user_account.id"], name=op.f("fk_objection_exit_chosen_by_id_user_account")
         ),
         sa.ForeignKeyConstraint(
             ["lodged_by_id"], ["user_account.id"], name=op.f("fk_objection_lodged_by_id_user_account")
@@ -684,6 +1082,7 @@ def upgrade():
         sa.Column("retires_on", sa.Date(), nullable=True),
         sa.Column("listed_since", sa.Date(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("facts", sa.JSON(), server_default="{}", nullable=False),
         sa.CheckConstraint(
             "status <> 'conditional' OR (condition_service IS NOT NULL AND condition_service <> '')",
             name=op.f("ck_register_entry_conditional_names_service"),
@@ -705,6 +1104,117 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_register_entry_version_id"), ["version_id"], unique=False)
 
     op.create_table(
+        "document_download",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("document_id", sa.Integer(), nullable=False),
+        sa.Column("request_id", sa.Integer(), nullable=True),
+        sa.Column("user_id", sa.Integer(), nullable=True),
+        sa.Column("tenancy_id", sa.Integer(), nullable=True),
+        sa.Column("user_name", sa.String(length=200), nullable=False),
+        sa.Column("organisation", sa.String(length=200), nullable=False),
+        sa.Column("downloaded_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["document_id"],
+            ["diligence_document.id"],
+            name=op.f("fk_document_download_document_id_diligence_document"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["request_id"],
+            ["document_access_request.id"],
+            name=op.f("fk_document_download_request_id_document_access_request"),
+            ondelete="RESTRICT",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_document_download_tenancy_id_tenancy"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["user_id"],
+            ["user_account.id"],
+            name=op.f("fk_document_download_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_document_download")),
+    )
+    with op.batch_alter_table("document_download", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_document_download_document_id"), ["document_id"], unique=False)
+        batch_op.create_index(batch_op.f("ix_document_download_tenancy_id"), ["tenancy_id"], unique=False)
+
+    op.create_table(
+        "exit_case",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "requested",
+                "export_delivered",
+                "service_ended",
+                "deletion_confirmed",
+                "withdrawn",
+                name="exitstate",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("requested_end_on", sa.Date(), nullable=False),
+        sa.Column("objection_id", sa.Integer(), nullable=True),
+        sa.Column("opened_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("opened_by_id", sa.Integer(), nullable=True),
+        sa.Column("opened_by_label", sa.String(length=200), nullable=False),
+        sa.Column("agreement_id", sa.Integer(), nullable=True),
+        sa.Column("text_version_number", sa.Integer(), nullable=True),
+        sa.Column("export_days", sa.Integer(), nullable=False),
+        sa.Column("deletion_days", sa.Integer(), nullable=False),
+        sa.Column("export_formats", sa.JSON(), nullable=False),
+        sa.Column("export_due_on", sa.Date(), nullable=False),
+        sa.Column("export_delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("export_delivered_on", sa.Date(), nullable=True),
+        sa.Column("export_method", sa.Text(), nullable=False),
+        sa.Column("export_sha256", sa.String(length=64), nullable=True),
+        sa.Column("service_ended_on", sa.Date(), nullable=True),
+        sa.Column("deletion_due_on", sa.Date(), nullable=True),
+        sa.Column("deletion_confirmed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("withdrawn_reason", sa.Text(), nullable=False),
+        sa.CheckConstraint(
+            "state <> 'deletion_confirmed' OR deletion_confirmed_at IS NOT NULL",
+            name=op.f("ck_exit_case_deletion_dated"),
+        ),
+        sa.CheckConstraint(
+            "state <> 'withdrawn' OR (withdrawn_at IS NOT NULL AND withdrawn_reason <> '')",
+            name=op.f("ck_exit_case_withdrawal_dated"),
+        ),
+        sa.CheckConstraint(
+            "state NOT IN ('service_ended', 'deletion_confirmed') OR (service_ended_on IS NOT NULL AND deletion_due_on IS NOT NULL)",
+            name=op.f("ck_exit_case_end_dated"),
+        ),
+        sa.CheckConstraint("export_days >= 0 AND deletion_days >= 0", name=op.f("ck_exit_case_days_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["agreement_id"], ["agreement.id"], name=op.f("fk_exit_case_agreement_id_agreement"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["opened_by_id"], ["user_account.id"], name=op.f("fk_exit_case_opened_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_exit_case_tenancy_id_tenancy"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exit_case")),
+    )
+    with op.batch_alter_table("exit_case", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_exit_case_tenancy_id"), ["tenancy_id"], unique=False)
+        batch_op.create_index(
+            "uq_exit_case_one_open",
+            ["tenancy_id"],
+            unique=True,
+            sqlite_where=sa.text("state IN ('requested', 'export_delivered', 'service_ended')"),
+            postgresql_where=sa.text("state IN ('requested', 'export_delivered', 'service_ended')"),
+        )
+
+    op.create_table(
         "objection_step",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("objection_id", sa.Integer(), nullable=False),
@@ -717,6 +1227,9 @@ def upgrade():
                 "not_accommodated",
                 "exit_offered",
                 "withdrawn",
+                "change_accepted",
+                "exit_taken",
+                "deadline_passed",
                 name="stepkind",
                 native_enum=False,
                 length=24,
@@ -741,15 +1254,120 @@ def upgrade():
     with op.batch_alter_table("objection_step", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_objection_step_objection_id"), ["objection_id"], unique=False)
 
+    op.create_table(
+        "deletion_certificate",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("exit_id", sa.Integer(), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=False),
+        sa.Column("issued_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("filename", sa.String(length=200), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("pdf", sa.LargeBinary(), nullable=True),
+        sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_deletion_certificate_sha256_length")),
+        sa.ForeignKeyConstraint(
+            ["exit_id"], ["exit_case.id"], name=op.f("fk_deletion_certificate_exit_id_exit_case"), ondelete="RESTRICT"
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_deletion_certificate_tenancy_id_tenancy"), ondelete="RESTRICT"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_deletion_certificate")),
+        sa.UniqueConstraint("exit_id", name=op.f("uq_deletion_certificate_exit_id")),
+    )
+    with op.batch_alter_table("deletion_certificate", schema=None) as batch_op:
+        batch_op.create_index("ix_deletion_certificate_sha256", ["sha256"], unique=True)
+        batch_op.create_index(batch_op.f("ix_deletion_certificate_tenancy_id"), ["tenancy_id"], unique=False)
+
+    op.create_table(
+        "exit_deletion",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("exit_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("entry_key", sa.String(length=60), nullable=False),
+        sa.Column("supplier", sa.String(length=200), nullable=False),
+        sa.Column("what", sa.Text(), nullable=False),
+        sa.Column("confirmed_on", sa.Date(), nullable=True),
+        sa.Column("confirmed_by_label", sa.String(length=200), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.CheckConstraint(
+            "confirmed_on IS NULL OR confirmed_by_label <> ''", name=op.f("ck_exit_deletion_confirmation_named")
+        ),
+        sa.ForeignKeyConstraint(
+            ["exit_id"], ["exit_case.id"], name=op.f("fk_exit_deletion_exit_id_exit_case"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exit_deletion")),
+    )
+    with op.batch_alter_table("exit_deletion", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_exit_deletion_exit_id"), ["exit_id"], unique=False)
+
+    op.create_table(
+        "exit_step",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("exit_id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum(
+                "requested",
+                "export_delivered",
+                "service_ended",
+                "deleted_at",
+                "deletion_confirmed",
+                "withdrawn",
+                name="exitstepkind",
+                native_enum=False,
+                length=24,
+            ),
+            nullable=False,
+        ),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("actor_id", sa.Integer(), nullable=True),
+        sa.Column("actor_label", sa.String(length=200), nullable=False),
+        sa.Column("note", sa.Text(), nullable=False),
+        sa.ForeignKeyConstraint(["actor_id"], ["user_account.id"], name=op.f("fk_exit_step_actor_id_user_account")),
+        sa.ForeignKeyConstraint(
+            ["exit_id"], ["exit_case.id"], name=op.f("fk_exit_step_exit_id_exit_case"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_exit_step")),
+    )
+    with op.batch_alter_table("exit_step", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_exit_step_exit_id"), ["exit_id"], unique=False)
+
     # ### end Alembic commands ###
 
 
 def downgrade():
     # ### commands auto generated by Alembic - please adjust! ###
+    with op.batch_alter_table("exit_step", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_exit_step_exit_id"))
+
+    op.drop_table("exit_step")
+    with op.batch_alter_table("exit_deletion", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_exit_deletion_exit_id"))
+
+    op.drop_table("exit_deletion")
+    with op.batch_alter_table("deletion_certificate", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_deletion_certificate_tenancy_id"))
+        batch_op.drop_index("ix_deletion_certificate_sha256")
+
+    op.drop_table("deletion_certificate")
     with op.batch_alter_table("objection_step", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_objection_step_objection_id"))
 
     op.drop_table("objection_step")
+    with op.batch_alter_table("exit_case", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_exit_case_one_open",
+            sqlite_where=sa.text("state IN ('requested', 'export_delivered', 'service_ended')"),
+            postgresql_where=sa.text("state IN ('requested', 'export_delivered', 'service_ended')"),
+        )
+        batch_op.drop_index(batch_op.f("ix_exit_case_tenancy_id"))
+
+    op.drop_table("exit_case")
+    with op.batch_alter_table("document_download", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_document_download_tenancy_id"))
+        batch_op.drop_index(batch_op.f("ix_document_download_document_id"))
+
+    op.drop_table("document_download")
     with op.batch_alter_table("register_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_register_entry_version_id"))
         batch_op.drop_index(batch_op.f("ix_register_entry_key"))
@@ -766,6 +1384,30 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_not_sub_processor_version_id"))
 
     op.drop_table("not_sub_processor")
+    with op.batch_alter_table("nda_acceptance", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_nda_acceptance_tenancy_id"))
+
+    op.drop_table("nda_acceptance")
+    with op.batch_alter_table("incident_tenancy", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incident_tenancy_tenancy_id"))
+        batch_op.drop_index("ix_incident_tenancy_listed")
+
+    op.drop_table("incident_tenancy")
+    with op.batch_alter_table("incident_entry", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_incident_entry_incident_id"))
+
+    op.drop_table("incident_entry")
+    with op.batch_alter_table("document_access_request", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_document_access_request_one_pending",
+            sqlite_where=sa.text("status = 'pending'"),
+            postgresql_where=sa.text("status = 'pending'"),
+        )
+        batch_op.drop_index(batch_op.f("ix_document_access_request_tenancy_id"))
+        batch_op.drop_index(batch_op.f("ix_document_access_request_requester_id"))
+        batch_op.drop_index(batch_op.f("ix_document_access_request_document_id"))
+
+    op.drop_table("document_access_request")
     with op.batch_alter_table("agreement", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_agreement_text_version_id"))
         batch_op.drop_index("ix_agreement_tenancy_signed")
@@ -773,6 +1415,10 @@ def downgrade():
         batch_op.drop_index("ix_agreement_sha256")
 
     op.drop_table("agreement")
+    with op.batch_alter_table("user_session", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_user_session_user_id"))
+
+    op.drop_table("user_session")
     with op.batch_alter_table("tenancy_option_setting", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_tenancy_option_setting_tenancy_id"))
         batch_op.drop_index(batch_op.f("ix_tenancy_option_setting_option_id"))
@@ -790,6 +1436,14 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_tenancy_directory_tenancy_id"))
 
     op.drop_table("tenancy_directory")
+    with op.batch_alter_table("security_overview_version", schema=None) as batch_op:
+        batch_op.drop_index(
+            "uq_security_overview_one_draft",
+            sqlite_where=sa.text("status = 'draft'"),
+            postgresql_where=sa.text("status = 'draft'"),
+        )
+
+    op.drop_table("security_overview_version")
     with op.batch_alter_table("register_version", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_register_version_one_draft",
@@ -798,6 +1452,7 @@ def downgrade():
         )
 
     op.drop_table("register_version")
+    op.drop_table("nda_text_version")
     with op.batch_alter_table("membership", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_membership_user_id"))
         batch_op.drop_index(batch_op.f("ix_membership_tenancy_id"))
@@ -808,6 +1463,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_invitation_tenancy_id"))
 
     op.drop_table("invitation")
+    with op.batch_alter_table("incident", schema=None) as batch_op:
+        batch_op.drop_index("ix_incident_state_aware")
+        batch_op.drop_index(batch_op.f("ix_incident_reported_by_tenancy_id"))
+
+    op.drop_table("incident")
     with op.batch_alter_table("identity", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_identity_user_id"))
 
@@ -821,6 +1481,10 @@ def downgrade():
 
     op.drop_table("dpia_download")
     op.drop_table("dpa_text_version")
+    with op.batch_alter_table("diligence_document", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_diligence_document_sha256"))
+
+    op.drop_table("diligence_document")
     with op.batch_alter_table("change_notice", schema=None) as batch_op:
         batch_op.drop_index("ix_change_notice_state_effective")
 

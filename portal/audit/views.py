@@ -2,9 +2,7 @@
 
 from __future__ import annotations
 
-import csv
 import datetime as dt
-import io
 from typing import Any
 
 from flask import Blueprint, Response, render_template, request
@@ -16,6 +14,7 @@ from portal.dates import end_of_uk_day, start_of_uk_day
 from portal.extensions import db
 from portal.policy import Permission
 from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
+from portal.web.csv_export import csv_bytes
 
 bp = tenancy_blueprint("audit", __name__, "/audit")
 policy.declare(bp, policy.tenancy(Permission.VIEW_TENANCY_AUDIT))
@@ -58,21 +57,13 @@ def vendor_log() -> str:
 
 @admin.get("/export.csv")
 def vendor_csv() -> Response:
-    out = io.StringIO()
-    writer = csv.writer(out)
-    writer.writerow(CSV_FIELDS)
     query = _filtered(_filters()).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()).limit(CSV_LIMIT)
-    for event in db.session.scalars(query):
-        writer.writerow([_csv_safe(getattr(event, name)) for name in CSV_FIELDS])
+    rows = ([getattr(event, name) for name in CSV_FIELDS] for event in db.session.scalars(query))
     return Response(
-        out.getvalue(), mimetype="text/csv", headers={"Content-Disposition": 'attachment; filename="audit.csv"'}
+        csv_bytes(CSV_FIELDS, rows),
+        mimetype="text/csv",
+        headers={"Content-Disposition": 'attachment; filename="audit.csv"'},
     )
-
-
-def _csv_safe(value: Any) -> str:
-    """A cell a spreadsheet will not run as a formula."""
-    text = value.isoformat() if isinstance(value, dt.datetime) else ("" if value is None else str(value))
-    return "'" + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
 
 
 def _filters() -> dict[str, str]:

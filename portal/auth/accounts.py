@@ -17,6 +17,10 @@ from portal.tenancy import invitations
 from portal.tenancy.models import DirectoryProvider, Membership, Role, Tenancy, TenancyDirectory
 
 NO_ACCESS = "You do not have access yet. Ask your school's data lead to invite you."
+INVITED_ELSEWHERE = (
+    "This invitation was sent to a different email address from the account you signed in with. "
+    "Sign in with the work account of the address the invitation was sent to, or ask for a new invitation."
+)
 
 
 class NoAccessError(SignInError):
@@ -76,6 +80,9 @@ def sign_in(identity: VerifiedIdentity, *, invitation_token: str | None = None) 
             "invitation expired, used, withdrawn or unknown",
             "This invitation has expired, been used or been withdrawn.",
         )
+    if invitation is not None and not invited_address(identity, invitation.email):
+        # In a school the domain holds pupils' accounts too: the invitation is for the person it names.
+        raise SignInError(INVITED_REASON, INVITED_ELSEWHERE, user.id if user is not None else None)
     auto_join = next((t for t in tenancies if t.auto_join_enabled), None)
     if user is None and invitation is None and auto_join is None:
         raise NoAccessError("no account and no invitation", NO_ACCESS)
@@ -116,6 +123,15 @@ def sign_in(identity: VerifiedIdentity, *, invitation_token: str | None = None) 
     if not user.is_vendor and not _has_any_membership(user):
         raise NoAccessError("signed in but belongs to no tenancy", NO_ACCESS, user.id)
     return SignInResult(user, joined)
+
+
+INVITED_REASON = "invitation for another address"
+
+
+def invited_address(identity: VerifiedIdentity, address: str) -> bool:
+    """Whether the directory vouches for the invited address (case-insensitive) for this identity."""
+    verified = identity.verified_email
+    return verified is not None and verified.casefold() == address.casefold()
 
 
 def _is_member(user: User, tenancy: Tenancy) -> bool:

@@ -78,3 +78,17 @@ class Identity(db.Model):  # type: ignore[name-defined,misc]
     last_used_at: Mapped[Optional[dt.datetime]]
 
     user: Mapped[User] = relationship(back_populates="identities")
+
+
+class UserSession(db.Model):  # type: ignore[name-defined,misc]
+    """One signed-in session, on the server: sign-out deletes it, so a copied cookie dies with it.
+
+    The cookie carries a random token; only its SHA-256 is kept here, so a copy of this table
+    opens no session. The user loader reads this row in the same statement as the user.
+    """
+
+    __tablename__ = "user_session"
+
+    token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

@@ -22,6 +22,7 @@ from flask import Flask, current_app
 from joserfc.errors import JoseError
 
 from portal.extensions import oauth
+from portal.web.clean import clean_line
 
 PROVIDERS = ("microsoft", "google")
 PERSONAL_MICROSOFT_TENANT = "9188040d-6c67-4c5b-b112-36a304b66dad"
@@ -51,6 +52,9 @@ class VerifiedIdentity:
     directory: str  # Entra: tid. Google: hd.
     name: str
     email: str | None
+    # The email the directory itself vouches for, or None: Entra's `email` only when the directory
+    # verified the domain (`xms_edov` true); Google's when `email_verified` (always, past the checks).
+    verified_email: str | None = None
 
 
 def init_app(app: Flask) -> None:
@@ -139,8 +143,9 @@ def verify_claims(provider: str, claims: dict[str, Any]) -> VerifiedIdentity:
         raise SignInError("token expired")
     if claims.get("iss") not in expected_issuer(provider, claims):
         raise SignInError(f"unexpected issuer {str(claims.get('iss'))[:100]}")
-    name = str(claims.get("name") or claims.get("email") or "Unnamed user")[:200]
-    email = str(claims["email"])[:320] if claims.get("email") else None
+    # Shown on pages and in mail: one line, no control characters (#18).
+    name = clean_line(str(claims.get("name") or claims.get("email") or "Unnamed user"))[:200].strip() or "Unnamed user"
+    email = clean_line(str(claims["email"]))[:320].strip() if claims.get("email") else None
     if provider == "microsoft":
         tid = str(claims.get("tid") or "").lower()
         oid = str(claims.get("oid") or "").lower()
@@ -151,7 +156,8 @@ def verify_claims(provider: str, claims: dict[str, Any]) -> VerifiedIdentity:
             )
         if not GUID.match(tid) or not GUID.match(oid):
             raise SignInError("token has no valid tid or oid")
-        return VerifiedIdentity("microsoft", tid, oid, tid, name, email)
+        verified = email if claims.get("xms_edov") is True else None
+        return VerifiedIdentity("microsoft", tid, oid, tid, name, email, verified)
     hd = str(claims.get("hd") or "").lower()
     if not hd:
         raise SignInError(
@@ -160,7 +166,7 @@ def verify_claims(provider: str, claims: dict[str, Any]) -> VerifiedIdentity:
         )
     if claims.get("email_verified") is not True:
         raise SignInError("email not verified", "Google has not verified this account's email address.")
-    return VerifiedIdentity("google", "https://accounts.google.com", str(claims["sub"]), hd, name, email)
+    return VerifiedIdentity("google", "https://accounts.google.com", str(claims["sub"]), hd, name, email, email)
 
 
 def _check_key_issuer(oidc: Any, provider: str, id_token: str, claims: Any) -> None:

@@ -1,17 +1,21 @@
-"""Sessions: a fresh one at every sign-in, a version that revokes old cookies, idle and absolute timeouts."""
+"""Sessions: a fresh one at every sign-in, kept on the server so sign-out ends it, a version that
+revokes every cookie of a user at once, idle and absolute timeouts."""
 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import secrets
 from functools import cache
 from typing import TYPE_CHECKING, Any
 from urllib.parse import urlsplit
 
-from flask import Flask, current_app, flash, g, jsonify, redirect, request, session, url_for
+from flask import Flask, current_app, flash, g, has_request_context, jsonify, redirect, request, session, url_for
+from flask.sessions import SecureCookieSessionInterface
 from flask_login import login_user, logout_user
-from sqlalchemy import Select, bindparam, select, update
+from sqlalchemy import Select, and_, bindparam, delete, select, update
 
-from portal.auth.models import User
+from portal.auth.models import User, UserSession
 from portal.dates import now
 from portal.extensions import db, login_manager
 
@@ -19,7 +23,15 @@ if TYPE_CHECKING:
     from portal.tenancy.models import Role, Tenancy
 
 
+class PortalSessionInterface(SecureCookieSessionInterface):
+    """Flask's signed cookie, Secure whenever the request itself came over HTTPS (always in production)."""
+
+    def get_cookie_secure(self, app: Flask) -> bool:
+        return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+
 def init_app(app: Flask) -> None:
+    app.session_interface = PortalSessionInterface()
     login_manager.user_loader(load_user)
     login_manager.session_protection = None  # the session version and timeouts do this job
     app.url_value_preprocessor(_fresh_request_state)
@@ -48,45 +60,76 @@ def _fresh_request_state(endpoint: str | None, values: dict[str, Any] | None) ->
 
 
 def load_user(user_id: str) -> User | None:
-    """The signed-in user, if the cookie's session version is still the current one.
+    """The signed-in user, if the cookie's session is still open on the server and its version current.
 
-    One query reads the user, their memberships and the tenancies they are members of: every
-    signed-in page needs the first two (the access policy and the navigation), and a page of a
-    tenancy the user belongs to needs that tenancy, so the policy need not look it up again. A
-    round trip is most of what a query costs.
+    One query reads the session row, the user, their memberships and the tenancies they are
+    members of: every signed-in page needs the first three (sign-out, the access policy and the
+    navigation), and a page of a tenancy the user belongs to needs that tenancy, so the policy
+    need not look it up again. A round trip is most of what a query costs.
     """
     from portal import policy
 
-    raw_id, _, version = user_id.partition(":")
-    if not raw_id.isdigit() or not version.isdigit():
+    raw_id, version, token = _parse_session_id(user_id)
+    if raw_id is None:
         return None
-    rows = db.session.execute(_user_statement(), {"user_id": int(raw_id)}).all()
+    rows = db.session.execute(_user_statement(), {"user_id": raw_id, "token_hash": token_hash(token)}).all()
     user: User | None = rows[0][0] if rows else None
-    if user is None or user.is_disabled or user.session_version != int(version):
+    if user is None or user.is_disabled or user.session_version != version:
         return None
     policy.remember_memberships(user.id, [(tenancy, role) for _, role, tenancy in rows if tenancy is not None])
     return user
+
+
+def _parse_session_id(value: str) -> tuple[int | None, int, str]:
+    """`user id:session version:token` as begin_session wrote it; (None, 0, "") for anything else."""
+    parts = value.split(":")
+    if len(parts) != 3 or not parts[0].isdigit() or not parts[1].isdigit() or not 20 <= len(parts[2]) <= 64:
+        return None, 0, ""
+    return int(parts[0]), int(parts[1]), parts[2]
+
+
+def token_hash(token: str) -> str:
+    """What the server keeps of a session token: its SHA-256, so the table opens no session."""
+    return hashlib.sha256(token.encode()).hexdigest()
 
 
 @cache
 def _user_statement() -> Select[User, Role, Tenancy]:
     """The user loader's statement, built once: SQLAlchemy keys its compiled-SQL cache on the
     statement's structure, and working that key out again for a new object on every request
-    cost about a quarter of a millisecond of CPU. The user id is a bound parameter."""
+    cost about a quarter of a millisecond of CPU. The user id and token hash are bound parameters;
+    the inner join on the session row means a signed-out session finds no row at all."""
     from portal.tenancy.models import Membership, Tenancy
 
     return (
         select(User, Membership.role, Tenancy)
+        .join(
+            UserSession,
+            and_(UserSession.user_id == User.id, UserSession.token_hash == bindparam("token_hash")),
+        )
         .outerjoin(Membership, Membership.user_id == User.id)
         .outerjoin(Tenancy, Tenancy.id == Membership.tenancy_id)
         .where(User.id == bindparam("user_id"))
     )
 
 
+def open_session(user: User) -> str:
+    """Record a new server-side session for the user (flushed, not committed); returns the cookie's id."""
+    token = secrets.token_urlsafe(32)
+    oldest = now() - dt.timedelta(hours=int(current_app.config["SESSION_ABSOLUTE_HOURS"]))
+    # Sessions past the absolute timeout can never be used again: sweep the user's own at sign-in.
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user.id, UserSession.created_at < oldest))
+    db.session.add(UserSession(token_hash=token_hash(token), user_id=user.id))
+    db.session.flush()
+    return f"{user.id}:{user.session_version}:{token}"
+
+
 def begin_session(user: User) -> None:
     """Start a new session for a user who has just signed in (nothing of the old one survives)."""
     session.clear()
+    session_id = open_session(user)
     login_user(user)
+    session["_user_id"] = session_id
     stamp = now().isoformat()
     session["signed_in_at"] = stamp
     session["last_seen_at"] = stamp
@@ -94,6 +137,10 @@ def begin_session(user: User) -> None:
 
 
 def end_session() -> None:
+    """Forget this session on the server (the caller commits) and in the browser."""
+    _, _, token = _parse_session_id(str(session.get("_user_id", "")))
+    if token:
+        db.session.execute(delete(UserSession).where(UserSession.token_hash == token_hash(token)))
     logout_user()
     session.clear()
 
@@ -101,6 +148,7 @@ def end_session() -> None:
 def revoke_sessions(user_id: int) -> None:
     """End every session of a user at its next request (a copied cookie stops working)."""
     db.session.execute(update(User).where(User.id == user_id).values(session_version=User.session_version + 1))
+    db.session.execute(delete(UserSession).where(UserSession.user_id == user_id))
 
 
 def needs_recent_sign_in() -> bool:

@@ -7,13 +7,14 @@ from flask import Blueprint, abort, current_app, flash, g, redirect, render_temp
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
-from portal import policy
+from portal import policy, transactions
 from portal.audit import service as audit
 from portal.audit.models import AuditEvent
 from portal.auth import accounts, oidc
 from portal.auth.sessions import begin_session, end_session, revoke_sessions, safe_next, user_or_none
 from portal.extensions import db, limiter
 from portal.tenancy import invitations
+from portal.web.urls import public_url
 
 bp = policy.declare(Blueprint("auth", __name__), policy.PUBLIC)
 SIGN_IN_LIMIT = "20 per minute"
@@ -41,9 +42,10 @@ def start(provider: str) -> Response | tuple[str, int]:
     session["sign_in_next"] = safe_next(request.args.get("next") or request.form.get("next"))
     token = request.form.get("invitation", "")
     session["invitation_token"] = token if token and invitations.find_open(token) else None
-    redirect_uri = url_for("auth.callback", provider=provider, _external=True)
+    redirect_uri = public_url("auth.callback", provider=provider)
     try:
-        return oidc.client(provider).authorize_redirect(redirect_uri)  # type: ignore[no-any-return]
+        with transactions.without_transaction():  # no transaction open while the provider answers
+            return oidc.client(provider).authorize_redirect(redirect_uri)  # type: ignore[no-any-return]
     except requests.RequestException:
         current_app.logger.exception("sign-in provider %s unreachable", provider)
         message = f"Sign in with {PROVIDER_LABELS[provider]} is not available at the moment. Try again later."
@@ -58,7 +60,8 @@ def callback(provider: str) -> Response | tuple[str, int]:
     invitation_token = session.pop("invitation_token", None)
     target = safe_next(session.pop("sign_in_next", None))
     try:
-        identity = oidc.complete(provider)
+        with transactions.without_transaction():  # no transaction open while the provider answers
+            identity = oidc.complete(provider)
         result = accounts.sign_in(identity, invitation_token=invitation_token)
     except oidc.SignInError as error:
         db.session.rollback()
@@ -73,8 +76,8 @@ def callback(provider: str) -> Response | tuple[str, int]:
         object_id=provider,
         details={"directory": identity.directory},
     )
-    db.session.commit()
     begin_session(result.user)
+    db.session.commit()
     if result.joined is not None:
         flash(f"You have joined {result.joined.name}.")
         return redirect(target or url_for("tenancy.overview", tenancy=result.joined.slug))
@@ -102,8 +105,8 @@ def invitation(token: str) -> str | tuple[str, int]:
 def sign_out() -> Response:
     user = user_or_none()
     audit.record("auth.sign_out", actor=audit.Actor.of(user))
-    db.session.commit()
     end_session()
+    db.session.commit()
     flash("You have signed out.")
     return redirect(url_for("web.start"))
 
@@ -135,7 +138,7 @@ def sign_out_everywhere() -> Response:
     assert user is not None
     revoke_sessions(user.id)
     audit.record("auth.sign_out_everywhere", actor=audit.Actor.of(user), object_type="user", object_id=user.id)
-    db.session.commit()
     end_session()
+    db.session.commit()
     flash("You have signed out on every device.")
     return redirect(url_for("auth.sign_in"))

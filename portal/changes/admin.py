@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -11,9 +12,9 @@ from portal import policy
 from portal.audit.service import Actor
 from portal.changes import objections, queries, service
 from portal.changes.errors import ChangeError
-from portal.changes.forms import AnnounceForm, DecideForm, WithdrawNoticeForm
+from portal.changes.forms import AnnounceForm, DecideForm, WithdrawNoticeForm, WrittenObjectionForm
 from portal.changes.models import ChangeKind, Objection
-from portal.changes.states import TRANSITIONS, IllegalTransition, ObjectionState
+from portal.changes.states import TRANSITIONS, IllegalTransition, ObjectionChannel, ObjectionState
 from portal.extensions import db
 from portal.policy import Permission
 
@@ -94,6 +95,38 @@ def _notice_page(notice_id: int, form: WithdrawNoticeForm) -> str:
     if found is None:
         abort(404)
     return render_template("changes/admin_notice.html", change=found, form=form)
+
+
+@bp.route("/changes/<int:notice_id>/record-objection", methods=["GET", "POST"])
+def record_objection(notice_id: int) -> str | Response | tuple[str, int]:
+    """Record an objection that arrived by email or letter, for the school or trust that sent it."""
+    change = service.get_notice(notice_id)
+    if change is None:
+        abort(404)
+    form = WrittenObjectionForm()
+    if form.validate_on_submit() and form.received_on.data is not None:
+        owner = queries.tenancy_by_reference(form.organisation.data or "")
+        if owner is None:
+            form.organisation.errors = [_("No school or trust in the portal has that URN, group id or address")]
+        else:
+            written = objections.WrittenObjection(
+                ObjectionChannel(form.channel.data), form.received_on.data, form.sender.data or ""
+            )
+            try:
+                found = objections.lodge_objection(
+                    change, owner, grounds=form.grounds.data or "", actor=Actor.of(current_user), written=written
+                )
+            except ChangeError as error:
+                db.session.commit()  # a refusal's audit row, and nothing else, is kept
+                field = getattr(form, error.field or "received_on", form.received_on)
+                field.errors = [*field.errors, error.message]
+            else:
+                db.session.commit()
+                flash(_("Objection recorded for %(name)s; its contacts are being sent a receipt.", name=owner.name))
+                return redirect(url_for("changes_admin.objection", objection_id=found.id))
+        return render_template("changes/admin_record.html", change=change, form=form), 400
+    status = 400 if form.errors else 200
+    return render_template("changes/admin_record.html", change=change, form=form), status
 
 
 @bp.get("/objections")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
+    GovCheckboxesInput,
     GovDateInput,
     GovRadioInput,
     GovSelect,
@@ -11,11 +12,12 @@ from govuk_frontend_wtf.wtforms_widgets import (
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, SelectField, StringField, SubmitField, TextAreaField
+from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.changes.models import ChangeKind
+from portal.web.forms import FlaskForm
 
 GROUNDS_MAX = 5000
 
@@ -80,6 +82,8 @@ class LodgeForm(FlaskForm):
         ],
     )
     target = RadioField("Object for", widget=GovRadioInput(), validators=[Optional()])
+    # A trust: the academies it chose to object for (target "chosen").
+    academies = SelectMultipleField(_l("Academies"), widget=GovCheckboxesInput(), validators=[Optional()])
     submit = SubmitField("Object to this change", widget=GovSubmitInput())
 
 
@@ -122,3 +126,61 @@ class WithdrawNoticeForm(FlaskForm):
         ],
     )
     submit = SubmitField("Withdraw the change", widget=GovSubmitInput())
+
+
+class WrittenObjectionForm(FlaskForm):
+    """Vendor staff record an objection that arrived by email or letter (#21 item 6)."""
+
+    organisation = StringField(
+        _l("School or trust"),
+        widget=GovTextInput(),
+        validators=[DataRequired(message=_l("Enter the school's URN, the trust's group id or the portal address"))],
+    )
+    channel = RadioField(
+        _l("How did it arrive?"),
+        widget=GovRadioInput(),
+        choices=[SelectChoice("email", _l("By email")), SelectChoice("letter", _l("By letter"))],
+        validators=[InputRequired(message=_l("Select how the objection was received"))],
+    )
+    received_on = UKDateField(
+        _l("Date received"),
+        widget=GovDateInput(),
+        format="%d %m %Y",
+        validators=[InputRequired(message=_l("Enter the date the objection was received"))],
+    )
+    sender = StringField(
+        _l("Who sent it"),
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(message=_l("Enter who sent the objection")),
+            Length(max=300, message=_l("Who sent it must be 300 characters or fewer")),
+        ],
+    )
+    grounds = TextAreaField(
+        _l("A copy or summary of the objection"),
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(message=_l("Enter a copy or summary of the objection")),
+            Length(max=GROUNDS_MAX, message=_l("The objection must be %(max)d characters or fewer", max=GROUNDS_MAX)),
+        ],
+    )
+    submit = SubmitField(_l("Record the objection"), widget=GovSubmitInput())
+
+
+class ExitAnswerForm(FlaskForm):
+    """The school's answer to an exit offer after a not-accommodated objection."""
+
+    choice = RadioField(
+        _l("What do you want to do?"),
+        widget=GovRadioInput(),
+        choices=[
+            SelectChoice("accept", _l("Accept the change: it applies to us from tomorrow")),
+            SelectChoice("exit", _l("Take the exit our contract offers: we will leave the service")),
+        ],
+        validators=[InputRequired(message=_l("Select whether you accept the change or take the exit"))],
+    )
+    submit = SubmitField(_l("Send our answer"), widget=GovSubmitInput())
+
+
+class ConfirmWithdrawForm(FlaskForm):
+    submit = SubmitField(_l("Yes, withdraw the objection"), widget=GovSubmitInput())

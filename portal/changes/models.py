@@ -9,7 +9,7 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.changes.states import ObjectionState, StepKind
+from portal.changes.states import ExitChoice, ObjectionChannel, ObjectionState, StepKind
 from portal.db import enum_values, utcnow
 from portal.extensions import db
 
@@ -89,6 +89,10 @@ class Objection(db.Model):  # type: ignore[name-defined,misc]
             name="decision_has_reason",
         ),
         CheckConstraint("state <> 'not_accommodated' OR exit_answer_by IS NOT NULL", name="exit_offer_dated"),
+        CheckConstraint("exit_choice IS NULL OR state = 'not_accommodated'", name="exit_choice_after_offer"),
+        CheckConstraint(
+            "channel = 'portal' OR (received_on IS NOT NULL AND sender IS NOT NULL)", name="written_is_dated"
+        ),
         Index("ix_objection_state_lodged", "state", "lodged_at"),
         # The vendor's queue, unfiltered, oldest first: its first page is read from this index
         # instead of joining and sorting every objection (500 on the day of a contested change).
@@ -107,6 +111,14 @@ class Objection(db.Model):  # type: ignore[name-defined,misc]
     decision_reason: Mapped[Optional[str]] = mapped_column(Text)
     # Not accommodated: the UK date by which the school must answer the exit offer.
     exit_answer_by: Mapped[Optional[dt.date]]
+    # The school's answer to the exit offer (#21): accepted, exit taken, or the deadline passed.
+    exit_choice: Mapped[Optional[ExitChoice]] = mapped_column(_enum(ExitChoice, 20))
+    exit_chosen_at: Mapped[Optional[dt.datetime]]
+    exit_chosen_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    # How it arrived; for email or letter (recorded by staff) the UK date received and who sent it.
+    channel: Mapped[ObjectionChannel] = mapped_column(_enum(ObjectionChannel, 12), default=ObjectionChannel.PORTAL)
+    received_on: Mapped[Optional[dt.date]]
+    sender: Mapped[Optional[str]] = mapped_column(String(300))
     updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
 
     change: Mapped[ChangeNotice] = relationship()

@@ -8,23 +8,25 @@ tenancy's data leads, all in the caller's transaction.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import current_app, render_template
-from sqlalchemy import delete, func, select
+from flask import render_template
+from flask_babel import gettext as _
+from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit.models import Outcome
 from portal.audit.service import Actor, record
-from portal.auth.models import User
 from portal.changes import window
 from portal.changes.errors import AlreadyObjected, DecisionInvalid, WindowClosed
 from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objection, ObjectionStep
-from portal.changes.states import ObjectionState, StepKind, check_transition
-from portal.dates import govuk_date, now
+from portal.changes.states import IllegalTransition, ObjectionChannel, ObjectionState, StepKind, check_transition
+from portal.dates import govuk_date, now, uk_today
 from portal.extensions import db
 from portal.register.models import TenancyExclusion
-from portal.tenancy.models import Membership, Role, Tenancy
+from portal.tenancy.models import Tenancy
 
 MAIL_CATEGORY = "objection"
 
@@ -44,12 +46,24 @@ def _refuse(error: type[Exception], message: str, *, change: ChangeNotice, tenan
 
 
 def lodge_objection(
-    change: ChangeNotice, tenancy: Tenancy, *, grounds: str, actor: Actor, at: dt.datetime | None = None
+    change: ChangeNotice,
+    tenancy: Tenancy,
+    *,
+    grounds: str,
+    actor: Actor,
+    at: dt.datetime | None = None,
+    written: WrittenObjection | None = None,
 ) -> Objection:
-    """Lodge one tenancy's objection; refused after the window closes or if the tenancy already objected."""
+    """Lodge one tenancy's objection; refused after the window closes or if the tenancy already objected.
+
+    `written`: an objection that reached us by email or letter, recorded by staff; the window is
+    judged on the UK date it was received.
+    """
     at = at or window.now()
     if not grounds.strip():
-        raise DecisionInvalid("Enter your grounds for objecting", field="grounds")
+        raise DecisionInvalid(_("Enter your grounds for objecting"), field="grounds")
+    if change.kind is ChangeKind.REMOVAL:
+        raise DecisionInvalid(_("A removal is information only: there is nothing to object to."), field="grounds")
     if change.state is not NoticeState.ANNOUNCED:
         _refuse(
             WindowClosed,
@@ -58,7 +72,9 @@ def lodge_objection(
             tenancy=tenancy,
             actor=actor,
         )
-    if not window.window_open(change.effective_on, at):
+    if written is not None:
+        _check_received(change, written)
+    elif not window.window_open(change.effective_on, at):
         until = govuk_date(window.object_until(change.effective_on))
         _refuse(
             WindowClosed,
@@ -83,6 +99,9 @@ def lodge_objection(
         lodged_at=at,
         lodged_by_id=actor.user_id,
     )
+    if written is not None:
+        objection.channel, objection.received_on = written.channel, written.received_on
+        objection.sender = written.sender.strip()
     try:
         # A savepoint: a concurrent twin that wins the unique constraint leaves this transaction usable.
         with db.session.begin_nested():
@@ -97,8 +116,45 @@ def lodge_objection(
             actor=actor,
         )
     objection.change, objection.tenancy = change, tenancy
-    _write_step(objection, StepKind.LODGED, actor=actor, note=objection.grounds, at=at)
+    note = objection.grounds
+    if written is not None:
+        note = _(
+            "%(how)s, received on %(on)s from %(sender)s: %(grounds)s",
+            how=written.channel.label,
+            on=govuk_date(written.received_on),
+            sender=objection.sender,
+            grounds=objection.grounds,
+        )
+    _write_step(objection, StepKind.LODGED, actor=actor, note=note, at=at)
     return objection
+
+
+@dataclass(frozen=True)
+class WrittenObjection:
+    """An objection received by email or letter: how, the UK date received, and who sent it."""
+
+    channel: ObjectionChannel
+    received_on: dt.date
+    sender: str
+
+
+def _check_received(change: ChangeNotice, written: WrittenObjection) -> None:
+    """A written objection counts if it was received within the window (announcement to the last day)."""
+    if written.channel is ObjectionChannel.PORTAL:
+        raise DecisionInvalid(_("Select how the objection was received"), field="channel")
+    if not written.sender.strip():
+        raise DecisionInvalid(_("Enter who sent the objection"), field="sender")
+    published, last = uk_today(change.published_at), window.object_until(change.effective_on)
+    if written.received_on > uk_today():
+        raise DecisionInvalid(_("The date received must be today or in the past"), field="received_on")
+    if not published <= written.received_on <= last:
+        raise WindowClosed(
+            _(
+                "The date received must be within the notice window, %(start)s to %(end)s",
+                start=govuk_date(published),
+                end=govuk_date(last),
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -110,20 +166,33 @@ class TrustResult:
 
 
 def lodge_for_academies(
-    change: ChangeNotice, trust: Tenancy, *, grounds: str, actor: Actor, at: dt.datetime | None = None
+    change: ChangeNotice,
+    trust: Tenancy,
+    *,
+    grounds: str,
+    actor: Actor,
+    at: dt.datetime | None = None,
+    academies: Sequence[Tenancy] | None = None,
 ) -> TrustResult:
-    """A trust admin objects for every academy of the trust in one step (skipping those that already have)."""
+    """A trust admin, for the controller of its academies, objects for the chosen academies (all of them
+    without a choice) in one step, skipping those that already have an objection."""
     if not trust.academies:
-        raise DecisionInvalid("This trust has no academies in the portal yet", field="target")
+        raise DecisionInvalid(_("This trust has no academies in the portal yet"), field="target")
+    own = {academy.id for academy in trust.academies}
+    chosen = list(academies) if academies is not None else list(trust.academies)
+    if not chosen:
+        raise DecisionInvalid(_("Select the academies you are objecting for"), field="academies")
+    if any(academy.id not in own for academy in chosen):
+        raise DecisionInvalid(_("Select only academies of %(trust)s", trust=trust.name), field="academies")
     taken = set(
         db.session.scalars(
             select(Objection.tenancy_id).where(
-                Objection.change_id == change.id, Objection.tenancy_id.in_([a.id for a in trust.academies])
+                Objection.change_id == change.id, Objection.tenancy_id.in_([a.id for a in chosen])
             )
         )
     )
     lodged, already = [], []
-    for academy in trust.academies:
+    for academy in chosen:
         if academy.id in taken:
             already.append(academy)
             continue
@@ -217,9 +286,13 @@ def not_accommodate(objection: Objection, *, reason: str, actor: Actor) -> None:
         StepKind.EXIT_OFFERED,
         actor=actor,
         at=at,
-        note=(
-            "We offer to end the service under the exit and data-export terms of your contract. "
-            f"Please tell us by {govuk_date(objection.exit_answer_by)} whether you accept."
+        note=_(
+            "We offer to end the service under the exit and data-export terms of your contract. Until you "
+            "answer, the change does not apply to %(name)s. Choose in the portal by %(date)s: accept the change "
+            "(it then applies from the next day) or take the exit. If you do not answer by %(date)s, you accept "
+            "the change and it applies from the day after.",
+            name=objection.tenancy.name,
+            date=govuk_date(objection.exit_answer_by),
         ),
     )
 
@@ -230,8 +303,19 @@ def _step(
     """Move to a new state if the state machine allows it (else IllegalTransition), and record the step."""
     check_transition(objection.state, state)
     before = objection.state
-    objection.state = state
     db.session.flush()
+    # Compare and set: of two requests moving the same objection at once (PostgreSQL reads what
+    # was committed before either wrote), only the first moves it; the other is told it moved (#17).
+    moved = db.session.execute(
+        update(Objection)
+        .where(Objection.id == objection.id, Objection.state == before)
+        .values(state=state)
+        .execution_options(synchronize_session=False)
+    )
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        db.session.refresh(objection)
+        raise IllegalTransition(objection.state, state)
+    set_committed_value(objection, "state", state)
     _write_step(objection, StepKind(state.value), actor=actor, note=note, at=at, before=before)
 
 
@@ -267,33 +351,31 @@ def _write_step(
 
 
 def lead_addresses(tenancy: Tenancy) -> list[str]:
-    """The addresses of a tenancy's data leads and trust admins, and its trust's (one query)."""
-    owners = [tenancy.id] + ([tenancy.trust_id] if tenancy.trust_id else [])
-    query = (
-        select(func.lower(User.email))
-        .join(Membership, Membership.user_id == User.id)
-        .where(
-            Membership.tenancy_id.in_(owners),
-            Membership.role.in_([Role.DATA_LEAD, Role.TRUST_ADMIN]),
-            User.email.is_not(None),
-            User.is_disabled.is_(False),
-        )
-        .group_by(func.lower(User.email))
-        .order_by(func.lower(User.email))
-    )
-    return [address for address in db.session.scalars(query) if address]
+    """Everyone told of this tenancy's objections: data leads, trust admins and its notice contact."""
+    from portal.changes.controllers import controller_addresses
+
+    return controller_addresses([tenancy])[tenancy.id]
 
 
 def _mail(objection: Objection, step: ObjectionStep) -> None:
+    from portal.changes.controllers import AUTO_SUBMITTED, change_link
     from portal.notify.outbox import enqueue
-    from portal.notify.tokens import mail_url
 
     tenancy, change = objection.tenancy, objection.change
-    path = current_app.url_map.bind("localhost").build("changes.tenancy_objections", {"tenancy": tenancy.slug})
     text = render_template(
-        "changes/step_mail.txt", objection=objection, step=step, change=change, tenancy=tenancy, link=mail_url(path)
+        "changes/step_mail.txt",
+        objection=objection,
+        step=step,
+        change=change,
+        tenancy=tenancy,
+        link=change_link(tenancy, change.id),
     )
-    subject = f"Your objection to “{change.title}”: {step.step.label.lower()}"
+    subject = _(
+        "%(name)s's objection to “%(title)s”: %(step)s",
+        name=tenancy.name,
+        title=change.title,
+        step=step.step.label.lower(),
+    )
     for address in lead_addresses(tenancy):
         enqueue(
             to=address,
@@ -301,4 +383,5 @@ def _mail(objection: Objection, step: ObjectionStep) -> None:
             text=text,
             category=MAIL_CATEGORY,
             reference=f"objection:{objection.id}:{step.id}",
+            headers=AUTO_SUBMITTED,
         )

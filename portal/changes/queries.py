@@ -91,6 +91,8 @@ def _queue_statements(
             Objection.id,
             Objection.state,
             Objection.lodged_at,
+            Objection.received_on,
+            ChangeNotice.effective_on,
             ChangeNotice.title.label("change_title"),
             Tenancy.name.label("tenancy_name"),
             total.label("total"),
@@ -129,3 +131,51 @@ def notice_choices() -> list[Row[int, str]]:
 _NOTICE_CHOICES = select(ChangeNotice.id, ChangeNotice.title).order_by(
     ChangeNotice.published_at.desc(), ChangeNotice.id.desc()
 )
+
+
+def tenancy_by_reference(reference: str) -> Tenancy | None:
+    """A school by URN, a trust by group id, or either by its portal address (slug), as staff type it."""
+    value = reference.strip()
+    for prefix in ("urn", "group"):
+        if value.lower().startswith(prefix):
+            value = value[len(prefix) :].strip(" :")
+    if not value:
+        return None
+    query = select(Tenancy).where(
+        (Tenancy.urn == value) | (Tenancy.group_uid == value) | (Tenancy.slug == value.lower())
+    )
+    return db.session.scalars(query).first()
+
+
+def uses_service(trust: Tenancy) -> bool:
+    """Whether a trust uses the service itself (an agreement signed for the trust as such)."""
+    from portal.documents.models import Agreement
+
+    return db.session.scalar(select(Agreement.id).where(Agreement.tenancy_id == trust.id).limit(1)) is not None
+
+
+def member_positions(user_id: int, change_id: int) -> list[tuple[Tenancy, Objection | None]]:
+    """For a signed-in member: each organisation they act for (a trust admin: its academies too) and its
+    objection to this change, if any (two queries)."""
+    from portal.tenancy.models import Membership, Role
+
+    rows = db.session.execute(
+        select(Tenancy, Membership.role)
+        .join(Membership, Membership.tenancy_id == Tenancy.id)
+        .where(Membership.user_id == user_id)
+    ).all()
+    tenancies: dict[int, Tenancy] = {}
+    for tenancy, role in rows:
+        tenancies[tenancy.id] = tenancy
+        if role is Role.TRUST_ADMIN and tenancy.is_trust:
+            tenancies.update((academy.id, academy) for academy in tenancy.academies)
+    if not tenancies:
+        return []
+    found = {
+        o.tenancy_id: o
+        for o in db.session.scalars(
+            select(Objection).where(Objection.change_id == change_id, Objection.tenancy_id.in_(list(tenancies)))
+        )
+    }
+    ordered = sorted(tenancies.values(), key=lambda t: t.name)
+    return [(tenancy, found.get(tenancy.id)) for tenancy in ordered]

@@ -18,7 +18,8 @@ from dataclasses import dataclass
 from functools import cache
 from typing import Any
 
-from flask import current_app, url_for
+from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Date, Select, and_, bindparam, literal, select
 from sqlalchemy.sql.elements import BindParameter
 
@@ -29,6 +30,7 @@ from portal.changes.models import ChangeKind, ChangeNotice, NoticeState
 from portal.dates import govuk_date, now, uk_today
 from portal.extensions import db
 from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion
+from portal.web.urls import public_url
 
 __all__ = [
     "FeedItem",
@@ -45,13 +47,15 @@ __all__ = [
 
 
 def register_candidates() -> list[RegisterEntry]:
-    """The entries of the current published register a notice may concern (not retired)."""
-    from portal.register.service import current_version
+    """The entries a notice may concern (not retired): the current published register's, and the
+    draft's over them, since a planned entry must be announced before it can be published (#21)."""
+    from portal.register.service import current_version, draft_version
 
-    version = current_version()
-    if version is None:
-        return []
-    return [entry for entry in version.entries if entry.status is not EntryStatus.RETIRED]
+    found: dict[str, RegisterEntry] = {}
+    for version in (current_version(), draft_version()):
+        if version is not None:
+            found.update((entry.key, entry) for entry in version.entries)
+    return [entry for entry in found.values() if entry.status is not EntryStatus.RETIRED]
 
 
 def _check_register(kind: ChangeKind, entry_key: str, replaces_key: str | None, effective_on: dt.date) -> RegisterEntry:
@@ -64,8 +68,8 @@ def _check_register(kind: ChangeKind, entry_key: str, replaces_key: str | None, 
     planned_then = entry.status is EntryStatus.PLANNED and entry.effective_on == effective_on
     if kind in (ChangeKind.ADDITION, ChangeKind.REPLACEMENT) and not planned_then:
         raise NoticeInvalid(
-            f"{entry.supplier} is not planned to start on {when} in the published register: publish the "
-            "register with it as a planned entry on that date first, then announce it",
+            f"{entry.supplier} is not planned to start on {when} in the register or its draft: give it that "
+            "date as a planned entry first, then announce it",
             field="entry_key",
         )
     if kind is ChangeKind.REPLACEMENT:
@@ -103,8 +107,11 @@ def announce_change(
     earliest = window.earliest_effective_date(at)
     if effective_on < earliest:
         raise NoticeInvalid(
-            f"The change must take effect at least {window.notice_period_days()} days after it is announced: "
-            f"enter {govuk_date(earliest)} or later",
+            _(
+                "The change must take effect after %(days)d clear days' notice: enter %(earliest)s or later",
+                days=window.notice_period_days(),
+                earliest=govuk_date(earliest),
+            ),
             field="effective_on",
         )
     if not title.strip():
@@ -130,7 +137,7 @@ def announce_change(
     )
     db.session.add(notice)
     db.session.flush()
-    queued = _announce(notice)
+    queued = _announce(notice, entry)
     record(
         "change.announced",
         actor=actor,
@@ -155,29 +162,33 @@ def notice_url(notice: ChangeNotice) -> str:
     return mail_url(current_app.url_map.bind("localhost").build("changes_public.notice", {"notice_id": notice.id}))
 
 
-def _announce(notice: ChangeNotice) -> int:
+def _announce(notice: ChangeNotice, entry: RegisterEntry) -> int:
+    """Tell every controller by name (what changes for it, a link to its own page), then the subscribers."""
+    from portal.changes.controllers import tell_controllers
     from portal.notify.fanout import Notice, announce
-    from portal.notify.tokens import mail_url
 
-    urls = current_app.url_map.bind("localhost")
+    queued, told = tell_controllers(notice, entry=entry)
     until = govuk_date(window.object_until(notice.effective_on))
-    summary = (
-        f"{notice.kind.label}: {notice.supplier}.\n\n{notice.title}\n\n{notice.reason}\n\n"
-        f"This change takes effect on {govuk_date(notice.effective_on)}.\n"
-        f"If your school or trust uses {current_app.config['VENDOR_NAME']}, you can object until {until}: "
-        "sign in and open “Changes and objections” for your organisation."
+    summary = f"{notice.kind.label}: {notice.supplier}.\n\n{notice.title}\n\n{notice.reason}\n\n" + _(
+        "This change takes effect on %(when)s.", when=govuk_date(notice.effective_on)
     )
-    return announce(
+    if notice.kind is not ChangeKind.REMOVAL:
+        summary += "\n" + _(
+            "If your school or trust uses %(vendor)s, you can object until %(until)s: sign in and open "
+            "“Changes and objections” for your organisation.",
+            vendor=current_app.config["VENDOR_NAME"],
+            until=until,
+        )
+    return queued + announce(
         Notice(
             subject=f"{current_app.config['VENDOR_NAME']}: change to our sub-processors on "
             f"{govuk_date(notice.effective_on)}",
             summary=summary,
-            links=[
-                ("Read the change", notice_url(notice)),
-                ("Object for your organisation", mail_url(urls.build("tenancy.home"))),
-            ],
+            links=[("Read the change", notice_url(notice))],
             reference=f"change-notice:{notice.id}",
-        )
+        ),
+        include_data_leads=False,
+        exclude=told,
     )
 
 
@@ -190,6 +201,7 @@ def withdraw_notice(notice: ChangeNotice, *, reason: str, actor: Actor) -> int:
         raise NoticeInvalid("This change has already been withdrawn", field="reason")
     if not reason.strip():
         raise NoticeInvalid("Enter the reason for withdrawing the change", field="reason")
+    _check_unplanned(notice)
     notice.state, notice.withdrawn_at, notice.withdrawn_by_id = NoticeState.WITHDRAWN, now(), actor.user_id
     notice.withdrawal_reason = reason.strip()
     db.session.flush()
@@ -212,6 +224,44 @@ def withdraw_notice(notice: ChangeNotice, *, reason: str, actor: Actor) -> int:
         )
     )
     return closed
+
+
+def _check_unplanned(notice: ChangeNotice) -> None:
+    """Refuse to withdraw the notice a planned entry of the published register relies on (#21): the
+    supplier would then start on its date with no notice. Take it out of the register first."""
+    if notice.kind is ChangeKind.REMOVAL:
+        return  # withdrawing a removal keeps a supplier: nothing is gained
+    from portal.register.service import current_version
+
+    version = current_version()
+    planned = next(
+        (
+            e
+            for e in (version.entries if version is not None else [])
+            if e.key == notice.entry_key and e.status is EntryStatus.PLANNED and e.effective_on == notice.effective_on
+        ),
+        None,
+    )
+    if planned is None:
+        return
+    others = db.session.scalar(
+        select(ChangeNotice.id).where(
+            ChangeNotice.id != notice.id,
+            ChangeNotice.entry_key == notice.entry_key,
+            ChangeNotice.state == NoticeState.ANNOUNCED,
+            ChangeNotice.effective_on <= notice.effective_on,
+        )
+    )
+    if others is None:
+        raise NoticeInvalid(
+            _(
+                "The published register still plans %(supplier)s from %(when)s and this notice is what allows it: "
+                "publish the register without it first, then withdraw the notice",
+                supplier=planned.supplier,
+                when=govuk_date(notice.effective_on),
+            ),
+            field="reason",
+        )
 
 
 def _is_announced(today: dt.date | BindParameter[dt.date]) -> Any:
@@ -327,7 +377,7 @@ def feed_items(today: dt.date | None = None) -> list[FeedItem]:
     """Announced changes not yet in effect as feed entries (one query; needs a request for the URLs)."""
     items = []
     for notice in announced_changes(today):
-        url = url_for("changes_public.notice", notice_id=notice.id, _external=True)
+        url = public_url("changes_public.notice", notice_id=notice.id)
         until = govuk_date(window.object_until(notice.effective_on))
         summary = (
             f"{notice.kind.label}: {notice.supplier}, taking effect on {govuk_date(notice.effective_on)}. "

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import enum
 
+from flask_babel import gettext as _
+
 
 class ObjectionState(enum.StrEnum):
     LODGED = "lodged"
@@ -32,28 +34,67 @@ class StepKind(enum.StrEnum):
     NOT_ACCOMMODATED = "not_accommodated"
     EXIT_OFFERED = "exit_offered"
     WITHDRAWN = "withdrawn"
+    CHANGE_ACCEPTED = "change_accepted"
+    EXIT_TAKEN = "exit_taken"
+    DEADLINE_PASSED = "deadline_passed"
 
     @property
     def label(self) -> str:
-        return {
-            "lodged": "Objection lodged",
-            "acknowledged": "Acknowledged",
-            "accommodated": "Accommodated",
-            "not_accommodated": "Not accommodated",
-            "exit_offered": "Exit offered",
-            "withdrawn": "Withdrawn",
-        }[self.value]
+        return str(
+            {
+                "lodged": _("Objection lodged"),
+                "acknowledged": _("Acknowledged"),
+                "accommodated": _("Accommodated"),
+                "not_accommodated": _("Not accommodated"),
+                "exit_offered": _("Exit offered"),
+                "withdrawn": _("Withdrawn"),
+                "change_accepted": _("Change accepted"),
+                "exit_taken": _("Exit taken"),
+                "deadline_passed": _("Answer deadline passed: change accepted"),
+            }[self.value]
+        )
 
 
-# Withdrawing after a decision is allowed: after "accommodated" it gives the exclusion back (the
-# school accepts the supplier after all); after "not accommodated" it declines the exit offer.
+class ExitChoice(enum.StrEnum):
+    """The school's answer to an exit offer after a not-accommodated objection."""
+
+    ACCEPTED = "accepted"
+    EXIT_TAKEN = "exit_taken"
+    DEADLINE_PASSED = "deadline_passed"
+
+    @property
+    def label(self) -> str:
+        return str(
+            {
+                "accepted": _("Accepted the change"),
+                "exit_taken": _("Took the exit"),
+                "deadline_passed": _("No answer by the deadline: the change applies"),
+            }[self.value]
+        )
+
+
+class ObjectionChannel(enum.StrEnum):
+    """How the objection reached the vendor: the portal, or in writing by other means (staff record it)."""
+
+    PORTAL = "portal"
+    EMAIL = "email"
+    LETTER = "letter"
+
+    @property
+    def label(self) -> str:
+        return str({"portal": _("In the portal"), "email": _("By email"), "letter": _("By letter")}[self.value])
+
+
+# Withdrawing after "accommodated" gives the exclusion back (the school accepts the supplier after
+# all). After "not accommodated" the school answers the exit offer instead (portal.changes.exits):
+# the answer is recorded on the objection, which keeps its state.
 TRANSITIONS: dict[ObjectionState, frozenset[ObjectionState]] = {
     ObjectionState.LODGED: frozenset({ObjectionState.ACKNOWLEDGED, ObjectionState.WITHDRAWN}),
     ObjectionState.ACKNOWLEDGED: frozenset(
         {ObjectionState.ACCOMMODATED, ObjectionState.NOT_ACCOMMODATED, ObjectionState.WITHDRAWN}
     ),
     ObjectionState.ACCOMMODATED: frozenset({ObjectionState.WITHDRAWN}),
-    ObjectionState.NOT_ACCOMMODATED: frozenset({ObjectionState.WITHDRAWN}),
+    ObjectionState.NOT_ACCOMMODATED: frozenset(),
     ObjectionState.WITHDRAWN: frozenset(),
 }
 

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -12,11 +13,13 @@ from wtforms.validators import InputRequired
 
 from portal import policy
 from portal.audit.service import Actor
-from portal.changes import objections, queries, service, window
+from portal.changes import exits, objections, queries, service, window
 from portal.changes.errors import ChangeError
-from portal.changes.forms import LodgeForm
-from portal.changes.models import ChangeNotice, Objection
-from portal.changes.states import TRANSITIONS, IllegalTransition, ObjectionState
+from portal.changes.exits import answerable
+from portal.changes.forms import ConfirmWithdrawForm, ExitAnswerForm, LodgeForm
+from portal.changes.models import ChangeKind, ChangeNotice, Objection
+from portal.changes.states import OPEN_STATES, TRANSITIONS, IllegalTransition, ObjectionState
+from portal.dates import uk_today
 from portal.extensions import db
 from portal.policy import Permission
 from portal.tenancy.models import Tenancy
@@ -38,6 +41,18 @@ def window_open(change: ChangeNotice) -> bool:
     return window.window_open(change.effective_on)
 
 
+@bp.app_template_global("objection_decision_due")
+def objection_decision_due(lodged: dt.date | dt.datetime) -> dt.date:
+    """When the vendor should decide an objection lodged (or received) then."""
+    return window.decision_due(uk_today(lodged) if isinstance(lodged, dt.datetime) else lodged)
+
+
+@bp.app_template_global("objection_overdue")
+def objection_overdue(state: ObjectionState, effective_on: dt.date) -> bool:
+    """An open objection past the change's effective date: the change is held back for that school."""
+    return state in OPEN_STATES and uk_today() >= effective_on
+
+
 @bp.app_template_global("announced_change_notices")
 def announced_change_notices() -> list[ChangeNotice]:
     """The hook for other capabilities' pages (the register's): announced changes not yet in effect."""
@@ -49,11 +64,18 @@ def notice(notice_id: int) -> str:
     change = service.get_notice(notice_id)
     if change is None:
         abort(404)
-    return render_template("changes/notice.html", change=change)
+    # A signed-in member sees each of its organisations' position on the change.
+    positions = queries.member_positions(current_user.id, change.id) if current_user.is_authenticated else []
+    return render_template("changes/notice.html", change=change, positions=positions)
 
 
 @bp.get("/changes")
-def tenancy_objections() -> str:
+def tenancy_objections() -> str | Response:
+    # A mail links to `?change=<id>#change-<id>`: the query survives signing in, where a fragment
+    # would be lost; once here the person is sent on to the change itself.
+    change_id = request.args.get("change", type=int)
+    if change_id is not None:
+        return redirect(url_for("changes.tenancy_objections", _anchor=f"change-{change_id}"))
     return _page()
 
 
@@ -64,7 +86,7 @@ def lodge(change_id: int) -> str | Response | tuple[str, int]:
     change = service.get_notice(change_id)
     if change is None:
         abort(404)
-    form = _lodge_form(change, tenancy, _objected(tenancy))
+    form = _lodge_form(change, tenancy, _objected(tenancy), tenancy.is_trust and queries.uses_service(tenancy))
     if form.validate_on_submit():
         try:
             message = _lodge(change, tenancy, form)
@@ -78,14 +100,32 @@ def lodge(change_id: int) -> str | Response | tuple[str, int]:
     return _page(failed=(change.id, form)), 400
 
 
-@bp.post("/objections/<int:objection_id>/withdraw")
-@policy.allow(LODGE)
-def withdraw(objection_id: int) -> str | Response | tuple[str, int]:
-    tenancy = current_tenancy()
-    objection = queries.owned_objection(objection_id, _tenancy_ids(tenancy))
+def _owned(objection_id: int) -> Objection:
+    """An objection of this tenancy (a trust's: of its academies too), or 404 (audited)."""
+    objection = queries.owned_objection(objection_id, _tenancy_ids(current_tenancy()))
     if objection is None:
         get_owned_or_404(Objection, objection_id)  # audits the attempt and answers 404
         abort(404)
+    return objection
+
+
+@bp.get("/objections/<int:objection_id>/withdraw")
+@policy.allow(LODGE)
+def confirm_withdraw(objection_id: int) -> str:
+    """Withdrawing an accommodated objection gives the exclusion back: say what will apply, and when."""
+    objection = _owned(objection_id)
+    starts = max(uk_today(), objection.change.effective_on)
+    return render_template(
+        "changes/confirm_withdraw.html", objection=objection, starts=starts, form=ConfirmWithdrawForm()
+    )
+
+
+@bp.post("/objections/<int:objection_id>/withdraw")
+@policy.allow(LODGE)
+def withdraw(objection_id: int) -> str | Response | tuple[str, int]:
+    objection = _owned(objection_id)
+    if objection.state is ObjectionState.ACCOMMODATED and request.form.get("confirmed") != "yes":
+        return redirect(url_for("changes.confirm_withdraw", objection_id=objection_id))
     try:
         objections.withdraw_objection(objection, actor=Actor.of(current_user))
     except IllegalTransition as error:
@@ -97,19 +137,49 @@ def withdraw(objection_id: int) -> str | Response | tuple[str, int]:
     return redirect(url_for("changes.tenancy_objections"))
 
 
+@bp.post("/objections/<int:objection_id>/answer")
+@policy.allow(LODGE)
+def answer(objection_id: int) -> str | Response | tuple[str, int]:
+    """The school answers the exit offer: accept the change, or take the exit."""
+    objection = _owned(objection_id)
+    form = ExitAnswerForm(prefix=f"answer-{objection.id}", meta={"csrf": False})
+    if not form.validate_on_submit():
+        flash(_("Select whether you accept the change or take the exit"))
+        return redirect(url_for("changes.tenancy_objections", _anchor=f"objection-{objection.id}"))
+    choose = exits.accept_change if form.choice.data == "accept" else exits.take_exit_offer
+    try:
+        choose(objection, Actor.of(current_user))
+    except ChangeError as error:
+        db.session.rollback()
+        flash(error.message)
+        return redirect(url_for("changes.tenancy_objections", _anchor=f"objection-{objection.id}"))
+    db.session.commit()
+    flash(objection.exit_choice.label if objection.exit_choice else "")
+    return redirect(url_for("changes.tenancy_objections", _anchor=f"objection-{objection.id}"))
+
+
 def _lodge(change: ChangeNotice, tenancy: Tenancy, form: LodgeForm) -> str:
-    """Lodge for the school, for one academy, or for all the trust's academies; the message to flash."""
+    """Lodge for the school, the trust itself, or the academies a trust chose (all of them); the message."""
     actor, grounds = Actor.of(current_user), form.grounds.data or ""
     target = form.target.data if "target" in form else None
-    if target == "all":
-        result = objections.lodge_for_academies(change, tenancy, grounds=grounds, actor=actor)
+    if target in ("all", "chosen"):
+        chosen = None
+        if target == "chosen":
+            slugs = set(form.academies.data or [])
+            chosen = [a for a in tenancy.academies if a.slug in slugs]
+        result = objections.lodge_for_academies(change, tenancy, grounds=grounds, actor=actor, academies=chosen)
         if not result.lodged:
-            raise ChangeError("Every academy of the trust has already objected to this change.")
-        skipped = f" {len(result.already)} already had an objection." if result.already else ""
-        return f"Objection lodged for {len(result.lodged)} academies.{skipped}"
-    owner = next((a for a in tenancy.academies if a.slug == target), tenancy)
-    objections.lodge_objection(change, owner, grounds=grounds, actor=actor)
-    return f"Objection lodged for {owner.name}. We will acknowledge it and tell you our decision by email."
+            raise ChangeError(_("Each academy you chose has already objected to this change."))
+        names = ", ".join(o.tenancy.name for o in result.lodged)
+        skipped = _(" %(count)d already had an objection.", count=len(result.already)) if result.already else ""
+        return str(_("Objection lodged for %(names)s.", names=names)) + str(skipped)
+    objections.lodge_objection(change, tenancy, grounds=grounds, actor=actor)
+    return str(
+        _(
+            "Objection lodged for %(name)s. We will acknowledge it and tell you our decision by email.",
+            name=tenancy.name,
+        )
+    )
 
 
 def _tenancy_ids(tenancy: Tenancy) -> list[int]:
@@ -120,23 +190,29 @@ def _objected(tenancy: Tenancy) -> set[tuple[int, int]]:
     return {(o.change_id, o.tenancy_id) for o in queries.tenancy_objections(_tenancy_ids(tenancy))}
 
 
-def _lodge_form(change: ChangeNotice, tenancy: Tenancy, objected: set[tuple[int, int]]) -> LodgeForm:
-    """A lodge form for one change; a trust chooses itself, one academy or all of them."""
+def _lodge_form(
+    change: ChangeNotice, tenancy: Tenancy, objected: set[tuple[int, int]], trust_uses: bool = False
+) -> LodgeForm:
+    """A lodge form for one change. A trust is the controller for its academies: it objects for all of
+    them or for those it chooses, and for itself only where its own staff use the service."""
     # One form per change on the page, so each is prefixed; CSRFProtect checks every POST app-wide,
     # which lets the page carry the plain `csrf_token` field.
     form = LodgeForm(prefix=f"change-{change.id}", meta={"csrf": False})
     if not tenancy.is_trust:
-        del form.target
+        del form.target, form.academies
         return form
     free = [a for a in tenancy.academies if (change.id, a.id) not in objected]
     choices = []
-    if (change.id, tenancy.id) not in objected:
-        choices.append(SelectChoice(tenancy.slug, f"{tenancy.name} (the trust itself)"))
-    if len(free) > 1:
-        choices.append(SelectChoice("all", f"All {len(free)} academies that have not objected yet"))
-    choices += [SelectChoice(a.slug, a.name) for a in free]
+    if free:
+        choices.append(SelectChoice("all", _("All %(count)d academies that have not objected yet", count=len(free))))
+        choices.append(SelectChoice("chosen", _("Only the academies I choose below")))
+    if trust_uses and (change.id, tenancy.id) not in objected:
+        choices.append(
+            SelectChoice(tenancy.slug, _("%(name)s itself (its central staff's own use)", name=tenancy.name))
+        )
     form.target.choices = choices
-    form.target.validators = [InputRequired(message="Select who you are objecting for")]
+    form.target.validators = [InputRequired(message=_("Select who you are objecting for"))]
+    form.academies.choices = [SelectChoice(a.slug, a.name) for a in free]
     return form
 
 
@@ -146,24 +222,33 @@ def _page(failed: tuple[int, LodgeForm] | None = None) -> str:
     objected = {(o.change_id, o.tenancy_id) for o in mine}
     may_lodge = policy.may(current_user, Permission.LODGE_OBJECTIONS, tenancy)
     changes = service.announced_changes()
+    trust_uses = tenancy.is_trust and queries.uses_service(tenancy)
     forms = {}
     for change in changes:
         if failed is not None and failed[0] == change.id:
             forms[change.id] = failed[1]
-        elif may_lodge and window.window_open(change.effective_on):
-            form = _lodge_form(change, tenancy, objected)
+        elif may_lodge and change.kind is not ChangeKind.REMOVAL and window.window_open(change.effective_on):
+            form = _lodge_form(change, tenancy, objected, trust_uses)
             if "target" not in form and (change.id, tenancy.id) in objected:
                 continue
             if "target" in form and not form.target.choices:
                 continue
             forms[change.id] = form
+    positions: dict[int, list[Objection]] = {}
+    for found in mine:
+        positions.setdefault(found.change_id, []).append(found)
     return render_template(
         "changes/tenancy.html",
         tenancy=tenancy,
         changes=changes,
         objections=mine,
+        positions=positions,
+        answer_forms={
+            o.id: ExitAnswerForm(prefix=f"answer-{o.id}", meta={"csrf": False}) for o in mine if answerable(o)
+        },
         forms=forms,
         form=failed[1] if failed else None,
         may_lodge=may_lodge,
         withdrawable={o.id for o in mine if ObjectionState.WITHDRAWN in TRANSITIONS[o.state]},
+        notice_period=window.notice_period_days(),
     )

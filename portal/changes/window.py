@@ -1,6 +1,9 @@
 """The notice window, in UK calendar dates (Europe/London).
 
-A notice published on UK day P may take effect no earlier than P + NOTICE_PERIOD_DAYS. The
+A notice published on UK day P may take effect no earlier than P + period + 1: the whole period
+lies in clear days between publication and the effective date. The period is the contract's:
+the longest promised by any agreement text still in force (`notice_period_days`), which
+configuration may lengthen and never shorten. The
 window to object runs from publication to the END of the UK day BEFORE the effective date,
 inclusive of that last day: a school may object on any UK day up to and including
 `object_until = effective_on - 1 day`, and from midnight (London) starting the effective
@@ -15,10 +18,13 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import current_app
+from sqlalchemy import func, or_, select
 
 from portal.dates import now, start_of_uk_day, uk_today
+from portal.extensions import db
 
 __all__ = [
+    "decision_due",
     "earliest_effective_date",
     "exit_answer_by",
     "notice_period_days",
@@ -30,13 +36,27 @@ __all__ = [
 
 
 def notice_period_days() -> int:
-    """The configured minimum notice, in days."""
-    return int(current_app.config["NOTICE_PERIOD_DAYS"])
+    """The notice period in clear days: the longest any text in force promises, or the configured one if longer.
+
+    A text is in force while an agreement signed on it exists, and the newest text is the one
+    schools sign next; so lowering the configuration can never shorten what a school signed.
+    """
+    from portal.documents.models import Agreement, DpaTextVersion
+
+    signed = select(Agreement.text_version_id)
+    newest = select(func.max(DpaTextVersion.number)).scalar_subquery()
+    promised = db.session.scalar(
+        select(func.max(DpaTextVersion.notice_period_days)).where(
+            or_(DpaTextVersion.id.in_(signed), DpaTextVersion.number == newest)
+        )
+    )
+    return max(int(current_app.config["NOTICE_PERIOD_DAYS"]), int(promised or 0))
 
 
-def earliest_effective_date(published_at: dt.datetime | None = None) -> dt.date:
-    """The first UK date a change published at this instant may take effect."""
-    return uk_today(published_at) + dt.timedelta(days=notice_period_days())
+def earliest_effective_date(published_at: dt.datetime | None = None, *, period: int | None = None) -> dt.date:
+    """The first UK date a change published at this instant may take effect: P + period + 1 (clear days)."""
+    days = notice_period_days() if period is None else period
+    return uk_today(published_at) + dt.timedelta(days=days + 1)
 
 
 def object_until(effective_on: dt.date) -> dt.date:
@@ -57,3 +77,15 @@ def window_open(effective_on: dt.date, at: dt.datetime | None = None) -> bool:
 def exit_answer_by(decided_at: dt.datetime) -> dt.date:
     """The UK date by which a school must answer an exit offer made at this instant."""
     return uk_today(decided_at) + dt.timedelta(days=int(current_app.config["EXIT_RESPONSE_DAYS"]))
+
+
+def decision_due(lodged_on: dt.date) -> dt.date:
+    """The UK date by which the vendor should decide an objection: so many working days (Monday to
+    Friday) after it was lodged or received (OBJECTION_DECISION_WORKING_DAYS)."""
+    remaining = int(current_app.config.get("OBJECTION_DECISION_WORKING_DAYS", 10))
+    day = lodged_on
+    while remaining > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            remaining -= 1
+    return day

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 
 def load() -> Iterator[str]:
     """Load every part of the demo in dependency order; yields lines to print."""
-    from portal.demo import changes, documents, gias, identity, register
+    from portal.demo import changes, documents, exits, gias, identity, incidents, register, trusthub
 
     yield from identity.load()
     yield from gias.load()
@@ -16,3 +16,8 @@ def load() -> Iterator[str]:
     yield from documents.load()
     # After the register: the demo change notice announces its planned entry.
     yield from changes.load()
+    # After the agreements: an exit takes its deadlines from the signed text.
+    yield from incidents.load()
+    yield from exits.load()
+    # After the register: the overview lists the certifications its current version names.
+    yield from trusthub.load()

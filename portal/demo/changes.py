@@ -20,6 +20,8 @@ from portal.tenancy.models import Membership, Tenancy
 
 ENTRY_KEY = "kestrel-moderation"
 OBJECTING_SCHOOL = "meadowbank-primary-school"
+# Bramble Hill signed its agreement but has no data lead: its Annex I notice contact is told (#21).
+NOTICE_CONTACT = ("bramble-hill-infant-school", "School business manager", "office@bramblehill.example")
 
 
 def load() -> Iterator[str]:
@@ -28,6 +30,7 @@ def load() -> Iterator[str]:
         select(ChangeNotice).where(ChangeNotice.entry_key == ENTRY_KEY, ChangeNotice.state == NoticeState.ANNOUNCED)
     )
     if notice is None:
+        _name_notice_contact()
         notice = yield from _announce()
     if notice is None:
         return
@@ -53,6 +56,19 @@ def load() -> Iterator[str]:
     )
     db.session.flush()
     yield f"changes: {school.name} objected to “{notice.title}” (awaiting acknowledgement)"
+
+
+def _name_notice_contact() -> None:
+    """Give the demo's signed agreement a notice contact, unless the signer named one."""
+    from portal.documents.models import Agreement
+
+    slug, name, email = NOTICE_CONTACT
+    agreement = db.session.scalar(
+        select(Agreement).join(Tenancy, Tenancy.id == Agreement.tenancy_id).where(Tenancy.slug == slug)
+    )
+    if agreement is not None and not agreement.notice_contact_email:
+        agreement.notice_contact_name, agreement.notice_contact_email = name, email
+        db.session.flush()
 
 
 def _announce() -> Generator[str, None, ChangeNotice | None]:

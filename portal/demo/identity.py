@@ -187,7 +187,13 @@ def provider_users() -> list[dict[str, Any]]:
         claims: dict[str, Any] = {"sub": person["sub"], "name": person["name"], "email": person["email"]}
         if person["provider"] == "microsoft":
             tid = _tid(person)
-            claims.update(tid=tid, oid=person["oid"], iss=MS_ISSUER.format(tid=tid), preferred_username=person["email"])
+            claims.update(
+                tid=tid,
+                oid=person["oid"],
+                iss=MS_ISSUER.format(tid=tid),
+                preferred_username=person["email"],
+                xms_edov=True,
+            )
         else:
             claims.update(iss=GOOGLE_ISSUER, email_verified=True)
             if person.get("hd"):

@@ -1,7 +1,7 @@
 """Demo register: Larkspur Learning's sub-processors in two published versions, and the tenancy options.
 
 Modelled on real UK edtech registers: primary AI inference in a UK sovereign cloud, an Azure
-OpenAI fallback with an honest CLOUD Act note, speech services only when voice input is on,
+OpenAI fallback whose US parent the register's note on US law covers, speech services only when voice input is on,
 billing and transactional email as platform utilities, a temporary infrastructure contractor,
 and a marketing-site CDN that is not a sub-processor. Suppliers other than Microsoft are fictional.
 Dates are relative to the day of loading, so the upcoming changes are always upcoming.
@@ -9,6 +9,7 @@ Dates are relative to the day of loading, so the upcoming changes are always upc
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 from collections.abc import Iterator
 from typing import Any
@@ -18,6 +19,7 @@ from sqlalchemy import select, update
 
 from portal.dates import start_of_uk_day, uk_today
 from portal.extensions import db
+from portal.register.facts import AIFacts, AIModel, EntryFacts
 from portal.register.models import (
     EntryKind,
     EntryStatus,
@@ -29,16 +31,15 @@ from portal.register.models import (
     TenancyOptionSetting,
     VersionStatus,
 )
+from portal.register.vocabulary import Activity, AIUse, DataSubject, TransferMechanism
 
 DATA = EntryKind.DATA_SUBPROCESSOR
 UTILITY = EntryKind.PLATFORM_UTILITY
 
-CLOUD_ACT_NOTE = (
-    "Microsoft is a US-headquartered processor. Even though Azure OpenAI is pinned to the UK South region "
-    "for Larkspur, US authorities can in theory compel Microsoft to produce data under the US CLOUD Act. "
-    "We use Microsoft only as a fallback; primary AI inference runs on Pennine Sovereign Cloud, a UK-owned, "
-    "UK-headquartered company subject only to UK law. We disclose this residual risk rather than hide it: "
-    "a school can switch the Azure fallback off for its own tenancy."
+FALLBACK_NOTE = (
+    "We use Microsoft only as a fallback, when primary AI inference on Pennine Sovereign Cloud (a UK-owned, "
+    "UK-headquartered company) is unavailable. A school can switch the Azure fallback off for its own tenancy: "
+    "AI features then pause during an outage instead."
 )
 
 NOTES = (
@@ -79,11 +80,11 @@ def _entries(today: dt.date) -> list[dict[str, Any]]:
             "purpose": "Fallback AI inference, used only when the primary inference service is unavailable.",
             "data_categories": "Chat message text, lesson context, pseudonymous pupil identifier",
             "location": "United Kingdom (Azure UK South)",
-            "residency_note": "Configuration-pinned to UK South. See the CLOUD Act note.",
+            "residency_note": "Configuration-pinned to UK South.",
             "certifications": "ISO 27001, ISO 27017, ISO 27018, SOC 1/2/3, EU Cloud Code of Conduct",
             "dpa_reference": "Microsoft Products and Services Data Protection Addendum",
             "privacy_contact": "https://aka.ms/privacyresponse",
-            "risk_note": CLOUD_ACT_NOTE,
+            "risk_note": FALLBACK_NOTE,
             "kind": DATA,
             "status": EntryStatus.ACTIVE,
         },
@@ -95,7 +96,7 @@ def _entries(today: dt.date) -> list[dict[str, Any]]:
             "purpose": "Turning a pupil's spoken answer into text, only where the school has switched voice input on.",
             "data_categories": "Pupil voice recordings, the resulting text",
             "location": "United Kingdom (Azure UK South)",
-            "residency_note": "Audio is not stored by Microsoft after transcription. See the CLOUD Act note.",
+            "residency_note": "Audio is not stored by Microsoft after transcription.",
             "certifications": "ISO 27001, ISO 27017, ISO 27018, SOC 1/2/3",
             "dpa_reference": "Microsoft Products and Services Data Protection Addendum",
             "privacy_contact": "https://aka.ms/privacyresponse",
@@ -141,8 +142,7 @@ def _entries(today: dt.date) -> list[dict[str, Any]]:
             "change notifications.",
             "data_categories": "Recipient email addresses and names, message content",
             "location": "United States (mail in transit)",
-            "residency_note": "Sending domain authenticated with DKIM, SPF and DMARC. Covered by the UK "
-            "Extension to the EU-US Data Privacy Framework.",
+            "residency_note": "Sending domain authenticated with DKIM, SPF and DMARC.",
             "certifications": "SOC 2 Type II",
             "dpa_reference": "Postwick Data Processing Addendum",
             "privacy_contact": "privacy@postwick.example",
@@ -150,6 +150,152 @@ def _entries(today: dt.date) -> list[dict[str, Any]]:
             "status": EntryStatus.ACTIVE,
         },
     ]
+
+
+def _ai(models: list[tuple[str, str, str]], region: str, retention: str, use: AIUse) -> AIFacts:
+    return AIFacts(
+        models=tuple(AIModel(*model) for model in models),
+        inference_country="GB",
+        inference_region=region,
+        prompt_retention=retention,
+        trains_on_customer_data=False,
+        use=use,
+    )
+
+
+PUPILS, STAFF = DataSubject.PUPILS, DataSubject.STAFF
+PRIMARY_MODELS = [
+    ("Llama 4 Maverick", "Meta (open weights, run by Harbour AI)", "Lesson planning, feedback and pupil chat"),
+    ("Qwen3 32B", "Alibaba Cloud (open weights, run by Harbour AI)", "Tool use: looking up curriculum and resources"),
+    ("BGE-M3", "BAAI (open weights, run by Harbour AI)", "Semantic search over curriculum and lesson resources"),
+]
+FALLBACK_MODELS = [("gpt-4.1-mini", "OpenAI, through Microsoft Azure", "Fallback lesson planning, feedback and chat")]
+
+
+def _facts(today: dt.date) -> dict[str, EntryFacts]:
+    """Every demo entry's controlled facts (the Data Privacy Framework certifications checked recently)."""
+    checked = today - dt.timedelta(days=20)
+    return {
+        "pennine-cloud": EntryFacts(
+            subjects=(PUPILS, STAFF),
+            categories=(
+                "contact_details",
+                "account_identifiers",
+                "class_membership",
+                "pupil_work",
+                "teaching_materials",
+                "chat_prompts",
+                "ai_outputs",
+                "learning_profile",
+                "accessibility_send",
+                "usage_logs",
+            ),
+            activities=(Activity.HOSTING, Activity.AI_INFERENCE),
+            pupil_facing=True,
+            parent_country="GB",
+            countries=("GB",),
+            region="Manchester, MAN1",
+            retention="For the life of the agreement; deleted within 30 days of its end, and from backups within "
+            "a further 30 days.",
+            ai=_ai(
+                PRIMARY_MODELS,
+                "Manchester, MAN1",
+                "The inference service keeps no prompts or outputs after answering; chat history is kept in the "
+                "application for 12 months.",
+                AIUse.PRIMARY,
+            ),
+        ),
+        "azure-openai": EntryFacts(
+            subjects=(PUPILS, STAFF),
+            categories=("pseudonymous_identifier", "chat_prompts", "ai_outputs", "teaching_materials"),
+            activities=(Activity.AI_INFERENCE,),
+            pupil_facing=True,
+            parent_country="US",
+            countries=("GB", "US"),
+            region="Azure UK South; Microsoft support engineers may access it from the US",
+            transfer=TransferMechanism.DPF,
+            dpf_checked_on=checked,
+            retention="Nothing kept after the response.",
+            ai=_ai(
+                FALLBACK_MODELS,
+                "Azure UK South",
+                "Not stored: abuse-monitoring storage is switched off for Larkspur's deployment.",
+                AIUse.FALLBACK,
+            ),
+        ),
+        "azure-speech": EntryFacts(
+            subjects=(PUPILS,),
+            categories=("pseudonymous_identifier", "voice_recordings"),
+            activities=(Activity.SPEECH,),
+            pupil_facing=True,
+            parent_country="US",
+            countries=("GB", "US"),
+            region="Azure UK South; Microsoft support engineers may access it from the US",
+            transfer=TransferMechanism.DPF,
+            dpf_checked_on=checked,
+            retention="Audio is deleted as soon as it is transcribed.",
+            ai=_ai(
+                [("Azure AI Speech to text (en-GB)", "Microsoft", "Turning pupils' spoken answers into text")],
+                "Azure UK South",
+                "Audio is deleted as soon as it is transcribed; the text is kept with the pupil's work.",
+                AIUse.OPTION,
+            ),
+        ),
+        "fellside-infrastructure": EntryFacts(
+            subjects=(PUPILS, STAFF),
+            categories=(
+                "contact_details",
+                "account_identifiers",
+                "pupil_work",
+                "chat_prompts",
+                "learning_profile",
+                "accessibility_send",
+                "usage_logs",
+            ),
+            activities=(Activity.SUPPORT,),
+            parent_country="GB",
+            countries=("GB",),
+            region="Leeds",
+            retention="Keeps no copies: access only, through audited sessions, ending with the engagement.",
+        ),
+        "kestrel-moderation": EntryFacts(
+            subjects=(PUPILS,),
+            categories=("pseudonymous_identifier", "chat_prompts", "ai_outputs", "safeguarding_flags"),
+            activities=(Activity.MODERATION,),
+            parent_country="GB",
+            countries=("GB",),
+            region="London",
+            retention="Flagged excerpts kept for 90 days for review; other messages are not kept.",
+            ai=_ai(
+                [("Kestrel Guard 3", "Kestrel Moderation Ltd", "Classifying messages for safeguarding concerns")],
+                "London",
+                "Messages that raise no concern are not kept; flagged excerpts are kept for 90 days.",
+                AIUse.PRIMARY,
+            ),
+        ),
+        "tollgate-payments": EntryFacts(
+            subjects=(STAFF,),
+            categories=("contact_details", "billing_details"),
+            activities=(Activity.PAYMENTS,),
+            parent_country="US",
+            countries=("IE",),
+            region="Dublin",
+            transfer=TransferMechanism.ADEQUACY,
+            retention="Financial records are kept for six years, as tax law requires.",
+        ),
+        "postwick-mail": EntryFacts(
+            subjects=(STAFF, DataSubject.PARENTS, DataSubject.OTHERS),
+            other_subjects="People subscribed to this register's changes",
+            categories=("contact_details", "message_content"),
+            activities=(Activity.EMAIL,),
+            parent_country="US",
+            countries=("US",),
+            region="Mail in transit",
+            transfer=TransferMechanism.DPF,
+            dpf_checked_on=checked,
+            retention="Message content and delivery logs are kept for 30 days.",
+        ),
+    }
 
 
 CDN = (
@@ -179,9 +325,9 @@ OPTIONS: list[dict[str, Any]] = [
         "key": "azure-fallback",
         "name": "Azure OpenAI fallback",
         "description": "When the primary UK inference service is unavailable, AI requests go to Microsoft Azure "
-        "OpenAI in UK South so lessons are not interrupted. Microsoft is US-headquartered (see the CLOUD Act "
-        "note). Switch this off to keep all AI inference with Pennine Sovereign Cloud: AI features then pause "
-        "during an outage instead.",
+        "OpenAI in UK South so lessons are not interrupted. Microsoft is headquartered in the United States, "
+        "so US law can reach the data it holds (see “US law and your data” on the register). Switch this off "
+        "to keep all AI inference with Pennine Sovereign Cloud: AI features then pause during an outage instead.",
         "default_enabled": True,
         "entry_keys": ["azure-openai"],
     },
@@ -215,9 +361,17 @@ def _version(
         contact_email=current_app.config["VENDOR_PRIVACY_EMAIL"],
         notes=NOTES,
         summary=summary,
+        material=True,
+        material_since=number,
     )
+    facts = _facts(published)
     version.entries = [
-        RegisterEntry(position=i, listed_since=row.pop("listed_since", published), **row)
+        RegisterEntry(
+            position=i,
+            listed_since=row.pop("listed_since", published),
+            facts_data=row.pop("facts", facts[row["key"]]).to_json(),
+            **row,
+        )
         for i, row in enumerate(entries, 1)
     ]
     version.statements = [NotSubProcessor(supplier=CDN[0], reason=CDN[1], position=1)]
@@ -249,6 +403,10 @@ def load_register(today: dt.date | None = None) -> Iterator[str]:
         for row in rows:
             row["listed_since"] = first
         rows[1]["services_used"] = "Azure OpenAI (gpt-4.1-mini, gpt-4.1)"
+        azure = _facts(second)["azure-openai"]
+        assert azure.ai is not None
+        more = (*azure.ai.models, AIModel("gpt-4.1", "OpenAI, through Microsoft Azure", "Fallback for longer tasks"))
+        rows[1]["facts"] = dataclasses.replace(azure, ai=dataclasses.replace(azure.ai, models=more))
         rows[3]["retires_on"] = today + dt.timedelta(days=40)
         rows.insert(4, dict(MODERATION, effective_on=second + dt.timedelta(days=35), listed_since=second))
         _version(
@@ -291,7 +449,12 @@ def load_settings() -> Iterator[str]:
                 )
             )
             if exists is None:
-                db.session.add(TenancyOptionSetting(tenancy_id=school.id, option_id=option.id, enabled=enabled))
+                # Set when the school joined (the register's first version): an incident at the
+                # fallback since then does not concern a school that switched it off.
+                since = start_of_uk_day(uk_today() - dt.timedelta(days=170)) + dt.timedelta(hours=11)
+                db.session.add(
+                    TenancyOptionSetting(tenancy_id=school.id, option_id=option.id, enabled=enabled, updated_at=since)
+                )
                 yield f"register: {school.name} has {option.name} {'on' if enabled else 'off'}"
     db.session.flush()
 

@@ -10,6 +10,7 @@ from sqlalchemy import insert, update
 from portal.dates import now, uk_today
 from portal.demo.bulk import insert_rows
 from portal.extensions import db
+from portal.register.facts import AIFacts, AIModel, EntryFacts
 from portal.register.models import (
     EntryKind,
     EntryStatus,
@@ -21,6 +22,7 @@ from portal.register.models import (
     TenancyOptionSetting,
     VersionStatus,
 )
+from portal.register.vocabulary import Activity, DataSubject, TransferMechanism
 
 PLANNED_KEY = "scale-planned"
 OPTION_KEY, OPTION_ENTRY_KEY, EXCLUDED_KEY = "scale-ai-fallback", "scale-supplier-01", "scale-supplier-02"
@@ -110,4 +112,25 @@ def _entry(version_id: int, k: int, n: int, today: dt.date) -> dict[str, Any]:
         "status": EntryStatus.ACTIVE,
         "listed_since": today - dt.timedelta(days=300),
         "position": k,
+        "facts_data": _facts(k).to_json(),
     }
+
+
+def _facts(k: int) -> EntryFacts:
+    """Facts for the k-th scale supplier: a third in Ireland under UK adequacy, every fifth an AI service."""
+    in_uk = bool(k % 3)
+    ai = None
+    if k % 5 == 0:
+        model = AIModel(f"Scale Model {k}", f"Scale Holdings {k % 7} plc", "Feedback on pupils' work")
+        ai = AIFacts(models=(model,), inference_country="GB" if in_uk else "IE", prompt_retention="30 days")
+    return EntryFacts(
+        subjects=(DataSubject.PUPILS, DataSubject.STAFF),
+        categories=("contact_details", "class_membership", "learning_profile"),
+        activities=(Activity.HOSTING,) if ai is None else (Activity.HOSTING, Activity.AI_INFERENCE),
+        pupil_facing=ai is not None,
+        parent_country="GB",
+        countries=("GB",) if in_uk else ("IE",),
+        transfer=TransferMechanism.NONE if in_uk else TransferMechanism.ADEQUACY,
+        retention="For the life of the agreement.",
+        ai=ai,
+    )

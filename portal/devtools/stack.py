@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import secrets
 import signal
 import socket
 import subprocess
@@ -21,6 +22,27 @@ from portal.devtools.mailsink import MailSink
 
 OIDC_PORT = 5556
 SMTP_PORT = 8025
+
+
+def ensure_instance_keys(instance: Path) -> Path:
+    """This instance's own random SECRET_KEY, UNSUBSCRIBE_KEY and AUDIT_HASH_KEY, made on first run.
+
+    Kept in instance/keys.json (git-ignored, readable by the owner only), which config.load reads:
+    no key of a running portal is ever a value from the source. Keys already there are kept, so
+    sessions and unsubscribe links survive a restart.
+    """
+    from portal.config import INSTANCE_KEYS, INSTANCE_KEYS_FILE
+
+    path = instance / INSTANCE_KEYS_FILE
+    keys = json.loads(path.read_text()) if path.exists() else {}
+    missing = [name for name in INSTANCE_KEYS if not keys.get(name)]
+    if missing:
+        keys.update({name: secrets.token_urlsafe(48) for name in missing})
+        instance.mkdir(parents=True, exist_ok=True)
+        path.touch(mode=0o600, exist_ok=True)
+        path.write_text(json.dumps(keys, indent=2) + "\n")
+    path.chmod(0o600)
+    return path
 
 
 def prepare(app_root: Path) -> tuple[list[str], list[dict[str, object]], list[tuple[str, str, str]]]:
@@ -73,7 +95,8 @@ def main() -> int:
 
     os.chdir(PROJECT_ROOT)
     # Links in mail (invitations, notices) point at this run's port, the demo's mail included.
-    os.environ["PORTAL_SERVER_NAME_FOR_MAIL"] = f"http://127.0.0.1:{args.port}"
+    os.environ["PORTAL_BASE_URL"] = f"http://127.0.0.1:{args.port}"
+    ensure_instance_keys(PROJECT_ROOT / "instance")
     print("Migrating the database and loading the demo data...")
     lines, users, accounts = prepare(PROJECT_ROOT)
     for line in lines:

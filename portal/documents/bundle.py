@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import io
 import zipfile
 from collections.abc import Iterator
@@ -13,6 +12,7 @@ from sqlalchemy import func, select
 from portal.documents.models import Agreement, DpaTextVersion
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
+from portal.web.csv_export import csv_bytes
 
 
 @dataclass(frozen=True)
@@ -80,19 +80,11 @@ class _Chunks(io.RawIOBase):
 
 def manifest_csv(items: list[BundleItem]) -> bytes:
     """manifest.csv: school, URN, version, signed at, signer, SHA-256, file."""
-    buffer = io.StringIO()
-    writer = csv.writer(buffer)
-    writer.writerow(["school", "urn", "version", "signed_at_utc", "signer", "sha256", "file"])
-    for item in items:
-        # A leading =, +, - or @ would run as a formula in a spreadsheet.
-        writer.writerow(
-            [_safe(item.school), item.urn, item.version, item.signed_at, _safe(item.signer), item.sha256, item.filename]
-        )
-    return buffer.getvalue().encode("utf-8")
-
-
-def _safe(value: str) -> str:
-    return "'" + value if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
+    return csv_bytes(
+        ["school", "urn", "version", "signed_at_utc", "signer", "sha256", "file"],
+        ([i.school, i.urn, i.version, i.signed_at, i.signer, i.sha256, i.filename] for i in items),
+        byte_order_mark=False,
+    )
 
 
 def stream_zip(items: list[BundleItem]) -> Iterator[bytes]:

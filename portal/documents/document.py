@@ -7,13 +7,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from flask import current_app
-
 from portal.dates import uk_today
 from portal.documents import annex, processing, render
 from portal.documents.models import DpaTextVersion
 from portal.documents.parties import Parties
 from portal.tenancy.models import Tenancy
+from portal.web.urls import public_link
 
 
 @dataclass(frozen=True)
@@ -45,7 +44,7 @@ class Prepared:
             "register_version": self.annex_iv["register_version"],
             "record": record or {},
             "draft": draft,
-            "verify_url": current_app.config["SERVER_NAME_FOR_MAIL"].rstrip("/") + "/verify",
+            "verify_url": public_link("/verify"),
         }
 
     def html(self, record: dict[str, Any] | None = None, *, draft: bool = False) -> str:

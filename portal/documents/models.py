@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, LargeBinary, String, Text
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
 from portal.db import enum_values, utcnow
@@ -31,6 +31,12 @@ class DpaTextVersion(db.Model):  # type: ignore[name-defined,misc]
     summary: Mapped[str] = mapped_column(String(1000))
     published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    # The notice period, in clear days, this text promises before a sub-processor change (#21).
+    notice_period_days: Mapped[Optional[int]]
+    # Exit terms the text promises: the export within this many days of the request, and deletion
+    # (at the vendor and every sub-processor) within this many days after the service ends.
+    export_days: Mapped[int] = mapped_column(default=30, server_default="30")
+    deletion_days: Mapped[int] = mapped_column(default=90, server_default="90")
 
     published_by: Mapped[Optional[User]] = relationship()
 
@@ -55,6 +61,8 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
     __table_args__ = (
         Index("ix_agreement_sha256", "sha256", unique=True),
         Index("ix_agreement_tenancy_signed", "tenancy_id", "signed_at"),
+        # One submission of a sign form makes at most one agreement per tenancy, however often it arrives.
+        UniqueConstraint("tenancy_id", "submission_key"),
         CheckConstraint("length(sha256) = 64", name="sha256_length"),
         CheckConstraint("size_bytes > 0", name="size_positive"),
     )
@@ -93,6 +101,8 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]
+    # The sign form's one-time key (NULL for agreements signed without a form, such as the demo's).
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64))
     # The signed bytes, loaded only when downloaded or verified.
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
 

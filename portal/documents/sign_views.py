@@ -14,7 +14,7 @@ from flask_babel import gettext as _
 from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
-from portal import policy
+from portal import policy, transactions
 from portal.documents import document, parties, signing, versions
 from portal.documents.forms import PartiesForm, SignForm, TrustPartiesForm
 from portal.documents.views import bp
@@ -120,10 +120,14 @@ def sign() -> Any:
     version = versions.latest_text_version()
     targets = _targets(tenancy, answers) if answers else []
     if version is None or not targets:
+        if request.method == "POST" and (earlier := _made_earlier(tenancy)):
+            # A second press after the first signed (and closed the journey): the first press's answer.
+            return _signed(tenancy, None, signing.Signed(earlier, earlier=True))
         return redirect(url_for("documents.sign_details"))
     given = parties.Parties.from_dict(answers["parties"]) if answers else parties.Parties()
     via = tenancy if tenancy.is_trust else None
     form = SignForm()
+    status = 200
     if form.validate_on_submit():
         acceptance = signing.Acceptance(
             given.signer_name,
@@ -132,33 +136,21 @@ def sign() -> Any:
             request.remote_addr,
             request.user_agent.string,
             given,
+            submission_key=form.submission_key.data or None,
+            sign_again=bool(form.sign_again.data),
         )
         try:
-            signed = signing.sign_agreements(
+            signed = signing.sign(
                 targets, user=current_user, acceptance=acceptance, version_number=_int(form.version.data), via=via
             )
         except versions.DocumentsError as error:
             db.session.rollback()
             form.confirm.errors = [*form.confirm.errors, str(error)]
+        except Exception as error:
+            status = _signing_failed(error, form.confirm)
         else:
-            names = ", ".join(a.tenancy.name for a in signed)
-            remaining = sum(1 for s in versions.statuses(signing.targets_for(tenancy)) if s.needs_signature)
             db.session.commit()
-            if remaining:
-                # The parties are kept for the next batch; only what to sign for is chosen afresh.
-                session[ANSWERS] = {**(answers or {}), "targets": []}
-                flash(
-                    _(
-                        "Agreements signed for %(names)s. %(count)s more still need an agreement: "
-                        "the next ones are selected below.",
-                        names=names,
-                        count=remaining,
-                    )
-                )
-                return redirect(url_for("documents.sign_details"))
-            session.pop(ANSWERS, None)
-            flash(_("Agreement signed for %(names)s. Download it from the list below.", names=names))
-            return redirect(url_for("documents.agreements"))
+            return _signed(tenancy, answers, signed)
     form.version.data = str(version.number)
     prepared = document.prepare(targets, version, given, via=via)
     form.confirm.label.text = prepared[0].controller["authority"]
@@ -170,7 +162,59 @@ def sign() -> Any:
         prepared=prepared,
         given=given,
         controller=prepared[0].controller,
-    )
+        already_signed=signing.already_signed(targets),
+    ), status
+
+
+def _made_earlier(tenancy: Tenancy) -> list[Any]:
+    """The agreements a submission with this form's key made, for what this tenancy may sign for."""
+    key = request.form.get("submission_key", "")
+    if not signing.valid_key(key):
+        return []
+    return signing.made_with_key(key, signing.targets_for(tenancy))
+
+
+def _signed(tenancy: Tenancy, answers: dict[str, Any] | None, signed: signing.Signed) -> Any:
+    """Where a submission lands, saying whether this press made the agreements or an earlier one did."""
+    if signed.earlier:
+        session.pop(ANSWERS, None)
+        flash(
+            _(
+                "This form was already submitted and the agreement made then: nothing new was signed (file %(names)s).",
+                names=", ".join(a.filename for a in signed.agreements),
+            )
+        )
+        return redirect(url_for("documents.agreements"))
+    names = ", ".join(a.tenancy.name for a in signed.agreements)
+    remaining = sum(1 for s in versions.statuses(signing.targets_for(tenancy)) if s.needs_signature)
+    if remaining:
+        # The parties are kept for the next batch; only what to sign for is chosen afresh.
+        session[ANSWERS] = {**(answers or {}), "targets": []}
+        flash(
+            _(
+                "Agreements signed for %(names)s. %(count)s more still need an agreement: "
+                "the next ones are selected below.",
+                names=names,
+                count=remaining,
+            )
+        )
+        return redirect(url_for("documents.sign_details"))
+    session.pop(ANSWERS, None)
+    flash(_("Agreement signed for %(names)s. Download it from the list below.", names=names))
+    return redirect(url_for("documents.agreements"))
+
+
+def _signing_failed(error: Exception, field: Any) -> int:
+    """Signing broke on our side: the page comes back as it was, saying nothing was saved (503)."""
+    if transactions.should_retry(error):
+        raise error  # the request is run once more (portal/transactions.py)
+    db.session.rollback()
+    current_app.logger.exception("signing failed", exc_info=error)
+    field.errors = [
+        *field.errors,
+        _("Sorry, the agreement could not be signed because of a problem on our side. Nothing was saved: try again"),
+    ]
+    return 503
 
 
 @bp.get("/agreements/sign/draft/<int:target_id>.pdf")

@@ -158,16 +158,18 @@ CLAUSES: tuple[Clause, ...] = (
         (
             "You give us general written authorisation to use the sub-processors listed in annex IV, which "
             "shows those that applied to you when you signed and the changes already announced.",
-            "We will tell you of any intended addition or replacement of a sub-processor, or a change that "
-            "widens what one does with your data, by email to your contact for notices and in the portal, at "
-            "least {notice_period_days} clear days before it takes effect: a change published on one day takes "
-            "effect no earlier than the day after the {notice_period_days} days that follow it.",
-            "You may object in writing, in the portal, by email or by letter, at any time before the change "
-            "takes effect. While your objection is open the change does not apply to your data, even after its "
-            "date. If we accommodate your objection, the change never applies to you. If we cannot, we tell "
-            "you why and you may choose between accepting the change and ending the affected service under "
-            "clause 17, without penalty; the change applies to you only once you choose, or when the time we "
-            "give you to choose (at least 14 days) runs out.",
+            "We will tell you of any intended addition or replacement of a sub-processor, or a material change "
+            "to one (new categories of data, a new country or transfer, a new use of your data), by email to "
+            "your contact for notices and in the portal, at least {notice_period_days} clear days before it "
+            "takes effect: a change published on one day takes effect no earlier than the day after the "
+            "{notice_period_days} days that follow it.",
+            "You may object on reasonable data protection grounds, in writing, in the portal, by email or by "
+            "letter, until the end of the day (UK time) before the change takes effect. While your objection is "
+            "open the change does not apply to your data, even after its date. If we accommodate your "
+            "objection, the change never applies to you. If we cannot, we tell you why and you may choose "
+            "between accepting the change and ending the affected service under clause 17, without penalty; "
+            "the change applies to you only once you choose, or when the {exit_response_days} days we give you "
+            "to choose run out without an answer.",
             "We engage each sub-processor under a written contract that imposes on it the same data protection "
             "duties as this agreement, in particular sufficient guarantees of appropriate security. On request "
             "we give you a copy of those terms, or a summary of them where commercial terms must be removed.",

@@ -5,6 +5,8 @@ from __future__ import annotations
 import enum
 import hashlib
 import logging
+import re
+from collections.abc import Callable
 from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
@@ -18,6 +20,24 @@ from portal.documents.models import Agreement
 from portal.extensions import db
 
 log = logging.getLogger(__name__)
+
+# What an agreement issued here looks like, with room to spare: about 40 KB, two revisions (the
+# rendered document and the signature's incremental update), a few dozen objects, shallow
+# nesting. A file far outside that is refused before any parser sees it, so no upload can
+# cost a worker much more than checking a genuine agreement (bench/verify_hostile.py).
+MAX_REVISIONS = 3
+MAX_OBJECTS = 2000
+# pyHanko finds the end of a file by reading backwards a byte at a time: a megabyte of junk after
+# the last %%EOF took 4 s per parse. A genuine file ends with %%EOF and a line end.
+_EOF_TAIL = re.compile(rb"%%EOF\s*\Z")
+# Objects a file declares: rows of classic cross-reference tables, /Size, and the counts in the
+# /Index of cross-reference streams (whose rows are compressed, so cannot be counted).
+_XREF_ROW = re.compile(rb"\d{10} \d{5} [fn]")
+_SIZE = re.compile(rb"/Size\s+(\d{1,12})")
+_INDEX = re.compile(rb"/Index\s*\[([\d\s]{0,200})\]")
+# Other sealed documents /verify recognises, such as deletion certificates: each finder takes the
+# file's SHA-256 and returns the record or None. The record's `verify_explanation` says what it is.
+DOCUMENT_FINDERS: list[Callable[[str], Any]] = []
 
 
 class Verdict(enum.StrEnum):
@@ -35,6 +55,8 @@ class Verification:
     explanation: str
     sha256: str
     agreement: Agreement | None = None
+    # A genuine sealed document that is not an agreement (a deletion certificate).
+    document: Any = None
 
 
 def verify_pdf(data: bytes, config: Any) -> Verification:
@@ -42,6 +64,16 @@ def verify_pdf(data: bytes, config: Any) -> Verification:
     digest = hashlib.sha256(data).hexdigest()
     if b"%PDF-" not in data[:1024]:
         return Verification(Verdict.NOT_PDF, "This file is not a PDF.", digest)
+    refusal = _outside_limits(data)
+    if refusal is not None:
+        return Verification(Verdict.ALTERED, refusal, digest)
+    if not _EOF_TAIL.search(data[-1024:]):
+        return Verification(
+            Verdict.ALTERED,
+            "Something was added to the file after it was signed (an update or extra bytes).",
+            digest,
+            _record_before_junk(data),
+        )
     try:
         return _verify(data, digest, config)
     except Exception:
@@ -91,6 +123,10 @@ def _verify(data: bytes, digest: str, config: Any) -> Verification:
             original,
         )
     agreement = _record(digest)
+    for finder in DOCUMENT_FINDERS if agreement is None else []:
+        document = finder(digest)
+        if document is not None:
+            return Verification(Verdict.GENUINE, document.verify_explanation, digest, document=document)
     if agreement is None:
         return Verification(
             Verdict.NOT_OURS,
@@ -100,6 +136,48 @@ def _verify(data: bytes, digest: str, config: Any) -> Verification:
     return Verification(
         Verdict.GENUINE, "This is a genuine agreement issued by this portal, unaltered.", digest, agreement
     )
+
+
+def _outside_limits(data: bytes) -> str | None:
+    """Why a file is not checked further (too many revisions, objects or levels), or None.
+
+    Byte scans only, linear in the size the upload limit already bounds: the revisions are
+    counted by their cross-reference sections (classic tables and streams) and end markers.
+    """
+    revisions = max(data.count(b"startxref"), data.count(b"xref") - data.count(b"startxref") + data.count(b"/XRef"))
+    if revisions > MAX_REVISIONS:
+        return (
+            f"This file has been saved {revisions} times (it has {revisions} revisions). An agreement issued "
+            f"here has one or two: the document and its signature. It was changed after it was signed, "
+            f"or it is not one of ours, so it was not checked further."
+        )
+    objects = max(data.count(b"endobj"), _declared_objects(data))
+    if objects > MAX_OBJECTS:
+        return (
+            f"This file holds {objects} objects; an agreement issued here holds a few dozen. "
+            "It is not one of ours, so it was not checked further."
+        )
+    return None
+
+
+def _declared_objects(data: bytes) -> int:
+    rows = len(_XREF_ROW.findall(data))
+    sizes = [int(size) for size in _SIZE.findall(data)]
+    indexes = [sum(int(n) for n in index.split()[1::2]) for index in _INDEX.findall(data)]
+    return max([rows, *sizes, *indexes])
+
+
+def _record_before_junk(data: bytes) -> Agreement | None:
+    """The agreement a file was made from by appending bytes after its end, found by hash, not parsing."""
+    end = data.rfind(b"%%EOF")
+    if end < 0:
+        return None
+    end += len(b"%%EOF")
+    candidates = [data[:end], data[: end + 1], data[: end + 2]]
+    for found in map(_record, (hashlib.sha256(c).hexdigest() for c in candidates)):
+        if found is not None:
+            return found
+    return None
 
 
 def _signed_revision_hash(data: bytes, signature: Any = None) -> str | None:

@@ -27,6 +27,13 @@ def as_actor(actor: Any) -> audit.Actor:
     return actor if isinstance(actor, audit.Actor) else audit.Actor.of(actor)
 
 
+def _notice_period() -> int:
+    """The period a new text promises: never shorter than one still in force (#21)."""
+    from portal.changes.window import notice_period_days
+
+    return notice_period_days()
+
+
 def _placeholders() -> dict[str, Any]:
     config = current_app.config
     return {
@@ -35,9 +42,10 @@ def _placeholders() -> dict[str, Any]:
         "vendor_dpo_name": config["VENDOR_DPO_NAME"],
         "vendor_dpo_email": config["VENDOR_DPO_EMAIL"],
         "vendor_security_email": config["VENDOR_SECURITY_EMAIL"],
-        "notice_period_days": int(config["NOTICE_PERIOD_DAYS"]),
-        "export_days": int(config["EXIT_RESPONSE_DAYS"]),
+        "notice_period_days": _notice_period(),
+        "export_days": int(config["EXPORT_DAYS"]),
         "deletion_days": int(config["DELETION_DAYS"]),
+        "exit_response_days": int(config["EXIT_RESPONSE_DAYS"]),
     }
 
 
@@ -82,15 +90,23 @@ class Terms:
 
 
 def terms_of(version: DpaTextVersion) -> Terms:
-    """The notice, export and deletion periods a published version states, read from the version itself."""
-    data = version.data
-    found = data.get("terms")
-    if found:
-        return Terms(**{name: int(found[name]) for name in TERMS})
-    # Version 1 stated the notice period only in its sub-processors clause.
-    body = " ".join(" ".join(clause.get("paragraphs", [])) for clause in data.get("clauses", []))
-    match = _OLD_NOTICE.search(body)
-    return Terms(int(match.group(1)) if match else None, None, None)
+    """The notice, export and deletion periods a published version states.
+
+    The version's columns are the one source (filled from the text's own `terms` when it is
+    published; the notice window and exits read the same columns). A version 1 text stated only its
+    notice period, in its sub-processors clause, so that is read from the prose when the column is empty.
+    """
+    notice = version.notice_period_days
+    if notice is None:
+        body = " ".join(" ".join(clause.get("paragraphs", [])) for clause in version.data.get("clauses", []))
+        match = _OLD_NOTICE.search(body)
+        notice = int(match.group(1)) if match else None
+    return Terms(notice, version.export_days, version.deletion_days)
+
+
+def _columns(content: dict[str, Any]) -> dict[str, int]:
+    """The periods a composed text states, as the DpaTextVersion columns that hold them."""
+    return {name: int(content["terms"][name]) for name in TERMS}
 
 
 def canonical(content: dict[str, Any]) -> str:
@@ -115,7 +131,8 @@ def publish_text_version(*, actor: Any, summary: str) -> DpaTextVersion:
         raise DocumentsError("Enter a summary of what changed")
     if len(summary) > 1000:
         raise DocumentsError("Summary of changes must be 1000 characters or fewer")
-    content = canonical(compose_text())
+    composed = compose_text()
+    content = canonical(composed)
     digest = hashlib.sha256(content.encode()).hexdigest()
     latest = latest_text_version()
     if latest is not None and latest.sha256 == digest:
@@ -127,6 +144,7 @@ def publish_text_version(*, actor: Any, summary: str) -> DpaTextVersion:
         sha256=digest,
         summary=summary,
         published_by_id=None if isinstance(actor, audit.Actor) else getattr(actor, "id", None),
+        **_columns(composed),
     )
     db.session.add(version)
     db.session.flush()

@@ -37,7 +37,9 @@ def build_pack(tenancy: Tenancy, *, today: dt.date | None = None) -> DpiaPack:
     controller = controller_party(tenancy, parties.of_agreement(agreement))
     vendor = {**vendor_party(), "service": current_app.config["VENDOR_NAME"]}
     included = found.included
-    notice_days = int(current_app.config["NOTICE_PERIOD_DAYS"])
+    from portal.changes.window import notice_period_days
+
+    notice_days = notice_period_days()  # the contract's period, never less than signed (#21)
 
     found_risks = risks.supplier_risks(included, text, start=1)
     found_risks += risks.service_risks(text, notice_days=notice_days, start=len(found_risks) + 1)

@@ -21,9 +21,14 @@ from portal.tenancy.models import Tenancy
 
 
 def summarise(found: EffectiveSet, states: Mapping[int, OptionState]) -> dict[str, Any]:
-    """What a pack depends on: the register version, the suppliers in use and the option values."""
+    """What a pack depends on: the register version, the suppliers in use and the option values.
+
+    The version is the latest that changed something materially: an editorial version (wording
+    only) leaves every pack as it was.
+    """
+    version = found.version
     return {
-        "register_version": found.version.number if found.version is not None else None,
+        "register_version": (version.material_since or version.number) if version is not None else None,
         "included": {line.entry.key: line.entry.supplier for line in found.included},
         "options": {s.option.key: {"name": s.option.name, "enabled": s.enabled} for s in states.values()},
     }

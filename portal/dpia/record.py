@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import csv
-import io
 import json
 from collections.abc import Sequence
 from typing import Any
@@ -12,6 +10,7 @@ from portal.dpia.content import YOURS, DpiaPack, RecordField
 from portal.dpia.dpa_text import clause_ref, measure_items, processing_value
 from portal.dpia.risks import in_uk
 from portal.register.effective import EffectiveLine
+from portal.web.csv_export import csv_bytes
 
 
 def recipients(lines: Sequence[EffectiveLine], vendor: dict[str, str]) -> list[dict[str, str]]:
@@ -118,25 +117,18 @@ def build_record(
     )
 
 
-def _cell(value: str) -> str:
-    """Neutralise a spreadsheet formula: a cell starting with =, +, - or @ is read as text."""
-    return f"'{value}" if value[:1] in ("=", "+", "-", "@", "\t", "\r") else value
-
-
 def _joined(field: RecordField) -> str:
     return " ".join([field.value, *(f"{item};" for item in field.items)]).rstrip(";")
 
 
 def record_csv(pack: DpiaPack) -> bytes:
     """One row per processing activity, one column per field: the shape of a records-of-processing sheet."""
-    out = io.StringIO()
-    writer = csv.writer(out, lineterminator="\r\n")
     headers = [f"{f.name} (Art. {f.article})" if f.article else f.name for f in pack.record]
-    writer.writerow([*headers, "Built on", "Register version", "Data processing agreement text version"])
-    values = [_cell(_joined(f)) for f in pack.record]
-    writer.writerow([*values, pack.built_on.isoformat(), pack.register_version or "", pack.dpa_text_version or ""])
-    # A byte-order mark so spreadsheet programs read the file as UTF-8 (curly quotes, accents).
-    return ("\ufeff" + out.getvalue()).encode("utf-8")
+    values = [_joined(f) for f in pack.record]
+    return csv_bytes(
+        [*headers, "Built on", "Register version", "Data processing agreement text version"],
+        [[*values, pack.built_on, pack.register_version, pack.dpa_text_version]],
+    )
 
 
 def record_json(pack: DpiaPack) -> bytes:

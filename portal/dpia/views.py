@@ -14,7 +14,7 @@ from flask import render_template, send_file
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
-from portal import policy
+from portal import policy, transactions
 from portal.audit import service as audit
 from portal.dpia import freshness
 from portal.dpia.builder import build_pack
@@ -52,7 +52,8 @@ def download(fmt: str) -> Response:
     chosen = PackFormat(fmt)
     built = build_pack(tenancy)
     render, mimetype = RENDERERS[chosen]
-    body = render(built)  # rendered first: a failure records nothing
+    with transactions.without_transaction():  # built and rendered first: a failure records nothing
+        body = render(built)
     freshness.record_download(tenancy, built, chosen, actor=audit.Actor.of(current_user))
     db.session.commit()
     return send_file(io.BytesIO(body), mimetype=mimetype, as_attachment=True, download_name=built.filename(fmt))

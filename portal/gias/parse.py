@@ -13,6 +13,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal.gias.models import ExtractKind
+from portal.web.clean import clean_line
 
 URN = "URN"
 ESTABLISHMENT_NAME = "EstablishmentName"
@@ -102,7 +103,8 @@ def parse(data: bytes) -> ParsedExtract:
         for values in reader:
             if not any(value.strip() for value in values):
                 continue
-            row = {name: (values[i].strip() if i < len(values) else "") for name, i in index.items()}
+            # Every cell one line, without control characters (#18): names reach mail headers and documents.
+            row = {name: (clean_line(values[i]).strip() if i < len(values) else "") for name, i in index.items()}
             row_reader(parsed, row, reader.line_num, seen)
     except csv.Error as error:
         raise ExtractError(f"The selected file is not a readable CSV file ({error})") from error

@@ -77,6 +77,7 @@ def preview(batch_id: int) -> str:
 
 
 @bp.post("/imports/<int:batch_id>/confirm")
+@policy.allow(policy.GRANT_ACCESS)  # an import can move a school to another trust
 def confirm(batch_id: int) -> Response:
     batch = db.get_or_404(GiasImportBatch, batch_id)
     if not ConfirmForm().validate_on_submit():

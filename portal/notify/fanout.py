@@ -11,6 +11,7 @@ and the link keeps working (same answer) after the row is gone.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from flask import render_template
@@ -90,7 +91,7 @@ def _insert(rows: Subquery, *, notice: Notice, body: str, unsubscribe: bool) -> 
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def announce(notice: Notice, *, include_data_leads: bool = True) -> int:
+def announce(notice: Notice, *, include_data_leads: bool = True, exclude: Sequence[str] = ()) -> int:
     """Queue the notice for every confirmed subscriber and (optionally) every data lead and trust admin
     of every tenancy, in the caller's transaction; returns the number queued.
 
@@ -104,6 +105,8 @@ def announce(notice: Notice, *, include_data_leads: bool = True) -> int:
         leads = _data_lead_addresses().subquery()
         queued += _insert(leads, notice=notice, body=body, unsubscribe=False)
         subscribers = subscribers.where(~exists(select(1).where(and_(leads.c.address == Subscriber.address))))
+    if exclude:  # already told by a mail of their own (a controller's, about its contract)
+        subscribers = subscribers.where(Subscriber.address.not_in(list(exclude)))
     queued += _insert(subscribers.subquery(), notice=notice, body=body, unsubscribe=True)
     return queued
 

@@ -2,13 +2,13 @@
 
 from __future__ import annotations
 
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
 
 from portal.notify.outbox import MailError
 from portal.notify.subscriptions import canonical_address
+from portal.web.forms import FlaskForm
 
 
 class SubscribeForm(FlaskForm):

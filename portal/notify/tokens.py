@@ -9,6 +9,8 @@ import secrets
 
 from flask import current_app
 
+from portal.web.urls import public_link
+
 # 32 random bytes: 256 bits, well above the 128 the security notes ask for.
 CONFIRM_TOKEN_BYTES = 32
 
@@ -38,7 +40,7 @@ def unsubscribe_token(address: str) -> str:
 
 def mail_url(path: str) -> str:
     """An absolute URL for a mail (mail is built outside any request, so no url_for host)."""
-    return str(current_app.config["SERVER_NAME_FOR_MAIL"]).rstrip("/") + path
+    return public_link(path)
 
 
 def unsubscribe_url(address: str) -> str:

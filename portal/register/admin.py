@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -15,10 +16,11 @@ from portal import policy
 from portal.audit.service import Actor
 from portal.dates import uk_today
 from portal.extensions import db
+from portal.register import materiality, service
 from portal.register import options as option_service
-from portal.register import service
 from portal.register.choices import load_options
 from portal.register.errors import RegisterError
+from portal.register.facts import EntryFacts
 from portal.register.forms import EntryForm, NotesForm, OptionDefinitionForm, PublishForm, StatementForm
 from portal.register.models import (
     ENTRY_TEXT_FIELDS,
@@ -104,6 +106,7 @@ def _entry_data(form: EntryForm) -> service.EntryData:
         condition_service=(form.condition_service.data or "").strip() or None,
         effective_on=form.effective_on.data,
         retires_on=form.retires_on.data,
+        facts_data=form.facts_value().to_json(),
     )
 
 
@@ -122,6 +125,9 @@ def edit_entry(entry_id: int | None) -> Page:
     form = EntryForm(obj=entry)
     if entry is not None and not form.is_submitted():
         form.kind.data, form.status.data = entry.kind.value, entry.status.value
+        form.fill_facts(entry.facts)
+    elif not form.is_submitted():
+        form.fill_facts(EntryFacts())
     if not form.validate_on_submit():
         return render_template("register/admin_entry.html", form=form, entry=entry), (400 if form.errors else 200)
     try:
@@ -203,10 +209,10 @@ def publish() -> Page:
         form.number.data = found.number
         form.owner_name.data, form.contact_email.data = found.owner_name, found.contact_email
         form.reviewed_on.data = uk_today()
+    differences = [d for d in materiality.compare_versions(current, found) if d.change != "unchanged"]
+    context = {"draft": found, "current": current, "differences": differences}
     if not form.validate_on_submit():
-        return render_template("register/admin_publish.html", form=form, draft=found, current=current), (
-            400 if form.errors else 200
-        )
+        return render_template("register/admin_publish.html", form=form, **context), (400 if form.errors else 200)
     try:
         version = service.publish_register(
             found,
@@ -219,9 +225,12 @@ def publish() -> Page:
             actor=_actor(),
         )
     except RegisterError as error:
-        return _refused(error, form, "register/admin_publish.html", draft=found, current=current)
+        return _refused(error, form, "register/admin_publish.html", **context)
     db.session.commit()
-    flash(f"Version {version.number} published. Subscribers and data leads will be emailed.")
+    if version.material:
+        flash(_("Version %(number)s published. Subscribers and data leads will be emailed.", number=version.number))
+    else:
+        flash(_("Version %(number)s published. Its changes are editorial: nobody was emailed.", number=version.number))
     return redirect(url_for("register.public_register"))
 
 

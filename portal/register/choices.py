@@ -207,3 +207,65 @@ def _states(
             enabled = setting.enabled if setting is not None else option.default_enabled
             states[tenancy_id][option.id] = OptionState(option, enabled, setting)
     return states
+
+
+@dataclass(frozen=True)
+class Standstill:
+    """A change kept out of one tenancy's set while its objection stands (#21).
+
+    From the change's effective date until the objection is decided and, if not accommodated,
+    until the school answers the exit offer or its answer deadline passes.
+    """
+
+    entry_key: str
+    effective_on: dt.date
+    state: str  # the objection's state
+    lodged_on: dt.date
+    exit_answer_by: dt.date | None
+    exit_choice: str | None
+    chosen_on: dt.date | None
+
+    def holds_on(self, day: dt.date) -> bool:
+        """Whether the change is still kept out on this UK date, with today's knowledge."""
+        if day < self.effective_on:
+            return False
+        if self.state in ("lodged", "acknowledged") or self.exit_choice == "exit_taken":
+            return True
+        if self.exit_choice == "accepted" and self.chosen_on is not None:
+            return day <= self.chosen_on
+        return self.exit_answer_by is not None and day <= self.exit_answer_by
+
+
+def tenancy_standstills(tenancy_ids: Sequence[int]) -> dict[int, dict[str, Standstill]]:
+    """Standing objections of these tenancies, by tenancy id then entry key (one query)."""
+    from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objection
+    from portal.dates import uk_today
+
+    if not tenancy_ids:
+        return {}
+    query = (
+        select(Objection, ChangeNotice.entry_key, ChangeNotice.effective_on)
+        .join(ChangeNotice, ChangeNotice.id == Objection.change_id)
+        .where(
+            Objection.tenancy_id.in_(list(tenancy_ids)),
+            Objection.state.in_(["lodged", "acknowledged", "not_accommodated"]),
+            ChangeNotice.state == NoticeState.ANNOUNCED,
+            ChangeNotice.kind != ChangeKind.REMOVAL,
+        )
+        .order_by(Objection.lodged_at)
+    )
+    found: dict[int, dict[str, Standstill]] = {}
+    for objection, entry_key, effective_on in db.session.execute(query):
+        found.setdefault(objection.tenancy_id, {}).setdefault(
+            entry_key,
+            Standstill(
+                entry_key,
+                effective_on,
+                objection.state.value,
+                objection.received_on or uk_today(objection.lodged_at),
+                objection.exit_answer_by,
+                objection.exit_choice.value if objection.exit_choice else None,
+                uk_today(objection.exit_chosen_at) if objection.exit_chosen_at else None,
+            ),
+        )
+    return found

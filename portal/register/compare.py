@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from portal.dates import govuk_date
+from portal.register.facts import summary
 from portal.register.models import NotSubProcessor, RegisterEntry, RegisterVersion
 
 # The fields a reader compares, in the order the register shows them.
@@ -126,6 +127,8 @@ def compare_versions(a: RegisterVersion, b: RegisterVersion) -> VersionCompariso
             result.entries.append(EntryChange(entry.key, entry.supplier, "added", [], None, entry))
             continue
         fields = _diff(previous, entry, ENTRY_FIELDS)
+        if (previous.facts_data or {}) != (entry.facts_data or {}):
+            fields.append(FieldChange("facts", "Facts", summary(previous.facts) or "None", summary(entry.facts)))
         if fields:
             result.entries.append(EntryChange(entry.key, entry.supplier, "changed", fields, previous, entry))
         else:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 import dataclasses
 import datetime as dt
 from typing import Any
@@ -9,6 +10,7 @@ from typing import Any
 from portal.audit.service import Actor, record
 from portal.extensions import db
 from portal.register.errors import EntryInvalid, VersionImmutable
+from portal.register.facts import EntryFacts, problems
 from portal.register.models import EntryKind, EntryStatus, NotSubProcessor, RegisterEntry, RegisterVersion
 
 
@@ -33,11 +35,14 @@ class EntryData:
     condition_service: str | None = None
     effective_on: dt.date | None = None
     retires_on: dt.date | None = None
+    # The controlled facts as stored (EntryFacts.to_json()).
+    facts_data: dict[str, Any] = dataclasses.field(default_factory=dict)
 
 
 def copy_entry(entry: RegisterEntry) -> RegisterEntry:
     """A draft copy of a published entry (its dates since are worked out again on publishing)."""
     fields = {f.name: getattr(entry, f.name) for f in dataclasses.fields(EntryData)}
+    fields["facts_data"] = copy.deepcopy(entry.facts_data or {})
     return RegisterEntry(**fields, position=entry.position, listed_since=None)
 
 
@@ -70,6 +75,8 @@ def _check_entry(draft: RegisterVersion, data: EntryData, entry: RegisterEntry |
         raise EntryInvalid("Enter the service a conditional entry depends on")
     if data.status is EntryStatus.PLANNED and data.effective_on is None:
         raise EntryInvalid("Enter the date a planned entry takes effect")
+    for name, message in problems(EntryFacts.from_json(data.facts_data)):
+        raise EntryInvalid(message, field=name)
 
 
 def add_entry(draft: RegisterVersion, data: EntryData, *, actor: Actor) -> RegisterEntry:

@@ -22,9 +22,18 @@ from dataclasses import dataclass, field
 from functools import partial
 from types import EllipsisType
 
+from flask_babel import gettext as _
+
 from portal.dates import govuk_date, uk_today
 from portal.register.cache import register_cache
-from portal.register.choices import Exclusion, OptionDefinition, OptionState, tenancy_choices
+from portal.register.choices import (
+    Exclusion,
+    OptionDefinition,
+    OptionState,
+    Standstill,
+    tenancy_choices,
+    tenancy_standstills,
+)
 from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
 from portal.tenancy.models import Tenancy
 
@@ -41,6 +50,8 @@ class EffectiveLine:
     since: Since
     option: OptionDefinition | None = None
     excluded_by_objection: bool = False
+    # Kept out while this tenancy's objection stands (#21).
+    standstill: bool = False
 
 
 @dataclass(frozen=True)
@@ -113,12 +124,14 @@ def effective_sets(
     if version is ...:
         version = current_published()
     choices = tenancy_choices(ids)
+    standing = tenancy_standstills(ids)
     options = tuple(choices.options)
     entries: Sequence[RegisterEntry] = version.entries if version is not None else []
     cache = register_cache()
     result = {}
     for tenancy_id in ids:
         states, own = choices.states[tenancy_id], choices.exclusions.get(tenancy_id, {})
+        stands = standing.get(tenancy_id, {})
         # Everything the lines depend on. Most schools share it (default options, no objection
         # accommodated), so their lines are decided once a day per version, not once a request.
         decided_by: Hashable = (
@@ -127,8 +140,9 @@ def effective_sets(
             options,
             tuple((state.enabled, state.setting) for state in states.values()),
             tuple(sorted(own.items())),
+            tuple(sorted(stands.items())),
         )
-        decide = partial(_decide, entries, options, states, own, today)
+        decide = partial(_decide, entries, options, states, own, today, stands)
         if version is None or version.status is VersionStatus.PUBLISHED:
             lines, upcoming = cache.fragment(("effective-lines", decided_by), decide)
         else:  # a draft's content can change under the same id: decided afresh, and kept nowhere
@@ -145,11 +159,16 @@ def _decide(
     states: dict[int, OptionState],
     exclusions: dict[str, Exclusion],
     today: dt.date,
+    standstills: dict[str, Standstill] | None = None,
 ) -> tuple[tuple[EffectiveLine, ...], tuple[UpcomingChange, ...]]:
-    """One tenancy's lines and upcoming changes, from its option values and exclusions."""
+    """One tenancy's lines and upcoming changes, from its option values, exclusions and standing objections."""
     by_key = {key: option for option in options for key in option.entry_keys}
-    lines = [_line(entry, by_key.get(entry.key), states, exclusions.get(entry.key), today) for entry in entries]
-    return tuple(lines), tuple(_upcoming(lines, by_key, states, today))
+    standstills = standstills or {}
+    lines = [
+        _line(entry, by_key.get(entry.key), states, exclusions.get(entry.key), today, standstills.get(entry.key))
+        for entry in entries
+    ]
+    return tuple(lines), tuple(_upcoming(lines, by_key, states, today, standstills))
 
 
 def _later(*values: Since) -> Since:
@@ -166,6 +185,7 @@ def _line(
     states: dict[int, OptionState],
     exclusion: Exclusion | None,
     today: dt.date,
+    standstill: Standstill | None = None,
 ) -> EffectiveLine:
     """Decide one entry for one tenancy. The order matters: the most final reason wins."""
     listed = entry.listed_since
@@ -187,6 +207,10 @@ def _line(
             f"Planned: takes effect on {govuk_date(entry.effective_on)}; it processes nothing before then.",
             None,
             option,
+        )
+    if standstill is not None and standstill.holds_on(today):
+        return EffectiveLine(
+            entry, False, standstill_reason(standstill), standstill.effective_on, option, standstill=True
         )
     started = entry.effective_on if entry.status is EntryStatus.PLANNED else listed
     if option is not None:
@@ -212,6 +236,27 @@ def _line(
     return EffectiveLine(entry, True, "Used: an active supplier of the service.", listed)
 
 
+def standstill_reason(standstill: Standstill) -> str:
+    """Why a change is kept out for this tenancy while its objection stands."""
+    lodged = govuk_date(standstill.lodged_on)
+    if standstill.exit_choice == "exit_taken":
+        return str(
+            _("Not used for your school: you objected on %(lodged)s and chose to leave the service.", lodged=lodged)
+        )
+    if standstill.state == "not_accommodated":
+        until = govuk_date(standstill.exit_answer_by) if standstill.exit_answer_by else ""
+        return str(
+            _(
+                "Not used for your school: your objection of %(lodged)s was not accommodated, and you have until "
+                "%(until)s to choose between the change and leaving the service. If you do not answer, the change "
+                "applies from the day after.",
+                lodged=lodged,
+                until=until,
+            )
+        )
+    return str(_("Not used for your school: your objection of %(lodged)s is awaiting a decision.", lodged=lodged))
+
+
 def announced_changes(entries: Sequence[RegisterEntry], today: dt.date) -> list[UpcomingChange]:
     """Dated additions (planned entries) and removals still to come, as the register announces them."""
     changes = []
@@ -227,7 +272,11 @@ def announced_changes(entries: Sequence[RegisterEntry], today: dt.date) -> list[
 
 
 def _upcoming(
-    lines: Sequence[EffectiveLine], by_key: dict[str, OptionDefinition], states: dict[int, OptionState], today: dt.date
+    lines: Sequence[EffectiveLine],
+    by_key: dict[str, OptionDefinition],
+    states: dict[int, OptionState],
+    today: dt.date,
+    standstills: dict[str, Standstill],
 ) -> list[UpcomingChange]:
     """The announced changes, each saying whether it will reach this tenancy."""
     line_for = {line.entry.key: line for line in lines}
@@ -237,6 +286,10 @@ def _upcoming(
             changes.append(dataclasses.replace(change, note="Will no longer be used."))
             continue
         option = by_key.get(change.entry.key)
+        standing = standstills.get(change.entry.key)
+        if standing is not None and standing.holds_on(change.on):
+            changes.append(dataclasses.replace(change, applies=False, note=standstill_reason(standing)))
+            continue
         applies, note = _would_apply(line_for[change.entry.key], states[option.id] if option is not None else None)
         changes.append(dataclasses.replace(change, applies=applies, note=note))
     return changes

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask_wtf import FlaskForm
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -18,7 +18,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
+from portal.register.fact_forms import FactsFields
 from portal.register.models import EntryKind, EntryStatus
+from portal.web.forms import FlaskForm
 
 SLUG = Regexp(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$", message="Use lower-case letters, digits and hyphens")
 ON_OFF = [SelectChoice("on", "On"), SelectChoice("off", "Off")]
@@ -56,8 +58,12 @@ def _date(label: str, *, required: str | None = None) -> DateField:
     return UKDateField(label, format="%d %m %Y", validators=validators, widget=GovDateInput())
 
 
-class EntryForm(FlaskForm):
-    """One supplier in the draft: every field the public register shows."""
+class EntryForm(FactsFields, FlaskForm):
+    """One supplier in the draft: every field the public register shows, and its controlled facts."""
+
+    def __init__(self, *args: Any, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        self.set_fact_choices()
 
     key = StringField(
         "Key",
@@ -91,11 +97,13 @@ class EntryForm(FlaskForm):
     dpa_reference = _text("DPA reference", length=400)
     privacy_contact = _text("Privacy contact", length=320)
     risk_note = _area("Risk note")
+    dpf_checked_on = _date(_l("Date the supplier's Data Privacy Framework certification was checked"))
     submit = SubmitField("Save entry", widget=GovSubmitInput())
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Field checks, then what depends on the status (an Optional field skips its own inline checks)."""
         valid = bool(super().validate(extra_validators))
+        valid = self.validate_facts() and valid
         status = self.status.data
         if status == EntryStatus.CONDITIONAL.value and not (self.condition_service.data or "").strip():
             self.condition_service.errors = [

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
-from typing import Optional
+from typing import TYPE_CHECKING, Any, Optional
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import enum_values, utcnow
 from portal.extensions import db
+
+if TYPE_CHECKING:
+    from portal.register.facts import EntryFacts
 
 
 class VersionStatus(enum.StrEnum):
@@ -86,6 +89,10 @@ class RegisterVersion(db.Model):  # type: ignore[name-defined,misc]
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[Optional[dt.datetime]]
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
+    # Set on publishing: whether any entry changed materially since the previous version, and the
+    # number of the latest version that did (this one, or an earlier one when only wording changed).
+    material: Mapped[bool] = mapped_column(default=True, server_default=text("true"))
+    material_since: Mapped[str] = mapped_column(String(16), default="", server_default="")
 
     entries: Mapped[list[RegisterEntry]] = relationship(
         back_populates="version", cascade="all, delete-orphan", order_by="(RegisterEntry.position, RegisterEntry.id)"
@@ -161,8 +168,16 @@ class RegisterEntry(db.Model):  # type: ignore[name-defined,misc]
     # Set on publishing: the UK date since which this supplier has had this status, unbroken.
     listed_since: Mapped[Optional[dt.date]]
     position: Mapped[int] = mapped_column(default=0)
+    # The controlled facts (register/facts.py), as one JSON document: read them through `facts`.
+    facts_data: Mapped[dict[str, Any]] = mapped_column("facts", JSON, default=dict, server_default="{}")
 
     version: Mapped[RegisterVersion] = relationship(back_populates="entries")
+
+    @property
+    def facts(self) -> EntryFacts:
+        from portal.register.facts import EntryFacts
+
+        return EntryFacts.from_json(self.facts_data)
 
     def __repr__(self) -> str:
         return f"<RegisterEntry {self.key} {self.status.value}>"

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 
@@ -175,12 +176,34 @@ def _check_definition(option: TenancyOption | None, *, key: str, name: str, entr
             raise OptionInvalid(f"“{entry_key}” is already governed by the option “{other}”", field="entry_keys")
 
 
+def _require_notice(option_id: int | None, *, key: str, name: str, default_enabled: bool, keys: Sequence[str]) -> None:
+    """Refuse an option definition or default that would bring a supplier into use without notice (#21)."""
+    from portal.register.choices import OptionDefinition, tenancy_choices
+    from portal.register.notice_guard import NoticeRequired, require_notice
+    from portal.register.service import current_published
+
+    current = tenancy_choices([]).options
+    changed = OptionDefinition(option_id or -1, key, name, "", default_enabled, tuple(keys))
+    # An entry is governed by one option: moving it here takes it from its old option.
+    others = [
+        dataclasses.replace(o, entry_keys=tuple(k for k in o.entry_keys if k not in keys))
+        for o in current
+        if o.id != option_id
+    ]
+    version = current_published()
+    try:
+        require_notice(before=version, after=version, options_after=[*others, changed])
+    except NoticeRequired as refused:
+        raise OptionInvalid(refused.message, field="default") from None
+
+
 def define_option(
     *, key: str, name: str, description: str, default_enabled: bool, entry_keys: Sequence[str], actor: Actor
 ) -> TenancyOption:
     """Define a new option governing some register entries."""
     keys = sorted(set(entry_keys))
     _check_definition(None, key=key, name=name, entry_keys=keys)
+    _require_notice(None, key=key, name=name, default_enabled=default_enabled, keys=keys)
     position = (db.session.scalar(select(TenancyOption.position).order_by(TenancyOption.position.desc())) or 0) + 1
     option = TenancyOption(
         key=key,
@@ -214,6 +237,7 @@ def update_option(
     """Change an option's wording, default or governed entries (tenancies' own settings stay)."""
     keys = sorted(set(entry_keys))
     _check_definition(option, key=option.key, name=name, entry_keys=keys)
+    _require_notice(option.id, key=option.key, name=name, default_enabled=default_enabled, keys=keys)
     before = {"name": option.name, "default": _word(option.default_enabled), "entries": option.entry_keys}
     option.name, option.description, option.default_enabled = name.strip(), description.strip(), default_enabled
     kept = [row for row in option.governed if row.entry_key in keys]

@@ -8,15 +8,22 @@ from pathlib import Path
 from typing import Any
 from xml.etree import ElementTree as ET
 
-from flask import current_app, url_for
+from flask import current_app
 
 from portal.dates import govuk_date
+from portal.register import materiality
+from portal.register.ai import jurisdiction_notes
 from portal.register.compare import compare_versions
 from portal.register.effective import EffectiveSet, UpcomingChange, announced_changes, effective_set
-from portal.register.models import ENTRY_TEXT_FIELDS, EntryKind, RegisterEntry, RegisterVersion
+from portal.register.facts import EntryFacts
+from portal.register.materiality import EntryDifference
+from portal.register.models import ENTRY_TEXT_FIELDS, EntryKind, EntryStatus, RegisterEntry, RegisterVersion
 from portal.tenancy.models import Tenancy
+from portal.web.urls import public_url
 
 SCHEMA_PATH = Path(__file__).with_name("sub-processors.schema.json")
+# The major version changes when a consumer's reading could break (see the schema's changelog).
+SCHEMA_VERSION = "2.0.0"
 ATOM = "http://www.w3.org/2005/Atom"
 
 
@@ -28,8 +35,38 @@ def _iso(value: dt.date | dt.datetime | None) -> str | None:
     return value.isoformat()
 
 
-def entry_json(entry: RegisterEntry) -> dict[str, Any]:
-    """One entry with every field the public page shows."""
+def facts_json(facts: EntryFacts) -> dict[str, Any]:
+    """An entry's controlled facts for machines: codes, with their labels and what the law makes of them."""
+    data = facts.to_json()
+    data["categories"] = [
+        {"key": c.key, "label": c.name, "sensitivity": c.sensitivity.value} for c in facts.category_objects
+    ]
+    data["special_category"], data["criminal_offence"] = facts.special_category, facts.criminal_offence
+    data["transfer"] = {
+        "mechanism": facts.transfer.value,
+        "label": facts.transfer.label,
+        "countries": list(facts.outside_uk),
+        "dpf_checked_on": data.pop("dpf_checked_on"),
+    }
+    note = facts.jurisdiction_note
+    data["jurisdiction_note"] = note.anchor if note else None
+    return data
+
+
+def change_json(difference: EntryDifference | None) -> dict[str, Any] | None:
+    """How an entry changed from the previous published version, and whether that was material."""
+    if difference is None:
+        return None
+    return {
+        "change": difference.change,
+        "classification": difference.classification or None,
+        "material": difference.material,
+        "reasons": list(difference.reasons),
+    }
+
+
+def entry_json(entry: RegisterEntry, difference: EntryDifference | None = None) -> dict[str, Any]:
+    """One entry with every field the public page shows, its facts and how it changed."""
     data: dict[str, Any] = {"key": entry.key}
     data.update({name: getattr(entry, name) or "" for name in ENTRY_TEXT_FIELDS})
     data.update(
@@ -40,6 +77,8 @@ def entry_json(entry: RegisterEntry) -> dict[str, Any]:
         effective_on=_iso(entry.effective_on),
         retires_on=_iso(entry.retires_on),
         listed_since=_iso(entry.listed_since),
+        facts=facts_json(entry.facts),
+        change=change_json(difference),
     )
     return data
 
@@ -48,11 +87,29 @@ def _change_json(change: UpcomingChange) -> dict[str, Any]:
     return {"date": _iso(change.on), "change": change.kind, "key": change.entry.key, "supplier": change.entry.supplier}
 
 
-def version_json(version: RegisterVersion, today: dt.date) -> dict[str, Any]:
-    """A published version as the documented JSON of /sub-processors.json."""
+def _notice_period_days() -> int:
+    from portal.changes.window import notice_period_days
+
+    return notice_period_days()  # the contract's period, in clear days (#21)
+
+
+def version_json(version: RegisterVersion, today: dt.date, history: Sequence[RegisterVersion] = ()) -> dict[str, Any]:
+    """A published version as the documented JSON of /sub-processors.json (schema 2.0.0).
+
+    `history` is the published versions up to this one, newest first: the previous one decides
+    each entry's change, and the run of them decides which version first announced each change.
+    """
     config = current_app.config
+    history = [version, *(v for v in history if v.sequence < version.sequence)]
+    previous = history[1] if len(history) > 1 else None
+    differences = {d.key: d for d in materiality.compare_versions(previous, version)}
+
+    def entries(kind: EntryKind) -> list[dict[str, Any]]:
+        return [entry_json(e, differences.get(e.key)) for e in version.entries if e.kind is kind]
+
     return {
-        "schema": url_for("register.schema", _external=True),
+        "schema": public_url("register.schema"),
+        "schema_version": SCHEMA_VERSION,
         "vendor": {
             "name": config["VENDOR_NAME"],
             "legal_entity": config["VENDOR_LEGAL_ENTITY"],
@@ -68,14 +125,37 @@ def version_json(version: RegisterVersion, today: dt.date) -> dict[str, Any]:
             "contact_email": version.contact_email,
             "summary": version.summary,
             "notes": [line for line in version.notes.splitlines() if line.strip()],
-            "url": url_for("register.version", sequence=version.sequence, _external=True),
+            "url": public_url("register.version", sequence=version.sequence),
+            "previous": previous.number if previous is not None else None,
+            "material": version.material,
+            "removed": [
+                {"key": d.key, "supplier": d.supplier, "reasons": list(d.reasons)}
+                for d in differences.values()
+                if d.change == "removed"
+            ],
         },
-        "notice_period_days": int(config["NOTICE_PERIOD_DAYS"]),
-        "data_sub_processors": [entry_json(e) for e in version.entries if e.kind is EntryKind.DATA_SUBPROCESSOR],
-        "platform_utilities": [entry_json(e) for e in version.entries if e.kind is EntryKind.PLATFORM_UTILITY],
+        "notice_period_days": _notice_period_days(),
+        "data_sub_processors": entries(EntryKind.DATA_SUBPROCESSOR),
+        "platform_utilities": entries(EntryKind.PLATFORM_UTILITY),
+        "jurisdiction_notes": [
+            {
+                "anchor": note.anchor,
+                "heading": str(note.heading),
+                "text": str(note.text),
+                "applies_to": [e.key for e in covered],
+            }
+            for note, covered in jurisdiction_notes(version.entries)
+        ],
         "not_sub_processors": [{"supplier": s.supplier, "reason": s.reason} for s in version.statements],
-        "upcoming_changes": [_change_json(c) for c in announced_changes(version.entries, today)],
+        "upcoming_changes": [
+            _change_json(c) | {"announced_in": _announced_in(first_announced(c, history))}
+            for c in announced_changes(version.entries, today)
+        ],
     }
+
+
+def _announced_in(version: RegisterVersion) -> dict[str, Any]:
+    return {"version": version.number, "published_at": _iso(version.published_at)}
 
 
 def effective_set_json(tenancy: Tenancy, found: EffectiveSet) -> dict[str, Any]:
@@ -118,10 +198,32 @@ def _version_text(version: RegisterVersion, previous: RegisterVersion | None) ->
     lines = [version.summary or f"Version {version.number} published."]
     if previous is not None:
         comparison = compare_versions(previous, version)
-        for change in comparison.entries:
-            detail = ", ".join(f.label.lower() for f in change.fields)
-            lines.append(f"{change.change.capitalize()}: {change.supplier}" + (f" ({detail})" if detail else ""))
+        fields = {change.key: change.fields for change in comparison.entries}
+        for difference in materiality.compare_versions(previous, version):
+            if difference.change == "unchanged":
+                continue
+            detail = ", ".join(f.label.lower() for f in fields.get(difference.key, []))
+            why = "; ".join(difference.reasons)
+            lines.append(
+                f"{difference.change.capitalize()}: {difference.supplier}"
+                + (f" ({detail})" if detail else "")
+                + f". {difference.classification.capitalize()}: {why}."
+            )
     return "\n".join(lines)
+
+
+def first_announced(change: UpcomingChange, versions: Sequence[RegisterVersion]) -> RegisterVersion:
+    """The earliest version, in the unbroken run back from the newest, that announced this change."""
+    first = versions[0]
+    for version in versions[1:]:
+        entry = next((e for e in version.entries if e.key == change.entry.key), None)
+        if entry is None:
+            break
+        dated = entry.effective_on if change.kind == "addition" else entry.retires_on
+        if dated != change.on or (change.kind == "addition" and entry.status is not EntryStatus.PLANNED):
+            break
+        first = version
+    return first
 
 
 def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequence[Any] = ()) -> bytes:
@@ -132,7 +234,7 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequ
     """
     ET.register_namespace("", ATOM)
     config = current_app.config
-    register_url = url_for("register.public_register", _external=True)
+    register_url = public_url("register.public_register")
     feed = ET.Element(f"{{{ATOM}}}feed")
     _add(feed, "id", register_url)
     _add(feed, "title", f"{config['VENDOR_NAME']} sub-processor register")
@@ -142,18 +244,23 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequ
     author = _add(feed, "author")
     _add(author, "name", config["VENDOR_LEGAL_ENTITY"])
     _add(author, "email", config["VENDOR_PRIVACY_EMAIL"])
-    _add(feed, "link", rel="self", type="application/atom+xml", href=url_for("register.feed", _external=True))
+    _add(feed, "link", rel="self", type="application/atom+xml", href=public_url("register.feed"))
     _add(feed, "link", rel="alternate", type="text/html", href=register_url)
     if versions:
         current = versions[0]
         for change in announced_changes(current.entries, today):
+            # Dated by the version that first announced it, so a later version does not re-date it.
+            first = first_announced(change, versions)
             entry = _add(feed, "entry")
             verb = "to be added" if change.kind == "addition" else "to be removed"
             _add(entry, "id", f"{register_url}#{change.kind}-{change.entry.key}-{change.on.isoformat()}")
             _add(entry, "title", f"{change.entry.supplier} {verb} on {govuk_date(change.on)}")
-            _add(entry, "updated", _iso(current.published_at))
+            _add(entry, "updated", _iso(first.published_at))
+            _add(entry, "published", _iso(first.published_at))
             _add(entry, "link", rel="alternate", type="text/html", href=f"{register_url}#entry-{change.entry.key}")
-            _add(entry, "summary", f"Announced in version {current.number}. {change.entry.purpose}".strip())
+            _add(entry, "category", term="material" if change.kind == "addition" else "editorial")
+            announced = f"Announced in version {first.number} on {govuk_date(first.published_at)}."
+            _add(entry, "summary", f"{announced} {change.entry.purpose}".strip())
     for notice in notices:
         entry = _add(feed, "entry")
         _add(entry, "id", notice.id)
@@ -163,12 +270,13 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequ
         _add(entry, "summary", notice.summary)
     for index, version in enumerate(versions):
         previous = versions[index + 1] if index + 1 < len(versions) else None
-        url = url_for("register.version", sequence=version.sequence, _external=True)
+        url = public_url("register.version", sequence=version.sequence)
         entry = _add(feed, "entry")
         _add(entry, "id", url)
         _add(entry, "title", f"Version {version.number} published")
         _add(entry, "updated", _iso(version.published_at))
         _add(entry, "published", _iso(version.published_at))
         _add(entry, "link", rel="alternate", type="text/html", href=url)
+        _add(entry, "category", term="material" if version.material else "editorial")
         _add(entry, "content", _version_text(version, previous), type="text")
     return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))

@@ -10,8 +10,10 @@ from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
 from portal.audit.service import Actor, record
-from portal.dates import govuk_date, now, uk_today
+from portal.dates import now, uk_today
 from portal.extensions import db
+from portal.register import materiality
+from portal.register.ai import needs_training_instruction
 from portal.register.compare import EntryChange, VersionComparison, compare_versions
 from portal.register.drafts import (
     EntryData,
@@ -35,7 +37,6 @@ from portal.register.errors import (
     VersionImmutable,
 )
 from portal.register.models import (
-    EntryKind,
     EntryStatus,
     NotSubProcessor,
     RegisterEntry,
@@ -114,6 +115,16 @@ def current_published() -> RegisterVersion | None:
     return _from_cache(current_published_id())
 
 
+# How far ahead `?on=` answers: beyond that, today's knowledge says too little.
+MAX_DAYS_AHEAD = 730
+
+
+def first_published_on() -> dt.date | None:
+    """The UK date the first register version was published (None before any)."""
+    first = db.session.scalar(select(func.min(RegisterVersion.published_at)))
+    return uk_today(first) if first is not None else None
+
+
 def published_version(sequence: int) -> RegisterVersion | None:
     """A published version by its sequence, for reading only (as `current_published`)."""
     return _from_cache(_published_ids().where(RegisterVersion.sequence == sequence))
@@ -131,14 +142,19 @@ def _from_cache(ids: Select[Any]) -> RegisterVersion | None:
     return register_cache().version(version_id) if version_id is not None else None
 
 
-def published_versions(*, with_content: bool = False, limit: int | None = None) -> list[RegisterVersion]:
-    """Published versions, newest first; with their entries and statements if asked (three queries)."""
+def published_versions(
+    *, with_content: bool = False, limit: int | None = None, up_to: int | None = None
+) -> list[RegisterVersion]:
+    """Published versions, newest first (those up to a sequence, if asked); with their entries and
+    statements if asked (three queries)."""
     query = (
         select(RegisterVersion)
         .where(RegisterVersion.status == VersionStatus.PUBLISHED)
         .order_by(RegisterVersion.sequence.desc())
         .limit(limit)
     )
+    if up_to is not None:
+        query = query.where(RegisterVersion.sequence <= up_to)
     if with_content:
         query = query.options(*_with_content())
     return list(db.session.scalars(query))
@@ -220,6 +236,9 @@ def publish_register(
         entry.listed_since = _listed_since(entry, previous.get(entry.key), today)
     # Write the entries while still a draft: once the version is published the database refuses.
     db.session.flush()
+    differences = materiality.compare_versions(base, draft)
+    draft.material = base is None or materiality.is_material(differences)
+    draft.material_since = number.strip() if draft.material or base is None else (base.material_since or base.number)
     draft.number = number.strip()
     draft.owner_name = owner_name.strip()
     draft.contact_email = contact_email.strip()
@@ -240,9 +259,13 @@ def publish_register(
             "previous": base.number if base else None,
             "summary": draft.summary,
             "changes": comparison.counts() if comparison else None,
+            "material": draft.material,
+            "classification": {d.key: d.classification for d in differences if d.classification},
         },
     )
-    _announce(draft, base)
+    # Rewording tells nobody anything they must act on: only a material version is announced.
+    if draft.material:
+        _announce(draft, base)
     return draft
 
 
@@ -267,29 +290,15 @@ def _check_publishable(
         raise PublishError("The next review date must be after the review date", field="next_review_on")
     if not draft.entries:
         raise PublishError("A register needs at least one entry")
-    notice = dt.timedelta(days=int(current_app.config["NOTICE_PERIOD_DAYS"]))
-    previous = {e.key: e for e in base.entries} if base else {}
     for entry in draft.entries:
-        before = previous.get(entry.key)
-        # A newly announced or re-dated planned entry must give the full notice period.
-        if entry.status is EntryStatus.PLANNED and entry.effective_on is not None:
-            unchanged = (
-                before is not None
-                and before.status is EntryStatus.PLANNED
-                and before.effective_on == entry.effective_on
-            )
-            if not unchanged and entry.effective_on < today + notice:
-                raise PublishError(
-                    f"{entry.supplier} takes effect on {govuk_date(entry.effective_on)}: a planned change needs "
-                    f"{notice.days} days' notice, so from {govuk_date(today + notice)} at the earliest"
-                )
-        # A new data sub-processor is announced as planned first, so controllers can object.
-        live = entry.status in (EntryStatus.ACTIVE, EntryStatus.ACTIVE_TEMPORARY)
-        if base is not None and live and entry.kind is EntryKind.DATA_SUBPROCESSOR and before is None:
+        if needs_training_instruction(entry):
             raise PublishError(
-                f"{entry.supplier} is a new data sub-processor: publish it as planned, with an effective date "
-                f"at least {notice.days} days ahead, before it becomes active"
+                f"{entry.supplier} may train on customer data: record the signed instruction that allows it, "
+                "or answer “No”, before publishing"
             )
+    from portal.register.notice_guard import require_notice
+
+    require_notice(before=base, after=draft)
 
 
 def _listed_since(entry: RegisterEntry, before: RegisterEntry | None, today: dt.date) -> dt.date:

@@ -2,19 +2,24 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from functools import partial
 from typing import Any
 
 from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.audit.service import Actor
 from portal.changes.service import register_today
 from portal.dates import govuk_date, uk_today
+from portal.errors import render_error
 from portal.extensions import db
 from portal.policy import Permission, allow, tenancy
+from portal.register.ai import tenancy_section
 from portal.register.cache import register_cache
 from portal.register.choices import OptionState, load_options, tenancy_choices
 from portal.register.effective import EffectiveLine, EffectiveSet, effective_set, effective_sets
@@ -23,16 +28,45 @@ from portal.register.forms import OptionForm, TrustOptionForm
 from portal.register.models import TenancyOption
 from portal.register.options import set_option, set_option_for_academies
 from portal.register.publication import effective_set_json
+from portal.register.service import MAX_DAYS_AHEAD, first_published_on
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
 
 bp = tenancy_blueprint("tenancy_register", __name__)
 
 
+class _BadDate(Exception):
+    """A `?on=` date the portal cannot answer for."""
+
+
+def _on_date() -> dt.date:
+    """The UK date asked for with `?on=YYYY-MM-DD` (today without it), within the range the portal knows."""
+    raw = request.args.get("on", "").strip()
+    today = uk_today()
+    if not raw:
+        return today
+    try:
+        day = dt.date.fromisoformat(raw)
+    except ValueError:
+        raise _BadDate(_("Enter the date as YYYY-MM-DD, for example 2027-01-15")) from None
+    first = first_published_on()
+    latest = today + dt.timedelta(days=MAX_DAYS_AHEAD)
+    if first is None or day < first:
+        raise _BadDate(_("There was no published register before %(first)s", first=govuk_date(first or today)))
+    if day > latest:
+        raise _BadDate(_("Enter a date no later than %(latest)s", latest=govuk_date(latest)))
+    return day
+
+
+@bp.errorhandler(_BadDate)
+def _bad_date(error: _BadDate) -> BaseResponse:
+    return render_error(BadRequest(), str(error))
+
+
 @bp.get("/sub-processors", endpoint="effective_set")
 def effective_set_page() -> str:
     here = current_tenancy()
-    today = uk_today()
+    today = _on_date()
     published = register_today(today)  # the version and the announced notices, in one statement
     academies = list(here.academies) if here.is_trust else []
     # A trust's own set and its academies' sets are decided together, in one statement.
@@ -46,6 +80,8 @@ def effective_set_page() -> str:
         academies=academies,
         academy_sets=sets,
         change_notices=published.notices,
+        ai=tenancy_section(found.lines),
+        planning=today > uk_today(),
     )
 
 
@@ -85,7 +121,7 @@ def _rows(lines: list[EffectiveLine], *, in_use: bool) -> Markup:
 @bp.get("/sub-processors.json", endpoint="effective_set_json")
 def effective_set_json_view() -> Response:
     here = current_tenancy()
-    return jsonify(effective_set_json(here, effective_set(here)))
+    return jsonify(effective_set_json(here, effective_set(here, today=_on_date())))
 
 
 def _option_form(state: OptionState, formdata: Any = None) -> OptionForm:

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 import secrets
+from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, session
@@ -11,17 +13,27 @@ from markupsafe import Markup
 
 from portal import policy
 from portal.changes.service import RegisterToday, register_today
-from portal.dates import uk_today
+from portal.dates import start_of_uk_day, uk_today
 from portal.register import service
+from portal.register.ai import jurisdiction_notes, public_section
 from portal.register.cache import register_cache
 from portal.register.effective import announced_changes
-from portal.register.models import RegisterVersion
+from portal.register.materiality import compare_entries
+from portal.register.models import RegisterEntry, RegisterVersion
 from portal.register.publication import SCHEMA_PATH, atom_feed, version_json
+from portal.register.vocabulary import country_name
 from portal.web.security import csp_nonce
 
 bp = policy.declare(Blueprint("register", __name__), policy.PUBLIC)
+bp.add_app_template_global(country_name, "country_name")
+bp.add_app_template_global(jurisdiction_notes, "jurisdiction_notes")
+bp.add_app_template_global(compare_entries, "entry_difference")
+bp.add_app_template_global(public_section, "public_ai")
+
 
 PUBLIC_CACHE = "public, max-age=60"
+# A published version's own JSON never changes (the database refuses any change to the version).
+IMMUTABLE = "public, max-age=31536000, immutable"
 # Where a kept page's script nonce goes (replaced in every response). Random per process, so no
 # register text can contain it and be mistaken for it.
 NONCE_MARKER = secrets.token_hex(16)
@@ -78,11 +90,46 @@ def _version_page(version: RegisterVersion | None, published: RegisterToday) -> 
     return _cached(Response(page.replace(NONCE_MARKER, csp_nonce())))
 
 
-def _version_json(version: RegisterVersion) -> Response:
-    """A version as JSON, serialised once per version and UK date."""
-    today = uk_today()
-    body = register_cache().rendered(("json", version.id, today), lambda: jsonify(version_json(version, today)).data)
-    return _cached(Response(body, mimetype=current_app.json.mimetype))  # type: ignore[attr-defined]
+def _open_data(body: bytes, mimetype: str, last_modified: dt.datetime | None, *, cache: str = PUBLIC_CACHE) -> Response:
+    """A public data document as consumers of open feeds expect: readable from any origin, with
+    validators (a strong ETag of the bytes and Last-Modified) so that a repeated request is a 304."""
+    response = Response(body, mimetype=mimetype)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = cache
+    response.set_etag(hashlib.sha256(body).hexdigest()[:40])
+    if last_modified is not None:
+        response.last_modified = last_modified
+    response.make_conditional(request)
+    return response
+
+
+def _date_changed(entries: Sequence[RegisterEntry], today: dt.date) -> dt.datetime | None:
+    """The start of the latest UK day, up to today, on which an announced change took effect: the
+    list of upcoming changes (and so the document) last changed then."""
+    days = [d for e in entries for d in (e.effective_on, e.retires_on) if d is not None and d <= today]
+    return start_of_uk_day(max(days)) if days else None
+
+
+def _version_json(version: RegisterVersion, *, current: bool) -> Response:
+    """A version as JSON, serialised once per version (and UK date, for the current one).
+
+    A published version's own document is dated by its publication: its upcoming changes are
+    those it announced, so it never changes and may be cached for ever. The current register's
+    document lists the changes still to come today.
+    """
+    today = uk_today() if current else uk_today(version.published_at)
+    key = ("json", version.id, today if current else None)
+
+    def render() -> bytes:
+        history = service.published_versions(with_content=True, limit=FEED_LENGTH, up_to=version.sequence)
+        return bytes(jsonify(version_json(version, today, history)).data)
+
+    body = register_cache().rendered(key, render)
+    mimetype = current_app.json.mimetype  # type: ignore[attr-defined]
+    if not current:
+        return _open_data(body, mimetype, version.published_at, cache=IMMUTABLE)
+    changed = max(d for d in (version.published_at, _date_changed(version.entries, today)) if d is not None)
+    return _open_data(body, mimetype, changed)
 
 
 @bp.get("/sub-processors")
@@ -100,21 +147,28 @@ def public_register_json() -> Response | tuple[Response, int]:
     version = service.current_published()
     if version is None:
         return _json_not_found("No version of the register has been published yet.")
-    return _version_json(version)
+    return _version_json(version, current=True)
 
 
 @bp.get("/sub-processors.schema.json")
 def schema() -> Response:
-    return _cached(Response(SCHEMA_PATH.read_bytes(), mimetype="application/schema+json"))
+    modified = dt.datetime.fromtimestamp(SCHEMA_PATH.stat().st_mtime, dt.UTC).replace(microsecond=0)
+    return _open_data(SCHEMA_PATH.read_bytes(), "application/schema+json", modified)
 
 
 @bp.get("/sub-processors.atom")
 def feed() -> Response:
     from portal.changes.service import feed_items
 
+    today = uk_today()
     versions = service.published_versions(with_content=True, limit=FEED_LENGTH)
-    feed = atom_feed(versions, uk_today(), notices=feed_items())
-    return _cached(Response(feed, mimetype="application/atom+xml"))
+    notices = feed_items()
+    feed = atom_feed(versions, today, notices=notices)
+    instants = [v.published_at for v in versions[:1]] + [n.updated for n in notices]
+    if versions:
+        instants.append(_date_changed(versions[0].entries, today))
+    present = [i for i in instants if i is not None]
+    return _open_data(feed, "application/atom+xml", max(present) if present else None)
 
 
 @bp.get("/sub-processors/versions")
@@ -135,7 +189,7 @@ def version_json_view(sequence: int) -> Response | tuple[Response, int]:
     found = service.published_version(sequence)
     if found is None:
         return _json_not_found("There is no published version with that number.")
-    return _version_json(found)
+    return _version_json(found, current=False)
 
 
 @bp.get("/sub-processors/compare")

@@ -7,6 +7,7 @@ import hashlib
 import secrets
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 
 from portal.audit import service as audit
@@ -15,7 +16,16 @@ from portal.auth.models import User
 from portal.dates import now
 from portal.extensions import db
 from portal.notify import outbox
-from portal.tenancy.models import Invitation, Membership, Role, Tenancy, TenancyKind
+from portal.tenancy.models import (
+    DirectoryProvider,
+    Invitation,
+    Membership,
+    Role,
+    Tenancy,
+    TenancyDirectory,
+    TenancyKind,
+)
+from portal.web.urls import public_link
 
 INVITATION_DAYS = 7
 
@@ -51,7 +61,7 @@ def invite(*, tenancy: Tenancy, email: str, role: Role, invited_by: User | None,
     )
     db.session.add(invitation)
     db.session.flush()
-    link = f"{current_app.config['SERVER_NAME_FOR_MAIL'].rstrip('/')}/invitations/{token}"
+    link = public_link(f"/invitations/{token}")
     inviter = invited_by.display_name if invited_by is not None else current_app.config["VENDOR_NAME"]
     outbox.enqueue(
         to=address,
@@ -73,6 +83,65 @@ def invite(*, tenancy: Tenancy, email: str, role: Role, invited_by: User | None,
         details={"role": role.value, "email_hash": audit.keyed_hash(address)},
     )
     return invitation
+
+
+# Mailboxes anyone can open: an invitation to one can never be used (sign-in takes a school's
+# or trust's own work account), so inviting one is almost always a mistake.
+PERSONAL_DOMAINS = frozenset(
+    {
+        "gmail.com",
+        "googlemail.com",
+        "outlook.com",
+        "hotmail.com",
+        "hotmail.co.uk",
+        "live.com",
+        "live.co.uk",
+        "msn.com",
+        "yahoo.com",
+        "yahoo.co.uk",
+        "icloud.com",
+        "me.com",
+        "aol.com",
+        "proton.me",
+        "protonmail.com",
+        "btinternet.com",
+        "sky.com",
+        "virginmedia.com",
+    }
+)
+
+
+def address_warning(tenancy: Tenancy, address: str) -> str | None:
+    """A warning for an invitation that cannot be accepted as addressed, or None.
+
+    A personal mailbox never can; an address outside the tenancy's (or its trust's) bound Google
+    domains cannot either. A Microsoft directory is bound by its id, not a domain, so an address
+    is not checked against it."""
+    domain = address.rpartition("@")[2].casefold()
+    if domain in PERSONAL_DOMAINS:
+        message: str = _(
+            "%(domain)s is a personal email provider. The invitation can only be accepted by signing in "
+            "with a school or trust work account, so check the address.",
+            domain=domain,
+        )
+        return message
+    owners = [tenancy.id] + ([tenancy.trust_id] if tenancy.trust_id else [])
+    rows = db.session.execute(
+        select(TenancyDirectory.provider, TenancyDirectory.value).where(TenancyDirectory.tenancy_id.in_(owners))
+    ).all()
+    if not rows or any(provider is DirectoryProvider.MICROSOFT for provider, _value in rows):
+        return None
+    domains = sorted({value.casefold() for _provider, value in rows})
+    if domain not in domains:
+        outside: str = _(
+            "%(domain)s is not a domain bound to %(tenancy)s (%(domains)s). Only someone signing in with "
+            "that address from a bound domain can accept the invitation, so check the address.",
+            domain=domain,
+            tenancy=tenancy.name,
+            domains=", ".join(domains),
+        )
+        return outside
+    return None
 
 
 def find_open(token: str) -> Invitation | None:

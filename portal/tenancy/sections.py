@@ -40,6 +40,16 @@ SECTIONS: list[Section] = [
         Permission.DOWNLOAD_AGREEMENTS,
     ),
     Section("dpia.pack", "DPIA pack", "A draft DPIA and records of processing, filled in from your effective set."),
+    Section(
+        "incidents.index",
+        "Incidents",
+        "Personal data breaches we told you about, your acknowledgements, and reporting a suspected incident.",
+    ),
+    Section(
+        "exits.exit_case",
+        "Ending the service",
+        "Ask to end the service, follow the export and deletion, and download the deletion certificate.",
+    ),
     Section("tenancy.members", "Members", "Who can use this portal for your school.", Permission.MANAGE_MEMBERS),
     Section("audit.tenancy_log", "Audit log", "Every action taken for your school.", Permission.VIEW_TENANCY_AUDIT),
 ]

@@ -83,6 +83,9 @@ def invite() -> str | Response | tuple[str, int]:
         else:
             db.session.commit()
             flash(f"Invitation sent to {form.email.data}.")
+            warning = invitations.address_warning(tenancy, form.email.data or "")
+            if warning:
+                flash(warning)
             return redirect(url_for("tenancy.members"))
     return _members(form), 400
 

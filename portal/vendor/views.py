@@ -13,6 +13,7 @@ from werkzeug.wrappers import Response
 from portal import policy
 from portal.audit import service as audit
 from portal.extensions import db
+from portal.tenancy import invitations
 from portal.tenancy.models import DirectoryProvider, Invitation, Membership, Tenancy
 from portal.vendor import queries, service, tiles
 from portal.vendor.forms import AutoJoinForm, CreateTenancyForm, DirectoryForm, InviteForm, RemoveDirectoryForm
@@ -128,7 +129,7 @@ def _step(
 
 
 @bp.post("/tenancies/<slug:slug>/directories")
-@policy.allow(ONBOARD)
+@policy.allow(policy.GRANT_ACCESS)
 def bind_directory(slug: str) -> str | Response:
     tenancy, form = _tenancy(slug), DirectoryForm()
     return _step(
@@ -161,7 +162,7 @@ def remove_directory(slug: str, directory_id: int) -> str | Response:
 
 
 @bp.post("/tenancies/<slug:slug>/auto-join")
-@policy.allow(ONBOARD)
+@policy.allow(policy.GRANT_ACCESS)
 def auto_join(slug: str) -> str | Response:
     tenancy, form = _tenancy(slug), AutoJoinForm()
     return _step(
@@ -175,16 +176,22 @@ def auto_join(slug: str) -> str | Response:
 
 
 @bp.post("/tenancies/<slug:slug>/invitations")
-@policy.allow(ONBOARD)
+@policy.allow(policy.GRANT_ACCESS)
 def invite(slug: str) -> str | Response:
     tenancy, form = _tenancy(slug), InviteForm()
     return _step(
         tenancy,
         "invite_form",
         form,
-        lambda: service.invite_data_lead(
-            tenancy, email=form.email.data or "", invited_by=current_user, actor=audit.Actor.of(current_user)
-        ),
+        lambda: _invite_and_warn(tenancy, form.email.data or ""),
         "Invitation sent",
         "email",
     )
+
+
+def _invite_and_warn(tenancy: Tenancy, email: str) -> None:
+    """Invite the data lead, and warn when the address cannot accept it (personal, or outside the domains)."""
+    service.invite_data_lead(tenancy, email=email, invited_by=current_user, actor=audit.Actor.of(current_user))
+    warning = invitations.address_warning(tenancy, email)
+    if warning:
+        flash(warning)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import secrets
 import uuid
+from typing import Any
 
 from flask import Flask, Response, abort, g, request, session
 
@@ -67,6 +68,11 @@ def _refuse_nul_characters() -> None:
         abort(400)
 
 
+def hsts_value(config: Any) -> str:
+    """The Strict-Transport-Security header (the security overview states what it says)."""
+    return f"max-age={config['HSTS_SECONDS']}; includeSubDomains"
+
+
 def _security_headers(response: Response) -> Response:
     from flask import current_app
 
@@ -74,7 +80,7 @@ def _security_headers(response: Response) -> Response:
     # Pages that post to a sign-in provider (which redirects on) name its origin: g.form_action_origins.
     extra = "".join(f" {origin}" for origin in g.get("form_action_origins", ()))
     headers["Content-Security-Policy"] = CSP.format(nonce=csp_nonce(), form_action=extra)
-    headers["Strict-Transport-Security"] = f"max-age={current_app.config['HSTS_SECONDS']}; includeSubDomains"
+    headers["Strict-Transport-Security"] = hsts_value(current_app.config)
     headers["X-Content-Type-Options"] = "nosniff"
     headers["Referrer-Policy"] = "strict-origin-when-cross-origin"
     headers["X-Frame-Options"] = "DENY"

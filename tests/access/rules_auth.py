@@ -7,7 +7,7 @@ ADMIN_ONLY = "302 403 403 403 403 403 {}"
 
 ROWS = [
     Row("auth.sign_in", status="200 200 200 200 200 200 200"),
-    # No provider listens in the matrix: the start page says sign-in is unavailable.
+    # No provider listens at the suite's own address (tests/conftest.py): sign-in is unavailable.
     Row("auth.start", "POST", status="503 503 503 503 503 503 503", values=lambda w, t: {"provider": "microsoft"}),
     # A callback without a flow in the session is refused.
     Row("auth.callback", status="403 403 403 403 403 403 403", values=lambda w, t: {"provider": "google"}),

@@ -3,7 +3,7 @@
 from portal.audit.service import Actor
 from portal.changes import objections
 from tests.access.matrix import Row
-from tests.changes.builders import announced
+from tests.changes.builders import announced, drop_planned
 
 MEMBERS_OWN = "302 200 200 200 404 404 404"
 LODGERS_OWN = "302 403 {0} {0} 404 404 404"
@@ -18,6 +18,12 @@ def _change(world, tenancy):
 
 def _change_notice(world, tenancy):
     return {"notice_id": _change(world, tenancy)["change_id"]}
+
+
+def _unplanned_notice(world, tenancy):
+    values = _change_notice(world, tenancy)
+    drop_planned()  # a notice a planned entry relies on cannot be withdrawn (#21)
+    return values
 
 
 def _grounds(world, tenancy):
@@ -44,6 +50,22 @@ ROWS = [
         values=_objection,
     ),
     Row(
+        "changes.confirm_withdraw",
+        own=LODGERS_OWN.format(200),
+        other=OUTSIDER,
+        cross=LODGERS_OWN.format(404),
+        values=_objection,
+    ),
+    # No answer chosen: sent back to the page with a message, nothing recorded.
+    Row(
+        "changes.answer",
+        "POST",
+        own=LODGERS_OWN.format(302),
+        other=OUTSIDER,
+        cross=LODGERS_OWN.format(404),
+        values=_objection,
+    ),
+    Row(
         "changes_public.notice",
         status="200 200 200 200 200 200 200",
         values=lambda w, t: {"notice_id": _change(w, t)["change_id"]},
@@ -57,9 +79,12 @@ ROWS = [
         "changes_admin.withdraw_notice",
         "POST",
         status=STAFF.format(302),
-        values=_change_notice,
+        values=_unplanned_notice,
         data=lambda w, t: {"reason": "We no longer plan this change."},
     ),
+    Row("changes_admin.record_objection", status=STAFF.format(200), values=_change_notice),
+    # An empty form: refused with form errors, nothing recorded.
+    Row("changes_admin.record_objection", "POST", status=STAFF.format(400), values=_change_notice),
     Row("changes_admin.queue", status=STAFF.format(200)),
     Row("changes_admin.objection", status=STAFF.format(200), values=_objection),
     Row("changes_admin.acknowledge", "POST", status=STAFF.format(302), values=_objection),

@@ -73,10 +73,11 @@ ROWS = [
     Row("documents.verify", status=PUBLIC),
     Row("documents.verify", "POST", status=PUBLIC, data=lambda w, t: {}),
     Row("vendor_agreements.text_versions", status=VENDOR.format(200)),
+    # Vendor admins only, with a recent sign-in (#18).
     Row(
-        "vendor_agreements.text_versions",
+        "vendor_agreements.publish_text",
         "POST",
-        status=VENDOR.format(302),
+        status="302 403 403 403 403 403 302",
         data=lambda w, t: {"summary": "Matrix version"},
     ),
 ]

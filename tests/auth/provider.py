@@ -36,6 +36,8 @@ def microsoft_claims(tid: str, oid: str, name: str, email: str, **extra: Any) ->
         "name": name,
         "email": email,
         "preferred_username": email,
+        # The directory verified the email's domain (an optional claim apps ask Entra for).
+        "xms_edov": True,
         **extra,
     }
 

@@ -206,3 +206,40 @@ def test_a_members_tenancy_comes_with_the_user_and_an_outsider_still_learns_noth
     sign_in_client(client, admin)
     assert slug_lookups(f"/t/{academy.slug}/", 200) == 1
     assert slug_lookups(f"/t/{trust.slug}/", 200) == 0
+
+
+def test_sign_out_ends_the_session_on_the_server(app, client, lead):
+    """A cookie saved before sign-out gets the sign-in page after it, for pages and for POSTs (ASVS 3.3.1)."""
+    user, school = lead
+    sign_in_client(client, user)
+    cookie = saved_cookie(client, app)
+    copy = second_browser(app, cookie)
+    token = csrf_token_for(app, copy)
+    assert copy.get(f"/t/{school.slug}/").status_code == 200
+    assert client.post("/sign-out", data={"csrf_token": csrf_token_for(app, client)}).status_code == 302
+    for path in (f"/t/{school.slug}/", "/account"):
+        stale = copy.get(path)
+        assert stale.status_code == 302 and stale.headers["Location"].startswith("/sign-in"), path
+    posted = copy.post("/account/sign-out-everywhere", data={"csrf_token": token})
+    assert posted.status_code == 302 and posted.headers["Location"].startswith("/sign-in")
+    # The person's other sessions are not touched by signing out of this one.
+    assert db.session.get(type(user), user.id).session_version == user.session_version
+
+
+def test_other_sessions_survive_one_sign_out(app, client, lead):
+    user, _ = lead
+    sign_in_client(client, user)
+    laptop = app.test_client()
+    sign_in_client(laptop, user)
+    client.post("/sign-out", data={"csrf_token": csrf_token_for(app, client)})
+    assert laptop.get("/account").status_code == 200
+
+
+def test_the_session_row_is_read_with_the_user_in_one_statement(app, client, lead, count_queries):
+    user, _school = lead
+    sign_in_client(client, user)
+    client.get("/account")
+    with count_queries() as counter:
+        assert client.get("/cookies").status_code == 200
+    assert counter.count == 1, counter.statements
+    assert "user_session" in counter.statements[0] and "membership" in counter.statements[0]

@@ -335,3 +335,13 @@ def test_someone_from_the_vendor_directory_without_an_account_has_no_access(sign
     vendor_tid = app.config["VENDOR_ENTRA_TENANT_ID"]
     provider.set_user("new-vendor", microsoft_claims(vendor_tid, new_guid(), "New", "new@larkspur.example"))
     assert_refused(sign_in("microsoft", "new-vendor"), "no account", Outcome.DENIED)
+
+
+def test_the_redirect_uri_follows_the_base_url_not_the_host_header(app, client, provider):
+    from urllib.parse import parse_qs, urlsplit
+
+    app.config["WTF_CSRF_ENABLED"] = False  # the test client keeps the CSRF cookie for its own host only
+    response = client.post("/sign-in/microsoft", headers={"Host": "evil.example"})
+    assert response.status_code == 302
+    redirect_uri = parse_qs(urlsplit(response.headers["Location"]).query)["redirect_uri"][0]
+    assert redirect_uri == "http://portal.test/sign-in/microsoft/callback"

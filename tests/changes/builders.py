@@ -17,7 +17,14 @@ PLANNED_KEY = "quillmark"
 ACTIVE_KEY = "hostwell"
 
 
-def publish_register(*, planned_on: dt.date, retires_on: dt.date | None = None) -> RegisterVersion:
+def drop_planned() -> RegisterVersion:
+    """Publish a version without the planned supplier (before its notice may be withdrawn)."""
+    return publish_register(planned_on=uk_today(), planned=False)
+
+
+def publish_register(
+    *, planned_on: dt.date, retires_on: dt.date | None = None, planned: bool = True
+) -> RegisterVersion:
     """A published register version: an active host (maybe retiring) and a planned supplier."""
     n = next(_sequence)
     version = RegisterVersion(
@@ -48,6 +55,8 @@ def publish_register(*, planned_on: dt.date, retires_on: dt.date | None = None) 
             position=2,
         ),
     ]
+    if not planned:
+        version.entries = version.entries[:1]
     db.session.add(version)
     db.session.flush()
     # Entries go in while it is a draft: the database refuses to change a published version.

@@ -83,9 +83,11 @@ def test_announce_object_accommodate_and_a_late_objection(page, live_server, mai
     db.session.rollback()
     mails = _deliver(mail_sink)
     assert sorted(m.message["To"] for m in mails) == ["dana@oakfield.example", "rita@riverside.example"]
-    assert f"you can object until {until}" in mails[0].text
-    link = next(url for url in mails[0].links if "/changes/" in url)
-    assert link == f"{live_server.url}/changes/{change.id}"
+    to_dana = next(m for m in mails if m.message["To"] == "dana@oakfield.example")
+    assert f"You can object for Oakfield Primary School until the end of {until}" in to_dana.text
+    assert to_dana.message["Auto-Submitted"] == "auto-generated"
+    link = next(url for url in to_dana.links if "/changes?change=" in url)
+    assert link == f"{live_server.url}/t/{oakfield.slug}/changes?change={change.id}#change-{change.id}"
 
     # The data lead follows the mail, sees the date, and objects using only the keyboard.
     _as(page, live_server, dana)
@@ -105,7 +107,7 @@ def test_announce_object_accommodate_and_a_late_objection(page, live_server, mai
     assert_accessible(page)
     [lodged] = _deliver(mail_sink)
     assert lodged.message["To"] == "dana@oakfield.example" and "objection lodged" in lodged.subject
-    assert f"{live_server.url}/t/{oakfield.slug}/changes" in lodged.links
+    assert f"{live_server.url}/t/{oakfield.slug}/changes?change={change.id}#change-{change.id}" in lodged.links
 
     # Vendor staff acknowledge, then accommodate with a written reason: by keyboard too.
     _as(page, live_server, staff)

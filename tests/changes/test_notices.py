@@ -16,7 +16,7 @@ from portal.dates import uk_today
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
 from portal.tenancy.models import Role
-from tests.changes.builders import ACTIVE_KEY, PLANNED_KEY, announced, publish_register
+from tests.changes.builders import ACTIVE_KEY, PLANNED_KEY, announced, drop_planned, publish_register
 from tests.factories import make_user
 
 
@@ -38,28 +38,30 @@ def test_announcing_queues_mail_for_every_data_lead_in_the_same_transaction(
 ):
     other_lead = make_user("Olu Lead", tenancy=other_school, role=Role.DATA_LEAD)
     notice = announced(actor=Actor.of(vendor_staff))
-    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.reference == f"change-notice:{notice.id}"))
+    rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.reference.like(f"change-notice:{notice.id}:%")))
     recipients = sorted(row.recipient for row in rows)
     assert recipients == sorted([data_lead.email, other_lead.email])  # not the viewer
     message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == data_lead.email))
     until = service.window.object_until(notice.effective_on)
-    assert f"you can object until {until.day} {until:%B %Y}" in message.body_text
-    assert f"/changes/{notice.id}" in message.body_text
+    # Each controller's mail names its school and links to its own page at the change (#21).
+    assert f"You can object for {school.name} until the end of {until.day} {until:%B %Y}" in message.body_text
+    assert f"/t/{school.slug}/changes?change={notice.id}#change-{notice.id}" in message.body_text
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "change.announced"))
     assert event.actor_id == vendor_staff.id and event.details["queued"] == 2
 
 
 def test_a_shorter_notice_than_the_period_is_refused_with_the_earliest_date(app):
-    short = uk_today() + dt.timedelta(days=29)
+    # Thirty clear days: published on day P, effective no earlier than P + 31.
+    short = uk_today() + dt.timedelta(days=30)
     publish_register(planned_on=short)
-    with pytest.raises(NoticeInvalid, match="at least 30 days after it is announced") as caught:
+    with pytest.raises(NoticeInvalid, match=r"after 30 clear days' notice: enter .* or later") as caught:
         _announce(short)
     assert caught.value.field == "effective_on"
     assert db.session.scalar(select(ChangeNotice)) is None
 
 
 def test_exactly_the_notice_period_is_accepted(app):
-    day = uk_today() + dt.timedelta(days=30)
+    day = uk_today() + dt.timedelta(days=31)
     publish_register(planned_on=day)
     assert _announce(day).effective_on == day
 
@@ -92,7 +94,7 @@ def test_a_replacement_names_the_supplier_it_replaces_and_its_removal_date(app):
 
 def test_announced_changes_lists_those_not_yet_in_effect(app):
     current = announced(days_ahead=40)
-    announced(days_ahead=30, published_days_ago=40)  # took effect ten days ago
+    announced(days_ahead=31, published_days_ago=41)  # took effect ten days ago
     assert service.announced_changes() == [current]
 
 
@@ -105,6 +107,10 @@ def test_withdrawing_a_notice_closes_open_objections_and_tells_everyone(app, sch
     objection = objections.lodge_objection(notice, school, grounds="No", actor=Actor.of(data_lead))
     with pytest.raises(NoticeInvalid, match="Enter the reason"):
         service.withdraw_notice(notice, reason=" ", actor=Actor.of(vendor_staff))
+    # The planned entry relies on this notice: out of the register first (#21).
+    with pytest.raises(NoticeInvalid, match="publish the register without it first"):
+        service.withdraw_notice(notice, reason="We found another way.", actor=Actor.of(vendor_staff))
+    drop_planned()
     assert service.withdraw_notice(notice, reason="We found another way.", actor=Actor.of(vendor_staff)) == 1
     assert notice.state is NoticeState.WITHDRAWN and objection.state is ObjectionState.WITHDRAWN
     assert objection.steps[-1].note == "Closed: we withdrew the change."

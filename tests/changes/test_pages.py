@@ -16,7 +16,7 @@ from portal.dates import govuk_date, uk_today
 from portal.extensions import db
 from portal.register.models import TenancyExclusion
 from portal.tenancy.models import Role
-from tests.changes.builders import PLANNED_KEY, announced, publish_register
+from tests.changes.builders import PLANNED_KEY, announced, drop_planned, publish_register
 from tests.conftest import check_page
 from tests.factories import make_school, make_trust, make_user
 
@@ -74,7 +74,7 @@ def test_empty_grounds_is_a_form_error(client_request, school, data_lead):
 
 
 def test_objecting_after_the_window_is_refused_and_only_audited(client_request, school, data_lead):
-    change = announced(days_ahead=30, published_days_ago=30)  # takes effect today
+    change = announced(days_ahead=31, published_days_ago=31)  # takes effect today
     client_request.sign_in(data_lead)
     page = client_request.post(
         "changes.lodge",
@@ -131,7 +131,7 @@ def test_vendor_announces_and_a_short_notice_is_refused(client_request, vendor_s
     refused = client_request.post(
         "changes_admin.announce", {**data, "effective_on": short.strftime("%d %m %Y").split()}, _expected_status=400
     )
-    assert "at least 30 days after it is announced" in _text(refused)
+    assert "after 30 clear days' notice" in _text(refused)
     garbled = client_request.post("changes_admin.announce", {**data, "effective_on": "soon"}, _expected_status=400)
     assert "Enter the date the change takes effect" in _text(garbled)
     unreal = client_request.post(
@@ -302,6 +302,7 @@ def test_vendor_withdraws_a_notice_from_its_page(client_request, vendor_staff):
         "changes_admin.withdraw_notice", {"reason": ""}, _expected_status=400, notice_id=change.id
     )
     assert "Enter the reason for withdrawing the change" in _text(refused)
+    drop_planned()
     client_request.post("changes_admin.withdraw_notice", {"reason": "Not needed."}, notice_id=change.id)
     page = client_request.get("changes_admin.notice", notice_id=change.id)
     assert "Withdrawn on" in _text(page) and not page.find("form", action=f"/vendor/changes/{change.id}/withdraw")

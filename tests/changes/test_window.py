@@ -15,11 +15,12 @@ def test_last_day_to_object_is_the_day_before_the_change(app):
     assert window.object_until(dt.date(2027, 3, 1)) == dt.date(2027, 2, 28)
 
 
-def test_earliest_effective_date_is_the_notice_period_after_the_uk_publication_date(app):
-    # 23:30 UTC on 31 May 2027 is already 1 June in London (BST): the period counts from 1 June.
-    assert window.earliest_effective_date(dt.datetime(2027, 5, 31, 23, 30, tzinfo=UTC)) == dt.date(2027, 7, 1)
-    app.config["NOTICE_PERIOD_DAYS"] = 10
-    assert window.earliest_effective_date(dt.datetime(2027, 1, 1, 12, tzinfo=UTC)) == dt.date(2027, 1, 11)
+def test_earliest_effective_date_leaves_the_whole_period_in_clear_uk_days(app):
+    # 23:30 UTC on 31 May 2027 is already 1 June in London (BST): published on P = 1 June, the
+    # 30 clear days are 2 June to 1 July, so the earliest effective date is P + 30 + 1 = 2 July.
+    assert window.earliest_effective_date(dt.datetime(2027, 5, 31, 23, 30, tzinfo=UTC)) == dt.date(2027, 7, 2)
+    app.config["NOTICE_PERIOD_DAYS"] = 45  # configuration may lengthen the period
+    assert window.earliest_effective_date(dt.datetime(2027, 1, 1, 12, tzinfo=UTC)) == dt.date(2027, 2, 16)
 
 
 @pytest.mark.parametrize(

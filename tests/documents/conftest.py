@@ -70,8 +70,11 @@ PARTIES = Parties(
 )
 
 
-def acceptance(name: str = "Dana Lead", role: str = "Headteacher") -> Acceptance:
-    return Acceptance(name, role, True, ip="203.0.113.7", user_agent="pytest-browser/1.0", parties=PARTIES)
+def acceptance(name: str = "Dana Lead", role: str = "Headteacher", *, again: bool = False) -> Acceptance:
+    """What a signer submits; `again` when they chose to sign a version already signed for the school."""
+    return Acceptance(
+        name, role, True, ip="203.0.113.7", user_agent="pytest-browser/1.0", parties=PARTIES, sign_again=again
+    )
 
 
 def entry(version: RegisterVersion, key: str, supplier: str, position: int, **fields: Any) -> RegisterEntry:

@@ -87,7 +87,7 @@ def test_cross_references_point_at_the_right_clauses() -> None:
 
 
 def test_published_text_states_its_periods_as_data(app: Any) -> None:
-    app.config.update(NOTICE_PERIOD_DAYS=45, EXIT_RESPONSE_DAYS=21, DELETION_DAYS=60)
+    app.config.update(NOTICE_PERIOD_DAYS=45, EXPORT_DAYS=21, DELETION_DAYS=60)
     composed = versions.compose_text()
     assert composed["terms"] == {"notice_period_days": 45, "export_days": 21, "deletion_days": 60}
     body = " ".join(" ".join(c["paragraphs"]) for c in composed["clauses"])

@@ -159,3 +159,49 @@ def test_a_download_needs_a_csrf_token(client, register, school, data_lead):
     response = client.post(f"/t/{school.slug}/dpia/download/docx")
     assert response.status_code == 400
     assert db.session.scalar(select(DpiaDownload)) is None
+
+
+def test_the_records_of_processing_csv_starts_no_formula_with_any_separator(client_request, register):
+    from tests.web.test_csv_export import formula_cells
+
+    school = make_school('Mozilla;=HYPERLINK("http://evil.example")')
+    lead = make_user("Lee Lead", tenancy=school)
+    client_request.sign_in(lead)
+    text = download(client_request, school, "csv").decode("utf-8-sig")
+    assert "HYPERLINK" in text and formula_cells(text) == []
+
+
+def test_a_school_imported_with_control_characters_in_its_name_gets_every_output(client_request, register):
+    """A name with every control character, imported from GIAS: DOCX, PDF, CSV, JSON, the invitation's
+    mail header all work (the DOCX answered 500 and an invitation 500 before, #18)."""
+    from email import message_from_string
+
+    from portal.audit import service as audit
+    from portal.gias import service as gias
+    from portal.notify.models import OutboxMessage
+    from portal.tenancy import invitations
+    from portal.tenancy.models import Role
+    from portal.vendor import service as vendor
+    from portal.web.clean import FORBIDDEN
+    from tests.gias.extracts import establishment, establishments_csv
+
+    controls = "".join(chr(c) for c in range(1, 0x20)) + "\x7f\u2028\u2029"
+    extract = establishments_csv([establishment("142999", f"Control{controls}\r\nAcademy")], encoding="utf-8")
+    batch = gias.stage(extract, filename="hostile.csv", uploaded_by=None, actor=audit.Actor.system())
+    gias.apply(batch, actor=audit.Actor.system())
+    school = vendor.create_tenancy(urn="142999", actor=audit.Actor.system())
+    assert not FORBIDDEN.search(school.name) and "\n" not in school.name
+    invitations.invite(
+        tenancy=school, email="lead@control.example", role=Role.DATA_LEAD, invited_by=None, actor=audit.Actor.system()
+    )
+    lead = make_user("Lee Lead", tenancy=school)
+    db.session.commit()
+    message = db.session.scalar(select(OutboxMessage).where(OutboxMessage.recipient == "lead@control.example"))
+    assert "\n" not in message.subject and "\r" not in message.subject
+    assert message_from_string(f"Subject: {message.subject}\n\nbody")["Subject"] == message.subject
+    client_request.sign_in(lead)
+    text, _tables, _headings = docx_text(download(client_request, school, "docx"))
+    assert "Control" in text
+    assert "Control" in pdf_text(download(client_request, school, "pdf"))
+    assert json.loads(download(client_request, school, "json"))
+    assert list(csv.reader(io.StringIO(download(client_request, school, "csv").decode("utf-8-sig"))))

@@ -95,6 +95,17 @@ def other_tenancy_ids(world: Any) -> frozenset[int]:
     return frozenset(ids)
 
 
+def signed_in_id(user: Any) -> str | None:
+    """A session id for a user, its server-side row committed (None: anonymous)."""
+    if user is None:
+        return None
+    from portal.auth.sessions import open_session
+
+    session_id = open_session(user)
+    db.session.commit()
+    return session_id
+
+
 def sign_in(client: FlaskClient, user_id: str | None) -> None:
     with client.session_transaction() as session:
         session.clear()

@@ -90,7 +90,33 @@ def _decide(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
 
 
 def _notice(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
-    return {"notice_id": announced().id}, {"reason": Field(TEXT, "We no longer plan this change.")}
+    from tests.changes.builders import drop_planned
+
+    values = {"notice_id": announced().id}
+    drop_planned()  # a notice a planned entry relies on cannot be withdrawn (#21)
+    return values, {"reason": Field(TEXT, "We no longer plan this change.")}
+
+
+def _exit_answer(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
+    from portal.audit.service import Actor
+    from portal.changes import objections
+    from portal.changes.models import Objection
+    from portal.extensions import db
+
+    values = _objection(world, world.own, acknowledged=True)
+    found = db.session.get(Objection, values["objection_id"])
+    objections.not_accommodate(found, reason="The service needs it.", actor=Actor.system())
+    return values, {f"answer-{found.id}-choice": Field(CHOICE, "accept", ("exit", "", "withdraw"))}
+
+
+def _record_written(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
+    return {"notice_id": announced().id}, {
+        "organisation": Field(TEXT, world.own.slug),
+        "channel": Field(CHOICE, "letter", ("email", "portal", "")),
+        "received_on": Field(DATE, date(uk_today())),
+        "sender": Field(TEXT, "Dana Lead, headteacher"),
+        "grounds": Field(TEXT, "We object to this supplier."),
+    }
 
 
 def _objection_only(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
@@ -158,6 +184,21 @@ def _entry_fields() -> dict[str, Field]:
         "dpa_reference": Field(TEXT, ""),
         "privacy_contact": Field(EMAIL, "privacy@fuzz.example"),
         "risk_note": Field(TEXT, ""),
+        # The controlled facts (#20).
+        "other_subjects": Field(TEXT, ""),
+        "pupil_facing": Field(CHOICE, "no", ("yes", "no")),
+        "parent_country": Field(CHOICE, "GB", ("", "GB", "US", "IE")),
+        "region": Field(TEXT, "London"),
+        "transfer": Field(CHOICE, "none", ("none", "uk_adequacy", "uk_dpf_extension", "idta", "addendum")),
+        "dpf_checked_on": Field(DATE, ["", "", ""]),
+        "retention": Field(TEXT, "For the life of the agreement."),
+        "is_ai": Field(CHOICE, "yes", ("yes", "no")),
+        "ai_models": Field(TEXT, "Model A | Maker | Chat"),
+        "ai_inference_country": Field(CHOICE, "GB", ("GB", "US", "IE")),
+        "ai_prompt_retention": Field(TEXT, "Not kept."),
+        "ai_training": Field(CHOICE, "no", ("yes", "no")),
+        "ai_training_instruction": Field(TEXT, ""),
+        "ai_use": Field(CHOICE, "primary", ("primary", "fallback", "option")),
     }
 
 
@@ -319,10 +360,13 @@ def _open_objection(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
 SPECS: list[Spec] = [
     Spec("auth.sign_out", "viewer"),
     Spec("auth.sign_out_everywhere", "viewer"),
-    # Nobody listens at the providers' addresses under test, so a valid start answers 503 (tested in tests/auth).
+    # The providers point at an address the suite holds and never listens on (tests/conftest.py),
+    # so a valid start answers 503 whatever else runs on the machine (tested in tests/auth).
     Spec("auth.start", "anonymous", _sign_in_start, also=frozenset({503}), valid_status=503),
     Spec("changes.lodge", "data_lead", _lodge, tenancy="own"),
     Spec("changes.withdraw", "data_lead", _objection_only, tenancy="own"),
+    Spec("changes.answer", "data_lead", _exit_answer, tenancy="own"),
+    Spec("changes_admin.record_objection", "vendor_staff", _record_written),
     Spec("changes_admin.acknowledge", "vendor_staff", _open_objection),
     Spec("changes_admin.announce", "vendor_staff", _announce, max_examples=15),
     Spec("changes_admin.decide", "vendor_staff", _decide),
@@ -337,7 +381,7 @@ SPECS: list[Spec] = [
         valid_status=200,
         writes_on=frozenset({200}),
     ),
-    Spec("gias.confirm", "vendor_staff", _gias_confirm),
+    Spec("gias.confirm", "vendor_admin", _gias_confirm),
     # An unknown token: 404 whatever else is posted (tests/notify confirm real tokens).
     Spec("notify.confirm", "anonymous", _confirm, valid_status=404),
     Spec("notify.subscribe", "anonymous", lambda w: ({}, {"email": Field(EMAIL, "fuzz@example.org")}), max_examples=15),
@@ -382,16 +426,27 @@ SPECS: list[Spec] = [
     ),
     Spec("tenancy_register.change_option", "data_lead", _option, tenancy="own"),
     Spec("tenancy_register.change_option_for_academies", "trust_admin", _option_for_academies, tenancy="trust"),
-    Spec("vendor.auto_join", "vendor_staff", _auto_join),
-    Spec("vendor.bind_directory", "vendor_staff", _bind),
+    Spec("vendor.auto_join", "vendor_admin", _auto_join),
+    Spec("vendor.bind_directory", "vendor_admin", _bind),
     Spec("vendor.create_tenancy", "vendor_staff", _create_tenancy),
-    Spec("vendor.invite", "vendor_staff", _vendor_invite, max_examples=15),
+    Spec("vendor.invite", "vendor_admin", _vendor_invite, max_examples=15),
     Spec("vendor.remove_directory", "vendor_staff", _remove_directory),
-    Spec("vendor_agreements.text_versions", "vendor_staff", _text_version),
+    Spec("vendor_agreements.publish_text", "vendor_admin", _text_version),
 ]
+
+# The trust hub's forms (#24) live beside it; imported last, they read Field and Spec from here.
+from tests.fuzz.specs_trusthub import specs as _trusthub_specs  # noqa: E402
+
+SPECS += _trusthub_specs()
 
 # POST rules fuzzed elsewhere, with the reason.
 EXEMPT: dict[str, str] = {
+    "trusthub_admin.upload": "a file upload: fuzzed with hostile PDF files in test_trusthub_uploads.py",
     "gias.upload_post": "a file upload: fuzzed with hostile CSV files in test_uploads.py",
     "documents.verify": "a file upload: fuzzed with hostile PDF files in test_uploads.py",
 }
+
+# The incident and exit forms (#23) have their own module.
+from tests.fuzz.specs_after import SPECS as _AFTER_SPECS  # noqa: E402
+
+SPECS += _AFTER_SPECS

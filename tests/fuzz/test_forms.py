@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 
 from portal.extensions import db
 from tests.access.matrix import World, build_world
-from tests.fuzz.harness import FUZZ, Poster, other_tenancy_ids, post_and_check, url_of
+from tests.fuzz.harness import FUZZ, Poster, other_tenancy_ids, post_and_check, signed_in_id, url_of
 from tests.fuzz.specs import CHOICE, DATE, EMAIL, EXEMPT, HEADER, NUMBER, SPECS, TEXT, Field, Spec
 from tests.fuzz.strategies import INJECTION, hostile_date, hostile_email, hostile_number, hostile_text
 
@@ -103,7 +103,7 @@ def explicit_examples(fields: dict[str, Field]) -> list[list[tuple[str, str]]]:
 
 def poster_for(world: World, spec: Spec) -> Poster:
     user = world.users.get(spec.role)
-    return Poster(user_id=user.get_id() if user else None, others=other_tenancy_ids(world))
+    return Poster(user_id=signed_in_id(user), others=other_tenancy_ids(world))
 
 
 @pytest.mark.parametrize("spec", SPECS, ids=lambda spec: spec.key)

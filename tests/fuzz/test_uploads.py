@@ -20,7 +20,7 @@ from portal.extensions import db
 from tests.access.matrix import build_world
 from tests.access.rules_register import with_register
 from tests.documents.conftest import acceptance
-from tests.fuzz.harness import FUZZ, Poster, other_tenancy_ids, post_and_check, url_of
+from tests.fuzz.harness import FUZZ, Poster, other_tenancy_ids, post_and_check, signed_in_id, url_of
 from tests.gias.extracts import ESTABLISHMENT_HEADER, establishment, establishments_csv
 
 CLEAR = re.compile(r'data-verdict="|govuk-error-summary')
@@ -77,7 +77,8 @@ def gias_file() -> st.SearchStrategy[tuple[bytes, str]]:
 def vendor_poster(app: Any) -> Poster:
     world = build_world()
     db.session.commit()
-    return Poster(user_id=world.users["vendor_staff"].get_id(), others=other_tenancy_ids(world))
+    # A vendor admin: confirming an import is theirs alone (#18); uploading is open to staff too.
+    return Poster(user_id=signed_in_id(world.users["vendor_admin"]), others=other_tenancy_ids(world))
 
 
 def test_gias_upload_answers_every_hostile_file(app, client, vendor_poster):

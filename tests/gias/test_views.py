@@ -29,8 +29,8 @@ def _count(model) -> int:
     return db.session.scalar(select(func.count(model.id)))
 
 
-def test_upload_preview_confirm(client_request, vendor_staff):
-    client_request.sign_in(vendor_staff)
+def test_upload_preview_confirm(client_request, vendor_admin):
+    client_request.sign_in(vendor_admin)
     page = client_request.get("gias.upload")
     assert "flask gias import" in page.get_text()
     response = _upload(client_request, EXTRACT)
@@ -51,8 +51,8 @@ def test_upload_preview_confirm(client_request, vendor_staff):
     assert "already been imported" in page.get_text()
 
 
-def test_reimporting_the_same_file_previews_no_change(client_request, vendor_staff):
-    client_request.sign_in(vendor_staff)
+def test_reimporting_the_same_file_previews_no_change(client_request, vendor_admin):
+    client_request.sign_in(vendor_admin)
     first = int(_upload(client_request, EXTRACT).headers["Location"].rsplit("/", 1)[1])
     client_request.post("gias.confirm", batch_id=first)
     second = int(_upload(client_request, EXTRACT).headers["Location"].rsplit("/", 1)[1])
@@ -68,32 +68,32 @@ def test_reimporting_the_same_file_previews_no_change(client_request, vendor_sta
         (b"", "empty.csv", "The selected file is empty"),
     ],
 )
-def test_a_malformed_file_gets_a_clear_message_and_changes_nothing(client_request, vendor_staff, data, name, message):
-    client_request.sign_in(vendor_staff)
+def test_a_malformed_file_gets_a_clear_message_and_changes_nothing(client_request, vendor_admin, data, name, message):
+    client_request.sign_in(vendor_admin)
     page = _upload(client_request, data, name, status=200)
     assert page.title.get_text().startswith("Error:")
     assert message in page.select_one(".govuk-error-summary").get_text()
     assert _count(GiasImportBatch) == 0 and _count(GiasEstablishment) == 0
 
 
-def test_a_file_over_the_page_limit_points_to_the_command(client_request, vendor_staff, app):
+def test_a_file_over_the_page_limit_points_to_the_command(client_request, vendor_admin, app):
     app.config["GIAS_UPLOAD_MAX_BYTES"] = 1000
-    client_request.sign_in(vendor_staff)
+    client_request.sign_in(vendor_admin)
     page = _upload(client_request, EXTRACT + b" " * 1000, status=200)
     assert "flask gias import" in page.select_one(".govuk-error-summary").get_text()
     assert _count(GiasImportBatch) == 0
 
 
-def test_a_request_over_the_app_limit_is_refused(client_request, vendor_staff, app):
+def test_a_request_over_the_app_limit_is_refused(client_request, vendor_admin, app):
     app.config["MAX_CONTENT_LENGTH"] = 2000
-    client_request.sign_in(vendor_staff)
+    client_request.sign_in(vendor_admin)
     response = _upload(client_request, EXTRACT + b" " * 3000, status=413)
     assert response.status_code == 413
     assert _count(GiasImportBatch) == 0
 
 
-def test_no_file_selected(client_request, vendor_staff):
-    client_request.sign_in(vendor_staff)
+def test_no_file_selected(client_request, vendor_admin):
+    client_request.sign_in(vendor_admin)
     page = client_request.post("gias.upload_post", {}, _expected_status=200)
     assert "Select a GIAS extract CSV file" in page.get_text()
 

@@ -6,6 +6,7 @@ unsafe setting, naming it. Configuration comes only from PORTAL_* variables, as 
 
 from __future__ import annotations
 
+import json
 import os
 import secrets
 import subprocess
@@ -15,6 +16,7 @@ from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
+import psycopg
 import pytest
 import redis
 import requests
@@ -45,7 +47,9 @@ def production_environment(database_uri: str, keys: Path, key_prefix: str) -> di
         PORTAL_RATELIMIT_KEY_PREFIX=key_prefix,
         PORTAL_AUDIT_HASH_KEY=secrets.token_urlsafe(32),
         PORTAL_UNSUBSCRIBE_KEY=secrets.token_urlsafe(48),
-        PORTAL_SERVER_NAME_FOR_MAIL="https://agreements.example.com",
+        PORTAL_BASE_URL="https://agreements.example.com",
+        # The portal answers its own host; the test (like a load balancer's health check) calls by address.
+        PORTAL_TRUSTED_HOSTS='["agreements.example.com", "127.0.0.1"]',
         PORTAL_SMTP_HOST="127.0.0.1",
         PORTAL_SMTP_PORT="1",
         PORTAL_OIDC_LOCAL_PROVIDER="false",
@@ -161,7 +165,7 @@ def subscribe_repeatedly(url: str, address: str, times: int) -> list[int]:
         page = http.get(url + "/subscribe", timeout=30)
         token = BeautifulSoup(page.text, "html.parser").find("input", {"name": "csrf_token"})["value"]
         # The cookie is Secure, so requests keeps it for HTTPS only: send it by hand over loopback HTTP.
-        cookies = {"portal_session": page.cookies["portal_session"]}
+        cookies = {"__Host-portal_session": page.cookies["__Host-portal_session"]}
         return [
             http.post(
                 url + "/subscribe",
@@ -172,6 +176,21 @@ def subscribe_repeatedly(url: str, address: str, times: int) -> list[int]:
             ).status_code
             for _ in range(times)
         ]
+
+
+def assert_json_request_log(stderr: str, database_uri: str) -> None:
+    """Production logs one JSON line per request; each audit row's request id is one of them; no address."""
+    lines = [json.loads(line) for line in stderr.splitlines() if line.startswith("{")]
+    requests_logged = {line["request_id"]: line for line in lines if line.get("logger") == "portal.request"}
+    assert {(line["method"], line["route"], line["status"]) for line in requests_logged.values()} >= {
+        ("GET", "/healthz", 200),
+        ("POST", "/subscribe", 302),
+        ("POST", "/subscribe", 429),
+    }
+    with psycopg.connect(database_uri.replace("+psycopg", "")) as conn:
+        audited = [row[0] for row in conn.execute("SELECT request_id FROM audit_event WHERE request_id IS NOT NULL")]
+    assert audited and set(audited) <= set(requests_logged), "every audited request has its log line"
+    assert "@example.org" not in stderr  # the subscribed addresses never reach the log
 
 
 def test_production_run_on_postgresql_and_redis(production: dict[str, str]) -> None:
@@ -192,7 +211,7 @@ def test_production_run_on_postgresql_and_redis(production: dict[str, str]) -> N
 
         # A page with a form keeps its CSRF secret in the session: the cookie carries every flag.
         cookie = requests.get(server.url + "/subscribe", timeout=30).headers["Set-Cookie"]
-        assert cookie.startswith("portal_session=")
+        assert cookie.startswith("__Host-portal_session=")
         assert {"secure", "httponly", "samesite=lax"} <= {part.strip().lower() for part in cookie.split(";")}, cookie
 
         # Two gunicorn workers share one count in Redis: the limit holds whichever worker answers.
@@ -200,6 +219,7 @@ def test_production_run_on_postgresql_and_redis(production: dict[str, str]) -> N
         assert statuses == [302, 302, 302, 429], statuses
         store = redis.Redis.from_url("redis://127.0.0.1:6379/0")
         assert any(store.scan_iter(match=f"*{production['PORTAL_RATELIMIT_KEY_PREFIX']}*"))
+    assert_json_request_log(server.stop(), production["PORTAL_SQLALCHEMY_DATABASE_URI"])
 
     # Nothing listens where Redis should be: sign-ups still work (fail open) and the log says why.
     closed = free_port()

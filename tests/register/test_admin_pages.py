@@ -22,6 +22,26 @@ def date_fields(name: str, day: dt.date) -> dict[str, list[str]]:
     return {name: [str(day.day), str(day.month), str(day.year)]}
 
 
+def form_values(page) -> dict:
+    """What a browser would send for the page's form as it stands."""
+    form: dict = {}
+    for field in page.select("form input[type=text]"):  # a date is three inputs of one name
+        value = field.get("value", "")
+        form[field["name"]] = (
+            [*form[field["name"]], value]
+            if isinstance(form.get(field["name"]), list)
+            else ([form[field["name"]], value] if field["name"] in form else value)
+        )
+    form.update({t["name"]: t.get_text().removeprefix("\n") for t in page.select("form textarea")})
+    for box in page.select("form input[type=checkbox][checked]"):
+        form.setdefault(box["name"], []).append(box["value"])
+    form.update({radio["name"]: radio["value"] for radio in page.select("form input[type=radio][checked]")})
+    for select_ in page.select("form select"):
+        chosen = select_.select_one("option[selected]")
+        form[select_["name"]] = chosen["value"] if chosen else ""
+    return form
+
+
 def entry_form(**overrides) -> dict:
     form = {
         "key": "new-moderation",
@@ -47,11 +67,13 @@ def test_vendor_staff_edit_a_draft_and_publish_it(client_request, demo_register,
     azure = service.draft_version().entries[1]
     page = client_request.get("register_admin.edit_entry", entry_id=azure.id)
     assert page.find("input", attrs={"name": "key"})["value"] == "azure-openai"
-    form = {field["name"]: field.get("value", "") for field in page.select("form input[type=text]")}
-    form.update({t["name"]: t.get_text() for t in page.select("form textarea")})
+    form = form_values(page)
+    # The facts are shown as they are: chosen checkboxes and radios, and the selected country.
+    assert set(form["categories"]) == {"pseudonymous_identifier", "chat_prompts", "ai_outputs", "teaching_materials"}
+    assert form["parent_country"] == "US" and form["transfer"] == "uk_dpf_extension" and form["ai_use"] == "fallback"
+    assert "gpt-4.1 | OpenAI, through Microsoft Azure | Fallback for longer tasks" in form["ai_models"]
     form.update(kind="data_subprocessor", status="active", services_used="Azure OpenAI (gpt-4.1)")
     form.update(date_fields("retires_on", uk_today() + dt.timedelta(days=60)))
-    form.pop("effective_on", None)
     client_request.post("register_admin.edit_entry", form, entry_id=azure.id)
 
     client_request.post(
@@ -99,6 +121,15 @@ def test_entry_form_errors_are_clear_and_nothing_is_written(client_request, demo
         (entry_form(effective_on=["31", "2", "2027"]), "Enter a real date"),
         (entry_form(key="azure-openai"), "already uses the key “azure-openai”"),
         (entry_form(key="Not A Slug"), "Use lower-case letters"),
+        # Facts: a transfer needs its mechanism, the Data Privacy Framework its checked date.
+        (entry_form(countries=["GB", "US"], transfer="none"), "Choose the transfer mechanism"),
+        (entry_form(countries=["US"], transfer="uk_dpf_extension"), "Enter the date the supplier's certification"),
+        (entry_form(countries=["IN"], transfer="uk_adequacy"), "do not cover every country chosen"),
+        (entry_form(countries=["GB"], transfer="idta"), "Choose “No restricted transfer”"),
+        (entry_form(subjects=["others"]), "Name the other data subjects"),
+        (entry_form(categories=["made-up"]), "not a valid choice"),
+        (entry_form(is_ai="yes", ai_models="Just a name", ai_training="no", ai_use="primary"), "name | provider"),
+        (entry_form(is_ai="yes", ai_models="A | B | C"), "Choose when it is used"),
     ]
     for form, message in cases:
         response = client_request.post("register_admin.edit_entry", form, _expected_status=400)
@@ -127,7 +158,7 @@ def test_publishing_too_soon_is_refused_with_the_earliest_date(client_request, d
         _expected_status=400,
     )
     page = check_page(response.get_data(as_text=True))
-    assert "30 days' notice" in text_of(page.find(class_="govuk-error-summary"))
+    assert "needs an announced change notice" in text_of(page.find(class_="govuk-error-summary"))
     assert service.current_version().number == "1.4"
 
 

@@ -43,7 +43,19 @@ def test_a_member_of_the_public_reads_the_register_and_compares_two_versions(pag
     assert page.locator("h1").inner_text() == "Sub-processors"
     assert_accessible(page)
     azure = page.locator("section:has(#entry-azure-openai)")
-    assert "US CLOUD Act" in azure.inner_text()
+    assert "headquarters: United States" in azure.inner_text()
+    # Every US-owned supplier links to the one note on US law, which names them all.
+    for key in ("azure-openai", "azure-speech", "tollgate-payments", "postwick-mail"):
+        link = page.locator(f"section:has(#entry-{key})").get_by_role("link", name="US law and your data")
+        assert link.get_attribute("href").endswith("/sub-processors#us-law")
+    assert page.locator("#us-law").count() == 1
+    assert "US CLOUD Act" in page.locator("section:has(#us-law)").inner_text()
+    assert (
+        page.locator("section:has(#entry-pennine-cloud)").get_by_role("link", name="US law and your data").count() == 0
+    )
+    assert "See the CLOUD Act note" not in page.locator("main").inner_text()
+    page.locator("section:has(#entry-azure-speech)").get_by_role("link", name="US law and your data").click()
+    assert page.url.endswith("#us-law")
     assert "Quayside Edge Ltd" in page.locator("#not-sub-processors + dl").inner_text()
     assert "Kestrel Moderation Ltd" in page.locator("table:has(caption:text('Upcoming changes'))").inner_text()
 
@@ -96,7 +108,8 @@ def test_a_data_lead_switches_off_the_azure_fallback_and_sees_why_it_left(page, 
     assert_accessible(page)
 
     fallback = _section(page, "azure-fallback")
-    assert "US-headquartered" in fallback.inner_text()
+    assert "headquartered in the United States" in fallback.inner_text()
+    assert "See the CLOUD Act note" not in fallback.inner_text()
     fallback.get_by_label("Off").check()
     fallback.get_by_role("button", name="Save Azure OpenAI fallback").click()
 

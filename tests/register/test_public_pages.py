@@ -31,7 +31,7 @@ def test_the_register_reads_like_the_seed_pages(client_request, demo_register):
     between = text[text.index("Data sub-processors at a glance") : text.index("Platform utilities at a glance")]
     assert "Microsoft Azure OpenAI Service" in between and "Tollgate Payments" not in between
     assert data and utilities
-    # Every field of an entry, the honest CLOUD Act note, the condition and the temporary status.
+    # Every field of an entry, its facts, the link to the note on US law, the condition and the temporary status.
     azure = page.find(id="entry-azure-openai").find_parent("section")
     azure_text = text_of(azure)
     for expected in (
@@ -44,7 +44,15 @@ def test_the_register_reads_like_the_seed_pages(client_request, demo_register):
         "Microsoft Products and Services Data Protection Addendum",
         "aka.ms/privacyresponse",
         "Risk note",
-        "US CLOUD Act",
+        "headquarters: United States",
+        "US law and your data",
+        # The facts, in plain English.
+        "Pupils, Staff",
+        "AI chat messages and prompts",
+        "gpt-4.1-mini",
+        "Fallback: used only when the primary service is unavailable",
+        "UK Extension to the EU-US Data Privacy Framework",
+        "No: customer data is never used to train or improve models",
     ):
         assert expected in azure_text, expected
     assert "only where voice input is enabled" in text_of(page.find(id="entry-azure-speech").find_parent("section"))
@@ -84,7 +92,7 @@ def test_the_json_validates_against_the_published_schema(client, demo_register):
     assert document["version"]["number"] == "1.4"
     assert [e["key"] for e in document["platform_utilities"]] == ["tollgate-payments", "postwick-mail"]
     azure = next(e for e in document["data_sub_processors"] if e["key"] == "azure-openai")
-    assert "CLOUD Act" in azure["risk_note"]
+    assert "fallback" in azure["risk_note"]
     assert document["not_sub_processors"][0]["supplier"] == "Quayside Edge Ltd"
     assert {c["key"] for c in document["upcoming_changes"]} == {"kestrel-moderation", "fellside-infrastructure"}
 
@@ -151,6 +159,12 @@ def test_comparing_two_versions(client_request, demo_register):
     azure = page.find(id="change-azure-openai").find_next("table")
     assert "Azure OpenAI (gpt-4.1-mini)" in azure.find("del").get_text()
     assert "Azure OpenAI (gpt-4.1-mini, gpt-4.1)" in azure.find("ins").get_text()
+    # Each change says whether it was material, and why; the facts are compared too.
+    assert text_of(page.find(id="classification-azure-openai")).startswith("Material Needs notice")
+    assert "new AI models: gpt-4.1" in text_of(page.find(id="classification-azure-openai"))
+    assert "AI models: gpt-4.1-mini, gpt-4.1" in text_of(azure)
+    assert "Editorial No notice needed" in text_of(page.find(id="classification-fellside-infrastructure"))
+    assert "new supplier" in text_of(page.find(id="classification-kestrel-moderation"))
     # Either order reads earlier to later.
     swapped = client_request.get("register.compare", **{"from": 2, "to": 1})
     assert "Changes from version 1.3 to version 1.4" in text_of(swapped)

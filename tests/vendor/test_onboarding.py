@@ -41,8 +41,8 @@ def _tenancy(slug: str) -> Tenancy:
     return db.session.scalar(select(Tenancy).where(Tenancy.slug == slug))
 
 
-def test_staff_set_up_a_school_from_the_register(client_request, vendor_staff, register):
-    client_request.sign_in(vendor_staff)
+def test_staff_set_up_a_school_from_the_register(client_request, vendor_admin, register):
+    client_request.sign_in(vendor_admin)
     page = client_request.get("vendor.new_tenancy", q="oakfield")
     assert "Oakfield Primary Academy" in page.get_text()
     assert "Old Mill" not in client_request.get("vendor.new_tenancy", q="old mill").get_text()
@@ -89,9 +89,9 @@ def test_refused_set_ups(app, register, kwargs, message):
         ("google", "Oakfield.sch.uk.", "oakfield.sch.uk"),
     ],
 )
-def test_directories_are_validated_and_normalised(client_request, vendor_staff, provider, value, stored):
+def test_directories_are_validated_and_normalised(client_request, vendor_admin, provider, value, stored):
     school = make_school("Oakfield Primary", urn="141234")
-    client_request.sign_in(vendor_staff)
+    client_request.sign_in(vendor_admin)
     client_request.post(
         "vendor.bind_directory", {"directory-provider": provider, "directory-value": value}, slug=school.slug
     )
@@ -110,9 +110,9 @@ def test_directories_are_validated_and_normalised(client_request, vendor_staff, 
         ("google", "gmail.com", "not a personal email domain"),
     ],
 )
-def test_bad_directories_are_refused_with_a_clear_message(client_request, vendor_staff, provider, value, message):
+def test_bad_directories_are_refused_with_a_clear_message(client_request, vendor_admin, provider, value, message):
     school = make_school("Oakfield Primary", urn="141234")
-    client_request.sign_in(vendor_staff)
+    client_request.sign_in(vendor_admin)
     page = client_request.post(
         "vendor.bind_directory",
         {"directory-provider": provider, "directory-value": value},
@@ -131,10 +131,10 @@ def test_a_directory_belongs_to_one_tenancy(app):
         service.bind_directory(second, provider=DirectoryProvider.GOOGLE, value="OAKFIELD.sch.uk", actor=ACTOR)
 
 
-def test_auto_join_needs_a_directory_and_is_audited(client_request, vendor_staff):
+def test_auto_join_needs_a_directory_and_is_audited(client_request, vendor_admin):
     school = make_school(urn="141234")
     db.session.commit()
-    client_request.sign_in(vendor_staff)
+    client_request.sign_in(vendor_admin)
     page = client_request.post("vendor.auto_join", {"auto-join-enabled": "yes"}, _expected_status=200, slug=school.slug)
     assert "Bind a Microsoft directory or Google domain before" in page.get_text()
     bind_directory(school, DirectoryProvider.MICROSOFT, GUID)
@@ -149,11 +149,11 @@ def test_auto_join_needs_a_directory_and_is_audited(client_request, vendor_staff
     assert _tenancy(school.slug).auto_join_enabled is False  # no directory left to join from
 
 
-def test_removing_another_tenancys_directory_is_refused(client_request, vendor_staff):
+def test_removing_another_tenancys_directory_is_refused(client_request, vendor_admin):
     mine, other = make_school(urn="141234"), make_school(urn="141235")
     directory = bind_directory(other, DirectoryProvider.GOOGLE, "riverside.sch.uk")
     db.session.commit()  # the refused request rolls back its own work only
-    client_request.sign_in(vendor_staff)
+    client_request.sign_in(vendor_admin)
     client_request.post(
         "vendor.remove_directory",
         {"remove-submit": "Remove"},
@@ -164,10 +164,10 @@ def test_removing_another_tenancys_directory_is_refused(client_request, vendor_s
     assert db.session.get(TenancyDirectory, directory.id) is not None
 
 
-def test_inviting_the_first_data_lead(client_request, vendor_staff):
+def test_inviting_the_first_data_lead(client_request, vendor_admin):
     school = make_school("Oakfield Primary", urn="141234")
     db.session.commit()
-    client_request.sign_in(vendor_staff)
+    client_request.sign_in(vendor_admin)
     page = client_request.post(
         "vendor.invite", {"invite-email": "lead@oakfield.sch.uk"}, _expected_status=200, slug=school.slug
     )
@@ -194,3 +194,42 @@ def test_staff_role_is_needed_to_change_a_tenancy(client_request, data_lead, sch
     client_request.sign_in(data_lead)
     client_request.get("vendor.home", _expected_status=403)
     client_request.post("vendor.auto_join", {"auto-join-enabled": "yes"}, _expected_status=403, slug=school.slug)
+
+
+GRANTING = [
+    ("POST", "/vendor/tenancies/{slug}/directories"),
+    ("POST", "/vendor/tenancies/{slug}/auto-join"),
+    ("POST", "/vendor/tenancies/{slug}/invitations"),
+    ("POST", "/vendor/agreements"),
+    ("POST", "/vendor/gias/imports/1/confirm"),
+]
+
+
+@pytest.mark.parametrize(("method", "path"), GRANTING, ids=[path for _, path in GRANTING])
+def test_granting_access_needs_a_vendor_admin_signed_in_just_now(app, client, vendor_staff, vendor_admin, method, path):
+    """Publishing a text, confirming an import, binding, auto-join and inviting: not staff, not a stale sign-in."""
+    import datetime as dt
+
+    from portal.dates import now
+    from tests.conftest import csrf_token_for
+    from tests.factories import sign_in_client
+
+    school = make_school()
+    db.session.commit()
+    url = path.format(slug=school.slug)
+    sign_in_client(client, vendor_staff)
+    assert client.open(url, method=method, data={"csrf_token": csrf_token_for(app, client)}).status_code == 403
+    sign_in_client(client, vendor_admin)
+    with client.session_transaction() as session:
+        session["signed_in_at"] = (now() - dt.timedelta(minutes=app.config["RECENT_SIGN_IN_MINUTES"] + 1)).isoformat()
+    response = client.open(url, method=method, data={"csrf_token": csrf_token_for(app, client)})
+    assert response.status_code == 302 and response.headers["Location"].startswith("/sign-in")
+    assert policy_rule(app, method, url).describe() == "vendor:grant_access (recent sign-in)"
+
+
+def policy_rule(app, method, url):
+    from portal import policy
+
+    adapter = app.url_map.bind("localhost")
+    endpoint, _ = adapter.match(url, method=method)
+    return policy.rule_for(app, endpoint)

@@ -2,18 +2,20 @@
 
 from __future__ import annotations
 
+import json
+import secrets
 from pathlib import Path
 from typing import Any
 
 import pytest
 
 from portal import create_app
-from portal.config import ConfigError
+from portal.config import INSTANCE_KEYS, ConfigError
 from portal.documents.keys import generate
 
 SAFE_PRODUCTION: dict[str, Any] = {
     "ENV": "production",
-    "SECRET_KEY": "s" * 48,
+    "SECRET_KEY": secrets.token_urlsafe(48),
     "SQLALCHEMY_DATABASE_URI": "postgresql+psycopg://127.0.0.1:5432/test",
     "OIDC_LOCAL_PROVIDER": False,
     "MICROSOFT_METADATA_URL": "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration",
@@ -21,8 +23,9 @@ SAFE_PRODUCTION: dict[str, Any] = {
     "MICROSOFT_CLIENT_SECRET": "real-secret",
     "GOOGLE_CLIENT_SECRET": "real-secret",
     "SIGNING_DEMO": False,
-    "AUDIT_HASH_KEY": "k" * 32,
-    "UNSUBSCRIBE_KEY": "u" * 48,
+    "AUDIT_HASH_KEY": secrets.token_urlsafe(32),
+    "UNSUBSCRIBE_KEY": secrets.token_urlsafe(48),
+    "BASE_URL": "https://agreements.example.com",
 }
 
 
@@ -67,6 +70,8 @@ def test_safe_production_settings_start_with_secure_cookies(safe_production):
         ({"UNSUBSCRIBE_KEY": None}, "PORTAL_UNSUBSCRIBE_KEY"),
         ({"UNSUBSCRIBE_KEY": "short"}, "PORTAL_UNSUBSCRIBE_KEY"),
         ({"AUDIT_RETENTION_DAYS": 200}, "PORTAL_AUDIT_RETENTION_DAYS"),
+        ({"BASE_URL": None}, "PORTAL_BASE_URL"),
+        ({"BASE_URL": "agreements.example.com"}, "PORTAL_BASE_URL"),
     ],
 )
 def test_production_refuses_unsafe_settings_naming_them(safe_production, override, named):
@@ -122,7 +127,55 @@ def test_environment_variables_override_the_defaults(monkeypatch):
 def test_wsgi_module_builds_the_app(monkeypatch):
     import importlib
 
+    monkeypatch.setenv("PORTAL_ENV", "test")  # the keys are the instance's own: none in a fresh checkout
     import wsgi
 
     importlib.reload(wsgi)
     assert wsgi.app.name == "portal"
+
+
+def development(**override: Any) -> dict[str, Any]:
+    """A development configuration with this instance's own random keys (as `make run` leaves them)."""
+    return {
+        "ENV": "development",
+        "SQLALCHEMY_DATABASE_URI": "sqlite://",
+        **{name: secrets.token_urlsafe(48) for name in INSTANCE_KEYS},
+        **override,
+    }
+
+
+@pytest.mark.parametrize("name", INSTANCE_KEYS)
+@pytest.mark.parametrize(
+    "value", [None, "demo-secret-key-not-for-production", "x" * 48], ids=["missing", "published", "not-random"]
+)
+def test_outside_tests_no_key_is_missing_or_a_value_from_the_source(name, value):
+    """The repository's old demo key forged a vendor admin's session: now nothing runs on a public key."""
+    with pytest.raises(ConfigError, match=f"PORTAL_{name}"):
+        create_app(development(**{name: value}))
+
+
+def test_make_run_makes_random_keys_once_per_instance(tmp_path):
+    from portal.devtools.stack import ensure_instance_keys
+
+    path = ensure_instance_keys(tmp_path)
+    keys = json.loads(path.read_text())
+    assert set(keys) == set(INSTANCE_KEYS) and len(set(keys.values())) == 3
+    assert all(len(value) >= 48 for value in keys.values())
+    assert path.stat().st_mode & 0o777 == 0o600
+    assert json.loads(ensure_instance_keys(tmp_path).read_text()) == keys  # kept across runs
+    app = create_app({"ENV": "development", "SQLALCHEMY_DATABASE_URI": "sqlite://", **keys})
+    assert app.secret_key == keys["SECRET_KEY"]
+
+
+def test_production_cookie_is_host_prefixed(safe_production):
+    app = create_app({**safe_production, "SQLALCHEMY_DATABASE_URI": "sqlite:///x", "ALLOW_SQLITE_IN_PRODUCTION": True})
+    assert app.config["SESSION_COOKIE_NAME"] == "__Host-portal_session"
+    assert app.config["SESSION_COOKIE_SECURE"] is True
+
+
+@pytest.mark.parametrize(("base", "secure"), [("https://localhost", True), ("http://localhost", False)])
+def test_session_cookie_is_secure_whenever_the_request_came_over_https(base, secure):
+    app = create_app(development(BASE_URL="http://localhost:5000"))
+    response = app.test_client().get("/subscribe", base_url=base)
+    cookie = response.headers["Set-Cookie"]
+    assert ("Secure" in cookie) is secure, cookie
