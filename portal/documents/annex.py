@@ -12,6 +12,7 @@ from flask_babel import gettext as _
 from portal.dates import govuk_date, uk_today
 from portal.documents import parties as annex_i
 from portal.register.models import ENTRY_TEXT_FIELDS, EntryStatus
+from portal.register.vocabulary import CATEGORIES, DataSubject, country_name
 from portal.tenancy.models import Tenancy
 
 # The register's own fields, in its order, copied into annex IV (risk notes belong to the DPIA, not the contract).
@@ -19,13 +20,24 @@ ANNEX_FIELDS = tuple(name for name in ENTRY_TEXT_FIELDS if name != "risk_note")
 
 
 def _row(entry: Any, reason: str) -> dict[str, Any]:
-    row = {name: str(getattr(entry, name) or "") for name in ANNEX_FIELDS}
+    row: dict[str, Any] = {name: str(getattr(entry, name) or "") for name in ANNEX_FIELDS}
     row["key"] = entry.key
     row["kind"] = str(entry.kind.value)
     row["kind_label"] = entry.kind.label
     row["status"] = str(entry.status.value)
     row["status_label"] = entry.status.label
     row["reason"] = reason
+    # From the register's facts: the transfer safeguard (annex IV's transfer-mechanism column) and the
+    # categories and subjects, which annex II describes for the same effective set.
+    facts = entry.facts
+    outside = ", ".join(country_name(code) for code in facts.outside_uk)
+    row["transfer"] = f"{facts.transfer.label} ({outside})" if outside else str(facts.transfer.label)
+    row["category_names"] = [str(CATEGORIES[key].name) for key in facts.categories if key in CATEGORIES]
+    # "Others" is named as the entry names them, as annex II does (describe_processing).
+    row["subject_labels"] = [
+        str(facts.other_subjects) if subject is DataSubject.OTHERS and facts.other_subjects else str(subject.label)
+        for subject in facts.subjects
+    ]
     return row
 
 
