@@ -12,6 +12,7 @@ size for a quarter of the academies and for all of them (flat memory: the peaks 
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import sys
 import tempfile
 import time
@@ -48,9 +49,9 @@ def main() -> None:
     from portal import create_app
     from portal.audit.service import Actor
     from portal.dates import now
-    from portal.documents import annex, keys, render, signing, versions
+    from portal.documents import document, keys, parties, render, signing, versions
     from portal.extensions import db
-    from tests.documents.conftest import publish_register
+    from tests.documents.conftest import PARTIES, publish_register
     from tests.factories import make_school, make_trust
 
     with tempfile.TemporaryDirectory() as folder:
@@ -76,8 +77,9 @@ def main() -> None:
             academies = [make_school(f"Bench Academy {n}", trust=trust) for n in range(args.academies)]
             db.session.commit()
             school = academies[0]
-            acceptance = signing.Acceptance("Bench Signer", "Headteacher", True, ip="203.0.113.1", user_agent="bench")
-            register_version, lines = annex.subprocessor_snapshots([school])[school.id]
+            acceptance = signing.Acceptance(
+                "Bench Signer", "Headteacher", True, ip="203.0.113.1", user_agent="bench", parties=PARTIES
+            )
             record = {
                 "signer_name": "Bench Signer",
                 "signer_role": "Headteacher",
@@ -87,7 +89,8 @@ def main() -> None:
                 "ip": "203.0.113.1",
                 "user_agent": "bench",
             }
-            html = signing.document_html(school, version, record, lines, register_version)
+            given = parties.clean(school, dataclasses.replace(PARTIES, signer_name="Bench Signer", signer_role="Head"))
+            html = document.prepare([school], version, given)[0].html(record)
             render.render_pdf(html)  # warm up fonts and caches for both measurements
             signing.sign_agreement(school, user=actor, acceptance=acceptance, version_number=1)
 

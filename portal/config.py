@@ -63,6 +63,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Working days the vendor gives itself to decide an objection; shown as the deadline in its queue.
         "OBJECTION_DECISION_WORKING_DAYS": 10,
         "EXIT_RESPONSE_DAYS": 30,
+        # Days to deliver a school's export once it asks (stated in the DPA, kept on each text version).
+        "EXPORT_DAYS": 30,
+        # Days to delete a school's data everywhere once it chooses deletion or return (stated in the DPA).
+        "DELETION_DAYS": 30,
         # Sessions
         "SESSION_COOKIE_NAME": "portal_session",
         "SESSION_COOKIE_HTTPONLY": True,

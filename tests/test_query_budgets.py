@@ -38,6 +38,9 @@ PREFERRED = ("data_lead", "trust_admin", "vendor_admin", "vendor_staff", "viewer
 EXEMPT: dict[str, str] = {
     "static": "a file from disk: no database at all",
     "web.favicon": "a redirect to a static file: no database at all",
+    "documents.sign": "needs sign_details' answers in the session (else a redirect); document.prepare builds every "
+    "target's annexes from one effective_sets call (tests/documents/test_views.py signs three academies at once)",
+    "documents.sign_draft": "needs sign_details' answers in the session (else a redirect); one target, one prepare",
     "auth.callback": "needs a sign-in provider's round trip (tests/auth cover it); one identity lookup",
     "auth.invitation": "needs a live invitation token; one lookup by token hash, nothing listed",
     "notify.confirm": "needs a live confirmation token; one lookup by token hash, nothing listed",
@@ -45,7 +48,7 @@ EXEMPT: dict[str, str] = {
 }
 # Trust-only pages: the matrix's own tenancy is an academy (they answer 404 there), so they are
 # measured on the world's trust, as its trust admin, with the academies grow() adds to it.
-TRUST_PAGES = ("documents.sign_academies", "documents.academies_zip")
+TRUST_PAGES = ("documents.sign_details", "documents.academies_zip")
 # Pages allowed exactly one query per listed item, and why. grow(30) adds 30 academies, each signed.
 PER_ITEM = {
     # The ZIP streams: each academy's PDF is read just before it is written, so memory stays flat
@@ -65,7 +68,7 @@ SHOWN = {
     "tenancy_register.effective_set": "Budget",
     "vendor.tenancies": "Budget Academy",
     "vendor_agreements.text_versions": "Budget",
-    "documents.sign_academies": "Budget Academy",
+    "documents.sign_details": "Budget Academy",
 }
 _unique = itertools.count(1)
 

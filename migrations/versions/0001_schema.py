@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 05:11:30.655176
+Create Date: 2026-12-06 05:21:01.619633
 
 """
 
@@ -142,6 +142,7 @@ def upgrade():
         sa.Column("companies_house_number", sa.String(length=8), nullable=True),
         sa.Column("trust_id", sa.Integer(), nullable=True),
         sa.Column("auto_join_enabled", sa.Boolean(), nullable=False),
+        sa.Column("central_staff_use_service", sa.Boolean(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("kind <> 'school' OR urn IS NOT NULL", name=op.f("ck_tenancy_school_has_urn")),
@@ -734,12 +735,20 @@ def upgrade():
             "capacity", sa.Enum("self", "trust", name="signercapacity", native_enum=False, length=16), nullable=False
         ),
         sa.Column("signed_via_tenancy_id", sa.Integer(), nullable=True),
+        sa.Column("controller_name", sa.String(length=300), nullable=True),
+        sa.Column("controller_address", sa.String(length=400), nullable=True),
+        sa.Column("companies_house_number", sa.String(length=8), nullable=True),
+        sa.Column("dpo_name", sa.String(length=200), nullable=True),
+        sa.Column("dpo_email", sa.String(length=320), nullable=True),
+        sa.Column("ico_registration", sa.String(length=20), nullable=True),
+        sa.Column("notice_contact_name", sa.String(length=200), nullable=True),
+        sa.Column("notice_contact_email", sa.String(length=320), nullable=True),
+        sa.Column("authority_statement", sa.String(length=600), nullable=True),
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("user_agent", sa.String(length=400), nullable=True),
         sa.Column("register_version", sa.String(length=16), nullable=True),
         sa.Column("annex", sa.JSON(), nullable=False),
-        sa.Column("notice_contact_name", sa.String(length=200), nullable=True),
-        sa.Column("notice_contact_email", sa.String(length=320), nullable=True),
+        sa.Column("annexes", sa.JSON(), nullable=True),
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),

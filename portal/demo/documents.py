@@ -11,10 +11,17 @@ from sqlalchemy import select
 from portal.audit.service import Actor
 from portal.documents import signing, versions
 from portal.documents.models import Agreement
+from portal.documents.parties import Parties
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
 
 SIGNED_SCHOOL = "bramble-hill-infant-school"
+REWRITE = (
+    "Rewritten from UK GDPR Article 28 and the Data Protection Act 2018: interpretation, your obligations and "
+    "rights, no model training on your data, sub-processor notice in clear days with a standstill while you "
+    "object, transfers in the Data (Use and Access) Act 2025's terms, public-authority requests, complaints, "
+    "breach notice contents, and a complete annex I and annex IV."
+)
 
 
 def load() -> Iterator[str]:
@@ -23,12 +30,24 @@ def load() -> Iterator[str]:
     if version is None:
         version = versions.publish_text_version(actor=Actor.system("demo"), summary="First version of the agreement.")
         yield f"documents: agreement text version {version.number} published"
+    elif version.sha256 != versions.text_digest():
+        # A database loaded before the text was rewritten: publish the new text; earlier signatures stay.
+        version = versions.publish_text_version(actor=Actor.system("demo"), summary=REWRITE)
+        yield f"documents: agreement text version {version.number} published"
     school = db.session.scalar(select(Tenancy).where(Tenancy.slug == SIGNED_SCHOOL))
     if school is None or db.session.scalar(select(Agreement.id).where(Agreement.tenancy_id == school.id)):
         return
     if not Path(current_app.config["SIGNING_PKCS12_PATH"]).exists() and not current_app.config["SIGNING_KEY_PATH"]:
         yield "documents: no signing key yet, so no demo agreement is signed"
         return
-    acceptance = signing.Acceptance("Helen Ward", "Headteacher", True, ip=None, user_agent="demo loader")
+    given = Parties(
+        controller_address="Bramble Hill Infant School, Church Lane, Wakefield WF1 2AB",
+        dpo_name="Wakefield Schools DPO Service",
+        dpo_email="dpo@wakefield-schools.example",
+        ico_registration="ZA765432",
+        notice_contact_name="Helen Ward",
+        notice_contact_email="head@bramblehill.example",
+    )
+    acceptance = signing.Acceptance("Helen Ward", "Headteacher", True, None, "demo loader", given)
     signing.sign_agreement(school, user=Actor.system("demo"), acceptance=acceptance, version_number=version.number)
     yield f"documents: {school.name} signed version {version.number}; the other schools await signature"

@@ -30,6 +30,8 @@ TENANCIES: list[dict[str, Any]] = [
         "name": "Northern Lights Learning Trust",
         "group_uid": "17001",
         "companies_house_number": "09876543",
+        # Its central team plans with the service too, so the trust signs for itself as well.
+        "central_staff_use_service": True,
     },
     {
         "slug": "aurora-primary-academy",

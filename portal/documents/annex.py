@@ -1,37 +1,89 @@
-"""Annexes built at signing: I (the parties) and IV (the tenancy's effective set), frozen as plain data."""
+"""Annexes built for signing: I (the parties) and IV (the tenancy's effective set), frozen as plain data."""
 
 from __future__ import annotations
 
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
-from portal.register.effective import effective_sets
-from portal.register.models import ENTRY_TEXT_FIELDS
+from portal.dates import govuk_date, uk_today
+from portal.documents import parties as annex_i
+from portal.register.models import ENTRY_TEXT_FIELDS, EntryStatus
+from portal.register.vocabulary import CATEGORIES, DataSubject, country_name
 from portal.tenancy.models import Tenancy
 
 # The register's own fields, in its order, copied into annex IV (risk notes belong to the DPIA, not the contract).
 ANNEX_FIELDS = tuple(name for name in ENTRY_TEXT_FIELDS if name != "risk_note")
 
 
-def subprocessor_snapshots(tenancies: Sequence[Tenancy]) -> dict[int, tuple[str | None, list[dict[str, Any]]]]:
-    """Each tenancy's register version number and included lines, as plain dicts (constant queries)."""
-    sets = effective_sets(tenancies)
+def _row(entry: Any, reason: str) -> dict[str, Any]:
+    row: dict[str, Any] = {name: str(getattr(entry, name) or "") for name in ANNEX_FIELDS}
+    row["key"] = entry.key
+    row["kind"] = str(entry.kind.value)
+    row["kind_label"] = entry.kind.label
+    row["status"] = str(entry.status.value)
+    row["status_label"] = entry.status.label
+    row["reason"] = reason
+    # From the register's facts: the transfer safeguard (annex IV's transfer-mechanism column) and the
+    # categories and subjects, which annex II describes for the same effective set.
+    facts = entry.facts
+    outside = ", ".join(country_name(code) for code in facts.outside_uk)
+    row["transfer"] = f"{facts.transfer.label} ({outside})" if outside else str(facts.transfer.label)
+    row["category_names"] = [str(CATEGORIES[key].name) for key in facts.categories if key in CATEGORIES]
+    # "Others" is named as the entry names them, as annex II does (describe_processing).
+    row["subject_labels"] = [
+        str(facts.other_subjects) if subject is DataSubject.OTHERS and facts.other_subjects else str(subject.label)
+        for subject in facts.subjects
+    ]
+    return row
+
+
+def _us_law(entry: Any) -> bool:
+    # Until the register's facts say where each parent is headquartered, the register's own note decides.
+    return "cloud act" in f"{entry.risk_note} {entry.residency_note}".lower()
+
+
+def annex_iv(tenancies: Sequence[Tenancy], *, on: dt.date | None = None) -> dict[int, dict[str, Any]]:
+    """Each tenancy's annex IV on a UK date: suppliers in use, changes announced for it, exclusions."""
+    from portal.changes.window import object_until
+    from portal.register.effective import effective_sets
+
+    sets = effective_sets(tenancies, today=on or uk_today())
     result = {}
     for tenancy in tenancies:
         found = sets[tenancy.id]
-        lines = []
-        for line in found.included:
-            entry = line.entry
-            row = {name: str(getattr(entry, name) or "") for name in ANNEX_FIELDS}
-            row["key"] = entry.key
-            row["kind"] = str(entry.kind.value)
-            row["status"] = str(entry.status.value)
-            row["reason"] = line.reason
-            lines.append(row)
-        result[tenancy.id] = (found.version.number if found.version is not None else None, lines)
+        included = [_row(line.entry, line.reason) for line in found.included]
+        upcoming = [
+            {
+                **_row(change.entry, change.note),
+                "change": change.kind,
+                "on": govuk_date(change.on),
+                "object_until": govuk_date(object_until(change.on)) if change.kind == "addition" else "",
+            }
+            for change in found.upcoming
+            if change.applies
+        ]
+        excluded = [
+            {"supplier": line.entry.supplier, "key": line.entry.key, "reason": line.reason}
+            for line in found.excluded
+            if line.excluded_by_objection or line.option is not None or line.entry.status is EntryStatus.CONDITIONAL
+        ]
+        result[tenancy.id] = {
+            "register_version": found.version.number if found.version is not None else None,
+            "included": included,
+            "upcoming": upcoming,
+            "excluded": excluded,
+            "us_law_note": any(_us_law(line.entry) for line in found.included),
+        }
     return result
+
+
+def subprocessor_snapshots(tenancies: Sequence[Tenancy]) -> dict[int, tuple[str | None, list[dict[str, Any]]]]:
+    """Each tenancy's register version number and included lines, as plain dicts (constant queries)."""
+    return {key: (value["register_version"], value["included"]) for key, value in annex_iv(tenancies).items()}
 
 
 def vendor_party() -> dict[str, str]:
@@ -47,29 +99,31 @@ def vendor_party() -> dict[str, str]:
     }
 
 
-def controller_party(tenancy: Tenancy) -> dict[str, str]:
-    """The controller: a trust (Companies House number) for its academy, or the school itself (URN)."""
-    trust = tenancy.trust
-    if trust is not None:
-        return {
-            "name": trust.name,
-            "identifier": f"Companies House number {trust.companies_house_number or 'not recorded'}",
-            "school": tenancy.name,
-            "school_identifier": f"URN {tenancy.urn}",
-            "kind": "Academy trust",
-        }
-    if tenancy.is_trust:
-        return {
-            "name": tenancy.name,
-            "identifier": f"Companies House number {tenancy.companies_house_number or 'not recorded'}",
-            "school": "",
-            "school_identifier": "",
-            "kind": "Academy trust",
-        }
-    return {
-        "name": tenancy.name,
-        "identifier": f"URN {tenancy.urn}",
-        "school": tenancy.name,
-        "school_identifier": f"URN {tenancy.urn}",
-        "kind": "School" + (f" maintained by {tenancy.local_authority}" if tenancy.local_authority else ""),
+def controller_party(tenancy: Tenancy, parties: annex_i.Parties | None = None) -> dict[str, str]:
+    """The controller as the law sees it, with what the signer entered for annex I when there is any."""
+    owner = annex_i.controlling_tenancy(tenancy)
+    company = (parties.companies_house_number if parties else "") or owner.companies_house_number or ""
+    if owner.is_trust:
+        identifier = _("Companies House number %(number)s", number=company or _("not recorded"))
+    else:
+        identifier = f"URN {tenancy.urn}"
+    school = "" if tenancy.is_trust else tenancy.name
+    party = {
+        "name": annex_i.legal_name(tenancy, parties),
+        "identifier": identifier,
+        "school": school,
+        "school_identifier": f"URN {tenancy.urn}" if school else "",
+        "kind": annex_i.controller_kind(tenancy),
+        "authority": annex_i.authority_statement(tenancy, parties),
     }
+    if parties is not None:
+        party.update(
+            {
+                "address": parties.controller_address,
+                "dpo": f"{parties.dpo_name}, {parties.dpo_email}",
+                "ico_registration": parties.ico_registration,
+                "notice_contact": f"{parties.notice_contact_name}, {parties.notice_contact_email}",
+                "signer": f"{parties.signer_name}, {parties.signer_role}",
+            }
+        )
+    return party

@@ -21,8 +21,83 @@ from portal.documents.signing import new_submission_key
 from portal.web.forms import FlaskForm
 
 
+class PartiesForm(FlaskForm):
+    """Step 1 of signing: annex I as the controller's records give it, and who signs."""
+
+    controller_address = TextAreaField(
+        _l("Controller's address"),
+        widget=GovTextArea(),
+        validators=[
+            DataRequired(_l("Enter the controller's address")),
+            Length(max=400, message=_l("The address must be 400 characters or fewer")),
+        ],
+    )
+    proprietor_name = StringField(
+        _l("Proprietor's legal name"),
+        widget=GovTextInput(),
+        validators=[Length(max=200, message=_l("The proprietor's legal name must be 200 characters or fewer"))],
+    )
+    companies_house_number = StringField(
+        _l("Trust's Companies House number"),
+        widget=GovTextInput(),
+        validators=[Length(max=8, message=_l("Enter a Companies House number of 8 characters, like 09876543"))],
+    )
+    dpo_name = StringField(
+        _l("Data protection officer's name"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter the data protection officer's name")), Length(max=200)],
+    )
+    dpo_email = StringField(
+        _l("Data protection officer's email address"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter the data protection officer's email address")), Length(max=320)],
+    )
+    ico_registration = StringField(
+        _l("ICO registration number"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter the ICO registration number")), Length(max=20)],
+    )
+    notice_contact_name = StringField(
+        _l("Name of the contact for notices"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter the name of the contact for notices")), Length(max=200)],
+    )
+    notice_contact_email = StringField(
+        _l("Email address for notices"),
+        widget=GovTextInput(),
+        validators=[DataRequired(_l("Enter the email address for notices")), Length(max=320)],
+    )
+    signer_name = StringField(
+        _l("Your full name"),
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(_l("Enter your full name")),
+            Length(max=200, message=_l("Your full name must be 200 characters or fewer")),
+        ],
+    )
+    signer_role = StringField(
+        _l("Your role"),
+        widget=GovTextInput(),
+        validators=[
+            DataRequired(_l("Enter your role")),
+            Length(max=200, message=_l("Your role must be 200 characters or fewer")),
+        ],
+    )
+    submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
+
+
+class TrustPartiesForm(PartiesForm):
+    """Step 1 for a trust: which of its academies (and itself, where its staff use the service) to sign for."""
+
+    targets = SelectMultipleField(
+        _l("Sign for"),
+        widget=GovCheckboxesInput(),
+        validators=[DataRequired(_l("Select at least one academy"))],
+    )
+
+
 class SignForm(FlaskForm):
-    """The signer's name, role and confirmation of authority (the text version read travels with it).
+    """The declaration after checking the answers: the text version read travels with it.
 
     `submission_key` is the form's one-time key: made when the form is first shown, kept when it
     comes back with errors, so pressing the button twice, or Back and again, signs once (#17).
@@ -34,44 +109,17 @@ class SignForm(FlaskForm):
         _l("Sign again to record today's sub-processors"),
         widget=GovCheckboxInput(),
     )
-    signer_name = StringField(
-        "Your full name",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter your full name"),
-            Length(max=200, message="Your full name must be 200 characters or fewer"),
-        ],
-    )
-    signer_role = StringField(
-        "Your role",
-        widget=GovTextInput(),
-        validators=[
-            DataRequired("Enter your role"),
-            Length(max=200, message="Your role must be 200 characters or fewer"),
-        ],
-    )
     confirm = BooleanField(
-        "I confirm I have authority to sign this agreement for the controller",
+        _l("I confirm I have authority to sign this agreement"),
         widget=GovCheckboxInput(),
-        validators=[InputRequired("Confirm that you have authority to sign for the controller")],
+        validators=[InputRequired(_l("Confirm that you have authority to sign this agreement"))],
     )
-    submit = SubmitField("Sign the agreement", widget=GovSubmitInput())
+    submit = SubmitField(_l("Accept and sign"), widget=GovSubmitInput())
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
         if not self.submission_key.data:
             self.submission_key.data = new_submission_key()
-
-
-class SignAcademiesForm(SignForm):
-    """Signing for some or all academies of a trust in one step."""
-
-    academies = SelectMultipleField(
-        "Academies to sign for",
-        widget=GovCheckboxesInput(),
-        validators=[DataRequired("Select at least one academy")],
-    )
-    submit = SubmitField("Sign for the selected academies", widget=GovSubmitInput())
 
 
 class PublishForm(FlaskForm):

@@ -79,14 +79,24 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
     )
     # The trust that signed for an academy (capacity TRUST).
     signed_via_tenancy_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tenancy.id", ondelete="SET NULL"))
+    # Annex I as the signer entered it (nullable: agreements signed before text version 2 lack it).
+    controller_name: Mapped[Optional[str]] = mapped_column(String(300))
+    controller_address: Mapped[Optional[str]] = mapped_column(String(400))
+    companies_house_number: Mapped[Optional[str]] = mapped_column(String(8))
+    dpo_name: Mapped[Optional[str]] = mapped_column(String(200))
+    dpo_email: Mapped[Optional[str]] = mapped_column(String(320))
+    ico_registration: Mapped[Optional[str]] = mapped_column(String(20))
+    # Where contractual notices go (sub-processor changes, breaches); the notice capability reads these.
+    notice_contact_name: Mapped[Optional[str]] = mapped_column(String(200))
+    notice_contact_email: Mapped[Optional[str]] = mapped_column(String(320))
+    authority_statement: Mapped[Optional[str]] = mapped_column(String(600))
     ip: Mapped[Optional[str]] = mapped_column(String(64))
     user_agent: Mapped[Optional[str]] = mapped_column(String(400))
     # Annex IV as it stood at signing: a frozen snapshot, never recomputed.
     register_version: Mapped[Optional[str]] = mapped_column(String(16))
     annex: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
-    # Annex I: who receives notices of sub-processor changes for this tenancy.
-    notice_contact_name: Mapped[Optional[str]] = mapped_column(String(200))
-    notice_contact_email: Mapped[Optional[str]] = mapped_column(String(320))
+    # Annex II rows, announced changes and exclusions as sealed (None before text version 2).
+    annexes: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]

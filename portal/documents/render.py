@@ -41,6 +41,6 @@ def agreement_html(context: dict[str, Any]) -> str:
 
 
 def render_pdf(html: str) -> bytes:
-    """HTML to PDF bytes, with the assets-only fetcher."""
+    """HTML to a tagged PDF/UA-1 (structure tree, headings, table headers, title, language), assets only."""
     document = HTML(string=html, base_url=ASSET_BASE, url_fetcher=AssetsOnlyFetcher())
-    return document.write_pdf()  # type: ignore[no-any-return]
+    return document.write_pdf(pdf_variant="pdf/ua-1", pdf_tags=True)  # type: ignore[no-any-return]

@@ -1,14 +1,15 @@
 """Signing agreements: render the accepted text with its annexes and acceptance record, seal, store once.
 
 Three steps, so no transaction is open while a PDF is rendered and sealed (#17): draw up (read
-everything, check the key and the version), seal (no transaction), store (one short write).
-A submission carries a one-time key, stored with each agreement it made under a unique
-constraint: a second submission with the same key, even one racing the first, makes nothing new
-and is answered with the agreements the first one made.
+everything, check the key and the version, prepare annexes I-IV), seal (no transaction), store
+(one short write). A submission carries a one-time key, stored with each agreement it made under a
+unique constraint: a second submission with the same key, even one racing the first, makes nothing
+new and is answered with the agreements the first one made.
 """
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 import hashlib
 import re
@@ -26,12 +27,13 @@ from sqlalchemy.exc import IntegrityError
 from portal import transactions
 from portal.audit import service as audit
 from portal.dates import govuk_date, now
-from portal.documents import annex, pdfsign, render
+from portal.documents import document, pdfsign, render
+from portal.documents import parties as parties_module
 from portal.documents.models import Agreement, DpaTextVersion, SignerCapacity
+from portal.documents.parties import Parties
 from portal.documents.versions import DocumentsError, as_actor, latest_text_version, statuses
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
-from portal.web.urls import public_link
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
@@ -39,17 +41,24 @@ _KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 @dataclass(frozen=True)
 class Acceptance:
-    """What the signer typed and where they signed from (the view supplies IP and user agent)."""
+    """What the signer entered (annex I) and confirmed, and where they signed from (the view supplies IP and UA)."""
 
     signer_name: str
     signer_role: str
     confirmed: bool
     ip: str | None = None
     user_agent: str | None = None
+    parties: Parties | None = None
     # The sign form's one-time key (None: a caller without a form, such as the demo loader).
     submission_key: str | None = None
     # The signer chose to sign again a text version already signed for the school.
     sign_again: bool = False
+
+    def cleaned_parties(self, tenancy: Tenancy) -> Parties:
+        """Annex I as entered, the signer's name and role included, tidied and checked."""
+        given = self.parties or Parties()
+        merged = dataclasses.replace(given, signer_name=self.signer_name, signer_role=self.signer_role)
+        return parties_module.clean(tenancy, merged)
 
 
 @dataclass(frozen=True)
@@ -64,12 +73,10 @@ class Signed:
 class _Draft:
     """One agreement drawn up from the database, ready to seal and store without reading it again."""
 
-    tenancy: Tenancy
+    prepared: document.Prepared
     signed_at: dt.datetime
     ip: str | None
     user_agent: str | None
-    register_version: str | None
-    lines: list[dict[str, Any]]
     html: str
     reason: str
     pdf: bytes = b""
@@ -80,20 +87,45 @@ def new_submission_key() -> str:
     return secrets.token_urlsafe(24)
 
 
-def _clean(value: str, label: str) -> str:
-    value = " ".join(_CONTROL.sub(" ", value or "").split())
-    if not value:
-        raise DocumentsError(f"Enter your {label}")
-    if len(value) > 200:
-        raise DocumentsError(f"Your {label} must be 200 characters or fewer")
-    return value
-
-
 def sign_agreement(
     tenancy: Tenancy, *, user: Any, acceptance: Acceptance, version_number: int, via: Tenancy | None = None
 ) -> Agreement:
-    """Sign the latest text for one tenancy (a school, or an academy through its trust); audited."""
+    """Sign the latest text for one tenancy (a school, a trust for itself, or an academy through its trust)."""
     return sign_agreements([tenancy], user=user, acceptance=acceptance, version_number=version_number, via=via)[0]
+
+
+def signable(trust: Tenancy, tenancy: Tenancy) -> bool:
+    """Whether a trust may sign for this tenancy: its academy, or itself where its central staff use the service."""
+    if tenancy.id == trust.id:
+        return trust.central_staff_use_service
+    return tenancy.trust_id == trust.id
+
+
+def targets_for(tenancy: Tenancy) -> list[Tenancy]:
+    """What a tenancy may sign for: a school itself; a trust its academies, and itself if its staff use the service."""
+    if not tenancy.is_trust:
+        return [tenancy]
+    from sqlalchemy import select
+
+    academies = list(db.session.scalars(select(Tenancy).where(Tenancy.trust_id == tenancy.id).order_by(Tenancy.name)))
+    return [tenancy, *academies] if tenancy.central_staff_use_service else academies
+
+
+def check_targets(tenancies: Sequence[Tenancy], via: Tenancy | None) -> None:
+    """Refuse a target the signer cannot sign for (DocumentsError with the reason)."""
+    if not tenancies:
+        raise DocumentsError(_("Select what to sign for"))
+    for tenancy in tenancies:
+        if via is not None:
+            if not signable(via, tenancy):
+                raise DocumentsError(_("%(name)s is not an academy of %(trust)s", name=tenancy.name, trust=via.name))
+        elif tenancy.is_trust and not tenancy.central_staff_use_service:
+            raise DocumentsError(
+                _(
+                    "%(name)s signs for its academies: its own staff are not recorded as using the service",
+                    name=tenancy.name,
+                )
+            )
 
 
 def sign_agreements(
@@ -104,7 +136,7 @@ def sign_agreements(
     version_number: int,
     via: Tenancy | None = None,
 ) -> list[Agreement]:
-    """Sign one agreement per tenancy in one step; each is its own PDF with its own annex and record."""
+    """Sign one agreement per tenancy in one step; each is its own PDF with its own annexes and record."""
     return sign(tenancies, user=user, acceptance=acceptance, version_number=version_number, via=via).agreements
 
 
@@ -117,43 +149,51 @@ def sign(
     via: Tenancy | None = None,
 ) -> Signed:
     """Draw up, seal (no transaction open) and store one agreement per tenancy; once per submission key."""
-    name = _clean(acceptance.signer_name, "full name")
-    role = _clean(acceptance.signer_role, "role")
+    check_targets(tenancies, via)
+    given = acceptance.cleaned_parties(via or tenancies[0])
     key = acceptance.submission_key
-    if key is not None and not _KEY.fullmatch(key):
+    if key is not None and not valid_key(key):
         raise DocumentsError(_("This form could not be used: nothing was saved. Check your answers and sign again"))
     if not acceptance.confirmed:
-        raise DocumentsError("Confirm that you have authority to sign for the controller")
+        raise parties_module.PartiesError(
+            "confirm",
+            _(
+                "Confirm that you have authority to sign for %(controller)s",
+                controller=parties_module.legal_name(via or tenancies[0], given),
+            ),
+        )
     if key is not None and (earlier := made_with_key(key, tenancies)):
         return Signed(earlier, earlier=True)
     version = latest_text_version()
     if version is None:
-        raise DocumentsError("There is no agreement to sign yet")
+        raise DocumentsError(_("There is no agreement to sign yet"))
     if version.number != version_number:
-        raise DocumentsError(f"A new version ({version.number}) was published while you were reading: read it and sign")
-    if not tenancies:
-        raise DocumentsError("Select the schools to sign for")
-    for tenancy in tenancies:
-        if tenancy.is_trust:
-            raise DocumentsError("Sign for each academy of the trust, not the trust itself")
-        if via is not None and tenancy.trust_id != via.id:
-            raise DocumentsError(f"{tenancy.name} is not an academy of {via.name}")
+        raise DocumentsError(
+            _(
+                "A new version (%(number)s) was published while you were reading: read it and sign",
+                number=version.number,
+            )
+        )
     if not acceptance.sign_again:
         _refuse_if_signed(tenancies, version)
-    snapshots = annex.subprocessor_snapshots(tenancies)
-    drafts = [_draw_up(t, name, role, acceptance, version, via, *snapshots[t.id]) for t in tenancies]
+    drafts = [_draw_up(prepared, acceptance) for prepared in document.prepare(tenancies, version, given, via=via)]
     with transactions.without_transaction():
         for draft in drafts:
             draft.pdf = pdfsign.seal_pdf(render.render_pdf(draft.html), current_app.config, reason=draft.reason)
     try:
         with db.session.begin_nested():
-            stored = [_store(draft, user, name, role, version, via, key) for draft in drafts]
+            stored = [_store(draft, user, key) for draft in drafts]
     except IntegrityError:
         # A concurrent submission with the same key stored first: the constraint, not a check, decides.
         if key is None or not (earlier := made_with_key(key, tenancies)):
             raise
         return Signed(earlier, earlier=True)
     return Signed(stored)
+
+
+def valid_key(key: str) -> bool:
+    """Whether a submitted one-time key has the form `new_submission_key` makes."""
+    return _KEY.fullmatch(key) is not None
 
 
 def made_with_key(key: str, tenancies: Sequence[Tenancy]) -> list[Agreement]:
@@ -189,69 +229,66 @@ def _refuse_if_signed(tenancies: Sequence[Tenancy], version: DpaTextVersion) -> 
     )
 
 
-def _draw_up(
-    tenancy: Tenancy,
-    name: str,
-    role: str,
-    acceptance: Acceptance,
-    version: DpaTextVersion,
-    via: Tenancy | None,
-    register_version: str | None,
-    lines: list[dict[str, Any]],
-) -> _Draft:
+def _draw_up(prepared: document.Prepared, acceptance: Acceptance) -> _Draft:
+    tenancy, version, via, given = prepared.tenancy, prepared.version, prepared.via, prepared.parties
     signed_at = now().replace(microsecond=0)
     ip = (acceptance.ip or "")[:64] or None
     user_agent = _CONTROL.sub(" ", acceptance.user_agent or "")[:400] or None
+    controller = prepared.controller
     record = {
-        "signer_name": name,
-        "signer_role": role,
+        "signer_name": given.signer_name,
+        "signer_role": given.signer_role,
+        "authority": controller["authority"],
         "tenancy": f"{tenancy.name} ({tenancy.reference})",
-        "via": f"{via.name} ({via.reference})" if via is not None else "",
+        "via": f"{via.name} ({via.reference})" if via is not None and via.id != tenancy.id else "",
         "signed_at_utc": signed_at.strftime("%Y-%m-%d %H:%M:%S UTC"),
         "ip": ip,
         "user_agent": user_agent,
     }
     return _Draft(
-        tenancy=tenancy,
+        prepared=prepared,
         signed_at=signed_at,
         ip=ip,
         user_agent=user_agent,
-        register_version=register_version,
-        lines=lines,
-        html=document_html(tenancy, version, record, lines, register_version),
+        html=prepared.html(record),
         reason=f"Data processing agreement v{version.number} accepted for {tenancy.name}",
     )
 
 
-def _store(
-    draft: _Draft,
-    user: Any,
-    name: str,
-    role: str,
-    version: DpaTextVersion,
-    via: Tenancy | None,
-    key: str | None,
-) -> Agreement:
-    tenancy, pdf = draft.tenancy, draft.pdf
+def _store(draft: _Draft, user: Any, key: str | None) -> Agreement:
+    prepared, pdf = draft.prepared, draft.pdf
+    tenancy, version, via, given = prepared.tenancy, prepared.version, prepared.via, prepared.parties
+    controller = prepared.controller
     digest = hashlib.sha256(pdf).hexdigest()
+    fourth = prepared.annex_iv
     agreement = Agreement(
         tenancy_id=tenancy.id,
         text_version_id=version.id,
         signed_at=draft.signed_at,
         signer_user_id=None if isinstance(user, audit.Actor) else getattr(user, "id", None),
-        signer_name=name,
-        signer_role=role,
-        capacity=SignerCapacity.TRUST if via is not None else SignerCapacity.SELF,
-        signed_via_tenancy_id=via.id if via is not None else None,
+        signer_name=given.signer_name,
+        signer_role=given.signer_role,
+        capacity=SignerCapacity.TRUST if via is not None and via.id != tenancy.id else SignerCapacity.SELF,
+        signed_via_tenancy_id=via.id if via is not None and via.id != tenancy.id else None,
+        controller_name=controller["name"],
+        controller_address=given.controller_address,
+        companies_house_number=given.companies_house_number or None,
+        dpo_name=given.dpo_name,
+        dpo_email=given.dpo_email,
+        ico_registration=given.ico_registration,
+        notice_contact_name=given.notice_contact_name,
+        notice_contact_email=given.notice_contact_email,
+        authority_statement=controller["authority"],
         ip=draft.ip,
         user_agent=draft.user_agent,
-        register_version=draft.register_version,
-        annex=draft.lines,
+        register_version=fourth["register_version"],
+        annex=fourth["included"],
+        annexes={"II": prepared.annex_ii, "upcoming": fourth["upcoming"], "excluded": fourth["excluded"]},
         filename=filename_for(tenancy, version.number, draft.signed_at.date().isoformat()),
         sha256=digest,
         size_bytes=len(pdf),
-        pdf=pdf,
         submission_key=key,
+        pdf=pdf,
     )
     db.session.add(agreement)
     db.session.flush()
@@ -264,35 +301,13 @@ def _store(
         details={
             "text_version": version.number,
             "sha256": digest,
-            "signer_role": role,
-            "via_tenancy_id": via.id if via is not None else None,
-            "register_version": draft.register_version,
-            "subprocessors": [line["key"] for line in draft.lines],
+            "signer_role": given.signer_role,
+            "via_tenancy_id": agreement.signed_via_tenancy_id,
+            "register_version": fourth["register_version"],
+            "subprocessors": [line["key"] for line in fourth["included"]],
         },
     )
     return agreement
-
-
-def document_html(
-    tenancy: Tenancy,
-    version: DpaTextVersion,
-    record: dict[str, Any],
-    lines: list[dict[str, Any]],
-    register_version: str | None,
-) -> str:
-    """The print HTML of one agreement: text, annexes I-IV and the acceptance record."""
-    return render.agreement_html(
-        {
-            "text": version.data,
-            "version": version,
-            "vendor": annex.vendor_party(),
-            "controller": annex.controller_party(tenancy),
-            "annex": lines,
-            "register_version": register_version,
-            "record": record,
-            "verify_url": public_link("/verify"),
-        }
-    )
 
 
 def filename_for(tenancy: Tenancy, version_number: int, day: str) -> str:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import re
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,7 +13,7 @@ from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit import service as audit
-from portal.documents import measures, text
+from portal.documents import clause_map, measures, text
 from portal.documents.models import Agreement, DpaTextVersion
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
@@ -43,6 +44,8 @@ def _placeholders() -> dict[str, Any]:
         "vendor_dpo_email": config["VENDOR_DPO_EMAIL"],
         "vendor_security_email": config["VENDOR_SECURITY_EMAIL"],
         "notice_period_days": _notice_period(),
+        "export_days": int(config["EXPORT_DAYS"]),
+        "deletion_days": int(config["DELETION_DAYS"]),
         "exit_response_days": int(config["EXIT_RESPONSE_DAYS"]),
     }
 
@@ -53,6 +56,8 @@ def compose_text() -> dict[str, Any]:
     return {
         "title": text.TITLE,
         "introduction": text.INTRODUCTION.format(**values),
+        # The periods other features read from the signed version (the notice window, exit, deletion).
+        "terms": {name: values[name] for name in TERMS},
         "clauses": [
             {
                 "number": number,
@@ -60,6 +65,7 @@ def compose_text() -> dict[str, Any]:
                 "heading": clause.heading,
                 "paragraphs": [paragraph.format(**values) for paragraph in clause.paragraphs],
                 "meets": list(clause.meets),
+                "citations": [clause_map.cite_label(provision) for provision in clause.meets],
             }
             for number, clause in enumerate(text.CLAUSES, start=1)
         ],
@@ -71,9 +77,47 @@ def compose_text() -> dict[str, Any]:
     }
 
 
+TERMS = ("notice_period_days", "export_days", "deletion_days")
+_OLD_NOTICE = re.compile(r"at least (\d+) (?:clear )?days before we add or replace")
+
+
+@dataclass(frozen=True)
+class Terms:
+    """The periods a signed text promises, in days (None where an early text did not state one)."""
+
+    notice_period_days: int | None
+    export_days: int | None
+    deletion_days: int | None
+
+
+def terms_of(version: DpaTextVersion) -> Terms:
+    """The notice, export and deletion periods a published version states.
+
+    The version's columns are the one source (filled from the text's own `terms` when it is
+    published; the notice window and exits read the same columns). A version 1 text stated only its
+    notice period, in its sub-processors clause, so that is read from the prose when the column is empty.
+    """
+    notice = version.notice_period_days
+    if notice is None:
+        body = " ".join(" ".join(clause.get("paragraphs", [])) for clause in version.data.get("clauses", []))
+        match = _OLD_NOTICE.search(body)
+        notice = int(match.group(1)) if match else None
+    return Terms(notice, version.export_days, version.deletion_days)
+
+
+def _columns(content: dict[str, Any]) -> dict[str, int]:
+    """The periods a composed text states, as the DpaTextVersion columns that hold them."""
+    return {name: int(content["terms"][name]) for name in TERMS}
+
+
 def canonical(content: dict[str, Any]) -> str:
     """One canonical JSON form, so the same text always has the same SHA-256."""
     return json.dumps(content, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+def text_digest() -> str:
+    """The SHA-256 the text would have if it were published now."""
+    return hashlib.sha256(canonical(compose_text()).encode()).hexdigest()
 
 
 def latest_text_version() -> DpaTextVersion | None:
@@ -88,7 +132,8 @@ def publish_text_version(*, actor: Any, summary: str) -> DpaTextVersion:
         raise DocumentsError("Enter a summary of what changed")
     if len(summary) > 1000:
         raise DocumentsError("Summary of changes must be 1000 characters or fewer")
-    content = canonical(compose_text())
+    composed = compose_text()
+    content = canonical(composed)
     digest = hashlib.sha256(content.encode()).hexdigest()
     latest = latest_text_version()
     if latest is not None and latest.sha256 == digest:
@@ -100,7 +145,7 @@ def publish_text_version(*, actor: Any, summary: str) -> DpaTextVersion:
         sha256=digest,
         summary=summary,
         published_by_id=None if isinstance(actor, audit.Actor) else getattr(actor, "id", None),
-        notice_period_days=_notice_period(),
+        **_columns(composed),
     )
     db.session.add(version)
     db.session.flush()

@@ -18,16 +18,14 @@ from flask import (
     stream_with_context,
     url_for,
 )
-from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
-from wtforms.fields.choices import SelectChoice
 
-from portal import policy, transactions
+from portal import policy
 from portal.audit import service as audit
-from portal.documents import annex, bundle, signing, versions
-from portal.documents.forms import PublishForm, SignAcademiesForm, SignForm, VerifyForm
+from portal.documents import bundle, signing, versions
+from portal.documents.forms import PublishForm, VerifyForm
 from portal.documents.models import Agreement
 from portal.documents.verify import verify_pdf
 from portal.extensions import db, limiter
@@ -55,126 +53,6 @@ def agreements() -> str:
         status=status,
         history=versions.history(tenancy),
         academies=academies,
-    )
-
-
-@bp.route("/agreements/sign", methods=["GET", "POST"])
-@policy.allow(policy.tenancy(Permission.SIGN_AGREEMENTS))
-def sign() -> Any:
-    tenancy = current_tenancy()
-    if tenancy.is_trust:
-        return redirect(url_for("documents.sign_academies"))
-    version = versions.latest_text_version()
-    form = SignForm()
-    status = 200
-    if version is not None and form.validate_on_submit():
-        try:
-            signed = signing.sign(
-                [tenancy], user=current_user, acceptance=_acceptance(form), version_number=_int(form.version.data)
-            )
-        except versions.DocumentsError as error:
-            db.session.rollback()
-            form.signer_name.errors = [*form.signer_name.errors, str(error)]
-        except Exception as error:
-            status = _signing_failed(error, form.signer_name)
-        else:
-            db.session.commit()
-            return _signed(signed)
-    return _sign_page(form, tenancy, version, None), status
-
-
-@bp.route("/agreements/academies/sign", methods=["GET", "POST"])
-@policy.allow(policy.tenancy(Permission.ACT_FOR_TRUST))
-def sign_academies() -> Any:
-    trust = current_tenancy()
-    if not trust.is_trust:
-        abort(404)
-    version = versions.latest_text_version()
-    statuses = versions.statuses(_academies(trust))
-    batch = int(current_app.config["TRUST_SIGNING_BATCH"])
-    form = SignAcademiesForm()
-    form.academies.choices = [
-        SelectChoice(str(s.tenancy.id), f"{s.tenancy.name} (URN {s.tenancy.urn})") for s in statuses
-    ]
-    if request.method == "GET":
-        form.academies.data = [str(s.tenancy.id) for s in statuses if s.needs_signature][:batch]
-    status = 200
-    if version is not None and statuses and form.validate_on_submit():
-        chosen = {int(value) for value in form.academies.data or []}
-        if len(chosen) > batch:
-            form.academies.errors = [
-                *form.academies.errors,
-                f"Select up to {batch} academies at a time: each agreement is drawn up and sealed on its own",
-            ]
-            return _sign_page(form, trust, version, statuses, batch), 400
-        try:
-            signed = signing.sign(
-                [s.tenancy for s in statuses if s.tenancy.id in chosen],
-                user=current_user,
-                acceptance=_acceptance(form),
-                version_number=_int(form.version.data),
-                via=trust,
-            )
-        except versions.DocumentsError as error:
-            db.session.rollback()
-            form.academies.errors = [*form.academies.errors, str(error)]
-        except Exception as error:
-            status = _signing_failed(error, form.academies)
-        else:
-            db.session.commit()
-            if signed.earlier:
-                return _signed(signed)
-            count = len(signed.agreements)
-            done = f"Agreements signed for {count} {'academy' if count == 1 else 'academies'}."
-            remaining = sum(1 for s in statuses if s.needs_signature and s.tenancy.id not in chosen)
-            if remaining:
-                flash(f"{done} {remaining} more still need an agreement: the next ones are selected below.")
-                return redirect(url_for("documents.sign_academies"))
-            flash(done)
-            return redirect(url_for("documents.agreements"))
-    return _sign_page(form, trust, version, statuses, batch), status
-
-
-def _signed(signed: signing.Signed) -> Any:
-    """Where a submission lands: the agreements page, saying whether this press made them or an earlier one did."""
-    names = ", ".join(a.filename for a in signed.agreements)
-    if signed.earlier:
-        flash(
-            _(
-                "This form was already submitted and the agreement made then: nothing new was signed (file %(names)s).",
-                names=names,
-            )
-        )
-    else:
-        flash(f"Agreement signed. Download it below (file {names}).")
-    return redirect(url_for("documents.agreements"))
-
-
-def _signing_failed(error: Exception, field: Any) -> int:
-    """Signing broke on our side: the form comes back as typed, saying nothing was saved (503)."""
-    if transactions.should_retry(error):
-        raise error  # the request is run once more (portal/transactions.py)
-    db.session.rollback()
-    current_app.logger.exception("signing failed", exc_info=error)
-    field.errors = [
-        *field.errors,
-        _("Sorry, the agreement could not be signed because of a problem on our side. Nothing was saved: try again"),
-    ]
-    return 503
-
-
-def _sign_page(form: SignForm, tenancy: Tenancy, version: Any, statuses: list[Any] | None, batch: int = 0) -> str:
-    form.version.data = str(version.number) if version else ""
-    signed_for = [s.tenancy for s in statuses] if statuses is not None else [tenancy]
-    return render_template(
-        "documents/sign.html",
-        form=form,
-        tenancy=tenancy,
-        version=version,
-        academies=statuses,
-        batch=batch,
-        controller=annex.controller_party(tenancy),
-        already_signed=signing.already_signed(signed_for) if version is not None else [],
     )
 
 
@@ -278,25 +156,6 @@ def _academies(trust: Tenancy) -> list[Tenancy]:
     return list(db.session.scalars(select(Tenancy).where(Tenancy.trust_id == trust.id).order_by(Tenancy.name)))
 
 
-def _acceptance(form: SignForm) -> signing.Acceptance:
-    return signing.Acceptance(
-        signer_name=form.signer_name.data or "",
-        signer_role=form.signer_role.data or "",
-        confirmed=bool(form.confirm.data),
-        submission_key=form.submission_key.data or None,
-        sign_again=bool(form.sign_again.data),
-        ip=request.remote_addr,
-        user_agent=request.user_agent.string,
-    )
-
-
-def _int(value: Any) -> int:
-    try:
-        return int(value)
-    except (TypeError, ValueError):
-        return 0
-
-
 def _file_headers(filename: str, sha256: str, data: bytes) -> dict[str, str]:
     digest = base64.b64encode(hashlib.sha256(data).digest()).decode()
     return {
@@ -305,3 +164,7 @@ def _file_headers(filename: str, sha256: str, data: bytes) -> dict[str, str]:
         "Repr-Digest": f"sha-256=:{digest}:",
         "Cache-Control": "private, no-store",
     }
+
+
+# The signing journey's routes live in their own module, on this blueprint.
+from portal.documents import sign_views  # noqa: E402,F401

@@ -12,9 +12,10 @@ from collections.abc import Sequence
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 
 from portal.dates import govuk_date, uk_today
-from portal.documents import versions
+from portal.documents import parties, processing, versions
 from portal.documents.annex import controller_party, vendor_party
 from portal.dpia import assessment, freshness, risks, sections
 from portal.dpia.content import DpiaPack, Known, RecordField, Risk, Section
@@ -30,7 +31,10 @@ def build_pack(tenancy: Tenancy, *, today: dt.date | None = None) -> DpiaPack:
     states = found.options_by_id
     status = versions.statuses([tenancy])[0]
     text: dict[str, Any] = status.latest_text.data if status.latest_text is not None else versions.compose_text()
-    controller = controller_party(tenancy)
+    # Annex II through the one seam the agreement uses too (the register's facts, once connected).
+    text = {**text, "processing": processing.annex_ii(tenancy, today, text)}
+    agreement = status.latest_agreement
+    controller = controller_party(tenancy, parties.of_agreement(agreement))
     vendor = {**vendor_party(), "service": current_app.config["VENDOR_NAME"]}
     included = found.included
     from portal.changes.window import notice_period_days
@@ -44,16 +48,23 @@ def build_pack(tenancy: Tenancy, *, today: dt.date | None = None) -> DpiaPack:
     record = build_record(controller=controller, vendor=vendor, text=text, lines=included, people=people)
     summary = freshness.summarise(found, states)
 
-    agreement = status.latest_agreement
     if agreement is not None:
         signed = (
             f"{controller['name']} signed version {agreement.text_version.number} of the data processing agreement "
             f"on {govuk_date(agreement.signed_at)} (SHA-256 of the signed PDF: {agreement.sha256})."
         )
+    elif tenancy.is_trust and not tenancy.central_staff_use_service:
+        signed = _(
+            "%(trust)s is the controller for its academies, and each academy's agreement is signed by the trust "
+            "for that academy: see the trust's agreements page. The trust's own central staff are not recorded as "
+            "using the service, so there is no agreement for the trust itself.",
+            trust=tenancy.name,
+        )
     else:
-        signed = (
-            f"No data processing agreement has been signed for {tenancy.name} yet. Sign it in the portal before "
-            "staff use the service with personal data."
+        signed = _(
+            "No data processing agreement has been signed for %(name)s yet. Sign it in the portal before "
+            "staff use the service with personal data.",
+            name=tenancy.name,
         )
     facts = Known(
         text=text,

@@ -54,6 +54,13 @@ def build_record(
         name = f"{name}, for {controller['school']} ({controller['school_identifier']})"
     else:
         name = f"{name} ({controller['identifier']})"
+    # Prefilled from annex I of the signed agreement, where it has one.
+    contacts = (
+        f"{controller['address']}. Data protection officer: {controller['dpo']}. "
+        f"Contact for notices: {controller['notice_contact']}. ICO registration: {controller['ico_registration']}."
+        if controller.get("dpo")
+        else ""
+    )
     abroad = [line.entry for line in lines if line.entry.location and not in_uk(line.entry.location)]
     if abroad:
         transfers = f"Yes, under the safeguards in {clause_ref(text, 'transfers')}."
@@ -75,8 +82,8 @@ def build_record(
             "30(1)(a)",
             "Contact details of the controller, any joint controller or representative, and the data protection "
             "officer",
-            YOURS,
-            to_complete=True,
+            contacts or YOURS,
+            to_complete=not contacts,
         ),
         RecordField("activity", "", "Processing activity", processing_value(text, "Subject matter")),
         RecordField("purposes", "30(1)(b)", "Purposes of the processing", processing_value(text, "Purpose")),

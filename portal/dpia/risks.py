@@ -153,10 +153,12 @@ def service_risks(text: dict[str, Any], *, notice_days: int, start: int) -> list
             "Remote",
             "Significant",
             [
-                f"At least {notice_days} days' notice of a new or replacement sub-processor, with the right to "
-                f"object: {clause_ref(text, 'subprocessors')}.",
-                "The portal tells your data leads by email and marks this pack out of date when the sub-processors "
-                "used for your school change.",
+                f"At least {notice_days} clear days' notice of a new or replacement sub-processor, with the right "
+                "to object, and no change applied to your school's data while your objection is open: "
+                f"{clause_ref(text, 'subprocessors')}.",
+                "Changes already announced are listed, with the last day to object, on your school's "
+                "sub-processors page and in annex IV of the agreement you sign; this pack is marked out of date "
+                "when the sub-processors used for your school change.",
             ],
             "Reduced",
             "Low",

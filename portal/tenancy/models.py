@@ -65,6 +65,8 @@ class Tenancy(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     # An academy belongs to its trust; the trust is then its controller.
     trust_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tenancy.id"), index=True)
     auto_join_enabled: Mapped[bool] = mapped_column(default=False)
+    # A trust whose own central staff use the service is a controller in its own right and signs for itself.
+    central_staff_use_service: Mapped[bool] = mapped_column(default=False)
 
     trust: Mapped[Optional[Tenancy]] = relationship(remote_side=[id], back_populates="academies")
     academies: Mapped[list[Tenancy]] = relationship(back_populates="trust", order_by="Tenancy.name")

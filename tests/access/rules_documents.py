@@ -10,6 +10,7 @@ from tests.access.matrix import Row
 MEMBERS_OWN = "302 200 200 200 404 404 404"
 OUTSIDER = "302 404 404 404 404 404 404"
 SIGNERS_OWN = "302 403 200 200 404 404 404"
+SIGNERS_REDIRECT = "302 403 302 302 404 404 404"
 # `own` is an academy: the trust-only pages answer 404 there even to its trust admin.
 TRUST_ONLY_OWN = "302 403 403 404 404 404 404"
 PUBLIC = "200 200 200 200 200 200 200"
@@ -44,21 +45,28 @@ def stored_agreement(world, tenancy):
 
 ROWS = [
     Row("documents.agreements", own=MEMBERS_OWN, other=OUTSIDER),
-    Row("documents.sign", own=SIGNERS_OWN, other=OUTSIDER),
+    # Without answers from the first step, the check page and the draft send the signer back to it.
+    Row("documents.sign", own=SIGNERS_REDIRECT, other=OUTSIDER),
     Row(
         "documents.sign",
         "POST",
+        own=SIGNERS_REDIRECT,
+        other=OUTSIDER,
+        data=lambda w, t: {"confirm": "y", "version": "1"},
+    ),
+    Row("documents.sign_details", own=SIGNERS_OWN, other=OUTSIDER),
+    Row(
+        "documents.sign_details",
+        "POST",
         own=SIGNERS_OWN,
         other=OUTSIDER,
-        data=lambda w, t: {"signer_name": "", "signer_role": "", "version": "1"},
-    ),
-    Row("documents.sign_academies", own=TRUST_ONLY_OWN, other=OUTSIDER),
-    Row(
-        "documents.sign_academies",
-        "POST",
-        own=TRUST_ONLY_OWN,
-        other=OUTSIDER,
         data=lambda w, t: {"signer_name": "", "signer_role": ""},
+    ),
+    Row(
+        "documents.sign_draft",
+        own=SIGNERS_REDIRECT,
+        other=OUTSIDER,
+        values=lambda w, t: {"target_id": t.id},
     ),
     Row("documents.download", own=MEMBERS_OWN, other=OUTSIDER, cross=OUTSIDER, values=stored_agreement),
     Row("documents.academies_zip", own=TRUST_ONLY_OWN, other=OUTSIDER),

@@ -11,6 +11,7 @@ from flask import Flask
 from portal.audit.service import Actor
 from portal.documents import keys, versions
 from portal.documents.models import DpaTextVersion
+from portal.documents.parties import Parties
 from portal.documents.signing import Acceptance
 from portal.extensions import db
 from portal.register.models import (
@@ -58,9 +59,22 @@ def text_v1(signing_app: Flask, vendor_staff: Any) -> DpaTextVersion:
     return versions.publish_text_version(actor=vendor_staff, summary="First version.")
 
 
+PARTIES = Parties(
+    controller_address="1 School Lane, Leeds LS2 1AA",
+    companies_house_number="09876543",
+    dpo_name="Sam Officer",
+    dpo_email="dpo@school.example",
+    ico_registration="ZA123456",
+    notice_contact_name="Nia Notice",
+    notice_contact_email="notices@school.example",
+)
+
+
 def acceptance(name: str = "Dana Lead", role: str = "Headteacher", *, again: bool = False) -> Acceptance:
     """What a signer submits; `again` when they chose to sign a version already signed for the school."""
-    return Acceptance(name, role, True, ip="203.0.113.7", user_agent="pytest-browser/1.0", sign_again=again)
+    return Acceptance(
+        name, role, True, ip="203.0.113.7", user_agent="pytest-browser/1.0", parties=PARTIES, sign_again=again
+    )
 
 
 def entry(version: RegisterVersion, key: str, supplier: str, position: int, **fields: Any) -> RegisterEntry:

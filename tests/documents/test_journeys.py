@@ -34,6 +34,32 @@ def prepare(live_server: Any, signing_keys: Any) -> None:
     versions.publish_text_version(actor=Actor.system("test"), summary="First version.")
 
 
+DETAILS = (
+    ("controller_address", "1 School Lane, Leeds LS2 1AA"),
+    ("ico_registration", "ZA123456"),
+    ("dpo_name", "Sam Officer"),
+    ("dpo_email", "dpo@school.example"),
+    ("notice_contact_name", "Nia Notice"),
+    ("notice_contact_email", "notices@school.example"),
+    ("signer_name", "Dana Lead"),
+    ("signer_role", "Headteacher"),
+)
+
+
+def fill_details(page: Any, signer: str) -> None:
+    """Annex I by label, as a trust admin would fill it in."""
+    page.get_by_label("Controller's address").fill("Trust House, Leeds LS1 1AA")
+    page.get_by_label("ICO registration number").fill("ZA654321")
+    page.get_by_label("Data protection officer's name").fill("Trust DPO")
+    page.get_by_label("Data protection officer's email address").fill("dpo@trust.example")
+    page.get_by_label("Name of the contact for notices").fill("Trust Office")
+    page.get_by_label("Email address for notices").fill("office@trust.example")
+    page.get_by_label("Your full name").fill(signer)
+    page.get_by_label("Your role").fill("Chief executive")
+    page.get_by_role("button", name="Continue").click()
+    page.wait_for_url("**/agreements/sign")
+
+
 FOCUSED = (
     "(() => { const e = document.activeElement; return [e.tagName, e.name || '', (e.innerText || '').trim()]; })()"
 )
@@ -79,13 +105,27 @@ def test_data_lead_signs_by_keyboard_downloads_views_and_verifies(
     assert_accessible(page)
     tab_to(page, lambda tag, name, text: tag == "A" and text == "Read and sign version 1")
     page.keyboard.press("Enter")
-    page.wait_for_url(f"**/t/{school.slug}/agreements/sign")
-    assert "We act only on your documented instructions" in page.locator("main").inner_text()
+    page.wait_for_url(f"**/t/{school.slug}/agreements/sign/details")
+    assert "The governing body of Oakfield Primary School" in page.locator("main").inner_text()
     assert_accessible(page)
-    tab_to(page, lambda tag, name, text: name == "signer_name")
-    page.keyboard.type("Dana Lead")
-    tab_to(page, lambda tag, name, text: name == "signer_role")
-    page.keyboard.type("Headteacher")
+    for name, value in DETAILS:
+        tab_to(page, lambda tag, field, text, name=name: field == name)
+        page.keyboard.press("Control+A")
+        page.keyboard.type(value)
+    tab_to(page, lambda tag, name, text: tag in ("BUTTON", "INPUT") and name == "submit")
+    page.keyboard.press("Enter")
+    page.wait_for_url(f"**/t/{school.slug}/agreements/sign")
+    main = page.locator("main").inner_text()
+    assert "We act only on your documented instructions" not in main  # folded away until opened
+    assert "Annex IV: sub-processors" in main and "Civic Cloud Ltd" in main and "Sam Officer" in main
+    assert_accessible(page)
+    with page.expect_download() as draft_info:
+        page.get_by_role("link", name=f"Download the unsigned draft (PDF) for {school.name}").click()
+    draft = Path(draft_info.value.path()).read_bytes()
+    drafted = subprocess.run(["pdftotext", "-", "-"], input=draft, capture_output=True, check=True).stdout
+    assert b"/ByteRange" not in draft and b"Unsigned draft, for reading only" in drafted
+    assert "no electronic signature" in upload_to_verify(page, live_server, "draft.pdf", draft)
+    page.goto(f"{live_server.url}/t/{school.slug}/agreements/sign")
     tab_to(page, lambda tag, name, text: name == "confirm")
     page.keyboard.press("Space")
     tab_to(page, lambda tag, name, text: tag in ("BUTTON", "INPUT") and name == "submit")
@@ -144,14 +184,16 @@ def test_trust_admin_signs_for_every_academy_and_downloads_the_zip(
     assert page.locator("main").inner_text().count("Not signed") == 3
     assert_accessible(page)
     page.get_by_role("button", name="Sign for academies").click()
+    page.wait_for_url(f"**/t/{trust.slug}/agreements/sign/details")
     assert_accessible(page)
     for academy in academies:
         assert page.get_by_label(f"{academy.name} (URN {academy.urn})").is_checked()
-    page.get_by_label("Your full name").fill("Tara Trust")
-    page.get_by_label("Your role").fill("Chief executive")
-    page.get_by_label("I confirm I have authority").check()
-    page.get_by_role("button", name="Sign for the selected academies").click()
-    assert "Agreements signed for 3 academies" in page.locator("main").inner_text()
+    fill_details(page, "Tara Trust")
+    expect(page.locator(".portal-annexes")).to_have_count(3)
+    assert_accessible(page)
+    page.get_by_label("I confirm that I have authority").check()
+    page.get_by_role("button", name="Accept and sign").click()
+    assert "Agreement signed for Aurora Academy, Polaris Academy, Vega Academy" in page.locator("main").inner_text()
     assert page.locator("main").inner_text().count("Not signed") == 0
     assert_accessible(page)
 
@@ -180,17 +222,16 @@ def test_a_large_trust_signs_batch_by_batch_in_the_browser(
             ("Acrux Academy", "Gacrux Academy", "Mimosa Academy"),
             "Sol Trust",
         )
-        page.goto(f"{live_server.url}/t/{trust.slug}/agreements/academies/sign")
-        assert "up to 2 academies at a time" in page.locator("main").inner_text()
+        page.goto(f"{live_server.url}/t/{trust.slug}/agreements/sign/details")
+        assert "sign up to 2 at a time" in page.locator("main").inner_text()
         checked = [page.get_by_label(f"{a.name} (URN {a.urn})").is_checked() for a in academies]
         assert checked == [True, True, False]
         assert_accessible(page)
 
-        for expected in ("1 more still need an agreement", "Agreements signed for 1 academy."):
-            page.get_by_label("Your full name").fill("Sol Trust")
-            page.get_by_label("Your role").fill("Chief executive")
-            page.get_by_label("I confirm I have authority").check()
-            page.get_by_role("button", name="Sign for the selected academies").click()
+        for expected in ("1 more still need an agreement", "Agreement signed for Mimosa Academy."):
+            fill_details(page, "Sol Trust")
+            page.get_by_label("I confirm that I have authority").check()
+            page.get_by_role("button", name="Accept and sign").click()
             expect(page.locator(".govuk-notification-banner")).to_contain_text(expected)
             assert_accessible(page)
             if expected.startswith("1 more"):

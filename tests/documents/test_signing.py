@@ -20,7 +20,7 @@ from portal.documents import aio, keys, signing, versions
 from portal.documents.models import Agreement
 from portal.extensions import db
 from portal.register.options import set_option
-from tests.documents.conftest import acceptance, publish_register
+from tests.documents.conftest import PARTIES, acceptance, publish_register
 from tests.factories import make_school, make_trust
 
 
@@ -55,7 +55,16 @@ def test_pdf_reads_as_an_agreement_with_annexes_and_acceptance_record(
         "Data processing agreement",
         "We act only on your documented instructions",
         "within 72 hours",
-        "at least 30 clear days before we add or replace a sub-processor",
+        "at least 30 clear days before it takes effect",
+        "The governing body of Oakfield Primary School",
+        "1 School Lane, Leeds LS2 1AA",
+        "Sam Officer, dpo@school.example",
+        "ZA123456",
+        "Nia Notice, notices@school.example",
+        "I confirm that I have authority to enter into this agreement on behalf of The governing body of Oakfield",
+        "Kind and status",
+        "DPA reference and privacy contact",
+        "Azure OpenAI: Not used: the option “AI fallback” is off by default.",
         "Annex I: the parties",
         "Annex II: description of the processing",
         "Annex III: technical and organisational measures",
@@ -73,7 +82,11 @@ def test_pdf_reads_as_an_agreement_with_annexes_and_acceptance_record(
     ):
         assert expected in text, expected
     assert "Civic Cloud Ltd" in text and "Postbox Mail Ltd" in text
-    assert "Azure OpenAI" not in text  # the option is off for this school
+    assert [(line["kind_label"], line["status_label"]) for line in agreement.annex] == [
+        ("Data sub-processor", "Active"),
+        ("Platform utility", "Active"),
+    ]
+    assert agreement.dpo_email == "dpo@school.example" and agreement.notice_contact_email == "notices@school.example"
 
 
 def test_annex_is_the_effective_set_at_signing_and_never_changes(
@@ -124,6 +137,7 @@ def test_signing_is_audited_and_a_new_version_keeps_history(
     v2 = versions.publish_text_version(actor=vendor_staff, summary="Longer notice period.")
     assert v2.number == 2 and v2.sha256 != text_v1.sha256
     assert "at least 45 clear days" in v2.content and "at least 30 clear days" in text_v1.content
+    assert versions.terms_of(v2).notice_period_days == 45 and versions.terms_of(text_v1).notice_period_days == 30
     status = versions.statuses([school])[0]
     assert status.signed_version == 1 and status.needs_signature
     with pytest.raises(versions.DocumentsError, match="new version"):
@@ -131,6 +145,7 @@ def test_signing_is_audited_and_a_new_version_keeps_history(
     second = signing.sign_agreement(school, user=data_lead, acceptance=acceptance(), version_number=2)
     assert [a.id for a in versions.history(school)] == [second.id, first.id]
     assert "at least 45 clear days" in " ".join(pdf_text(second.pdf).split())
+    assert bytes(db.session.get(Agreement, first.id).pdf) == bytes(first.pdf)  # the first signature stays as it was
     assert not versions.statuses([school])[0].needs_signature
 
 
@@ -148,7 +163,10 @@ def test_bad_acceptance_writes_nothing(
 ) -> None:
     with pytest.raises(versions.DocumentsError, match=message):
         signing.sign_agreement(
-            school, user=data_lead, acceptance=signing.Acceptance(name, role, confirmed), version_number=1
+            school,
+            user=data_lead,
+            acceptance=signing.Acceptance(name, role, confirmed, parties=PARTIES),
+            version_number=1,
         )
     assert db.session.scalar(select(Agreement.id)) is None
 

@@ -8,6 +8,7 @@ import io
 import zipfile
 from typing import Any
 
+import pytest
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
@@ -18,7 +19,18 @@ from portal.tenancy.models import Role
 from tests.documents.conftest import acceptance
 from tests.factories import make_school, make_trust, make_user
 
-SIGN_DATA = {"signer_name": "Dana Lead", "signer_role": "Headteacher", "confirm": "y", "version": "1"}
+SIGN_DATA = {"confirm": "y", "version": "1"}
+DETAILS = {
+    "controller_address": "1 School Lane, Leeds LS2 1AA",
+    "companies_house_number": "09876543",
+    "dpo_name": "Sam Officer",
+    "dpo_email": "dpo@school.example",
+    "ico_registration": "za 123456",
+    "notice_contact_name": "Nia Notice",
+    "notice_contact_email": "notices@school.example",
+    "signer_name": "Dana Lead",
+    "signer_role": "Headteacher",
+}
 
 
 def has_link(page: Any, text: str) -> bool:
@@ -44,26 +56,62 @@ def test_viewer_sees_no_sign_button(client_request: Any, text_v1: Any, school: A
     assert not has_link(page, "Read and sign version 1")
 
 
-def test_data_lead_reads_and_signs(
+def test_data_lead_enters_the_parties_checks_the_annexes_and_signs(
     client_request: Any, text_v1: Any, register: Any, school: Any, data_lead: Any
 ) -> None:
     client_request.sign_in(data_lead)
+    assert client_request.get("documents.sign", _expected_status=302, tenancy=school.slug)
+    page = client_request.get("documents.sign_details", tenancy=school.slug)
+    assert "The governing body of Oakfield Primary School" in page.get_text()
+    assert page.find("input", {"name": "signer_name"})["value"] == data_lead.display_name
+    client_request.post("documents.sign_details", DETAILS, tenancy=school.slug)
     page = client_request.get("documents.sign", tenancy=school.slug)
     text = page.get_text(" ", strip=True)
     assert "We act only on your documented instructions" in text and "Annex III" in text
+    assert "Civic Cloud Ltd" in text and "Active" in text and "Sam Officer, dpo@school.example" in text
+    assert has_link(page, f"Download the unsigned draft (PDF) for {school.name}")
     assert page.find("input", {"name": "version"})["value"] == "1"
+    label = page.find("label", {"for": "confirm"}).get_text(" ", strip=True)
+    assert label == (
+        "I confirm that I have authority to enter into this agreement on behalf of "
+        "The governing body of Oakfield Primary School."
+    )
     client_request.post("documents.sign", SIGN_DATA, tenancy=school.slug)
     agreement = db.session.scalar(select(Agreement).where(Agreement.tenancy_id == school.id))
     assert agreement is not None and agreement.signer_name == "Dana Lead" and agreement.ip == "127.0.0.1"
+    assert agreement.controller_name == "The governing body of Oakfield Primary School"
+    assert (agreement.notice_contact_name, agreement.notice_contact_email) == ("Nia Notice", "notices@school.example")
+    assert (agreement.dpo_name, agreement.ico_registration) == ("Sam Officer", "ZA123456")
     assert actions("agreement.signed")[0].ip == "127.0.0.1"
     page = client_request.get("documents.agreements", tenancy=school.slug)
     assert "signed the current version (1)" in page.get_text()
+
+
+@pytest.mark.parametrize(
+    ("field", "value", "message"),
+    [
+        ("dpo_email", "not-an-email", "Enter the data protection officer's email address in the correct format"),
+        ("ico_registration", "12", "Enter the ICO registration number as it appears on the ICO register"),
+        ("notice_contact_email", "", "Enter the email address for notices"),
+        ("controller_address", "", "Enter the controller's address"),
+    ],
+)
+def test_bad_parties_are_form_errors_and_go_nowhere(
+    client_request: Any, text_v1: Any, register: Any, school: Any, data_lead: Any, field: str, value: str, message: str
+) -> None:
+    client_request.sign_in(data_lead)
+    page = client_request.post(
+        "documents.sign_details", {**DETAILS, field: value}, _expected_status=200, tenancy=school.slug
+    )
+    assert message in page.select_one(".govuk-error-summary").get_text()
+    assert client_request.get("documents.sign", _expected_status=302, tenancy=school.slug)
 
 
 def test_sign_without_confirming_is_a_form_error_and_writes_nothing(
     client_request: Any, text_v1: Any, register: Any, school: Any, data_lead: Any
 ) -> None:
     client_request.sign_in(data_lead)
+    client_request.post("documents.sign_details", DETAILS, tenancy=school.slug)
     page = client_request.post(
         "documents.sign", {**SIGN_DATA, "confirm": ""}, _expected_status=200, tenancy=school.slug
     )
@@ -122,11 +170,16 @@ def test_trust_admin_signs_for_every_academy_then_downloads_one_zip(
 ) -> None:
     trust, academies, admin = make_trust_world()
     client_request.sign_in(admin)
-    page = client_request.get("documents.sign_academies", tenancy=trust.slug)
-    ticked = [box["value"] for box in page.select("input[name=academies][checked]")]
+    page = client_request.get("documents.sign_details", tenancy=trust.slug)
+    ticked = [box["value"] for box in page.select("input[name=targets][checked]")]
     assert sorted(ticked) == sorted(str(a.id) for a in academies)
-    data = {**SIGN_DATA, "signer_name": "Tara Trust", "signer_role": "CEO", "academies": ticked}
-    client_request.post("documents.sign_academies", data, tenancy=trust.slug)
+    assert str(trust.id) not in [box["value"] for box in page.select("input[name=targets]")]
+    assert page.find("input", {"name": "companies_house_number"})["value"] == "09876543"  # from GIAS
+    data = {**DETAILS, "signer_name": "Tara Trust", "signer_role": "CEO", "targets": ticked}
+    client_request.post("documents.sign_details", data, tenancy=trust.slug)
+    page = client_request.get("documents.sign", tenancy=trust.slug)
+    assert len(page.select(".portal-annexes")) == 3
+    client_request.post("documents.sign", SIGN_DATA, tenancy=trust.slug)
     signed = list(db.session.scalars(select(Agreement).order_by(Agreement.id)))
     assert {a.tenancy_id for a in signed} == {a.id for a in academies}
     assert all(a.signed_via_tenancy_id == trust.id for a in signed)
@@ -153,31 +206,28 @@ def test_a_large_trust_signs_in_batches_each_inside_one_request(
     monkeypatch.setitem(app.config, "TRUST_SIGNING_BATCH", 2)
     trust, academies, admin = make_trust_world()
     client_request.sign_in(admin)
-    page = client_request.get("documents.sign_academies", tenancy=trust.slug)
-    first = [box["value"] for box in page.select("input[name=academies][checked]")]
+    page = client_request.get("documents.sign_details", tenancy=trust.slug)
+    first = [box["value"] for box in page.select("input[name=targets][checked]")]
     assert first == [str(a.id) for a in academies[:2]]
-    assert "up to 2 academies at a time" in page.get_text()
+    assert "sign up to 2 at a time" in page.get_text()
 
-    # More than a batch: a clear error and nothing signed.
-    everything = {
-        **SIGN_DATA,
-        "signer_name": "Tara Trust",
-        "signer_role": "CEO",
-        "academies": [str(a.id) for a in academies],
-    }
-    refused = client_request.post("documents.sign_academies", everything, _expected_status=400, tenancy=trust.slug)
-    assert "Select up to 2 academies at a time" in refused.get_data(as_text=True)
-    assert db.session.scalar(select(Agreement)) is None
+    # More than a batch: a clear error and nothing kept or signed.
+    everything = {**DETAILS, "signer_role": "CEO", "targets": [str(a.id) for a in academies]}
+    refused = client_request.post("documents.sign_details", everything, _expected_status=200, tenancy=trust.slug)
+    assert "Select up to 2 at a time" in refused.select_one(".govuk-error-summary").get_text()
+    assert client_request.get("documents.sign", _expected_status=302, tenancy=trust.slug)
 
-    # A batch: signed, and back to the form with the rest selected.
-    batch = {**everything, "academies": first}
-    response = client_request.post("documents.sign_academies", batch, tenancy=trust.slug)
-    assert response.location.endswith(client_request.url("documents.sign_academies", tenancy=trust.slug))
-    page = client_request.get("documents.sign_academies", tenancy=trust.slug)
+    # A batch: signed, and back to the details with the parties kept and the rest selected.
+    client_request.post("documents.sign_details", {**everything, "targets": first}, tenancy=trust.slug)
+    response = client_request.post("documents.sign", SIGN_DATA, tenancy=trust.slug)
+    assert response.location.endswith(client_request.url("documents.sign_details", tenancy=trust.slug))
+    page = client_request.get("documents.sign_details", tenancy=trust.slug)
     assert "1 more still need an agreement" in page.get_text()
-    rest = [box["value"] for box in page.select("input[name=academies][checked]")]
+    assert page.find("input", {"name": "dpo_name"})["value"] == "Sam Officer"
+    rest = [box["value"] for box in page.select("input[name=targets][checked]")]
     assert rest == [str(academies[2].id)]
-    response = client_request.post("documents.sign_academies", {**everything, "academies": rest}, tenancy=trust.slug)
+    client_request.post("documents.sign_details", {**everything, "targets": rest}, tenancy=trust.slug)
+    response = client_request.post("documents.sign", SIGN_DATA, tenancy=trust.slug)
     assert response.location.endswith(client_request.url("documents.agreements", tenancy=trust.slug))
     signed = db.session.scalars(select(Agreement.tenancy_id)).all()
     assert sorted(signed) == sorted(a.id for a in academies)

@@ -130,17 +130,30 @@ def _sign(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
     if versions.latest_text_version() is None:
         versions.publish_text_version(actor=world.users["vendor_staff"], summary="First version.")
     return {}, {
-        "signer_name": Field(HEADER, "Dana Lead"),
-        "signer_role": Field(HEADER, "Headteacher"),
         "confirm": Field(CHOICE, "y", ("", "n", "false")),
         "version": Field(NUMBER, "1"),
     }
 
 
-def _sign_academies(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
-    values, fields = _sign(world)
-    # The other school's id is offered too: signing for it must never happen.
-    fields["academies"] = Field(CHOICE, str(world.own.id), (str(world.other.id), str(world.trust.id), "0"))
+def _sign_details(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
+    values, _ = _sign(world)
+    return values, {
+        "controller_address": Field(TEXT, "1 School Lane, Leeds LS2 1AA"),
+        "companies_house_number": Field(HEADER, "09876543"),
+        "dpo_name": Field(HEADER, "Sam Officer"),
+        "dpo_email": Field(EMAIL, "dpo@school.example"),
+        "ico_registration": Field(HEADER, "ZA123456"),
+        "notice_contact_name": Field(HEADER, "Nia Notice"),
+        "notice_contact_email": Field(EMAIL, "notices@school.example"),
+        "signer_name": Field(HEADER, "Dana Lead"),
+        "signer_role": Field(HEADER, "Headteacher"),
+    }
+
+
+def _sign_details_trust(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
+    values, fields = _sign_details(world)
+    # The other school's id is offered too: choosing it must never be kept.
+    fields["targets"] = Field(CHOICE, str(world.own.id), (str(world.other.id), str(world.trust.id), "0"))
     return values, fields
 
 
@@ -359,7 +372,7 @@ SPECS: list[Spec] = [
     Spec("changes_admin.decide", "vendor_staff", _decide),
     Spec("changes_admin.withdraw_notice", "vendor_staff", _notice),
     Spec("documents.sign", "data_lead", _sign, tenancy="own", max_examples=2),
-    Spec("documents.sign_academies", "trust_admin", _sign_academies, tenancy="trust", max_examples=2),
+    Spec("documents.sign_details", "trust_admin", _sign_details_trust, tenancy="trust", max_examples=2),
     Spec(
         "dpia.download",
         "viewer",
