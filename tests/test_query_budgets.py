@@ -45,6 +45,9 @@ EXEMPT: dict[str, str] = {
     "auth.invitation": "needs a live invitation token; one lookup by token hash, nothing listed",
     "notify.confirm": "needs a live confirmation token; one lookup by token hash, nothing listed",
     "metrics.metrics": "404 without its bearer token; with it, one count per gauge (tests/ops)",
+    "api.tenancies": "needs a service token (401 without): a JSON list paged at most 100, tests/api",
+    "api.tenancy": "needs a service token (401 without): one tenancy, tests/api",
+    "api.tenancy_set": "needs a service token (401 without): one tenancy's set on a date, tests/api",
 }
 # Trust-only pages: the matrix's own tenancy is an academy (they answer 404 there), so they are
 # measured on the world's trust, as its trust admin, with the academies grow() adds to it.
