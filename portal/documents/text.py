@@ -288,7 +288,8 @@ CLAUSES: tuple[Clause, ...] = (
         "Information and audits",
         (
             "We keep records of the processing we carry out for you and make available all the information "
-            "you need to show that we meet Article 28, including our security overview, our sub-processor "
+            "you need to show that we meet Article 28, including our security overview (published at "
+            "{security_overview_url}), our sub-processor "
             "register and the records of your settings.",
             "We allow and contribute to audits and inspections by you or an auditor you appoint, on reasonable "
             "notice and under confidentiality, and we answer your written questions about this agreement "

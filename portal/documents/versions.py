@@ -17,6 +17,7 @@ from portal.documents import clause_map, measures, text
 from portal.documents.models import Agreement, DpaTextVersion
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
+from portal.web.urls import public_url
 
 
 class DocumentsError(Exception):
@@ -43,6 +44,8 @@ def _placeholders() -> dict[str, Any]:
         "vendor_dpo_name": config["VENDOR_DPO_NAME"],
         "vendor_dpo_email": config["VENDOR_DPO_EMAIL"],
         "vendor_security_email": config["VENDOR_SECURITY_EMAIL"],
+        # Where the security overview the audits clause promises is published (#24).
+        "security_overview_url": public_url("trusthub.overview"),
         "notice_period_days": _notice_period(),
         "export_days": int(config["EXPORT_DAYS"]),
         "deletion_days": int(config["DELETION_DAYS"]),
