@@ -33,7 +33,9 @@ def test_every_hostile_file_gets_a_clear_answer_quickly(signing_app: Any, genuin
     assert result.verdict in (Verdict.ALTERED, Verdict.NOT_OURS), result
     assert result.explanation.endswith(".")
     # Before the limits the 40,000-update file took minutes; a generous bound for a shared machine.
-    assert elapsed < 3, elapsed
+    # A guard against a hang only: the cost is measured as a ratio in bench/verify_hostile.py, since a
+    # wall-clock limit fails on a loaded machine (8.6 s seen under a parallel run).
+    assert elapsed < 60, elapsed
 
 
 def test_many_revisions_are_refused_with_the_reason(signing_app: Any, genuine: bytes) -> None:

@@ -186,11 +186,27 @@ class Person:
         return response
 
     def sign(self) -> None:
+        # Step 1 (#22): annex I and who signs, kept in the session for the check page.
+        details = {
+            "controller_address": "1 School Lane, Leeds LS2 1AA",
+            "dpo_name": "Sam Officer",
+            "dpo_email": "dpo@school.example",
+            "ico_registration": "ZA123456",
+            "notice_contact_name": "Nia Notice",
+            "notice_contact_email": "notices@school.example",
+            "signer_name": f"Signer {self.n}",
+            "signer_role": "Headteacher",
+        }
+        answered = self._post("details", "/agreements/sign/details", details)
+        if answered.status_code != 302:
+            return
+        self.cookies = {**self.cookies, **answered.cookies.get_dict()}
+        # Step 2: the check page carries the declaration and its one-time key.
         page = self._get("sign page", "/agreements/sign")
         if page.status_code != 200:
             return
         key = _field(page.text, "submission_key")
-        data = {"signer_name": f"Signer {self.n}", "signer_role": "Headteacher", "confirm": "y", "sign_again": "y"}
+        data = {"confirm": "y", "sign_again": "y"}
         data.update(version=_field(page.text, "version"), submission_key=key)
         with self.tally.lock:
             self.tally.sent_keys.add(key)
