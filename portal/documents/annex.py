@@ -96,6 +96,7 @@ def vendor_party() -> dict[str, str]:
         "ico_registration": config["VENDOR_ICO_REGISTRATION"],
         "dpo": f"{config['VENDOR_DPO_NAME']}, {config['VENDOR_DPO_EMAIL']}",
         "contact": config["VENDOR_PRIVACY_EMAIL"],
+        "location": country_name(config["VENDOR_DATA_COUNTRY"]),
     }
 
 
