@@ -20,8 +20,8 @@ from portal.register.choices import tenancy_choices
 from portal.register.models import TenancyExclusion, TenancyOption
 from portal.register.options import set_option
 from portal.tenancy.models import Tenancy
-from tests.dpia.conftest import publish
-from tests.factories import make_school
+from tests.dpia.conftest import docx_text, pdf_text, publish, table_named
+from tests.factories import make_school, make_user
 
 US_OWNED = (
     "Microsoft Azure OpenAI Service",
@@ -246,3 +246,33 @@ def test_every_rating_is_the_icos_combination(demo):
 
 def _bullets(part: Any) -> list[str]:
     return [item for block in part.blocks if block.kind == "bullets" for item in block.items]
+
+
+def test_the_docx_pdf_and_page_print_the_derived_risks(demo, client_request):
+    school = make_school("Aurora Primary Academy")
+    switch(school, demo["voice-input"], True)
+    lead = make_user("Lee Lead", tenancy=school)
+    client_request.sign_in(lead)
+    body = client_request.post("dpia.download", _expected_status=200, tenancy=school.slug, fmt="docx").data
+    text, tables, _ = docx_text(body)
+    risks = table_named(tables, ("Ref", "Risk to individuals"))
+    measures = table_named(tables, ("Ref", "Measures to reduce or eliminate the risk"))
+    titles = " ".join(row[1] for row in risks[1:])
+    for supplier in US_OWNED:
+        assert f"US authorities could obtain the data {supplier} holds" in titles
+    assert "Pupils' voices recorded and processed by Microsoft Azure AI Speech" in titles
+    voice_ref = next(row[0] for row in risks if "Pupils' voices recorded" in row[1])
+    voice_row = next(row for row in measures if row[0] == voice_ref)
+    assert "Audio is deleted as soon as it is transcribed" in voice_row[1]
+    assert voice_row[2:4] == ["Eliminated if you switch “Voice input” off; accepted if you keep it on", "Low"]
+    assert "“Voice input” is on for your school. Switching it off removes" in text
+
+    pdf = pdf_text(client_request.post("dpia.download", _expected_status=200, tenancy=school.slug, fmt="pdf").data)
+    for supplier in US_OWNED:
+        assert f"US authorities could obtain the data {supplier} holds" in pdf
+    assert "Pupils' voices recorded and processed by Microsoft Azure AI Speech" in pdf
+    assert "Special category data processed: accessibility and SEND needs" in pdf
+    assert "What your school's options change" in pdf
+
+    page = client_request.get("dpia.pack", tenancy=school.slug).get_text(" ", strip=True)
+    assert "Pupils' voices recorded and processed by Microsoft Azure AI Speech (overall risk medium)" in page
