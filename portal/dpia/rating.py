@@ -59,8 +59,8 @@ def data_named(facts: EntryFacts) -> str:
     categories = ", ".join(CATEGORIES[key].name for key in facts.categories if key in CATEGORIES)
     subjects = ", ".join(s.label.lower() for s in facts.subjects)
     if categories and subjects:
-        return _("%(categories)s (about %(subjects)s)", categories=categories, subjects=subjects)
-    return categories or subjects or _("the data the register lists for it")
+        return str(_("%(categories)s (about %(subjects)s)", categories=categories, subjects=subjects))
+    return categories or subjects or str(_("the data the register lists for it"))
 
 
 def places(facts: EntryFacts) -> str:
@@ -112,15 +112,19 @@ class Setting:
                 option=state.option.name,
                 date=govuk_date(state.setting.updated_at),
             )
-        return (
-            str(how)
-            + " "
-            + _(
+        if shared:
+            then = _(
+                "Switch it off on the portal's options page and %(supplier)s is no longer used for your school's "
+                "data, nor named in this risk.",
+                supplier=supplier,
+            )
+        else:
+            then = _(
                 "Switch it off on the portal's options page and %(supplier)s is no longer used for your school's "
                 "data: this risk then no longer applies.",
                 supplier=supplier,
             )
-        )
+        return f"{how} {then}"
 
     def effect(self) -> str:
         return str(_("Eliminated if you switch “%(option)s” off; accepted if you keep it on", option=self.name))

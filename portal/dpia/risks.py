@@ -11,6 +11,7 @@ day to object.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 from collections.abc import Sequence
 from typing import Any
 
@@ -32,7 +33,9 @@ def derive(found: EffectiveSet, text: dict[str, Any], *, vendor: str, notice_day
     """The numbered risks for this effective set, and sentences saying which the school's settings remove."""
     included = [line.entry for line in found.included]
     additions = [c for c in found.upcoming if c.kind == "addition" and c.applies]
-    moderation = tuple((e.supplier, None) for e in included if Activity.MODERATION in e.facts.activities)
+    moderation: tuple[tuple[str, dt.date | None], ...] = tuple(
+        (e.supplier, None) for e in included if Activity.MODERATION in e.facts.activities
+    )
     moderation += tuple((c.entry.supplier, c.on) for c in additions if Activity.MODERATION in c.entry.facts.activities)
     known = Derivation(text=text, states=found.options_by_id, vendor=vendor, moderation=moderation)
 

@@ -103,6 +103,11 @@ def test_switching_an_option_off_removes_its_suppliers_risks_and_says_so(demo):
     after = build_pack(school)
     assert all("azure-openai" not in r.suppliers for r in after.risks)
     assert named(of_kind(after, "government_access")) == {"Tollgate Payments Europe Ltd", "Postwick Mail Inc."}
+    [chats] = of_kind(before, "chat_retention")
+    assert (
+        "“Azure OpenAI fallback” is on by default for your school. Switch it off on the portal's options page and "
+        "Microsoft Azure OpenAI Service is no longer used for your school's data, nor named in this risk."
+    ) in chats.measures
     # The shared chat-retention risk stays (Pennine keeps chats) but no longer names Azure.
     assert named(of_kind(after, "chat_retention")) == {
         "Pennine Sovereign Cloud Ltd (including Harbour AI)",
