@@ -11,7 +11,8 @@ from sqlalchemy import select
 
 from portal.audit.service import Actor
 from portal.dates import govuk_date, uk_today
-from portal.demo.register import load_register
+from portal.demo import identity as demo_identity
+from portal.demo.register import load_register, load_settings
 from portal.dpia.builder import build_pack
 from portal.dpia.content import DpiaPack, Risk, overall
 from portal.extensions import db
@@ -281,3 +282,18 @@ def test_the_docx_pdf_and_page_print_the_derived_risks(demo, client_request):
 
     page = client_request.get("dpia.pack", tenancy=school.slug).get_text(" ", strip=True)
     assert "Pupils' voices recorded and processed by Microsoft Azure AI Speech (overall risk medium)" in page
+
+
+def test_the_demo_schools_dpias_fit_their_sets(demo):
+    """The acceptance on `make run`: Aurora (voice input on) has a government-access risk for each US-owned
+    supplier in its set and a pupil-voice risk; Meadowbank (Azure fallback off) has neither Azure risk."""
+    list(demo_identity.load())
+    list(load_settings())
+    aurora = db.session.scalar(select(Tenancy).where(Tenancy.urn == "149901"))
+    meadowbank = db.session.scalar(select(Tenancy).where(Tenancy.urn == "107701"))
+    first = build_pack(aurora)
+    assert named(of_kind(first, "government_access")) == set(US_OWNED)
+    assert named(of_kind(first, "voice")) == {"Microsoft Azure AI Speech"}
+    second = build_pack(meadowbank)
+    assert named(of_kind(second, "government_access")) == {"Tollgate Payments Europe Ltd", "Postwick Mail Inc."}
+    assert of_kind(second, "voice") == []
