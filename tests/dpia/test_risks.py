@@ -100,8 +100,18 @@ def test_switching_an_option_off_removes_its_suppliers_risks_and_says_so(demo):
     gone = [r.ref for r in before.risks if r.suppliers == ("azure-openai",)]
     assert f"“Azure OpenAI fallback” is on for your school. Switching it off removes {', '.join(gone)}." in effects
 
+    transfers = of_kind(before, "transfer")
+    assert named(transfers) == {"Microsoft Azure OpenAI Service", "Tollgate Payments Europe Ltd", "Postwick Mail Inc."}
+    azure_transfer = next(r for r in transfers if r.suppliers == ("azure-openai",))
+    assert (
+        azure_transfer.title
+        == "Personal data processed or accessed in the United States by Microsoft Azure OpenAI Service"
+    )
+    assert "Transfer mechanism: UK Extension to the EU-US Data Privacy Framework" in " ".join(azure_transfer.measures)
+
     switch(school, demo["azure-fallback"], False)
     after = build_pack(school)
+    assert named(of_kind(after, "transfer")) == {"Tollgate Payments Europe Ltd", "Postwick Mail Inc."}
     assert all("azure-openai" not in r.suppliers for r in after.risks)
     assert named(of_kind(after, "government_access")) == {"Tollgate Payments Europe Ltd", "Postwick Mail Inc."}
     [chats] = of_kind(before, "chat_retention")
