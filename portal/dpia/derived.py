@@ -79,7 +79,7 @@ def _government_access(entry: RegisterEntry, known: Derivation) -> Risk | None:
     )
     measures = [
         *option,
-        _("Where %(supplier)s holds the data: %(places)s.", supplier=entry.supplier, places=places(facts)),
+        _where(entry),
         _what_it_keeps(entry),
         _pseudonymous(entry),
         _fallback(entry),
@@ -124,7 +124,7 @@ def _transfer(entry: RegisterEntry, known: Derivation) -> Risk | None:
         if mechanism is not TransferMechanism.NONE
         else _("The register names no transfer mechanism for %(supplier)s: ask for one.", supplier=entry.supplier),
         _dpf(entry),
-        _("Where %(supplier)s holds the data: %(places)s.", supplier=entry.supplier, places=places(facts)),
+        _where(entry),
         _(
             "Transfers only where data protection law allows, after a check that protection is not materially "
             "lower than in the UK: %(clause)s.",
@@ -156,7 +156,7 @@ def _voice(entry: RegisterEntry, known: Derivation) -> Risk | None:
     measures = [
         *option,
         _what_it_keeps(entry),
-        _("Where %(supplier)s holds the data: %(places)s.", supplier=entry.supplier, places=places(facts)),
+        _where(entry),
         ""
         if identifies
         else _(
@@ -186,7 +186,7 @@ def _moderation(entry: RegisterEntry, known: Derivation) -> Risk | None:
         *option,
         _what_it_keeps(entry),
         _pseudonymous(entry),
-        _("Where %(supplier)s holds the data: %(places)s.", supplier=entry.supplier, places=places(facts)),
+        _where(entry),
         _no_training(entry, known),
         _("Tell pupils and parents that messages are checked automatically, and why."),
     ]
@@ -291,6 +291,10 @@ def _training(entry: RegisterEntry, known: Derivation) -> Risk | None:
     return risk(
         "training", title, description, [entry], ("Probable", severity_of(entry.facts)), measures, effect=effect
     )
+
+
+def _where(entry: RegisterEntry) -> str:
+    return str(_("Where %(supplier)s holds the data: %(places)s.", supplier=entry.supplier, places=places(entry.facts)))
 
 
 def _what_it_keeps(entry: RegisterEntry) -> str:
