@@ -59,6 +59,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "VENDOR_DPO_EMAIL": "dpo@larkspur.example",
         "VENDOR_PRIVACY_EMAIL": "privacy@larkspur.example",
         "VENDOR_SECURITY_EMAIL": "security@larkspur.example",
+        # Where the vendor itself processes the schools' data (ISO 3166 code): the records of processing say so.
+        "VENDOR_DATA_COUNTRY": "GB",
         "NOTICE_PERIOD_DAYS": 30,
         # Working days the vendor gives itself to decide an objection; shown as the deadline in its queue.
         "OBJECTION_DECISION_WORKING_DAYS": 10,

@@ -42,7 +42,10 @@ def _row(entry: Any, reason: str) -> dict[str, Any]:
 
 
 def _us_law(entry: Any) -> bool:
-    # Until the register's facts say where each parent is headquartered, the register's own note decides.
+    """Whether US law reaches this supplier's data: its parent is headquartered in the US (the register's
+    facts); for an entry without facts, published before them, the register's own note decides."""
+    if not entry.facts.is_empty:
+        return bool(entry.facts.parent_country == "US")
     return "cloud act" in f"{entry.risk_note} {entry.residency_note}".lower()
 
 
@@ -77,6 +80,7 @@ def annex_iv(tenancies: Sequence[Tenancy], *, on: dt.date | None = None) -> dict
             "upcoming": upcoming,
             "excluded": excluded,
             "us_law_note": any(_us_law(line.entry) for line in found.included),
+            "us_law_suppliers": [line.entry.supplier for line in found.included if _us_law(line.entry)],
         }
     return result
 
@@ -96,6 +100,7 @@ def vendor_party() -> dict[str, str]:
         "ico_registration": config["VENDOR_ICO_REGISTRATION"],
         "dpo": f"{config['VENDOR_DPO_NAME']}, {config['VENDOR_DPO_EMAIL']}",
         "contact": config["VENDOR_PRIVACY_EMAIL"],
+        "location": country_name(config["VENDOR_DATA_COUNTRY"]),
     }
 
 

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from flask_babel import gettext as _
+
 from portal.dates import govuk_date
 from portal.dpia.content import (
     YOURS,
@@ -109,9 +111,35 @@ def risks(found_risks: Sequence[Risk], removed: Sequence[str], known: Known) -> 
             ),
         )
     ]
+    effects = option_effects(found_risks, known)
+    if effects:
+        parts.append(Part(_("What your school's options change"), (Bullets(effects),)))
     if removed:
-        parts.append(Part("Risks your school's settings remove", (Bullets(tuple(removed)),)))
+        parts.append(Part(_("Risks your school's settings keep out"), (Bullets(tuple(removed)),)))
     return Section("risks", "Step 5: Identify and assess risks", tuple(parts))
+
+
+def option_effects(found_risks: Sequence[Risk], known: Known) -> tuple[str, ...]:
+    """For each option that is on, which of the listed risks switching it off would remove or narrow."""
+    effects = []
+    for state in known.states.values():
+        if not state.enabled:
+            continue
+        governed = set(state.option.entry_keys)
+        gone = [r.ref for r in found_risks if r.suppliers and set(r.suppliers) <= governed]
+        narrowed = [r.ref for r in found_risks if set(r.suppliers) & governed and not set(r.suppliers) <= governed]
+        if not gone and not narrowed:
+            continue
+        sentence = _("“%(option)s” is on for your school.", option=state.option.name)
+        if gone:
+            sentence += " " + _("Switching it off removes %(refs)s.", refs=", ".join(gone))
+        if narrowed:
+            sentence += " " + _(
+                "It also takes its suppliers out of %(refs)s, which other suppliers still bring.",
+                refs=", ".join(narrowed),
+            )
+        effects.append(sentence)
+    return tuple(effects)
 
 
 def measures(found_risks: Sequence[Risk], known: Known) -> Section:

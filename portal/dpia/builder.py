@@ -14,6 +14,7 @@ from typing import Any
 from flask import current_app
 from flask_babel import gettext as _
 
+from portal.changes.window import notice_period_days
 from portal.dates import govuk_date, uk_today
 from portal.documents import parties, processing, versions
 from portal.documents.annex import controller_party, vendor_party
@@ -21,7 +22,9 @@ from portal.dpia import assessment, freshness, risks, sections
 from portal.dpia.content import DpiaPack, Known, RecordField, Risk, Section
 from portal.dpia.record import build_record, recipients
 from portal.register.effective import effective_set
+from portal.register.processing import describe_lines
 from portal.tenancy.models import Tenancy
+from portal.web.urls import public_url
 
 
 def build_pack(tenancy: Tenancy, *, today: dt.date | None = None) -> DpiaPack:
@@ -37,15 +40,19 @@ def build_pack(tenancy: Tenancy, *, today: dt.date | None = None) -> DpiaPack:
     controller = controller_party(tenancy, parties.of_agreement(agreement))
     vendor = {**vendor_party(), "service": current_app.config["VENDOR_NAME"]}
     included = found.included
-    from portal.changes.window import notice_period_days
-
     notice_days = notice_period_days()  # the contract's period, never less than signed (#21)
 
-    found_risks = risks.supplier_risks(included, text, start=1)
-    found_risks += risks.service_risks(text, notice_days=notice_days, start=len(found_risks) + 1)
-    removed = risks.removed_risks(found.lines, states)
+    found_risks, removed = risks.derive(found, text, vendor=vendor["name"], notice_days=notice_days)
+    described = describe_lines(tenancy.id, today, found.version.number if found.version else None, included)
     people = recipients(included, vendor)
-    record = build_record(controller=controller, vendor=vendor, text=text, lines=included, people=people)
+    links = {"dpia": public_url("dpia.pack", tenancy=tenancy.slug)}
+    if agreement is not None:
+        links["agreement"] = public_url("documents.download", tenancy=tenancy.slug, agreement_id=agreement.id)
+    else:
+        links["agreement"] = public_url("documents.agreements", tenancy=tenancy.slug)
+    record = build_record(
+        controller=controller, vendor=vendor, text=text, described=described, people=people, links=links
+    )
     summary = freshness.summarise(found, states)
 
     if agreement is not None:

@@ -93,6 +93,10 @@ class Risk:
     measures: tuple[str, ...]
     effect: str
     residual: str
+    # What the risk was derived from: its kind ("government_access", "voice", ...) and the register
+    # entries (keys) it concerns, so a setting that takes a supplier out takes its risks out too.
+    kind: str = "service"
+    suppliers: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -6,10 +6,13 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from flask_babel import gettext as _
+
+from portal.dates import govuk_date
 from portal.dpia.content import YOURS, DpiaPack, RecordField
 from portal.dpia.dpa_text import clause_ref, measure_items, processing_value
-from portal.dpia.risks import in_uk
 from portal.register.effective import EffectiveLine
+from portal.register.processing import ProcessingDescription
 from portal.web.csv_export import csv_bytes
 
 
@@ -21,7 +24,7 @@ def recipients(lines: Sequence[EffectiveLine], vendor: dict[str, str]) -> list[d
             "role": "Processor",
             "purpose": f"Provides {vendor['service']} to your school",
             "data_categories": "All the personal data described above",
-            "location": "United Kingdom",
+            "location": vendor["location"],  # from configuration: where the vendor itself processes the data
             "certifications": "",
         }
     ]
@@ -40,15 +43,45 @@ def recipients(lines: Sequence[EffectiveLine], vendor: dict[str, str]) -> list[d
     return rows
 
 
+def _transfers(described: ProcessingDescription, text: dict[str, Any]) -> tuple[str, tuple[str, ...]]:
+    """Art. 30(1)(e) from the facts: each supplier outside the UK, its countries and its transfer mechanism."""
+    if not described.transfers:
+        return str(_("None: every sub-processor used for your school processes the data in the United Kingdom.")), ()
+    items = []
+    for line in described.transfers:
+        checked = (
+            " " + _("Certification checked on %(date)s.", date=govuk_date(line.dpf_checked_on))
+            if line.dpf_checked_on
+            else ""
+        )
+        items.append(
+            _(
+                "%(supplier)s: %(countries)s. Safeguard: %(mechanism)s.",
+                supplier=line.supplier,
+                countries=", ".join(line.country_names),
+                mechanism=line.mechanism_label,
+            )
+            + checked
+        )
+    value = _("Yes, under the safeguards named for each supplier and %(clause)s.", clause=clause_ref(text, "transfers"))
+    return str(value), tuple(items)
+
+
+def _joined_list(values: Sequence[str]) -> str:
+    return "; ".join(values)
+
+
 def build_record(
     *,
     controller: dict[str, str],
     vendor: dict[str, str],
     text: dict[str, Any],
-    lines: Sequence[EffectiveLine],
+    described: ProcessingDescription,
     people: Sequence[dict[str, str]],
+    links: dict[str, str] | None = None,
 ) -> tuple[RecordField, ...]:
-    """The Art. 30(1) fields, pre-filled where the portal knows the answer and marked where it cannot."""
+    """The Art. 30(1) fields, from the one description of processing, pre-filled where the portal knows the
+    answer and marked where it cannot."""
     name = controller["name"]
     if controller.get("school") and controller["school"] != name:
         name = f"{name}, for {controller['school']} ({controller['school_identifier']})"
@@ -61,13 +94,7 @@ def build_record(
         if controller.get("dpo")
         else ""
     )
-    abroad = [line.entry for line in lines if line.entry.location and not in_uk(line.entry.location)]
-    if abroad:
-        transfers = f"Yes, under the safeguards in {clause_ref(text, 'transfers')}."
-        transfer_items = tuple(f"{e.supplier}: {e.location}. {e.residency_note}".strip() for e in abroad)
-    else:
-        transfers = "None: every sub-processor used for your school processes the data in the United Kingdom."
-        transfer_items = ()
+    transfers, transfer_items = _transfers(described, text)
     backups = measure_items(text, "Backups and continuity")
     erasure = (
         f"For as long as your school uses {vendor['service']}; then deleted or returned under "
@@ -75,6 +102,25 @@ def build_record(
         + (f" {backups[0]}" if backups else "")
         + " Add your school's own retention periods for content it keeps in the service."
     )
+    if described.suppliers:
+        purposes = _joined_list(described.purposes) or processing_value(text, "Purpose")
+        subjects = _joined_list(described.subjects)
+        categories = _joined_list(
+            [
+                _("%(name)s (special category data)", name=c.name)
+                if c.special_category
+                else _("%(name)s (criminal offence data)", name=c.name)
+                if c.criminal_offence
+                else c.name
+                for c in described.categories
+            ]
+        )
+    else:  # nothing in use yet: the agreement's own annex II rows stand
+        purposes = processing_value(text, "Purpose")
+        subjects = processing_value(text, "Data subjects")
+        categories = processing_value(text, "Categories of personal data")
+    special = [c.name for c in described.categories if c.special_category]
+    links = links or {}
     return (
         RecordField("controller", "30(1)(a)", "Name of the controller", name),
         RecordField(
@@ -86,16 +132,39 @@ def build_record(
             to_complete=not contacts,
         ),
         RecordField("activity", "", "Processing activity", processing_value(text, "Subject matter")),
-        RecordField("purposes", "30(1)(b)", "Purposes of the processing", processing_value(text, "Purpose")),
+        RecordField("purposes", "30(1)(b)", "Purposes of the processing", purposes),
         RecordField(
-            "data_subjects", "30(1)(c)", "Categories of data subjects", processing_value(text, "Data subjects")
+            "lawful_basis",
+            "6(1)",
+            str(_("Lawful basis for the processing")),
+            str(
+                _(
+                    "%(yours)s. Name your basis under Article 6(1): many schools rely on public task (Article "
+                    "6(1)(e)) for teaching and on legitimate interests or contract for staff data.",
+                    yours=YOURS,
+                )
+            ),
+            to_complete=True,
         ),
         RecordField(
-            "personal_data",
-            "30(1)(c)",
-            "Categories of personal data",
-            processing_value(text, "Categories of personal data"),
+            "special_condition",
+            "9(2)",
+            str(_("Condition for special category data")),
+            str(
+                _(
+                    "%(yours)s. The service processes %(names)s: name your condition under Article 9(2), and the "
+                    "condition in Schedule 1 to the Data Protection Act 2018 where it needs one (paragraph 41 of "
+                    "that Schedule asks this record to name it).",
+                    yours=YOURS,
+                    names=", ".join(special),
+                )
+            )
+            if special
+            else str(_("None needed: no special category data is processed for your school.")),
+            to_complete=bool(special),
         ),
+        RecordField("data_subjects", "30(1)(c)", "Categories of data subjects", subjects),
+        RecordField("personal_data", "30(1)(c)", "Categories of personal data", categories),
         RecordField(
             "recipients",
             "30(1)(d)",
@@ -113,6 +182,20 @@ def build_record(
             "Technical and organisational security measures",
             "The processor's measures in annex III of the data processing agreement, and your school's own.",
             tuple(group["heading"] for group in text.get("measures", [])),
+        ),
+        RecordField(
+            "documents",
+            "",
+            str(_("The DPIA and the agreement")),
+            str(_("Where the impact assessment and the data processing agreement for this processing are kept.")),
+            tuple(
+                f"{label}: {url}"
+                for label, url in (
+                    (_("DPIA pack"), links.get("dpia", "")),
+                    (_("Data processing agreement"), links.get("agreement", "")),
+                )
+                if url
+            ),
         ),
     )
 

@@ -136,7 +136,13 @@ def processing(known: Known) -> Section:
             )
         )
     )
-    locations = sorted({line.entry.location for line in found.included if line.entry.location})
+    # Annex II's row, from the facts of the set (countries and regions); the entries' prose where it has none.
+    described = {str(label): str(value) for label, value in known.text.get("processing", [])}
+    locations = (
+        [described["Where the data is processed"]]
+        if described.get("Where the data is processed")
+        else sorted({line.entry.location for line in found.included if line.entry.location})
+    )
     # One list of distinct certifications: several suppliers hold the same ones.
     certifications = sorted(
         {c.strip() for line in found.included for c in line.entry.certifications.split(",") if c.strip()}

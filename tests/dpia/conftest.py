@@ -14,8 +14,10 @@ from pypdf import PdfReader
 from portal.audit.service import Actor
 from portal.dates import now, uk_today
 from portal.extensions import db
+from portal.register.facts import AIFacts, AIModel, EntryFacts
 from portal.register.models import EntryKind, EntryStatus, RegisterEntry, RegisterVersion, TenancyOption, VersionStatus
 from portal.register.options import define_option, set_option
+from portal.register.vocabulary import Activity, AIUse, DataSubject, TransferMechanism
 from portal.tenancy.models import Tenancy
 
 CLOUD_ACT = (
@@ -24,10 +26,75 @@ CLOUD_ACT = (
 )
 
 
+PUPILS, STAFF = DataSubject.PUPILS, DataSubject.STAFF
+
+
+def _ai(use: AIUse, retention: str, model: str = "Test model") -> AIFacts:
+    return AIFacts(models=(AIModel(model, "Test provider", "Answers"),), prompt_retention=retention, use=use)
+
+
+def facts(today: dt.date) -> dict[str, EntryFacts]:
+    """Each entry's controlled facts, which the DPIA's risks are derived from."""
+    return {
+        "wold-cloud": EntryFacts(
+            subjects=(PUPILS, STAFF),
+            categories=("contact_details", "chat_prompts", "ai_outputs", "accessibility_send"),
+            activities=(Activity.HOSTING, Activity.AI_INFERENCE),
+            pupil_facing=True,
+            parent_country="GB",
+            countries=("GB",),
+            region="York",
+            retention="For the life of the agreement.",
+            ai=_ai(AIUse.PRIMARY, "Chat history kept for 12 months."),
+        ),
+        "azure-openai": EntryFacts(
+            subjects=(PUPILS, STAFF),
+            categories=("pseudonymous_identifier", "chat_prompts", "ai_outputs"),
+            activities=(Activity.AI_INFERENCE,),
+            pupil_facing=True,
+            parent_country="US",
+            countries=("GB", "US"),
+            region="Azure UK South",
+            transfer=TransferMechanism.DPF,
+            dpf_checked_on=today - dt.timedelta(days=30),
+            retention="Nothing kept after the response.",
+            ai=_ai(AIUse.FALLBACK, "Not stored.", "gpt-4.1-mini"),
+        ),
+        "speech": EntryFacts(
+            subjects=(PUPILS,),
+            categories=("pseudonymous_identifier", "voice_recordings"),
+            activities=(Activity.SPEECH,),
+            pupil_facing=True,
+            parent_country="GB",
+            countries=("GB",),
+            retention="Audio deleted once transcribed.",
+        ),
+        "postmark": EntryFacts(
+            subjects=(STAFF,),
+            categories=("contact_details", "message_content"),
+            activities=(Activity.EMAIL,),
+            parent_country="US",
+            countries=("US",),
+            transfer=TransferMechanism.DPF,
+            dpf_checked_on=today - dt.timedelta(days=30),
+            retention="Kept for 30 days.",
+        ),
+        "newco": EntryFacts(
+            subjects=(PUPILS,),
+            categories=("pseudonymous_identifier", "chat_prompts", "safeguarding_flags"),
+            activities=(Activity.MODERATION,),
+            parent_country="GB",
+            countries=("GB",),
+            retention="Flagged excerpts kept for 90 days.",
+        ),
+    }
+
+
 def entries(today: dt.date) -> list[dict[str, Any]]:
-    """The register's entries, each with its key, supplier and status."""
+    """The register's entries, each with its key, supplier, status and facts."""
     data, utility = EntryKind.DATA_SUBPROCESSOR, EntryKind.PLATFORM_UTILITY
-    return [
+    known = facts(today)
+    rows = [
         {
             "key": "wold-cloud",
             "supplier": "Wold Cloud Ltd",
@@ -76,10 +143,11 @@ def entries(today: dt.date) -> list[dict[str, Any]]:
             "kind": data,
             "status": EntryStatus.PLANNED,
             "effective_on": today + dt.timedelta(days=40),
-            "purpose": "Embeddings",
+            "purpose": "Safeguarding moderation",
             "location": "United Kingdom",
         },
     ]
+    return [dict(row, facts_data=known[row["key"]].to_json()) for row in rows]
 
 
 def publish(number: str, rows: list[dict[str, Any]]) -> RegisterVersion:

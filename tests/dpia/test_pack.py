@@ -13,7 +13,7 @@ from portal.dates import govuk_date, uk_today
 from portal.dpia.models import DpiaDownload
 from portal.extensions import db
 from portal.register.effective import effective_set
-from tests.dpia.conftest import CLOUD_ACT, docx_text, pdf_text, table_named
+from tests.dpia.conftest import docx_text, pdf_text, table_named
 from tests.factories import make_school, make_trust, make_user
 
 STEPS = (
@@ -50,18 +50,22 @@ def test_docx_follows_the_ico_steps_and_the_effective_set(client_request, regist
 
     risks = table_named(tables, ("Ref", "Risk to individuals"))
     risk_text = " ".join(" ".join(row) for row in risks)
-    assert CLOUD_ACT in risk_text  # the register's risk note, as a listed risk
-    assert "Harbour Mail Inc" in risk_text  # processed in the United States: a transfer risk
-    for line in found.excluded:
-        assert line.entry.supplier not in risk_text
+    # From the facts: a US parent gives a government-access risk, processing in the US a transfer risk.
+    assert "US authorities could obtain the data Microsoft Azure OpenAI Service holds" in risk_text
+    assert "Personal data processed or accessed in the United States by Harbour Mail Inc" in risk_text
+    # Suppliers not used bring no risk; the planned one brings its risks marked as an announced change.
+    assert "Fenland Speech Ltd" not in risk_text
+    announced = [row for row in risks[1:] if "Moorland Models Ltd" in row[1]]
+    assert announced and all(row[2].startswith("Announced change: Moorland Models Ltd") for row in announced)
     for row in risks[1:]:
         assert row[3] in ("Remote", "Possible", "Probable") and row[4] in ("Minimal", "Significant", "Severe")
         assert row[5] in ("Low", "Medium", "High")
 
     measures = table_named(tables, ("Ref", "Measures to reduce or eliminate the risk"))
-    cloud_ref = next(row[0] for row in risks if CLOUD_ACT in row[1])
+    cloud_ref = next(row[0] for row in risks if "CLOUD Act" in row[1] and "Azure OpenAI" in row[1])
     cloud_measures = next(row for row in measures if row[0] == cloud_ref)
-    assert "Switch off “Azure OpenAI fallback”" in cloud_measures[1]
+    assert "“Azure OpenAI fallback” is on by default for your school. Switch it off" in cloud_measures[1]
+    assert cloud_measures[2] == "Eliminated if you switch “Azure OpenAI fallback” off; accepted if you keep it on"
     assert cloud_measures[4] == "For your school to complete"
 
     not_used = table_named(tables, ("Supplier", "Why not"))
@@ -76,8 +80,10 @@ def test_switching_the_azure_fallback_off_removes_the_cloud_act_risk(client_requ
     text, tables, _ = docx_text(download(client_request, school, "docx"))
 
     risks = " ".join(" ".join(row) for row in table_named(tables, ("Ref", "Risk to individuals")))
-    assert "CLOUD Act" not in text
+    assert "US authorities could obtain the data Microsoft Azure OpenAI Service holds" not in risks
     assert "Microsoft Azure OpenAI Service" not in risks
+    # Harbour Mail is US-owned too: its own government-access risk stays.
+    assert "US authorities could obtain the data Harbour Mail Inc holds" in risks
     suppliers = table_named(tables, ("Sub-processor", "What it does"))
     assert "Microsoft Azure OpenAI Service" not in str(suppliers)
     assert "Microsoft Azure OpenAI Service is not used for your school" in text
@@ -100,8 +106,13 @@ def test_pdf_carries_the_same_content(client_request, register, school, data_lea
 
     register.switch(school, register.azure, False, data_lead)
     text = pdf_text(download(client_request, school, "pdf"))
-    assert "CLOUD Act" not in text
-    assert "Harbour Mail Inc" in text
+    assessed, kept_out = text.split("Risks your school's settings keep out", 1)
+    assert "US authorities could obtain the data Microsoft Azure OpenAI Service holds" not in assessed
+    assert "US authorities could obtain the data Harbour Mail Inc holds" in assessed
+    # Listed instead among the risks the school's setting keeps out, before step 6.
+    kept_out = kept_out.split("Step 6", 1)[0]
+    assert "Microsoft Azure OpenAI Service is not used for your school" in kept_out
+    assert "US authorities could obtain the data Microsoft Azure OpenAI Service holds" in kept_out
 
 
 def test_records_of_processing_as_csv_and_json(client_request, register, school, data_lead):
