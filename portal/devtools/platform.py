@@ -68,6 +68,10 @@ class StandInPlatform:
         self.thread = threading.Thread(target=self.server.serve_forever, daemon=True)
         self.timers: list[threading.Timer] = []
 
+    def use_secret(self, secret: str) -> None:
+        """Verify with this secret from now on (the platform's copy after a rotation)."""
+        self.webhook = Webhook(secret)
+
     def serve(self) -> StandInPlatform:
         self.thread.start()
         return self

@@ -6,6 +6,7 @@ from flask import Blueprint, abort, flash, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
+from sqlalchemy.orm import selectinload
 from werkzeug.wrappers import Response
 
 from portal import policy
@@ -26,7 +27,8 @@ LOG_LENGTH = 50
 
 
 def _index(form: EndpointForm, secret: str | None = None, made: WebhookEndpoint | None = None) -> str:
-    found = list(db.session.scalars(select(WebhookEndpoint).order_by(WebhookEndpoint.id.desc())))
+    query = select(WebhookEndpoint).options(selectinload(WebhookEndpoint.tenancy)).order_by(WebhookEndpoint.id.desc())
+    found = list(db.session.scalars(query))
     return render_template("webhooks/index.html", form=form, endpoints=found, secret=secret, made=made)
 
 
