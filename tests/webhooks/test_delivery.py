@@ -111,7 +111,7 @@ def test_backoff_grows_exponentially_and_a_message_fails_only_after_the_last_att
 def test_a_claimed_message_is_not_claimed_twice_and_a_dead_workers_claim_lapses(platform, endpoint):
     endpoints.ping(endpoint, actor=SYSTEM)
     db.session.commit()
-    token, batch = claim_batch(10)
+    _token, batch = claim_batch(10)
     assert len(batch) == 1 and claim_batch(10)[1] == []  # a second worker finds nothing to take
     # The first worker dies mid-post: after the lease its claim lapses and the message goes once more.
     db.session.execute(update(WebhookMessage).values(claimed_at=now() - dt.timedelta(minutes=10)))
