@@ -119,20 +119,21 @@ def ping(endpoint_id: int) -> Response:
     return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id))
 
 
+def _switch(endpoint_id: int, disabled: bool, message: str) -> Response:
+    endpoints.set_disabled(_found(endpoint_id), disabled, actor=Actor.of(current_user))
+    db.session.commit()
+    flash(message)
+    return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id))
+
+
 @bp.post("/<int:endpoint_id>/disable")
 def disable(endpoint_id: int) -> Response:
-    endpoints.set_disabled(_found(endpoint_id), True, actor=Actor.of(current_user))
-    db.session.commit()
-    flash(_("Endpoint disabled: its events wait in the queue until you enable it"))
-    return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id))
+    return _switch(endpoint_id, True, _("Endpoint disabled: its events wait in the queue until you enable it"))
 
 
 @bp.post("/<int:endpoint_id>/enable")
 def enable(endpoint_id: int) -> Response:
-    endpoints.set_disabled(_found(endpoint_id), False, actor=Actor.of(current_user))
-    db.session.commit()
-    flash(_("Endpoint enabled"))
-    return redirect(url_for("webhooks.endpoint", endpoint_id=endpoint_id))
+    return _switch(endpoint_id, False, _("Endpoint enabled"))
 
 
 @bp.post("/<int:endpoint_id>/messages/<int:message_id>/retry")

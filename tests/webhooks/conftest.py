@@ -9,13 +9,12 @@ from flask import Flask
 from sqlalchemy import select
 
 from portal.audit.service import Actor
-from portal.demo.register import load_register
 from portal.devtools.platform import StandInPlatform
 from portal.extensions import db
-from portal.register.models import TenancyOption
 from portal.webhooks.endpoints import new_secret, register_endpoint
 from portal.webhooks.events import EVENT_TYPES
 from portal.webhooks.models import WebhookEndpoint, WebhookMessage
+from tests.api.conftest import azure_fallback  # noqa: F401 (the demo register's options, shared)
 
 SYSTEM = Actor.system("test")
 
@@ -41,12 +40,3 @@ def messages() -> list[WebhookMessage]:
     return list(
         db.session.scalars(select(WebhookMessage).order_by(WebhookMessage.id).execution_options(populate_existing=True))
     )
-
-
-@pytest.fixture
-def azure_fallback(app: Flask) -> TenancyOption:
-    """The demo register and its options (the API's tests use the same)."""
-    list(load_register())
-    option = db.session.scalar(select(TenancyOption).where(TenancyOption.key == "azure-fallback"))
-    assert option is not None
-    return option
