@@ -68,7 +68,7 @@ system-packages:
 	  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq $$missing >/dev/null; \
 	fi
 
-## run: migrate SQLite in instance/, load the demo, start the sign-in provider, mail sink, worker and portal
+## run: migrate SQLite in instance/, load the demo, start the sign-in provider, mail sink, workers, stand-in platform and portal
 run: install assets
 	$(PY) -m portal.devtools.stack --port $(PORT)
 

@@ -35,6 +35,7 @@ from portal.trusthub.views import bp as trusthub
 from portal.trusthub.views import member as trusthub_member
 from portal.vendor.views import bp as vendor
 from portal.web.views import bp as web
+from portal.webhooks.views import bp as webhooks
 
 
 class SlugConverter(BaseConverter):
@@ -78,5 +79,6 @@ def register(app: Flask) -> None:
         api,
         api_tokens,
         applying,
+        webhooks,
     ):
         app.register_blueprint(blueprint)

@@ -15,6 +15,7 @@ from portal.demo.scale import scale_command
 from portal.extensions import db
 from portal.notify.cli import notify_cli
 from portal.notify.worker import deliver_due, work
+from portal.webhooks.cli import webhooks_cli
 
 outbox_cli = AppGroup("outbox", help="Deliver queued mail.")
 demo_cli = AppGroup("demo", help="Demo data for `make run`.")
@@ -55,6 +56,7 @@ def init_app(app: Flask) -> None:
     demo_cli.add_command(scale_command)
     app.cli.add_command(audit_cli)
     app.cli.add_command(notify_cli)
+    app.cli.add_command(webhooks_cli)
     from portal.ops.cli import backup_cli
 
     app.cli.add_command(backup_cli)

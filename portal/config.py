@@ -108,6 +108,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # Sent-marks are committed after this many messages. 1 means a worker killed mid-batch
         # re-sends at most the one message in flight; larger values are faster but may re-send more.
         "OUTBOX_SENT_FLUSH": 1,
+        # Outgoing webhooks (#27): seconds to wait for an endpoint, attempts before a message fails.
+        "WEBHOOK_TIMEOUT": 10,
+        "WEBHOOK_MAX_ATTEMPTS": 10,
+        "WEBHOOK_BATCH_SIZE": 10,
         # Sign-in providers: the local OpenID Connect provider stands in for both in development.
         "OIDC_LOCAL_PROVIDER": True,
         "MICROSOFT_CLIENT_ID": "portal-microsoft",

@@ -28,6 +28,7 @@ from portal.trusthub.models import (
     NdaTextVersion,
     SecurityOverviewVersion,
 )
+from portal.webhooks.models import WebhookAttempt, WebhookEndpoint, WebhookMessage
 
 __all__ = [
     "AccessRequest",
@@ -69,4 +70,7 @@ __all__ = [
     "TenancyOptionEntry",
     "TenancyOptionSetting",
     "User",
+    "WebhookAttempt",
+    "WebhookEndpoint",
+    "WebhookMessage",
 ]

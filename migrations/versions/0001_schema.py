@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 05:21:01.619633
+Create Date: 2026-12-06 06:20:55.732935
 
 """
 
@@ -603,6 +603,7 @@ def upgrade():
         sa.Column("token_hash", sa.String(length=64), nullable=False),
         sa.Column("prefix", sa.String(length=16), nullable=False),
         sa.Column("scopes", sa.String(length=60), nullable=False),
+        sa.Column("submission_key", sa.String(length=64), nullable=True),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_used_at", sa.DateTime(timezone=True), nullable=True),
@@ -615,6 +616,7 @@ def upgrade():
             ["revoked_by_id"], ["user_account.id"], name=op.f("fk_service_token_revoked_by_id_user_account")
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_service_token")),
+        sa.UniqueConstraint("submission_key", name=op.f("uq_service_token_submission_key")),
         sa.UniqueConstraint("token_hash", name=op.f("uq_service_token_token_hash")),
     )
     op.create_table(
@@ -721,6 +723,32 @@ def upgrade():
     )
     with op.batch_alter_table("user_session", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_user_session_user_id"), ["user_id"], unique=False)
+
+    op.create_table(
+        "webhook_endpoint",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("url", sa.String(length=500), nullable=False),
+        sa.Column("description", sa.String(length=100), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=True),
+        sa.Column("events", sa.String(length=400), nullable=False),
+        sa.Column("secret", sa.String(length=100), nullable=False),
+        sa.Column("previous_secret", sa.String(length=100), nullable=True),
+        sa.Column("previous_secret_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("submission_key", sa.String(length=64), nullable=True),
+        sa.Column("created_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("disabled_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["created_by_id"], ["user_account.id"], name=op.f("fk_webhook_endpoint_created_by_id_user_account")
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_webhook_endpoint_tenancy_id_tenancy"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_endpoint")),
+        sa.UniqueConstraint("submission_key", name=op.f("uq_webhook_endpoint_submission_key")),
+    )
+    with op.batch_alter_table("webhook_endpoint", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_webhook_endpoint_tenancy_id"), ["tenancy_id"], unique=False)
 
     op.create_table(
         "agreement",
@@ -1128,6 +1156,39 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_register_entry_version_id"), ["version_id"], unique=False)
 
     op.create_table(
+        "webhook_message",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("msg_id", sa.String(length=40), nullable=False),
+        sa.Column("endpoint_id", sa.Integer(), nullable=False),
+        sa.Column("event_type", sa.String(length=40), nullable=False),
+        sa.Column("body", sa.Text(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column(
+            "status",
+            sa.Enum("queued", "sending", "delivered", "failed", name="messagestatus", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("claimed_by", sa.String(length=64), nullable=True),
+        sa.Column("claimed_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("delivered_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("last_error", sa.String(length=500), nullable=True),
+        sa.CheckConstraint("attempts >= 0", name=op.f("ck_webhook_message_attempts_not_negative")),
+        sa.ForeignKeyConstraint(
+            ["endpoint_id"],
+            ["webhook_endpoint.id"],
+            name=op.f("fk_webhook_message_endpoint_id_webhook_endpoint"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_message")),
+        sa.UniqueConstraint("msg_id", name=op.f("uq_webhook_message_msg_id")),
+    )
+    with op.batch_alter_table("webhook_message", schema=None) as batch_op:
+        batch_op.create_index("ix_webhook_message_due", ["status", "next_attempt_at"], unique=False)
+        batch_op.create_index("ix_webhook_message_endpoint", ["endpoint_id", "id"], unique=False)
+
+    op.create_table(
         "document_download",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("document_id", sa.Integer(), nullable=False),
@@ -1279,6 +1340,25 @@ def upgrade():
         batch_op.create_index(batch_op.f("ix_objection_step_objection_id"), ["objection_id"], unique=False)
 
     op.create_table(
+        "webhook_attempt",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("message_id", sa.Integer(), nullable=False),
+        sa.Column("at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("status_code", sa.Integer(), nullable=True),
+        sa.Column("error", sa.String(length=300), nullable=True),
+        sa.Column("duration_ms", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["message_id"],
+            ["webhook_message.id"],
+            name=op.f("fk_webhook_attempt_message_id_webhook_message"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_webhook_attempt")),
+    )
+    with op.batch_alter_table("webhook_attempt", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_webhook_attempt_message_id"), ["message_id"], unique=False)
+
+    op.create_table(
         "deletion_certificate",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("exit_id", sa.Integer(), nullable=False),
@@ -1374,6 +1454,10 @@ def downgrade():
         batch_op.drop_index("ix_deletion_certificate_sha256")
 
     op.drop_table("deletion_certificate")
+    with op.batch_alter_table("webhook_attempt", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhook_attempt_message_id"))
+
+    op.drop_table("webhook_attempt")
     with op.batch_alter_table("objection_step", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_objection_step_objection_id"))
 
@@ -1392,6 +1476,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_document_download_document_id"))
 
     op.drop_table("document_download")
+    with op.batch_alter_table("webhook_message", schema=None) as batch_op:
+        batch_op.drop_index("ix_webhook_message_endpoint")
+        batch_op.drop_index("ix_webhook_message_due")
+
+    op.drop_table("webhook_message")
     with op.batch_alter_table("register_entry", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_register_entry_version_id"))
         batch_op.drop_index(batch_op.f("ix_register_entry_key"))
@@ -1439,6 +1528,10 @@ def downgrade():
         batch_op.drop_index("ix_agreement_sha256")
 
     op.drop_table("agreement")
+    with op.batch_alter_table("webhook_endpoint", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_webhook_endpoint_tenancy_id"))
+
+    op.drop_table("webhook_endpoint")
     with op.batch_alter_table("user_session", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_user_session_user_id"))
 

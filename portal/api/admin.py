@@ -31,19 +31,31 @@ def index() -> tuple[str, int]:
 
 
 @bp.post("")
-def create() -> tuple[str, int]:
+def create() -> tuple[str, int] | Response:
     form = TokenForm()
     if not form.validate_on_submit():
         return _render(form, status=200)
     try:
-        _token, secret = tokens.create_token(
-            form.name.data or "", [TokenScope(s) for s in form.scopes.data or []], actor=Actor.of(current_user)
+        token, secret = tokens.create_token(
+            form.name.data or "",
+            [TokenScope(s) for s in form.scopes.data or []],
+            actor=Actor.of(current_user),
+            submission_key=form.submission_key.data or None,
         )
     except (tokens.TokenError, ValueError) as error:
         db.session.rollback()
         form.name.errors = [str(error)]
         return _render(form)
     db.session.commit()
+    if secret is None:
+        flash(
+            _(
+                "This form was already sent and token “%(name)s” made then: no second token was made. Its secret "
+                "was shown once, on that page; if you did not copy it, revoke the token and create another.",
+                name=token.name,
+            )
+        )
+        return redirect(url_for("api_tokens.index"))
     # Shown on this response only: the portal keeps the hash, so it cannot show the secret again.
     return _render(TokenForm(formdata=None), secret=secret)
 

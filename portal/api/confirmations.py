@@ -9,6 +9,7 @@ older application.
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
 from sqlalchemy import select
 
@@ -39,6 +40,38 @@ def _check_time(applied_at: dt.datetime, requested_at: dt.datetime) -> None:
         raise ConfirmationError(422, f"applied_at is before the change was requested ({govuk_datetime(requested_at)})")
 
 
+def _mark_applied(
+    row: TenancyOptionSetting | TenancyExclusion,
+    applied_at: dt.datetime,
+    *,
+    requested_at: dt.datetime,
+    tenancy: Tenancy,
+    what: str,
+    key: str,
+    reason: str,
+    details: dict[str, Any],
+    actor: Actor,
+) -> None:
+    """Record the platform's application time on a setting or exclusion, once, with its audit row.
+
+    The first confirmation stands: a repeat (a retried request) changes nothing and records nothing.
+    """
+    if row.applied_at is not None:
+        return
+    _check_time(applied_at, requested_at)
+    row.applied_at = applied_at.astimezone(dt.UTC)
+    db.session.flush()
+    record(
+        f"tenancy.{what}_applied",
+        actor=actor,
+        tenancy_id=tenancy.id,
+        object_type=f"tenancy_{what}",
+        object_id=key,
+        reason=reason,
+        details={**details, "applied_at": row.applied_at.isoformat()},
+    )
+
+
 def confirm_option(
     tenancy: Tenancy, option_key: str, version: int, applied_at: dt.datetime, *, actor: Actor
 ) -> TenancyOptionSetting:
@@ -54,19 +87,16 @@ def confirm_option(
         raise ConfirmationError(
             409, f"The setting is at version {setting.version}, not {version}: apply the current one and confirm that"
         )
-    if setting.applied_at is not None:
-        return setting  # confirmed already: the first confirmation stands
-    _check_time(applied_at, setting.updated_at)
-    setting.applied_at = applied_at.astimezone(dt.UTC)
-    db.session.flush()
-    record(
-        "tenancy.option_applied",
-        actor=actor,
-        tenancy_id=tenancy.id,
-        object_type="tenancy_option",
-        object_id=option_key,
+    _mark_applied(
+        setting,
+        applied_at,
+        requested_at=setting.updated_at,
+        tenancy=tenancy,
+        what="option",
+        key=option_key,
         reason=f"Option “{option_key}” (version {version}) applied by the platform",
-        details={"version": version, "enabled": setting.enabled, "applied_at": setting.applied_at.isoformat()},
+        details={"version": version, "enabled": setting.enabled},
+        actor=actor,
     )
     return setting
 
@@ -80,19 +110,16 @@ def confirm_exclusion(tenancy: Tenancy, entry_key: str, applied_at: dt.datetime,
     )
     if exclusion is None:
         raise ConfirmationError(404, f"{tenancy.name} has no exclusion of “{entry_key}”")
-    if exclusion.applied_at is not None:
-        return exclusion
-    _check_time(applied_at, exclusion.since)
-    exclusion.applied_at = applied_at.astimezone(dt.UTC)
-    db.session.flush()
-    record(
-        "tenancy.exclusion_applied",
-        actor=actor,
-        tenancy_id=tenancy.id,
-        object_type="tenancy_exclusion",
-        object_id=entry_key,
+    _mark_applied(
+        exclusion,
+        applied_at,
+        requested_at=exclusion.since,
+        tenancy=tenancy,
+        what="exclusion",
+        key=entry_key,
         reason=f"Exclusion of “{entry_key}” applied by the platform",
-        details={"applied_at": exclusion.applied_at.isoformat()},
+        details={},
+        actor=actor,
     )
     return exclusion
 

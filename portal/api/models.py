@@ -33,6 +33,8 @@ class ServiceToken(db.Model):  # type: ignore[name-defined,misc]
     prefix: Mapped[str] = mapped_column(String(16))
     # Space-separated TokenScope values.
     scopes: Mapped[str] = mapped_column(String(60))
+    # The create form's one-time key: a double click or Back and resend makes one token.
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     last_used_at: Mapped[Optional[dt.datetime]]

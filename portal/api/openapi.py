@@ -6,6 +6,9 @@ from typing import Any
 
 from flask import current_app
 
+from portal.api.openapi_public import public_paths, register_schemas
+from portal.webhooks import describe
+
 REF_PATTERN = r"^[a-z0-9](?:[a-z0-9-]{0,78}[a-z0-9])?$"
 _NULLABLE_STRING = {"type": ["string", "null"]}
 _NULLABLE_TIME = {"type": ["string", "null"], "format": "date-time"}
@@ -196,14 +199,18 @@ def document() -> dict[str, Any]:
             "version": "1.0.0",
             "description": "What each school's options and effective sub-processor set are, and confirmations "
             "that the vendor's platform applied them. Authenticate with a service token a vendor admin creates "
-            "at /vendor/api-tokens: `Authorization: Bearer <token>`. Scope `read` reads; `confirm` confirms.",
+            "at /vendor/api-tokens: `Authorization: Bearer <token>`. Scope `read` reads; `confirm` confirms. "
+            "The portal also posts each change to the endpoints registered at /vendor/webhooks, signed per the "
+            "Standard Webhooks specification (see `webhooks`). The public register's documents need no token.",
         },
         "servers": [{"url": "/"}],
         "components": {
             "securitySchemes": {"serviceToken": {"type": "http", "scheme": "bearer"}},
-            "schemas": _SCHEMAS,
+            "schemas": {**_SCHEMAS, **register_schemas(), **describe.schemas()},
         },
+        "webhooks": describe.webhooks(),
         "paths": {
+            **public_paths(),
             "/api/v1/tenancies": {
                 "get": {
                     "operationId": "listTenancies",

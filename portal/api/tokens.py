@@ -4,10 +4,13 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import re
 import secrets
 from collections.abc import Iterable
 
+from flask_babel import gettext as _
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 
 from portal.api.models import ServiceToken, TokenScope
 from portal.audit.service import Actor, record
@@ -16,6 +19,7 @@ from portal.extensions import db
 
 # Marks a string as one of ours (secret scanners can match it), then 256 bits of randomness.
 TOKEN_PREFIX = "ssp_"  # noqa: S105 (a marker, not a secret)
+_KEY = re.compile(r"^[A-Za-z0-9_-]{32}$")
 
 
 class TokenError(ValueError):
@@ -26,8 +30,23 @@ def hash_token(secret: str) -> str:
     return hashlib.sha256(secret.encode()).hexdigest()
 
 
-def create_token(name: str, scopes: Iterable[TokenScope], *, actor: Actor) -> tuple[ServiceToken, str]:
-    """A new token and its secret: the caller shows the secret once; only its hash is stored."""
+def new_submission_key() -> str:
+    """A one-time key for the create form."""
+    return secrets.token_urlsafe(24)
+
+
+def create_token(
+    name: str, scopes: Iterable[TokenScope], *, actor: Actor, submission_key: str | None = None
+) -> tuple[ServiceToken, str | None]:
+    """A new token and its secret: the caller shows the secret once; only its hash is stored.
+
+    With a `submission_key` a second submission of the same form returns the token the first made
+    and no secret (it was shown once, to the first response): a double click makes one token.
+    """
+    if submission_key is not None and not _KEY.fullmatch(submission_key):
+        raise TokenError(_("This form could not be used: nothing was saved. Try again"))
+    if submission_key is not None and (earlier := _made_with(submission_key)) is not None:
+        return earlier, None
     name, chosen = name.strip(), sorted({TokenScope(s) for s in scopes})
     if not name:
         raise TokenError("Enter a name for the token")
@@ -39,11 +58,18 @@ def create_token(name: str, scopes: Iterable[TokenScope], *, actor: Actor) -> tu
         token_hash=hash_token(secret),
         prefix=secret[:12],
         scopes=" ".join(s.value for s in chosen),
+        submission_key=submission_key,
         created_by_id=actor.user_id,
         created_at=now(),
     )
-    db.session.add(token)
-    db.session.flush()
+    try:
+        with db.session.begin_nested():
+            db.session.add(token)
+    except IntegrityError:
+        # A concurrent press with the same key stored first: the unique key decides, not a check.
+        if submission_key is None or (earlier := _made_with(submission_key)) is None:
+            raise
+        return earlier, None
     record(
         "api.token_created",
         actor=actor,
@@ -53,6 +79,11 @@ def create_token(name: str, scopes: Iterable[TokenScope], *, actor: Actor) -> tu
         details={"name": token.name, "scopes": token.scopes, "prefix": token.prefix},
     )
     return token, secret
+
+
+def _made_with(key: str) -> ServiceToken | None:
+    found: ServiceToken | None = db.session.scalar(select(ServiceToken).where(ServiceToken.submission_key == key))
+    return found
 
 
 def revoke_token(token_id: int, *, actor: Actor) -> ServiceToken:

@@ -19,8 +19,10 @@ from portal.pagination import paginate
 from portal.register.effective import EffectiveSet, effective_set, effective_sets
 from portal.register.models import TenancyExclusion, TenancyOptionSetting
 from portal.register.publication import effective_set_json
+from portal.register.service import published_versions
 from portal.register.tenancy_views import BadOnDate, on_date
 from portal.tenancy.models import Tenancy
+from portal.web.urls import public_url
 
 bp = policy.declare(Blueprint("api", __name__, url_prefix="/api/v1"), policy.api(policy.Permission.API_READ))
 # Callers authenticate with a bearer token in a header, which a browser never sends by itself:
@@ -207,6 +209,28 @@ def _conditional(response: Response) -> Response:
     if request.method == "GET" and response.status_code == 200:
         response.add_etag()
         response.make_conditional(request)
+    return response
+
+
+@bp.get("/register/versions")
+@policy.allow(policy.PUBLIC)
+def register_versions() -> Response:
+    """Every published version, newest first: public open data, like /sub-processors.json."""
+    items = [
+        {
+            "number": v.number,
+            "sequence": v.sequence,
+            "published_at": _iso(v.published_at),
+            "material": v.material,
+            "summary": v.summary,
+            "json": public_url("register.version_json_view", sequence=v.sequence),
+            "page": public_url("register.version", sequence=v.sequence),
+        }
+        for v in published_versions()
+    ]
+    response = jsonify(items=items)
+    response.headers["Access-Control-Allow-Origin"] = "*"
+    response.headers["Cache-Control"] = "public, max-age=60"
     return response
 
 

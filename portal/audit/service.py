@@ -10,6 +10,7 @@ from typing import Any
 from flask import current_app, has_request_context, request
 
 from portal.audit.models import AuditEvent, Outcome
+from portal.audit.signals import recorded
 from portal.extensions import db
 from portal.web.security import request_id
 
@@ -58,6 +59,7 @@ def record(
     )
     db.session.add(event)
     db.session.flush()
+    recorded.send(None, event=event)
     return event
 
 

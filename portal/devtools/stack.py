@@ -1,4 +1,5 @@
-"""`make run`: migrate, load the demo, then run the local sign-in provider, mail sink, worker and portal.
+"""`make run`: migrate, load the demo, then run the local sign-in provider, mail sink, workers, stand-in platform
+and portal.
 
 Ctrl-C stops everything it started. Running it again works: migrations and the demo load are idempotent.
 """
@@ -18,16 +19,25 @@ from pathlib import Path
 from types import FrameType
 
 from flask_migrate import upgrade
+from sqlalchemy import select
 
 from portal import PROJECT_ROOT, create_app
+from portal.api.models import ServiceToken, TokenScope
+from portal.api.tokens import create_token, revoke_token
+from portal.audit.service import Actor
 from portal.demo import load
 from portal.demo.identity import DEMO_ACCOUNTS, provider_users
 from portal.devtools.mailsink import MailSink
 from portal.documents.keys import ensure_demo_keys
 from portal.extensions import db
+from portal.webhooks.endpoints import register_endpoint
+from portal.webhooks.events import EVENT_TYPES
+from portal.webhooks.models import WebhookEndpoint
 
 OIDC_PORT = 5556
 SMTP_PORT = 8025
+PLATFORM_PORT = 5557
+PLATFORM_NAME = "Stand-in platform (make run)"
 
 
 def ensure_instance_keys(instance: Path) -> Path:
@@ -63,6 +73,24 @@ def prepare(app_root: Path) -> tuple[list[str], list[dict[str, object]], list[tu
         return lines, provider_users(), list(DEMO_ACCOUNTS)
 
 
+def connect_platform(url: str) -> dict[str, str]:
+    """Register the stand-in platform as a webhook endpoint, with a fresh token that may confirm.
+
+    The endpoint (and its secret) is kept from run to run; the token is made anew each run, since
+    only its hash is stored, and the last run's is revoked. Both are audited as by "make run".
+    """
+    actor = Actor.system("make run")
+    with create_app().app_context():
+        endpoint = db.session.scalar(select(WebhookEndpoint).where(WebhookEndpoint.url == url))
+        if endpoint is None:
+            endpoint, _ = register_endpoint(url, PLATFORM_NAME, EVENT_TYPES, actor=actor)
+        for old in db.session.scalars(select(ServiceToken).where(ServiceToken.name == PLATFORM_NAME)):
+            revoke_token(old.id, actor=actor)
+        _, token = create_token(PLATFORM_NAME, [TokenScope.READ, TokenScope.CONFIRM], actor=actor)
+        db.session.commit()
+        return {"PLATFORM_WEBHOOK_SECRET": endpoint.secret, "PLATFORM_API_TOKEN": str(token)}
+
+
 def wait_for_port(port: int, timeout: float = 15.0) -> bool:
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
@@ -82,19 +110,26 @@ def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--port", type=int, default=int(os.environ.get("PORT", "5000")))
     args = parser.parse_args()
-    for port, what in ((args.port, "portal"), (OIDC_PORT, "sign-in provider"), (SMTP_PORT, "mail sink")):
+    for port, what in (
+        (args.port, "portal"),
+        (OIDC_PORT, "sign-in provider"),
+        (SMTP_PORT, "mail sink"),
+        (PLATFORM_PORT, "stand-in platform"),
+    ):
         if not port_free(port):
             print(f"Port {port} (for the {what}) is in use: stop whatever holds it, or set PORT=...", file=sys.stderr)
             return 1
 
     os.chdir(PROJECT_ROOT)
     # Links in mail (invitations, notices) point at this run's port, the demo's mail included.
-    os.environ["PORTAL_BASE_URL"] = f"http://127.0.0.1:{args.port}"
+    portal_url = f"http://127.0.0.1:{args.port}"
+    os.environ["PORTAL_BASE_URL"] = portal_url
     ensure_instance_keys(PROJECT_ROOT / "instance")
     print("Migrating the database and loading the demo data...")
     lines, users, accounts = prepare(PROJECT_ROOT)
     for line in lines:
         print(f"  {line}")
+    platform_env = connect_platform(f"http://127.0.0.1:{PLATFORM_PORT}/webhooks")
 
     bin_dir = Path(sys.executable).parent
     env = dict(os.environ, FLASK_APP="wsgi")
@@ -107,6 +142,11 @@ def main() -> int:
     children = [
         subprocess.Popen(provider_cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
         subprocess.Popen([sys.executable, "-m", "flask", "outbox", "work"], env=env),
+        subprocess.Popen([sys.executable, "-m", "flask", "webhooks", "work"], env=env),
+        subprocess.Popen(
+            [sys.executable, "-m", "portal.devtools.platform", "--port", str(PLATFORM_PORT), "--portal", portal_url],
+            env=dict(env, **platform_env),
+        ),
         subprocess.Popen(
             [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(args.port), "--no-reload"],
             env=env,
@@ -147,6 +187,8 @@ def print_welcome(port: int, mail_folder: Path, accounts: list[tuple[str, str, s
     print(f"  Public sub-processor register: http://127.0.0.1:{port}/sub-processors")
     print(f"  Local sign-in provider:        http://127.0.0.1:{OIDC_PORT}/ (stands in for Microsoft and Google)")
     print(f"  Local mail sink:               127.0.0.1:{SMTP_PORT}; messages print below and are kept in {mail_folder}")
+    print(f"  Stand-in learning platform:    http://127.0.0.1:{PLATFORM_PORT}/ (receives signed webhooks, confirms")
+    print("                                 option changes through /api/v1/ a few seconds later)")
     if accounts:
         print()
         print("  Demo accounts: click 'Sign in with Microsoft' or 'Sign in with Google', then type the")

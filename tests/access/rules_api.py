@@ -48,6 +48,8 @@ def _exclusion(world, tenancy):
 
 ROWS = [
     Row("api.openapi", status="200 200 200 200 200 200 200"),
+    # The register's versions as open data: public, like /sub-processors.json.
+    Row("api.register_versions", status="200 200 200 200 200 200 200"),
     Row("api.tenancies", status=NO_TOKEN),
     Row("api.tenancy", status=NO_TOKEN, values=_ref),
     Row("api.tenancy_set", status=NO_TOKEN, values=_ref),

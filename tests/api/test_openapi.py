@@ -24,16 +24,38 @@ def contract(app, confirm_token, azure_fallback):
     return schemathesis.openapi.from_wsgi("/api/v1/openapi.json", app), confirm_token
 
 
-def test_the_document_is_openapi_3_1_and_names_every_api_route(app, client):
+PUBLIC_REGISTER = {
+    "/sub-processors.json",
+    "/sub-processors/versions/{sequence}.json",
+    "/sub-processors.schema.json",
+    "/sub-processors.atom",
+}
+
+
+def test_the_document_is_valid_openapi_3_1_and_names_every_api_route_and_public_register_document(
+    app, client, contract
+):
     document = client.get("/api/v1/openapi.json").json
     assert document["openapi"].startswith("3.1")
+    schema, _token = contract
+    schema.validate()  # against the OpenAPI 3.1 meta-schema; raises on any fault
     documented = set(document["paths"])
     routes = {
         rule.rule.replace("<slug:ref>", "{ref}")
         for rule in app.url_map.iter_rules()
         if rule.endpoint.startswith("api.")
     }
-    assert routes == documented
+    assert documented == routes | PUBLIC_REGISTER
+
+
+def test_every_event_the_portal_sends_is_described_with_its_signature_headers(client):
+    from portal.webhooks.events import EVENT_TYPES, PING
+
+    webhooks = client.get("/api/v1/openapi.json").json["webhooks"]
+    assert set(webhooks) == {*EVENT_TYPES, PING}
+    for described in webhooks.values():
+        headers = {p["name"] for p in described["post"]["parameters"] if p["in"] == "header"}
+        assert headers == {"webhook-id", "webhook-timestamp", "webhook-signature"}
 
 
 def test_every_operation_conforms_to_the_description(contract):
@@ -45,6 +67,11 @@ def test_every_operation_conforms_to_the_description(contract):
         "GET /api/v1/tenancies/{ref}",
         "GET /api/v1/tenancies/{ref}/sub-processors",
         "POST /api/v1/tenancies/{ref}/confirmations",
+        "GET /api/v1/register/versions",
+        "GET /sub-processors.json",
+        "GET /sub-processors/versions/{sequence}.json",
+        "GET /sub-processors.schema.json",
+        "GET /sub-processors.atom",
     }
     for operation in operations:
 
@@ -79,6 +106,25 @@ def test_the_known_school_answers_each_operation_as_documented(contract):
     for case in cases:
         response = case.call_and_validate(headers=token)
         assert response.status_code == 200, (case.operation.label, response.text)
+
+
+def test_the_public_register_answers_as_documented_without_a_token_from_any_origin(contract):
+    """Published versions exist here (the demo register): each public document's 200 conforms, headers too."""
+    schema, _token = contract
+    by_label = {result.ok().label: result.ok() for result in schema.get_all_operations()}
+    cases = [
+        by_label["GET /sub-processors.json"].Case(),
+        by_label["GET /api/v1/register/versions"].Case(),
+        by_label["GET /sub-processors/versions/{sequence}.json"].Case(path_parameters={"sequence": 1}),
+        by_label["GET /sub-processors.schema.json"].Case(),
+        by_label["GET /sub-processors.atom"].Case(),
+    ]
+    for case in cases:
+        response = case.call_and_validate()
+        assert response.status_code == 200, (case.operation.label, response.text)
+        assert response.headers["access-control-allow-origin"] == ["*"], case.operation.label
+        again = case.call(headers={"If-None-Match": response.headers["etag"][0]})
+        assert again.status_code == 304, case.operation.label
 
 
 def _now() -> str:

@@ -61,3 +61,19 @@ def test_a_token_works_notes_its_last_use_and_stops_working_when_revoked(client_
 def test_vendor_staff_cannot_manage_tokens(client_request, vendor_staff):
     client_request.sign_in(vendor_staff)
     client_request.get("api_tokens.index", _expected_status=403)
+
+
+def test_a_double_click_makes_one_token(client_request, vendor_admin):
+    """The form's one-time key: the second press finds the token the first made and shows no secret."""
+    client_request.sign_in(vendor_admin)
+    form = client_request.get("api_tokens.index")
+    key = form.select_one("input[name=submission_key]")["value"]
+    data = {"name": "Platform", "scopes": ["read"], "submission_key": key}
+    first = client_request.post("api_tokens.create", data, _expected_status=200)
+    assert first.select_one("#new-token") is not None
+    second = client_request.post("api_tokens.create", data, _redirect_to="/vendor/api-tokens")
+    assert second.status_code == 302
+    page = client_request.get("api_tokens.index")
+    assert "no second token was made" in page.get_text() and page.select_one("#new-token") is None
+    assert len(list(db.session.scalars(select(ServiceToken)))) == 1
+    assert _actions() == ["api.token_created"]
