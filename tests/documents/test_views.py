@@ -5,11 +5,12 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import stat
 import zipfile
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.audit.models import AuditEvent
 from portal.documents import signing
@@ -17,6 +18,7 @@ from portal.documents.models import Agreement, DpaTextVersion
 from portal.extensions import db
 from portal.tenancy.models import Role
 from tests.documents.conftest import acceptance
+from tests.documents.streaming_zip import StreamingZipError, read_entries
 from tests.factories import make_school, make_trust, make_user
 
 SIGN_DATA = {"confirm": "y", "version": "1"}
@@ -281,3 +283,46 @@ def test_zip_is_streamed_one_agreement_at_a_time(text_v1: Any, register: Any) ->
     # The manifest, then one piece per agreement (plus the central directory): never one big blob.
     assert len([c for c in chunks if c]) >= len(signed) + 2
     assert max(len(c) for c in chunks) < max(a.size_bytes for a in signed) + 4096
+
+
+def test_zip_opens_in_zipfile_and_in_a_streaming_reader_with_names_modes_and_manifest_that_agree(
+    client_request: Any, text_v1: Any, register: Any
+) -> None:
+    trust, academies, admin = make_trust_world()
+    signed = signing.sign_agreements(academies, user=admin, acceptance=acceptance(), version_number=1, via=trust)
+    # Two agreements with one file name: the second is told apart, and the manifest names it so.
+    db.session.execute(update(Agreement).where(Agreement.id == signed[1].id).values(filename=signed[0].filename))
+    client_request.sign_in(admin)
+    body = client_request.client.get(client_request.url("documents.academies_zip", tenancy=trust.slug)).get_data()
+
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    assert archive.testzip() is None
+    for info in archive.infolist():
+        assert info.compress_type == zipfile.ZIP_DEFLATED, info.filename
+        assert stat.S_IMODE(info.external_attr >> 16) == 0o644 and stat.S_ISREG(info.external_attr >> 16)
+    streamed = read_entries(body)
+    assert streamed == {name: archive.read(name) for name in archive.namelist()}
+    manifest = list(csv.DictReader(io.StringIO(streamed["manifest.csv"].decode())))
+    assert sorted(row["file"] for row in manifest) == sorted(n for n in streamed if n != "manifest.csv")
+    assert len({row["file"] for row in manifest}) == 3
+    for row in manifest:
+        assert hashlib.sha256(streamed[row["file"]]).hexdigest() == row["sha256"]
+
+
+def test_the_streaming_reader_refuses_a_stored_entry_with_a_data_descriptor() -> None:
+    class Unseekable(io.RawIOBase):
+        def __init__(self) -> None:
+            self.data = bytearray()
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data: Any) -> int:
+            self.data += bytes(data)
+            return len(data)
+
+    sink = Unseekable()
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED) as old_style:
+        old_style.writestr("agreement.pdf", b"%PDF-1.7 as the bundle stored it before")
+    with pytest.raises(StreamingZipError, match="only DEFLATED entries can have EXT descriptor"):
+        read_entries(bytes(sink.data))
