@@ -167,4 +167,4 @@ def _file_headers(filename: str, sha256: str, data: bytes) -> dict[str, str]:
 
 
 # The signing journey's routes live in their own module, on this blueprint.
-from portal.documents import sign_views  # noqa: E402,F401
+from portal.documents import job_views, sign_views  # noqa: E402,F401
