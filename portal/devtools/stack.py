@@ -1,4 +1,4 @@
-"""`make run`: migrate, load the demo, then run the local sign-in provider, mail sink, worker and portal.
+"""`make run`: migrate, load the demo, then run the local sign-in provider, mail sink, workers and portal.
 
 Ctrl-C stops everything it started. Running it again works: migrations and the demo load are idempotent.
 """
@@ -107,6 +107,8 @@ def main() -> int:
     children = [
         subprocess.Popen(provider_cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL),
         subprocess.Popen([sys.executable, "-m", "flask", "outbox", "work"], env=env),
+        # Background jobs (#26): huey on instance/jobs.sqlite, so nothing else needs installing.
+        subprocess.Popen([sys.executable, "-m", "flask", "jobs", "work", "--workers", "2"], env=env),
         subprocess.Popen(
             [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(args.port), "--no-reload"],
             env=env,

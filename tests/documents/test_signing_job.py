@@ -116,7 +116,7 @@ def test_failures_say_why_and_can_be_retried(client_request: Any, text_v1: Any, 
     jobqueue.drain(client_request.app)
     page = client_request.get("documents.signing_job", tenancy=trust.slug, job_id=job.id)
     assert "Finished: 2 of 3 signed. 1 could not be signed." in page.select_one("#job-count").get_text()
-    failed_row = [row for row in page.select("tbody tr") if academies[1].name in row.get_text()][0]
+    failed_row = next(row for row in page.select("tbody tr") if academies[1].name in row.get_text())
     assert "Not signed" in failed_row.get_text() and "already signed" in failed_row.get_text()
 
     # Put right (here: that agreement is withdrawn), then retried: only the failed academy is signed.

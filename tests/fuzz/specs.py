@@ -452,6 +452,8 @@ EXEMPT: dict[str, str] = {
     "api_tokens.revoke": "no field to vary (an id in the path and the CSRF token); tests/api/test_tokens.py",
     "applying.confirm_setting": "no field to vary (an id in the path); tests/api/test_confirmations.py",
     "applying.confirm_excluded": "no field to vary (an id in the path); tests/api/test_confirmations.py",
+    "documents.signing_job_retry": "no field to vary (a job id in the path and the CSRF token); retries, "
+    "second presses and other trusts' jobs are tested in tests/documents/test_signing_job.py",
 }
 
 # The incident and exit forms (#23) have their own module.
