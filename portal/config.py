@@ -118,9 +118,6 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "GOOGLE_ISSUERS": ["https://accounts.google.com", "accounts.google.com"],
         "VENDOR_ENTRA_TENANT_ID": "7f3e9a52-1c4b-4d8e-9f20-5a6b7c8d9e01",
         # Documents
-        # Academies a trust signs for in one request: each agreement is drawn up and sealed on its
-        # own (about 0.8 s on a quiet core), so a request stays well inside gunicorn's timeout.
-        "TRUST_SIGNING_BATCH": 10,
         # Background jobs (#26): where huey keeps the queue of job ids. A SQLite file needs no
         # service (`make run`); production uses Redis (redis://...) so workers on every machine share it.
         "JOBS_QUEUE_URL": f"sqlite:///{instance / 'jobs.sqlite'}",

@@ -114,7 +114,7 @@ def sign() -> Any:
             return redirect(url_for("documents.signing_job", job_id=job.id))
         if request.method == "POST" and (earlier := _made_earlier(tenancy)):
             # A second press after the first signed (and closed the journey): the first press's answer.
-            return _signed(tenancy, None, signing.Signed(earlier, earlier=True))
+            return _signed(tenancy, signing.Signed(earlier, earlier=True))
         return redirect(url_for("documents.sign_details"))
     given = parties.Parties.from_dict(answers["parties"]) if answers else parties.Parties()
     via = tenancy if tenancy.is_trust else None
@@ -144,7 +144,7 @@ def sign() -> Any:
             status = _signing_failed(error, form.confirm)
         else:
             db.session.commit()
-            return _signed(tenancy, answers, signed)
+            return _signed(tenancy, signed)
     return _render_sign(tenancy, targets, form, status)
 
 
@@ -199,7 +199,7 @@ def _made_earlier(tenancy: Tenancy) -> list[Any]:
     return signing.made_with_key(key, signing.targets_for(tenancy))
 
 
-def _signed(tenancy: Tenancy, answers: dict[str, Any] | None, signed: signing.Signed) -> Any:
+def _signed(tenancy: Tenancy, signed: signing.Signed) -> Any:
     """Where a submission lands, saying whether this press made the agreements or an earlier one did."""
     if signed.earlier:
         session.pop(ANSWERS, None)
@@ -210,20 +210,8 @@ def _signed(tenancy: Tenancy, answers: dict[str, Any] | None, signed: signing.Si
             )
         )
         return redirect(url_for("documents.agreements"))
+    # A school signs for itself here; a trust's signing is a job (_start_job), watched on its own page.
     names = ", ".join(a.tenancy.name for a in signed.agreements)
-    remaining = sum(1 for s in versions.statuses(signing.targets_for(tenancy)) if s.needs_signature)
-    if remaining:
-        # The parties are kept for the next batch; only what to sign for is chosen afresh.
-        session[ANSWERS] = {**(answers or {}), "targets": []}
-        flash(
-            _(
-                "Agreements signed for %(names)s. %(count)s more still need an agreement: "
-                "the next ones are selected below.",
-                names=names,
-                count=remaining,
-            )
-        )
-        return redirect(url_for("documents.sign_details"))
     session.pop(ANSWERS, None)
     flash(_("Agreement signed for %(names)s. Download it from the list below.", names=names))
     return redirect(url_for("documents.agreements"))

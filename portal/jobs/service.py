@@ -78,7 +78,7 @@ def create_job(
     """Ask for a job in the caller's transaction; the same request key returns the job it made first."""
     if not targets:
         raise JobError("nothing to do")
-    if request_key is not None and (earlier := db.session.scalar(select(Job).where(Job.request_key == request_key))):
+    if request_key is not None and (earlier := _job_with_key(request_key)) is not None:
         return earlier
     job = Job(
         kind=kind,
@@ -94,12 +94,17 @@ def create_job(
             db.session.add(job)
     except IntegrityError:
         # The same form submitted twice at once: the unique key, not a check, decides.
-        earlier = db.session.scalar(select(Job).where(Job.request_key == request_key))
-        if earlier is None:
+        found = _job_with_key(request_key) if request_key is not None else None
+        if found is None:
             raise
-        return earlier
+        return found
     _audit("job.created", job, actor, {"kind": kind, "items": len(targets)})
     return job
+
+
+def _job_with_key(request_key: str) -> Job | None:
+    found: Job | None = db.session.scalar(select(Job).where(Job.request_key == request_key))
+    return found
 
 
 def retry_failed(job: Job, *, actor: Any) -> int:
@@ -108,14 +113,14 @@ def retry_failed(job: Job, *, actor: Any) -> int:
         update(Job)
         .where(Job.id == job.id, Job.state == JobState.FINISHED, Job.failed > 0)
         .values(state=JobState.QUEUED, failed=0, finished_at=None, lease_until=None)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     if not reopened:
         return 0
     count = db.session.execute(
         update(JobItem)
         .where(JobItem.job_id == job.id, JobItem.state == ItemState.FAILED)
         .values(state=ItemState.PENDING, reason=None, finished_at=None)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     db.session.expire(job)
     _audit("job.retried", job, actor, {"items": count})
     return int(count)
@@ -132,7 +137,7 @@ def claim(job_id: int, lease: dt.timedelta) -> Job | None:
             or_(Job.lease_until.is_(None), Job.lease_until < now),
         )
         .values(state=JobState.RUNNING, lease_until=now + lease, claims=Job.claims + 1)
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     db.session.commit()
     return db.session.get(Job, job_id) if taken else None
 
@@ -200,7 +205,7 @@ def _finish_item(job_id: int, item_id: int, result_id: int | None, reason: str |
         update(JobItem)
         .where(JobItem.id == item_id, JobItem.state == ItemState.PENDING)
         .values(state=state, reason=reason, result_id=result_id, finished_at=utcnow())
-    ).rowcount
+    ).rowcount  # type: ignore[attr-defined]
     if moved:
         counter = Job.failed if reason is not None else Job.done
         db.session.execute(update(Job).where(Job.id == job_id).values({counter: counter + 1}))
