@@ -186,6 +186,7 @@ def rolled_back(app: Flask) -> Iterator[Flask]:
         limiter.reset()
         # Rolled-back ids are reused (SQLite), so a cached version may not outlive its test.
         app.extensions.pop("portal_register_cache", None)
+        app.extensions.pop("portal_dpia_cache", None)  # likewise the rendered DPIA packs
         try:
             yield app
         finally:

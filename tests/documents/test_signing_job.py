@@ -79,6 +79,9 @@ def test_one_press_signs_every_academy_in_a_job_whose_page_counts_up(
     assert sorted(links) == sorted(
         client_request.url("documents.download", tenancy=trust.slug, agreement_id=a.id) for a in signed
     )
+    page = client_request.get("documents.agreements", tenancy=trust.slug)
+    assert "The last signing finished: 6 of 6 signed." in page.get_text()
+    assert page.find("a", string="See each academy's progress")["href"].endswith(f"/agreements/signing/{job.id}")
     actions = [e.action for e in db.session.scalars(select(AuditEvent))]
     assert actions.count("job.created") == 1 and actions.count("job.finished") == 1
     assert actions.count("agreement.signed") == 6
