@@ -142,3 +142,31 @@ def test_another_trusts_job_is_not_found(client_request: Any, text_v1: Any, regi
     client_request.sign_in(other_admin)
     client_request.get("documents.signing_job", _expected_status=404, tenancy=other.slug, job_id=job.id)
     client_request.post("documents.signing_job_retry", {}, _expected_status=404, tenancy=other.slug, job_id=job.id)
+
+
+def test_the_job_page_reads_the_same_statements_for_few_academies_as_for_many(
+    client_request: Any, count_queries: Any
+) -> None:
+    trust, _, admin = trust_world(1)
+    client_request.sign_in(admin)
+
+    def job_of(size: int) -> Job:
+        job = Job(kind="trust_signing", tenancy_id=trust.id, params={}, total=size, done=size // 2)
+        job.items = [
+            JobItem(target_id=n, label=f"Academy {n}", position=n, state=ItemState.DONE if n % 2 else ItemState.FAILED)
+            for n in range(size)
+        ]
+        for item in job.items:
+            item.result_id = 1 if item.state is ItemState.DONE else None
+            item.reason = None if item.state is ItemState.DONE else "A reason"
+        db.session.add(job)
+        db.session.flush()
+        return job
+
+    few, many = job_of(2), job_of(40)
+    with count_queries() as small:
+        client_request.get("documents.signing_job", tenancy=trust.slug, job_id=few.id)
+    with count_queries() as large:
+        page = client_request.get("documents.signing_job", tenancy=trust.slug, job_id=many.id)
+    assert len(page.select("tbody tr")) == 40
+    assert large.count == small.count
