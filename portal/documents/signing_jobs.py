@@ -46,6 +46,13 @@ def start(
     key = acceptance.submission_key
     if key is not None and not signing.valid_key(key):
         raise DocumentsError(_("This form could not be used: nothing was saved. Check your answers and sign again"))
+    if key is not None and (earlier := made_with_key(trust, key)) is not None:
+        return earlier  # this form was sent before: its job, not a refusal
+    if (running := latest_for(trust)) is not None and not running.finished:
+        # Two jobs at once could each find an academy unsigned and both sign it.
+        raise DocumentsError(
+            _("Agreements are already being signed for %(trust)s: wait for that to finish", trust=trust.name)
+        )
     version = latest_text_version()
     if version is None or version.number != version_number:
         raise DocumentsError(_("A new version was published while you were reading: read it and sign"))

@@ -67,6 +67,12 @@ def test_one_press_signs_every_academy_in_a_job_whose_page_counts_up(
     # A second press of the same form (double click, Back and again) makes no second job.
     client_request.post("documents.sign", SIGN_DATA, tenancy=trust.slug)
     assert db.session.scalar(select(func.count()).select_from(Job)) == 1
+    # Another signing while this one runs is refused: two jobs could each sign one academy.
+    client_request.post("documents.sign_details", {**DETAILS, "targets": [str(academies[0].id)]}, tenancy=trust.slug)
+    other = {**SIGN_DATA, "submission_key": "another-form-key-0123456789"}
+    refused = client_request.post("documents.sign", other, _expected_status=200, tenancy=trust.slug)
+    assert "already being signed" in refused.select_one(".govuk-error-summary").get_text()
+    assert db.session.scalar(select(func.count()).select_from(Job)) == 1
 
     assert jobqueue.drain(client_request.app) == ["6 done, 0 failed"]
     signed = list(db.session.scalars(select(Agreement)))
@@ -163,10 +169,10 @@ def test_the_job_page_reads_the_same_statements_for_few_academies_as_for_many(
         db.session.flush()
         return job
 
-    few, many = job_of(2), job_of(40)
+    slug, few, many = trust.slug, job_of(2).id, job_of(40).id  # read now: the counts are the requests' own
     with count_queries() as small:
-        client_request.get("documents.signing_job", tenancy=trust.slug, job_id=few.id)
+        client_request.get("documents.signing_job", tenancy=slug, job_id=few)
     with count_queries() as large:
-        page = client_request.get("documents.signing_job", tenancy=trust.slug, job_id=many.id)
+        page = client_request.get("documents.signing_job", tenancy=slug, job_id=many)
     assert len(page.select("tbody tr")) == 40
     assert large.count == small.count
