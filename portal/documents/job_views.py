@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import abort, flash, redirect, render_template, url_for
-from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 
 from portal import policy
@@ -56,5 +56,5 @@ def signing_job_retry(job_id: int) -> Any:
         db.session.commit()
         if count:
             jobs_queue.dispatch(job_id)
-            flash(_("%(count)s academies will be tried again.", count=count))
+            flash(ngettext("%(num)s academy will be tried again.", "%(num)s academies will be tried again.", count))
     return redirect(url_for("documents.signing_job", job_id=job_id))

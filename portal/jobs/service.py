@@ -20,6 +20,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -77,7 +78,7 @@ def create_job(
 ) -> Job:
     """Ask for a job in the caller's transaction; the same request key returns the job it made first."""
     if not targets:
-        raise JobError("nothing to do")
+        raise JobError(_("There is nothing to do"))
     if request_key is not None and (earlier := _job_with_key(request_key)) is not None:
         return earlier
     job = Job(
@@ -177,7 +178,7 @@ def _run_item(job_id: int, item_id: int, do_item: Handler, lease: dt.timedelta) 
                 time.sleep(0.2 * attempt)
                 continue
             log.exception("job %s item %s failed", job_id, item_id)
-            _finish_item(job_id, item_id, None, "Sorry, there was a problem on our side. Try again.")
+            _finish_item(job_id, item_id, None, _("Sorry, there was a problem on our side. Try again."))
             db.session.commit()
             return
 

@@ -14,20 +14,11 @@ from portal.jobs.models import ItemState, Job, JobItem, JobState
 from portal.tenancy.models import Role
 from tests.documents import jobqueue
 from tests.documents.conftest import acceptance
+from tests.documents.test_views import DETAILS as VIEW_DETAILS
 from tests.factories import make_school, make_trust, make_user
 
 SIGN_DATA = {"confirm": "y", "version": "1", "submission_key": "job-form-key-0123456789"}
-DETAILS = {
-    "controller_address": "1 School Lane, Leeds LS2 1AA",
-    "companies_house_number": "09876543",
-    "dpo_name": "Sam Officer",
-    "dpo_email": "dpo@school.example",
-    "ico_registration": "za 123456",
-    "notice_contact_name": "Nia Notice",
-    "notice_contact_email": "notices@school.example",
-    "signer_name": "Tara Trust",
-    "signer_role": "CEO",
-}
+DETAILS = {**VIEW_DETAILS, "signer_name": "Tara Trust", "signer_role": "CEO"}
 
 
 def trust_world(academies: int = 12) -> tuple[Any, list[Any], Any]:
