@@ -2,3 +2,40 @@
 import { initAll } from './govuk-frontend.min.js'
 
 initAll()
+
+// A job's status page (#26): fetch the page again every few seconds and put its progress region in
+// place of this one, so the count rises without a reload; stop once the job is finished. Without
+// JavaScript the page's <noscript> refresh does the same by reloading.
+const progress = document.querySelector('[data-job-progress][data-refresh]')
+if (progress) {
+  const seconds = Number(progress.dataset.refresh) || 3
+  const poll = async () => {
+    try {
+      const response = await fetch(window.location.href, { headers: { Accept: 'text/html' }, credentials: 'same-origin' })
+      if (response.ok) {
+        const page = new DOMParser().parseFromString(await response.text(), 'text/html')
+        const fresh = page.querySelector('[data-job-progress]')
+        if (fresh) {
+          const count = document.getElementById('job-count')
+          const freshCount = fresh.querySelector('#job-count')
+          for (const child of [...progress.children]) {
+            if (child !== count) child.remove()
+          }
+          for (const child of [...fresh.children]) {
+            if (child.id !== 'job-count') progress.appendChild(document.importNode(child, true))
+          }
+          // The status line keeps its element, so screen readers announce its new text.
+          if (count && freshCount) count.textContent = freshCount.textContent
+          if (!fresh.hasAttribute('data-refresh')) {
+            initAll({ scope: progress })
+            return
+          }
+        }
+      }
+    } catch (error) {
+      // A failed fetch (the server restarting, say) is tried again at the next interval.
+    }
+    window.setTimeout(poll, seconds * 1000)
+  }
+  window.setTimeout(poll, seconds * 1000)
+}

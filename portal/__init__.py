@@ -17,6 +17,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     # and loading the whole app then would make each module's import load every capability.
     from portal import blueprints, cli, config, errors, ops, policy, templating, transactions
     from portal.auth import sessions
+    from portal.jobs import queue as jobs_queue
     from portal.web import security
 
     app = Flask(
@@ -33,6 +34,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     templating.init_app(app)
     security.init_app(app)
     ops.init_app(app)
+    jobs_queue.init_app(app)
     blueprints.register(app)
     policy.init_app(app)
     errors.init_app(app)

@@ -13,6 +13,7 @@ from portal.audit.cli import audit_cli
 from portal.demo import load
 from portal.demo.scale import scale_command
 from portal.extensions import db
+from portal.jobs.cli import jobs_cli
 from portal.notify.cli import notify_cli
 from portal.notify.worker import deliver_due, work
 from portal.webhooks.cli import webhooks_cli
@@ -57,6 +58,7 @@ def init_app(app: Flask) -> None:
     app.cli.add_command(audit_cli)
     app.cli.add_command(notify_cli)
     app.cli.add_command(webhooks_cli)
+    app.cli.add_command(jobs_cli)
     from portal.ops.cli import backup_cli
 
     app.cli.add_command(backup_cli)

@@ -124,9 +124,11 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "GOOGLE_ISSUERS": ["https://accounts.google.com", "accounts.google.com"],
         "VENDOR_ENTRA_TENANT_ID": "7f3e9a52-1c4b-4d8e-9f20-5a6b7c8d9e01",
         # Documents
-        # Academies a trust signs for in one request: each agreement is drawn up and sealed on its
-        # own (about 0.8 s on a quiet core), so a request stays well inside gunicorn's timeout.
-        "TRUST_SIGNING_BATCH": 10,
+        # Background jobs (#26): where huey keeps the queue of job ids. A SQLite file needs no
+        # service (`make run`); production uses Redis (redis://...) so workers on every machine share it.
+        "JOBS_QUEUE_URL": f"sqlite:///{instance / 'jobs.sqlite'}",
+        # A worker holds a job this long after each item; a killed worker's job is taken over after it.
+        "JOBS_LEASE_SECONDS": 60,
         "SIGNING_PKCS12_PATH": str(instance / "signing" / "signer.p12"),
         "SIGNING_PKCS12_PASSWORD": "demo-signing-password",
         "SIGNING_KEY_PATH": None,
@@ -224,6 +226,8 @@ def check_production(config: dict[str, Any]) -> None:
             "PORTAL_SQLALCHEMY_DATABASE_URI points at SQLite: use PostgreSQL, "
             "or set PORTAL_ALLOW_SQLITE_IN_PRODUCTION=true deliberately"
         )
+    if str(config.get("JOBS_QUEUE_URL", "")).startswith("sqlite") and not config.get("ALLOW_SQLITE_IN_PRODUCTION"):
+        raise ConfigError("PORTAL_JOBS_QUEUE_URL points at SQLite: use Redis (redis://...) so every worker shares it")
     if config.get("OIDC_LOCAL_PROVIDER"):
         raise ConfigError("PORTAL_OIDC_LOCAL_PROVIDER is on: production signs in with Microsoft and Google")
     for key in ("MICROSOFT_METADATA_URL", "GOOGLE_METADATA_URL"):

@@ -9,6 +9,7 @@ from portal.dpia.models import DpiaDownload
 from portal.exits.models import DeletionCertificate, ExitCase, ExitDeletion, ExitStep
 from portal.gias.models import GiasEstablishment, GiasGroup, GiasImportBatch
 from portal.incidents.models import Incident, IncidentEntry, IncidentTenancy
+from portal.jobs.models import Job, JobItem
 from portal.notify.models import OutboxMessage, Subscriber
 from portal.register.models import (
     NotSubProcessor,
@@ -51,6 +52,8 @@ __all__ = [
     "IncidentEntry",
     "IncidentTenancy",
     "Invitation",
+    "Job",
+    "JobItem",
     "Membership",
     "NdaAcceptance",
     "NdaTextVersion",

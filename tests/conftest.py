@@ -57,6 +57,10 @@ _NOBODY = socket.socket()
 _NOBODY.bind(("127.0.0.1", 0))
 atexit.register(_NOBODY.close)
 UNREACHABLE_METADATA_URL = f"http://127.0.0.1:{_NOBODY.getsockname()[1]}/.well-known/openid-configuration"
+# The job queue (huey on SQLite) in a folder of this test process's own, never the demo's instance/.
+_JOBS_FOLDER = tempfile.mkdtemp(prefix="portal-jobs-")
+atexit.register(shutil.rmtree, _JOBS_FOLDER, True)
+JOBS_QUEUE_URL = f"sqlite:///{_JOBS_FOLDER}/jobs.sqlite"
 
 
 def base_config(uri: str) -> dict[str, Any]:
@@ -76,6 +80,7 @@ def base_config(uri: str) -> dict[str, Any]:
         "MICROSOFT_METADATA_URL": UNREACHABLE_METADATA_URL,
         "GOOGLE_METADATA_URL": UNREACHABLE_METADATA_URL,
         "AUDIT_HASH_KEY": "test-audit-key",
+        "JOBS_QUEUE_URL": JOBS_QUEUE_URL,
     }
 
 
@@ -181,6 +186,7 @@ def rolled_back(app: Flask) -> Iterator[Flask]:
         limiter.reset()
         # Rolled-back ids are reused (SQLite), so a cached version may not outlive its test.
         app.extensions.pop("portal_register_cache", None)
+        app.extensions.pop("portal_dpia_cache", None)  # likewise the rendered DPIA packs
         try:
             yield app
         finally:

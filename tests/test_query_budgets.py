@@ -40,6 +40,8 @@ EXEMPT: dict[str, str] = {
     "web.favicon": "a redirect to a static file: no database at all",
     "documents.sign": "needs sign_details' answers in the session (else a redirect); document.prepare builds every "
     "target's annexes from one effective_sets call (tests/documents/test_views.py signs three academies at once)",
+    "documents.signing_job": "needs a trust's signing job; one SELECT of the job and one of its items, "
+    "however many (tests/documents/test_signing_job.py)",
     "documents.sign_draft": "needs sign_details' answers in the session (else a redirect); one target, one prepare",
     "auth.callback": "needs a sign-in provider's round trip (tests/auth cover it); one identity lookup",
     "auth.invitation": "needs a live invitation token; one lookup by token hash, nothing listed",

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 06:20:55.732935
+Create Date: 2026-12-06 07:33:53.018027
 
 """
 
@@ -458,6 +458,43 @@ def upgrade():
     with op.batch_alter_table("invitation", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_invitation_tenancy_id"), ["tenancy_id"], unique=False)
         batch_op.create_index("ix_invitation_token_hash", ["token_hash"], unique=True)
+
+    op.create_table(
+        "job",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("kind", sa.String(length=40), nullable=False),
+        sa.Column("tenancy_id", sa.Integer(), nullable=True),
+        sa.Column("created_by_user_id", sa.Integer(), nullable=True),
+        sa.Column("request_key", sa.String(length=64), nullable=True),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum("queued", "running", "finished", name="jobstate", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("total", sa.Integer(), nullable=False),
+        sa.Column("done", sa.Integer(), nullable=False),
+        sa.Column("failed", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("lease_until", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("claims", sa.Integer(), nullable=False),
+        sa.CheckConstraint("done >= 0 AND failed >= 0 AND done + failed <= total", name=op.f("ck_job_counts_fit")),
+        sa.ForeignKeyConstraint(
+            ["created_by_user_id"],
+            ["user_account.id"],
+            name=op.f("fk_job_created_by_user_id_user_account"),
+            ondelete="SET NULL",
+        ),
+        sa.ForeignKeyConstraint(
+            ["tenancy_id"], ["tenancy.id"], name=op.f("fk_job_tenancy_id_tenancy"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job")),
+        sa.UniqueConstraint("request_key", name=op.f("uq_job_request_key")),
+    )
+    with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_job_tenancy_id"), ["tenancy_id"], unique=False)
+        batch_op.create_index("ix_job_unfinished", ["state", "lease_until"], unique=False)
 
     op.create_table(
         "membership",
@@ -966,6 +1003,28 @@ def upgrade():
     with op.batch_alter_table("incident_tenancy", schema=None) as batch_op:
         batch_op.create_index("ix_incident_tenancy_listed", ["incident_id", "included", "tenancy_id"], unique=False)
         batch_op.create_index(batch_op.f("ix_incident_tenancy_tenancy_id"), ["tenancy_id"], unique=False)
+
+    op.create_table(
+        "job_item",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("job_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("target_id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=200), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum("pending", "done", "failed", name="itemstate", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("reason", sa.Text(), nullable=True),
+        sa.Column("result_id", sa.Integer(), nullable=True),
+        sa.Column("finished_at", sa.DateTime(timezone=True), nullable=True),
+        sa.ForeignKeyConstraint(["job_id"], ["job.id"], name=op.f("fk_job_item_job_id_job"), ondelete="CASCADE"),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_job_item")),
+        sa.UniqueConstraint("job_id", "target_id", name=op.f("uq_job_item_job_id_target_id")),
+    )
+    with op.batch_alter_table("job_item", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_job_item_job_id"), ["job_id"], unique=False)
 
     op.create_table(
         "nda_acceptance",
@@ -1501,6 +1560,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_nda_acceptance_tenancy_id"))
 
     op.drop_table("nda_acceptance")
+    with op.batch_alter_table("job_item", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_job_item_job_id"))
+
+    op.drop_table("job_item")
     with op.batch_alter_table("incident_tenancy", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_incident_tenancy_tenancy_id"))
         batch_op.drop_index("ix_incident_tenancy_listed")
@@ -1576,6 +1639,11 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_membership_tenancy_id"))
 
     op.drop_table("membership")
+    with op.batch_alter_table("job", schema=None) as batch_op:
+        batch_op.drop_index("ix_job_unfinished")
+        batch_op.drop_index(batch_op.f("ix_job_tenancy_id"))
+
+    op.drop_table("job")
     with op.batch_alter_table("invitation", schema=None) as batch_op:
         batch_op.drop_index("ix_invitation_token_hash")
         batch_op.drop_index(batch_op.f("ix_invitation_tenancy_id"))

@@ -147,6 +147,8 @@ def main() -> int:
             [sys.executable, "-m", "portal.devtools.platform", "--port", str(PLATFORM_PORT), "--portal", portal_url],
             env=dict(env, **platform_env),
         ),
+        # Background jobs (#26): huey on instance/jobs.sqlite, so nothing else needs installing.
+        subprocess.Popen([sys.executable, "-m", "flask", "jobs", "work", "--workers", "2"], env=env),
         subprocess.Popen(
             [sys.executable, "-m", "flask", "run", "--host", "127.0.0.1", "--port", str(args.port), "--no-reload"],
             env=env,

@@ -1,4 +1,12 @@
-"""A trust's bundle: one ZIP of the latest signed agreement of every academy, streamed with flat memory."""
+"""A trust's bundle: one ZIP of the latest signed agreement of every academy, streamed with flat memory.
+
+Every entry is deflated: streamed to a sink that cannot seek, zipfile writes each entry's CRC and sizes
+after its data (a data descriptor), which the ZIP specification allows only where the data says where
+it ends. Stored entries with descriptors are refused by Java's `ZipInputStream` and other streaming
+readers ("only DEFLATED entries can have EXT descriptor"); deflated ones are read by all of them.
+Entries are plain files readable by everyone (0644), and the manifest names each entry as it is in
+the archive, after two agreements with one file name were told apart.
+"""
 
 from __future__ import annotations
 
@@ -78,32 +86,47 @@ class _Chunks(io.RawIOBase):
         return out
 
 
-def manifest_csv(items: list[BundleItem]) -> bytes:
-    """manifest.csv: school, URN, version, signed at, signer, SHA-256, file."""
+def entry_names(items: list[BundleItem]) -> list[str]:
+    """Each agreement's name in the archive: its file name, prefixed by its id where another has it already."""
+    names: list[str] = []
+    taken: set[str] = {"manifest.csv"}
+    for item in items:
+        name = item.filename if item.filename not in taken else f"{item.agreement_id}-{item.filename}"
+        taken.add(name)
+        names.append(name)
+    return names
+
+
+def manifest_csv(items: list[BundleItem], names: list[str] | None = None) -> bytes:
+    """manifest.csv: school, URN, version, signed at, signer, SHA-256, and the entry's name in the archive."""
+    names = names if names is not None else entry_names(items)
     return csv_bytes(
         ["school", "urn", "version", "signed_at_utc", "signer", "sha256", "file"],
-        ([i.school, i.urn, i.version, i.signed_at, i.signer, i.sha256, i.filename] for i in items),
+        ([i.school, i.urn, i.version, i.signed_at, i.signer, i.sha256, n] for i, n in zip(items, names, strict=True)),
         byte_order_mark=False,
     )
+
+
+FILE_MODE = 0o100644
+
+
+def _entry(name: str, date_time: tuple[int, int, int, int, int, int]) -> zipfile.ZipInfo:
+    info = zipfile.ZipInfo(name, date_time=date_time)
+    info.compress_type = zipfile.ZIP_DEFLATED
+    info.external_attr = FILE_MODE << 16  # a regular file, rw-r--r--, whoever unpacks it
+    return info
 
 
 def stream_zip(items: list[BundleItem]) -> Iterator[bytes]:
     """Yield the ZIP piece by piece, holding at most one agreement's bytes in memory."""
     sink = _Chunks()
-    names: set[str] = set()
-    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED) as archive:
-        archive.writestr(
-            zipfile.ZipInfo("manifest.csv", date_time=(2026, 1, 1, 0, 0, 0)),
-            manifest_csv(items),
-            compress_type=zipfile.ZIP_DEFLATED,
-        )
+    names = entry_names(items)
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_DEFLATED, compresslevel=6) as archive:
+        archive.writestr(_entry("manifest.csv", (2026, 1, 1, 0, 0, 0)), manifest_csv(items, names))
         yield sink.drain()
-        for item in items:
+        for item, name in zip(items, names, strict=True):
             pdf = db.session.scalar(select(Agreement.pdf).where(Agreement.id == item.agreement_id))
-            name = item.filename if item.filename not in names else f"{item.agreement_id}-{item.filename}"
-            names.add(name)
-            info = zipfile.ZipInfo(name, date_time=_zip_time(item.signed_at))
-            archive.writestr(info, pdf or b"")
+            archive.writestr(_entry(name, _zip_time(item.signed_at)), pdf or b"")
             del pdf
             yield sink.drain()
     yield sink.drain()

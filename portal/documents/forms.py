@@ -141,3 +141,9 @@ class VerifyForm(FlaskForm):
         validators=[FileRequired("Select the PDF file of the agreement")],
     )
     submit = SubmitField("Check the agreement", widget=GovSubmitInput())
+
+
+class RetryForm(FlaskForm):
+    """Put a signing job's failed academies back in the queue (the job's state decides; a second press does nothing)."""
+
+    submit = SubmitField(_l("Try the failed ones again"), widget=GovSubmitInput())

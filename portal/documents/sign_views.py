@@ -15,10 +15,12 @@ from flask_login import current_user
 from wtforms.fields.choices import SelectChoice
 
 from portal import policy, transactions
-from portal.documents import document, parties, signing, versions
+from portal.documents import document, parties, signing, signing_jobs, versions
 from portal.documents.forms import PartiesForm, SignForm, TrustPartiesForm
 from portal.documents.views import bp
 from portal.extensions import db
+from portal.jobs import queue as jobs_queue
+from portal.jobs.models import Job
 from portal.policy import Permission
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy
@@ -59,12 +61,9 @@ def sign_details() -> Any:
         chosen = [int(v) for v in (getattr(form, "targets", None) and form.targets.data) or [str(tenancy.id)]]
         try:
             cleaned = parties.clean(tenancy, given)
-            _check_batch(chosen)
         except parties.PartiesError as error:
             field = getattr(form, error.field, None) or form.signer_name
             field.errors = [*field.errors, str(error)]
-        except versions.DocumentsError as error:
-            form.targets.errors = [*form.targets.errors, str(error)]  # type: ignore[attr-defined]
         else:
             session[ANSWERS] = {"tenancy": tenancy.id, "parties": cleaned.as_dict(), "targets": chosen}
             return redirect(url_for("documents.sign"))
@@ -76,7 +75,6 @@ def sign_details() -> Any:
         choices=choices,
         independent=parties.is_independent(tenancy),
         controller_name=parties.legal_name(tenancy),
-        batch=int(current_app.config["TRUST_SIGNING_BATCH"]),
     )
 
 
@@ -100,15 +98,7 @@ def _fill(form: PartiesForm, tenancy: Tenancy, choices: list[Tenancy]) -> None:
             form.targets.data = [str(i) for i in answers["targets"]]
         else:
             needing = [s.tenancy for s in versions.statuses(choices) if s.needs_signature]
-            form.targets.data = [str(t.id) for t in needing][: int(current_app.config["TRUST_SIGNING_BATCH"])]
-
-
-def _check_batch(chosen: list[int]) -> None:
-    batch = int(current_app.config["TRUST_SIGNING_BATCH"])
-    if len(chosen) > batch:
-        raise versions.DocumentsError(
-            _("Select up to %(batch)s at a time: each agreement is drawn up and sealed on its own", batch=batch)
-        )
+            form.targets.data = [str(t.id) for t in needing]
 
 
 @bp.route("/agreements/sign", methods=["GET", "POST"])
@@ -120,9 +110,11 @@ def sign() -> Any:
     version = versions.latest_text_version()
     targets = _targets(tenancy, answers) if answers else []
     if version is None or not targets:
+        if request.method == "POST" and tenancy.is_trust and (job := _job_made_earlier(tenancy)):
+            return redirect(url_for("documents.signing_job", job_id=job.id))
         if request.method == "POST" and (earlier := _made_earlier(tenancy)):
             # A second press after the first signed (and closed the journey): the first press's answer.
-            return _signed(tenancy, None, signing.Signed(earlier, earlier=True))
+            return _signed(tenancy, signing.Signed(earlier, earlier=True))
         return redirect(url_for("documents.sign_details"))
     given = parties.Parties.from_dict(answers["parties"]) if answers else parties.Parties()
     via = tenancy if tenancy.is_trust else None
@@ -139,6 +131,8 @@ def sign() -> Any:
             submission_key=form.submission_key.data or None,
             sign_again=bool(form.sign_again.data),
         )
+        if tenancy.is_trust:
+            return _start_job(tenancy, targets, acceptance, form)
         try:
             signed = signing.sign(
                 targets, user=current_user, acceptance=acceptance, version_number=_int(form.version.data), via=via
@@ -150,9 +144,18 @@ def sign() -> Any:
             status = _signing_failed(error, form.confirm)
         else:
             db.session.commit()
-            return _signed(tenancy, answers, signed)
+            return _signed(tenancy, signed)
+    return _render_sign(tenancy, targets, form, status)
+
+
+def _render_sign(tenancy: Tenancy, targets: list[Tenancy], form: SignForm, status: int) -> Any:
+    answers = _answers(tenancy)
+    version = versions.latest_text_version()
+    if version is None:
+        return redirect(url_for("documents.sign_details"))
+    given = parties.Parties.from_dict(answers["parties"]) if answers else parties.Parties()
     form.version.data = str(version.number)
-    prepared = document.prepare(targets, version, given, via=via)
+    prepared = document.prepare(targets, version, given, via=tenancy if tenancy.is_trust else None)
     form.confirm.label.text = prepared[0].controller["authority"]
     return render_template(
         "documents/sign.html",
@@ -166,6 +169,28 @@ def sign() -> Any:
     ), status
 
 
+def _start_job(tenancy: Tenancy, targets: list[Tenancy], acceptance: signing.Acceptance, form: SignForm) -> Any:
+    """A trust's signing runs as a job: written with this request, then watched on its own page."""
+    try:
+        job = signing_jobs.start(
+            tenancy, targets, user=current_user, acceptance=acceptance, version_number=_int(form.version.data)
+        )
+    except (versions.DocumentsError, parties.PartiesError) as error:
+        db.session.rollback()
+        form.confirm.errors = [*form.confirm.errors, str(error)]
+        return _render_sign(tenancy, targets, form, 200)
+    db.session.commit()
+    jobs_queue.dispatch(job.id)
+    session.pop(ANSWERS, None)
+    return redirect(url_for("documents.signing_job", job_id=job.id))
+
+
+def _job_made_earlier(tenancy: Tenancy) -> Job | None:
+    """The signing job a submission with this form's key asked for, if this trust's."""
+    key = request.form.get("submission_key", "")
+    return signing_jobs.made_with_key(tenancy, key) if signing.valid_key(key) else None
+
+
 def _made_earlier(tenancy: Tenancy) -> list[Any]:
     """The agreements a submission with this form's key made, for what this tenancy may sign for."""
     key = request.form.get("submission_key", "")
@@ -174,7 +199,7 @@ def _made_earlier(tenancy: Tenancy) -> list[Any]:
     return signing.made_with_key(key, signing.targets_for(tenancy))
 
 
-def _signed(tenancy: Tenancy, answers: dict[str, Any] | None, signed: signing.Signed) -> Any:
+def _signed(tenancy: Tenancy, signed: signing.Signed) -> Any:
     """Where a submission lands, saying whether this press made the agreements or an earlier one did."""
     if signed.earlier:
         session.pop(ANSWERS, None)
@@ -185,20 +210,8 @@ def _signed(tenancy: Tenancy, answers: dict[str, Any] | None, signed: signing.Si
             )
         )
         return redirect(url_for("documents.agreements"))
+    # A school signs for itself here; a trust's signing is a job (_start_job), watched on its own page.
     names = ", ".join(a.tenancy.name for a in signed.agreements)
-    remaining = sum(1 for s in versions.statuses(signing.targets_for(tenancy)) if s.needs_signature)
-    if remaining:
-        # The parties are kept for the next batch; only what to sign for is chosen afresh.
-        session[ANSWERS] = {**(answers or {}), "targets": []}
-        flash(
-            _(
-                "Agreements signed for %(names)s. %(count)s more still need an agreement: "
-                "the next ones are selected below.",
-                names=names,
-                count=remaining,
-            )
-        )
-        return redirect(url_for("documents.sign_details"))
     session.pop(ANSWERS, None)
     flash(_("Agreement signed for %(names)s. Download it from the list below.", names=names))
     return redirect(url_for("documents.agreements"))

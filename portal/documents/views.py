@@ -24,7 +24,7 @@ from sqlalchemy.orm import undefer
 
 from portal import policy
 from portal.audit import service as audit
-from portal.documents import bundle, signing, versions
+from portal.documents import bundle, signing, signing_jobs, versions
 from portal.documents.forms import PublishForm, VerifyForm
 from portal.documents.models import Agreement
 from portal.documents.verify import verify_pdf
@@ -53,6 +53,7 @@ def agreements() -> str:
         status=status,
         history=versions.history(tenancy),
         academies=academies,
+        signing_job=signing_jobs.latest_for(tenancy) if tenancy.is_trust else None,
     )
 
 
@@ -167,4 +168,4 @@ def _file_headers(filename: str, sha256: str, data: bytes) -> dict[str, str]:
 
 
 # The signing journey's routes live in their own module, on this blueprint.
-from portal.documents import sign_views  # noqa: E402,F401
+from portal.documents import job_views, sign_views  # noqa: E402,F401

@@ -18,6 +18,7 @@ from portal import policy, transactions
 from portal.audit import service as audit
 from portal.dpia import freshness
 from portal.dpia.builder import build_pack
+from portal.dpia.cache import pack_cache
 from portal.dpia.content import DpiaPack
 from portal.dpia.docx_render import render_docx
 from portal.dpia.models import PackFormat
@@ -53,7 +54,7 @@ def download(fmt: str) -> Response:
     built = build_pack(tenancy)
     render, mimetype = RENDERERS[chosen]
     with transactions.without_transaction():  # built and rendered first: a failure records nothing
-        body = render(built)
+        body = pack_cache().rendered(chosen, built, render)  # the same pack asked again is not rendered again
     by_lead = policy.may(current_user, Permission.MANAGE_OPTIONS, tenancy)  # a data lead or trust admin
     freshness.record_download(tenancy, built, chosen, actor=audit.Actor.of(current_user), by_lead=by_lead)
     db.session.commit()

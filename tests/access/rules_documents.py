@@ -5,6 +5,7 @@ import uuid
 
 from portal.documents.models import Agreement, DpaTextVersion, SignerCapacity
 from portal.extensions import db
+from portal.jobs.models import Job, JobItem
 from tests.access.matrix import Row
 
 MEMBERS_OWN = "302 200 200 200 404 404 404"
@@ -43,6 +44,15 @@ def stored_agreement(world, tenancy):
     return {"agreement_id": agreement.id}
 
 
+def stored_job(world, tenancy):
+    """A signing job of the tenancy, one item long (its page and retry are what is tested here)."""
+    job = Job(kind="trust_signing", tenancy_id=tenancy.id, params={}, total=1)
+    job.items = [JobItem(target_id=tenancy.id, label=tenancy.name)]
+    db.session.add(job)
+    db.session.flush()
+    return {"job_id": job.id}
+
+
 ROWS = [
     Row("documents.agreements", own=MEMBERS_OWN, other=OUTSIDER),
     # Without answers from the first step, the check page and the draft send the signer back to it.
@@ -70,6 +80,17 @@ ROWS = [
     ),
     Row("documents.download", own=MEMBERS_OWN, other=OUTSIDER, cross=OUTSIDER, values=stored_agreement),
     Row("documents.academies_zip", own=TRUST_ONLY_OWN, other=OUTSIDER),
+    # A trust's signing job (#26): trust admins only, and only their own trust's.
+    # (Another trust's job answers 404 to a trust admin: tests/documents/test_signing_job.py.)
+    Row("documents.signing_job", own=TRUST_ONLY_OWN, other=OUTSIDER, values=stored_job),
+    Row(
+        "documents.signing_job_retry",
+        "POST",
+        own=TRUST_ONLY_OWN,
+        other=OUTSIDER,
+        values=stored_job,
+        data=lambda w, t: {},
+    ),
     Row("documents.verify", status=PUBLIC),
     Row("documents.verify", "POST", status=PUBLIC, data=lambda w, t: {}),
     Row("vendor_agreements.text_versions", status=VENDOR.format(200)),

@@ -5,18 +5,21 @@ from __future__ import annotations
 import csv
 import hashlib
 import io
+import stat
 import zipfile
 from typing import Any
 
 import pytest
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from portal.audit.models import AuditEvent
 from portal.documents import signing
 from portal.documents.models import Agreement, DpaTextVersion
 from portal.extensions import db
 from portal.tenancy.models import Role
+from tests.documents import jobqueue
 from tests.documents.conftest import acceptance
+from tests.documents.streaming_zip import StreamingZipError, read_entries
 from tests.factories import make_school, make_trust, make_user
 
 SIGN_DATA = {"confirm": "y", "version": "1"}
@@ -179,7 +182,9 @@ def test_trust_admin_signs_for_every_academy_then_downloads_one_zip(
     client_request.post("documents.sign_details", data, tenancy=trust.slug)
     page = client_request.get("documents.sign", tenancy=trust.slug)
     assert len(page.select(".portal-annexes")) == 3
+    jobqueue.empty(client_request.app)
     client_request.post("documents.sign", SIGN_DATA, tenancy=trust.slug)
+    jobqueue.drain(client_request.app)
     signed = list(db.session.scalars(select(Agreement).order_by(Agreement.id)))
     assert {a.tenancy_id for a in signed} == {a.id for a in academies}
     assert all(a.signed_via_tenancy_id == trust.id for a in signed)
@@ -198,39 +203,6 @@ def test_trust_admin_signs_for_every_academy_then_downloads_one_zip(
         pdf = archive.read(row["file"])
         assert hashlib.sha256(pdf).hexdigest() == row["sha256"] and pdf == by_hash[row["sha256"]].pdf
     assert actions("agreement.bundle_downloaded")[0].details["agreements"] == 3
-
-
-def test_a_large_trust_signs_in_batches_each_inside_one_request(
-    app: Any, client_request: Any, text_v1: Any, register: Any, monkeypatch: Any
-) -> None:
-    monkeypatch.setitem(app.config, "TRUST_SIGNING_BATCH", 2)
-    trust, academies, admin = make_trust_world()
-    client_request.sign_in(admin)
-    page = client_request.get("documents.sign_details", tenancy=trust.slug)
-    first = [box["value"] for box in page.select("input[name=targets][checked]")]
-    assert first == [str(a.id) for a in academies[:2]]
-    assert "sign up to 2 at a time" in page.get_text()
-
-    # More than a batch: a clear error and nothing kept or signed.
-    everything = {**DETAILS, "signer_role": "CEO", "targets": [str(a.id) for a in academies]}
-    refused = client_request.post("documents.sign_details", everything, _expected_status=200, tenancy=trust.slug)
-    assert "Select up to 2 at a time" in refused.select_one(".govuk-error-summary").get_text()
-    assert client_request.get("documents.sign", _expected_status=302, tenancy=trust.slug)
-
-    # A batch: signed, and back to the details with the parties kept and the rest selected.
-    client_request.post("documents.sign_details", {**everything, "targets": first}, tenancy=trust.slug)
-    response = client_request.post("documents.sign", SIGN_DATA, tenancy=trust.slug)
-    assert response.location.endswith(client_request.url("documents.sign_details", tenancy=trust.slug))
-    page = client_request.get("documents.sign_details", tenancy=trust.slug)
-    assert "1 more still need an agreement" in page.get_text()
-    assert page.find("input", {"name": "dpo_name"})["value"] == "Sam Officer"
-    rest = [box["value"] for box in page.select("input[name=targets][checked]")]
-    assert rest == [str(academies[2].id)]
-    client_request.post("documents.sign_details", {**everything, "targets": rest}, tenancy=trust.slug)
-    response = client_request.post("documents.sign", SIGN_DATA, tenancy=trust.slug)
-    assert response.location.endswith(client_request.url("documents.agreements", tenancy=trust.slug))
-    signed = db.session.scalars(select(Agreement.tenancy_id)).all()
-    assert sorted(signed) == sorted(a.id for a in academies)
 
 
 def test_zip_holds_only_the_latest_agreement_of_each_academy(client_request: Any, text_v1: Any, register: Any) -> None:
@@ -281,3 +253,46 @@ def test_zip_is_streamed_one_agreement_at_a_time(text_v1: Any, register: Any) ->
     # The manifest, then one piece per agreement (plus the central directory): never one big blob.
     assert len([c for c in chunks if c]) >= len(signed) + 2
     assert max(len(c) for c in chunks) < max(a.size_bytes for a in signed) + 4096
+
+
+def test_zip_opens_in_zipfile_and_in_a_streaming_reader_with_names_modes_and_manifest_that_agree(
+    client_request: Any, text_v1: Any, register: Any
+) -> None:
+    trust, academies, admin = make_trust_world()
+    signed = signing.sign_agreements(academies, user=admin, acceptance=acceptance(), version_number=1, via=trust)
+    # Two agreements with one file name: the second is told apart, and the manifest names it so.
+    db.session.execute(update(Agreement).where(Agreement.id == signed[1].id).values(filename=signed[0].filename))
+    client_request.sign_in(admin)
+    body = client_request.client.get(client_request.url("documents.academies_zip", tenancy=trust.slug)).get_data()
+
+    archive = zipfile.ZipFile(io.BytesIO(body))
+    assert archive.testzip() is None
+    for info in archive.infolist():
+        assert info.compress_type == zipfile.ZIP_DEFLATED, info.filename
+        assert stat.S_IMODE(info.external_attr >> 16) == 0o644 and stat.S_ISREG(info.external_attr >> 16)
+    streamed = read_entries(body)
+    assert streamed == {name: archive.read(name) for name in archive.namelist()}
+    manifest = list(csv.DictReader(io.StringIO(streamed["manifest.csv"].decode())))
+    assert sorted(row["file"] for row in manifest) == sorted(n for n in streamed if n != "manifest.csv")
+    assert len({row["file"] for row in manifest}) == 3
+    for row in manifest:
+        assert hashlib.sha256(streamed[row["file"]]).hexdigest() == row["sha256"]
+
+
+def test_the_streaming_reader_refuses_a_stored_entry_with_a_data_descriptor() -> None:
+    class Unseekable(io.RawIOBase):
+        def __init__(self) -> None:
+            self.data = bytearray()
+
+        def writable(self) -> bool:
+            return True
+
+        def write(self, data: Any) -> int:
+            self.data += bytes(data)
+            return len(data)
+
+    sink = Unseekable()
+    with zipfile.ZipFile(sink, mode="w", compression=zipfile.ZIP_STORED) as old_style:
+        old_style.writestr("agreement.pdf", b"%PDF-1.7 as the bundle stored it before")
+    with pytest.raises(StreamingZipError, match="only DEFLATED entries can have EXT descriptor"):
+        read_entries(bytes(sink.data))

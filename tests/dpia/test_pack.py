@@ -10,6 +10,7 @@ from sqlalchemy import select
 
 from portal.audit.models import AuditEvent
 from portal.dates import govuk_date, uk_today
+from portal.dpia.cache import pack_cache
 from portal.dpia.models import DpiaDownload
 from portal.extensions import db
 from portal.register.effective import effective_set
@@ -216,3 +217,21 @@ def test_a_school_imported_with_control_characters_in_its_name_gets_every_output
     assert "Control" in pdf_text(download(client_request, school, "pdf"))
     assert json.loads(download(client_request, school, "json"))
     assert list(csv.reader(io.StringIO(download(client_request, school, "csv").decode("utf-8-sig"))))
+
+
+def test_the_same_pack_asked_again_is_not_rendered_again_and_a_changed_set_is(
+    app, client_request, register, school, data_lead, viewer
+):
+    cache = pack_cache()
+    client_request.sign_in(data_lead)
+    first = download(client_request, school, "pdf")
+    renders = cache.renders
+    client_request.sign_in(viewer)  # another person of the school, the same decision: the same bytes
+    assert download(client_request, school, "pdf") == first
+    assert cache.renders == renders
+
+    client_request.sign_in(data_lead)
+    register.switch(school, register.azure, False, data_lead)
+    changed = download(client_request, school, "pdf")
+    assert cache.renders == renders + 1
+    assert "CLOUD Act" in pdf_text(first) and "CLOUD Act" not in pdf_text(changed)

@@ -461,6 +461,8 @@ EXEMPT: dict[str, str] = {
     "webhooks.disable": "no field to vary (an id in the path); tests/webhooks/test_console.py",
     "webhooks.enable": "no field to vary (an id in the path); tests/webhooks/test_console.py",
     "webhooks.retry": "no field to vary (ids in the path); tests/webhooks/test_delivery.py",
+    "documents.signing_job_retry": "no field to vary (a job id in the path and the CSRF token); retries, "
+    "second presses and other trusts' jobs are tested in tests/documents/test_signing_job.py",
 }
 
 # The incident and exit forms (#23) have their own module.

@@ -45,6 +45,7 @@ def production_environment(database_uri: str, keys: Path, key_prefix: str) -> di
         PORTAL_SQLALCHEMY_DATABASE_URI=database_uri,
         PORTAL_RATELIMIT_STORAGE_URI="redis://127.0.0.1:6379/0",
         PORTAL_RATELIMIT_KEY_PREFIX=key_prefix,
+        PORTAL_JOBS_QUEUE_URL="redis://127.0.0.1:6379/0",
         PORTAL_AUDIT_HASH_KEY=secrets.token_urlsafe(32),
         PORTAL_UNSUBSCRIBE_KEY=secrets.token_urlsafe(48),
         PORTAL_BASE_URL="https://agreements.example.com",

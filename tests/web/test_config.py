@@ -26,6 +26,7 @@ SAFE_PRODUCTION: dict[str, Any] = {
     "AUDIT_HASH_KEY": secrets.token_urlsafe(32),
     "UNSUBSCRIBE_KEY": secrets.token_urlsafe(48),
     "BASE_URL": "https://agreements.example.com",
+    "JOBS_QUEUE_URL": "redis://127.0.0.1:6379/0",
 }
 
 
@@ -59,6 +60,7 @@ def test_safe_production_settings_start_with_secure_cookies(safe_production):
         ({"SECRET_KEY": "demo-secret-key-not-for-production"}, "PORTAL_SECRET_KEY"),
         ({"SECRET_KEY": "short"}, "PORTAL_SECRET_KEY"),
         ({"SQLALCHEMY_DATABASE_URI": "sqlite:///x.sqlite"}, "PORTAL_SQLALCHEMY_DATABASE_URI"),
+        ({"JOBS_QUEUE_URL": "sqlite:///jobs.sqlite"}, "PORTAL_JOBS_QUEUE_URL"),
         ({"OIDC_LOCAL_PROVIDER": True}, "PORTAL_OIDC_LOCAL_PROVIDER"),
         (
             {"MICROSOFT_METADATA_URL": "http://127.0.0.1:5556/.well-known/openid-configuration"},
