@@ -7,13 +7,15 @@ form, a denial) cannot take the test's set-up data with it.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import uuid
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, session
 from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
 
 from portal.auth.models import Identity, User, VendorRole
 from portal.dates import now
@@ -127,6 +129,24 @@ def session_cookie_for(app: Flask, user: User) -> str:
     """A session cookie value for a user, for a browser test that starts signed in."""
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
     return str(serializer.dumps(session_values(user)))
+
+
+def signed_in_form(app: Flask, user: User) -> tuple[dict[str, str], str]:
+    """Cookies of a signed-in session for the user and a form token for it, made by Flask and
+    Flask-WTF themselves, for requests sent from threads or another process (not the test client).
+
+    Made in a context of its own: Flask-WTF keeps the signed token in `g`, which the test's app
+    context would otherwise share."""
+    values = session_values(user)
+
+    def make() -> tuple[dict[str, str], str]:
+        with app.test_request_context():
+            session.update(values)
+            token = str(generate_csrf())
+            cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))  # type: ignore[attr-defined]
+        return {app.config["SESSION_COOKIE_NAME"]: cookie}, token
+
+    return contextvars.Context().run(make)
 
 
 @pytest.fixture

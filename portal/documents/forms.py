@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -17,8 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.documents.signing import new_submission_key
-from portal.web.forms import FlaskForm
+from portal.web.forms import FlaskForm, SubmissionKeyMixin
 
 
 class PartiesForm(FlaskForm):
@@ -96,7 +93,7 @@ class TrustPartiesForm(PartiesForm):
     )
 
 
-class SignForm(FlaskForm):
+class SignForm(SubmissionKeyMixin, FlaskForm):
     """The declaration after checking the answers: the text version read travels with it.
 
     `submission_key` is the form's one-time key: made when the form is first shown, kept when it
@@ -104,7 +101,6 @@ class SignForm(FlaskForm):
     """
 
     version = HiddenField()
-    submission_key = HiddenField()
     sign_again = BooleanField(
         _l("Sign again to record today's sub-processors"),
         widget=GovCheckboxInput(),
@@ -115,11 +111,6 @@ class SignForm(FlaskForm):
         validators=[InputRequired(_l("Confirm that you have authority to sign this agreement"))],
     )
     submit = SubmitField(_l("Accept and sign"), widget=GovSubmitInput())
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.submission_key.data:
-            self.submission_key.data = new_submission_key()
 
 
 class PublishForm(FlaskForm):

@@ -120,7 +120,9 @@ def post_update(incident_id: int) -> Any:
         incident_id,
         forms.UpdateForm(prefix="update"),
         "update_form",
-        lambda found, form: service.post_update(found, text=form.text.data or "", actor=_actor()),
+        lambda found, form: service.post_update(
+            found, text=form.text.data or "", actor=_actor(), submission_key=form.submission_key.data or None
+        ),
         _("Update sent to every school on the list."),
     )
 

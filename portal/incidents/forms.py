@@ -17,7 +17,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import DateField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.web.forms import FlaskForm
+from portal.web.forms import FlaskForm, SubmissionKeyMixin
 
 TEXT_MAX = 5000
 TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
@@ -134,7 +134,9 @@ class NotifyForm(Form):
     submit = SubmitField(_l("Send the notice to every school on the list"), widget=GovSubmitInput())
 
 
-class UpdateForm(Form):
+class UpdateForm(SubmissionKeyMixin, Form):
+    """An update to every listed school, sent once however often the button is pressed."""
+
     text = _text(_l("Update"), _l("Enter the update"))
     submit = SubmitField(_l("Send the update"), widget=GovSubmitInput())
 

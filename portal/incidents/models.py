@@ -130,6 +130,8 @@ class IncidentEntry(db.Model):  # type: ignore[name-defined,misc]
     """One dated entry in an incident's timeline: opened, first notice, each update, closing."""
 
     __tablename__ = "incident_entry"
+    # An update's one-time key: the same form sent twice (a double click) posts and mails once.
+    __table_args__ = (UniqueConstraint("incident_id", "submission_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"), index=True)
@@ -140,5 +142,6 @@ class IncidentEntry(db.Model):  # type: ignore[name-defined,misc]
     text: Mapped[str] = mapped_column(Text, default="")
     # Whether this entry went to the affected schools by mail (drafts' entries do not).
     mailed: Mapped[bool] = mapped_column(default=False)
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64))
 
     incident: Mapped[Incident] = relationship(back_populates="entries")

@@ -12,14 +12,17 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit.service import Actor, record
 from portal.dates import UK, now, uk_today
 from portal.extensions import db
 from portal.incidents import affected, mail
 from portal.incidents.models import ART33_FIELDS, AffectedSource, Incident, IncidentEntry, IncidentTenancy
-from portal.incidents.states import OPEN_STATES, EntryKind, IncidentState, check_transition
+from portal.incidents.states import OPEN_STATES, EntryKind, IllegalTransition, IncidentState, check_transition
 from portal.tenancy.models import Tenancy
+from portal.web.forms import valid_submission_key
 
 REMIND_AFTER = dt.timedelta(hours=24)
 ART33_LABELS = {
@@ -243,8 +246,7 @@ def publish_notice(incident: Incident, *, actor: Actor, at: dt.datetime | None =
     if not rows:
         raise IncidentError(_("No school is on the list: there is nobody to notify."))
     at = at or now()
-    incident.state, incident.notified_at, incident.notified_by_id = IncidentState.NOTIFIED, at, actor.user_id
-    db.session.flush()
+    _move(incident, IncidentState.NOTIFIED, notified_at=at, notified_by_id=actor.user_id)
     entry = _entry(incident, EntryKind.NOTIFIED, actor, incident.nature or incident.what_happened, at=at, mailed=True)
     sent = mail.mail_entry(incident, entry, rows)
     record(
@@ -261,13 +263,25 @@ def publish_notice(incident: Incident, *, actor: Actor, at: dt.datetime | None =
     return sent
 
 
-def post_update(incident: Incident, *, text: str, actor: Actor) -> int:
-    """A further dated entry, mailed to every listed tenancy (phased notification)."""
+def post_update(incident: Incident, *, text: str, actor: Actor, submission_key: str | None = None) -> int:
+    """A further dated entry, mailed to every listed tenancy (phased notification); how many messages.
+
+    With the form's one-time key, a second send of the same form (a double click, Back and again)
+    posts and mails nothing and answers 0: the unique key, not a check, decides between two at once.
+    """
     if incident.state is not IncidentState.NOTIFIED:
         raise IncidentError(_("Updates go out after the first notice and before closing."))
     if not text.strip():
         raise IncidentError(_("Enter the update"), "text")
-    entry = _entry(incident, EntryKind.UPDATE, actor, text.strip(), mailed=True)
+    if submission_key is not None and not valid_submission_key(submission_key):
+        raise IncidentError(_("This form could not be used: nothing was sent. Enter the update again"), "text")
+    try:
+        with db.session.begin_nested():
+            entry = _entry(incident, EntryKind.UPDATE, actor, text.strip(), mailed=True, submission_key=submission_key)
+    except IntegrityError:
+        if submission_key is None:
+            raise
+        return 0
     sent = mail.mail_entry(incident, entry, listed(incident))
     record("incident.updated", actor=actor, object_type="incident", object_id=incident.id, details={"messages": sent})
     return sent
@@ -277,9 +291,7 @@ def close_incident(incident: Incident, *, outcome: str, actor: Actor) -> int:
     """Close a notified incident with its outcome, mailed to every listed tenancy."""
     if not outcome.strip():
         raise IncidentError(_("Enter the outcome"), "outcome")
-    check_transition(incident.state, IncidentState.CLOSED)
-    incident.state, incident.outcome, incident.closed_at = IncidentState.CLOSED, outcome.strip(), now()
-    db.session.flush()
+    _move(incident, IncidentState.CLOSED, outcome=outcome.strip(), closed_at=now())
     entry = _entry(incident, EntryKind.CLOSED, actor, outcome.strip(), mailed=True)
     sent = mail.mail_entry(incident, entry, listed(incident))
     record("incident.closed", actor=actor, object_type="incident", object_id=incident.id, reason=outcome.strip()[:500])
@@ -288,9 +300,7 @@ def close_incident(incident: Incident, *, outcome: str, actor: Actor) -> int:
 
 def accept_report(incident: Incident, *, actor: Actor) -> None:
     """Vendor staff take a school's report on as an incident being assessed (the clock keeps running)."""
-    check_transition(incident.state, IncidentState.DRAFT)
-    incident.state = IncidentState.DRAFT
-    db.session.flush()
+    _move(incident, IncidentState.DRAFT)
     _entry(incident, EntryKind.OPENED, actor, _("Taken on for assessment."))
     record("incident.accepted", actor=actor, object_type="incident", object_id=incident.id)
 
@@ -299,9 +309,7 @@ def dismiss(incident: Incident, *, reason: str, actor: Actor) -> None:
     """Record that a report or draft is not a personal data breach, and why."""
     if not reason.strip():
         raise IncidentError(_("Enter why this is not a personal data breach"), "reason")
-    check_transition(incident.state, IncidentState.DISMISSED)
-    incident.state, incident.outcome, incident.closed_at = IncidentState.DISMISSED, reason.strip(), now()
-    db.session.flush()
+    _move(incident, IncidentState.DISMISSED, outcome=reason.strip(), closed_at=now())
     _entry(incident, EntryKind.DISMISSED, actor, reason.strip())
     record(
         "incident.dismissed", actor=actor, object_type="incident", object_id=incident.id, reason=reason.strip()[:500]
@@ -392,8 +400,37 @@ def report_suspected(tenancy: Tenancy, *, what: str, noticed_on: dt.date, contac
     return incident
 
 
+def _move(incident: Incident, state: IncidentState, **values: Any) -> None:
+    """Move to a new state if the state machine allows it (else IllegalTransition), with the values it sets.
+
+    Compare and set: of two requests moving the same incident at once (PostgreSQL reads what was
+    committed before either wrote), only the first moves it; the other is told it has moved.
+    """
+    before = incident.state
+    check_transition(before, state)
+    db.session.flush()
+    moved = db.session.execute(
+        update(Incident)
+        .where(Incident.id == incident.id, Incident.state == before)
+        .values(state=state, **values)
+        .execution_options(synchronize_session=False)
+    )
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        db.session.refresh(incident)
+        raise IllegalTransition(incident.state, state)
+    for name, value in {"state": state, **values}.items():
+        set_committed_value(incident, name, value)
+
+
 def _entry(
-    incident: Incident, kind: EntryKind, actor: Actor, text: str, *, at: dt.datetime | None = None, mailed: bool = False
+    incident: Incident,
+    kind: EntryKind,
+    actor: Actor,
+    text: str,
+    *,
+    at: dt.datetime | None = None,
+    mailed: bool = False,
+    submission_key: str | None = None,
 ) -> IncidentEntry:
     entry = IncidentEntry(
         incident_id=incident.id,
@@ -403,6 +440,7 @@ def _entry(
         actor_label=actor.label,
         text=text,
         mailed=mailed,
+        submission_key=submission_key,
     )
     db.session.add(entry)
     db.session.flush()
