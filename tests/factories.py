@@ -17,7 +17,9 @@ from flask import Flask, session
 from flask.testing import FlaskClient
 from flask_wtf.csrf import generate_csrf
 
+from portal import transactions
 from portal.auth.models import Identity, User, VendorRole
+from portal.auth.sessions import open_session
 from portal.dates import now
 from portal.extensions import db
 from portal.tenancy.models import DirectoryProvider, Membership, Role, Tenancy, TenancyDirectory, TenancyKind
@@ -101,18 +103,8 @@ def session_values(user: User) -> dict[str, Any]:
 
     Committed without expiring the test's loaded objects: reloading them inside a test's
     query count would show as queries the page did not make."""
-    from portal.auth.sessions import open_session
-
-    current = db.session()
-    keep, current.expire_on_commit = current.expire_on_commit, False
-    try:
-        # End the test's read first: on SQLite a transaction that has read and then writes cannot
-        # wait for another writer (a live server's request), it fails at once as "locked".
-        current.commit()
+    with transactions.writing():
         session_id = open_session(user)
-        current.commit()
-    finally:
-        current.expire_on_commit = keep
     stamp = now().isoformat()
     # As begin_session leaves it: permanent, so the cookie carries an expiry.
     return {"_user_id": session_id, "_fresh": True, "_permanent": True, "signed_in_at": stamp, "last_seen_at": stamp}
