@@ -141,7 +141,12 @@ class RequestClient(FlaskClient):
         # Buffered: a streamed body (stream_with_context) is read while the request's context exists.
         kwargs.setdefault("buffered", True)
         try:
-            return contextvars.Context().run(super().open, *args, **kwargs)
+            response = contextvars.Context().run(super().open, *args, **kwargs)
+            # The request's body is a temporary file when over 500 KB, and werkzeug closes it only
+            # for a response that followed redirects: left to the garbage collector, it would be
+            # closed in some later test as an "unraisable" ResourceWarning.
+            response.request.input_stream.close()
+            return response
         finally:
             if test_session is not None:
                 test_session.expire_all()  # the test re-reads what the request committed
