@@ -15,7 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.web.forms import FlaskForm, SubmissionKeyMixin
+from portal.web.forms import FlaskForm, SubmissionKeyMixin, signer_fields
 
 
 class PartiesForm(FlaskForm):
@@ -64,22 +64,7 @@ class PartiesForm(FlaskForm):
         widget=GovTextInput(),
         validators=[DataRequired(_l("Enter the email address for notices")), Length(max=320)],
     )
-    signer_name = StringField(
-        _l("Your full name"),
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(_l("Enter your full name")),
-            Length(max=200, message=_l("Your full name must be 200 characters or fewer")),
-        ],
-    )
-    signer_role = StringField(
-        _l("Your role"),
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(_l("Enter your role")),
-            Length(max=200, message=_l("Your role must be 200 characters or fewer")),
-        ],
-    )
+    signer_name, signer_role = signer_fields()
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
