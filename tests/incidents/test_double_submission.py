@@ -95,21 +95,24 @@ def _send_at_once(url: str, cookies: dict[str, str], data: dict[str, str]) -> li
     return sorted(statuses)
 
 
-def _postgresql_only(app: Flask) -> None:
-    if not app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
+@pytest.fixture
+def live_incident(live_app: Flask, live_server: Any) -> tuple[str, Incident, dict[str, str], str]:
+    """On PostgreSQL: a notified incident's URL on the live server, and a signed-in staff member's cookies and token."""
+    if not live_app.config["SQLALCHEMY_DATABASE_URI"].startswith("postgresql"):
         pytest.skip("concurrent writers are a PostgreSQL test (SQLite serialises every writer)")
-
-
-def test_one_update_form_sent_many_times_at_once_posts_and_mails_once(live_app: Flask, live_server: Any):
-    _postgresql_only(live_app)
     incident = _notified()
     staff = make_user("Sam Staff", vendor_role=VendorRole.STAFF)
     db.session.commit()
-    before = _messages()
     cookies, token = signed_in_form(live_app, staff)
+    return f"{live_server.url}/vendor/incidents/{incident.id}", incident, cookies, token
+
+
+def test_one_update_form_sent_many_times_at_once_posts_and_mails_once(live_incident):
+    url, incident, cookies, token = live_incident
+    before = _messages()
     data = {"csrf_token": token, "update-submission_key": "k" * 32, "update-text": "Nothing was downloaded."}
 
-    statuses = _send_at_once(f"{live_server.url}/vendor/incidents/{incident.id}/updates", cookies, data)
+    statuses = _send_at_once(f"{url}/updates", cookies, data)
 
     assert statuses == [302] * THREADS
     db.session.remove()
@@ -117,16 +120,12 @@ def test_one_update_form_sent_many_times_at_once_posts_and_mails_once(live_app: 
     assert _messages() == before + 1
 
 
-def test_many_closings_at_once_close_the_incident_once(live_app: Flask, live_server: Any):
-    _postgresql_only(live_app)
-    incident = _notified()
-    staff = make_user("Sam Staff", vendor_role=VendorRole.STAFF)
-    db.session.commit()
+def test_many_closings_at_once_close_the_incident_once(live_incident):
+    url, incident, cookies, token = live_incident
     before = _messages()
-    cookies, token = signed_in_form(live_app, staff)
     data = {"csrf_token": token, "close-outcome": "Contained; low risk."}
 
-    statuses = _send_at_once(f"{live_server.url}/vendor/incidents/{incident.id}/close", cookies, data)
+    statuses = _send_at_once(f"{url}/close", cookies, data)
 
     assert statuses == [302] + [400] * (THREADS - 1)
     db.session.remove()
