@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import Any
 
-from sqlalchemy import DateTime, MetaData, String, TypeDecorator, event
+from sqlalchemy import DateTime, Enum, MetaData, String, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
 
@@ -48,6 +48,11 @@ class UTCDateTime(TypeDecorator[dt.datetime]):
 def enum_values(enum_cls: type[enum.Enum]) -> list[str]:
     """Store an enum by its value, so the database reads like the domain."""
     return [str(member.value) for member in enum_cls]
+
+
+def stored_enum(enum_cls: type[enum.Enum], length: int = 24) -> Enum:
+    """A state enum's column type: its values as strings (no native enum), so SQLite and PostgreSQL agree."""
+    return Enum(enum_cls, values_callable=enum_values, native_enum=False, length=length)
 
 
 class Base(DeclarativeBase):

@@ -12,6 +12,10 @@ built or another service called. Such work runs in `without_transaction()`: the 
 transaction ends first (keeping what it loaded), nothing may touch the database inside it, and
 the writes that follow begin a new, short transaction. Draw up and seal first, then write.
 
+Outside a request (a CLI command, a test's set-up beside a live server) nothing says whether a
+transaction will write, so it begins deferred; a write there runs in `writing()`, which ends a
+read transaction first and begins the write IMMEDIATE, as a request that writes does.
+
 A request whose view still meets a busy database (SQLite busy after its timeout; on PostgreSQL
 a serialization failure, a deadlock or a unique row that a concurrent request committed first)
 is rolled back and its view run once more, before the user sees anything.
@@ -45,6 +49,7 @@ import functools
 import logging
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
+from contextvars import ContextVar
 from typing import Any
 
 from flask import Flask, g, has_request_context, request
@@ -67,6 +72,8 @@ RETRYING = "portal_retrying"
 WRITES = "portal_writes"
 # In flask.g: slow work without a transaction is under way; a statement now is a bug.
 SLOW_WORK = "portal_slow_work"
+# Outside a request: the transaction that begins now is a write (see `writing`).
+_WRITING: ContextVar[bool] = ContextVar("portal_writing", default=False)
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 SQLITE_BUSY, SQLITE_LOCKED, SQLITE_CONSTRAINT_UNIQUE = 5, 6, 2067
 # serialization_failure, deadlock_detected, unique_violation
@@ -79,9 +86,9 @@ def init_app(app: Flask) -> None:
 
 
 def will_write() -> bool:
-    """Whether this request's transactions take the write lock as they begin (SQLite)."""
+    """Whether the transaction beginning now takes the write lock as it begins (SQLite)."""
     if not has_request_context():
-        return False
+        return _WRITING.get()
     return request.method not in READ_ONLY_METHODS or bool(g.get(WRITES))
 
 
@@ -126,6 +133,39 @@ def _retried_once_when_busy(dispatch: Callable[[], Any]) -> Callable[[], Any]:
 
 
 @contextmanager
+def writing() -> Iterator[None]:
+    """Outside a request: run the block as one short write transaction, committed at its end.
+
+    SQLite cannot turn a transaction that has read into a write while another connection writes
+    (its snapshot is stale, so it fails at once as "locked" instead of waiting). So a read
+    transaction still open ends first, keeping what it loaded, and the block's transaction begins
+    IMMEDIATE: it waits its turn for the write lock (PRAGMA busy_timeout). A transaction that has
+    written already holds the lock and simply goes on. A request commits once, at its end: there
+    the method decides instead, and this is refused.
+    """
+    if has_request_context():
+        raise RuntimeError("writing() is for work outside a request; a request commits once, at its end")
+    current = db.session()
+    keep, current.expire_on_commit = current.expire_on_commit, False
+    token = _WRITING.set(True)
+    try:
+        if current.in_transaction() and not _may_have_written(current):
+            current.commit()  # a read: COMMIT and ROLLBACK are the same, and COMMIT keeps what it loaded
+        yield
+        current.commit()
+    except BaseException:
+        current.rollback()
+        raise
+    finally:
+        _WRITING.reset(token)
+        current.expire_on_commit = keep
+
+
+def _may_have_written(current: Session) -> bool:
+    return bool(current.info.get(MAY_HAVE_WRITTEN) or current.new or current.dirty or current.deleted)
+
+
+@contextmanager
 def without_transaction() -> Iterator[None]:
     """Run slow work (render and seal a PDF, build a DOCX, call another service) with no transaction open.
 
@@ -138,7 +178,7 @@ def without_transaction() -> Iterator[None]:
         yield
         return
     current = db.session()
-    if current.info.get(MAY_HAVE_WRITTEN) or current.new or current.dirty or current.deleted:
+    if _may_have_written(current):
         log.warning(
             "slow work after a write in %s %s: it runs inside the open transaction", request.method, request.path
         )
@@ -163,9 +203,7 @@ def _commit_if_nothing_changed(error: BaseException | None) -> None:
     if error is not None or not db.session.registry.has():
         return
     session = db.session()
-    if not session.in_transaction() or session.info.get(MAY_HAVE_WRITTEN):
-        return
-    if session.new or session.dirty or session.deleted:
+    if not session.in_transaction() or _may_have_written(session):
         return
     try:
         session.commit()

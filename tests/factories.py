@@ -7,15 +7,19 @@ form, a denial) cannot take the test's set-up data with it.
 
 from __future__ import annotations
 
+import contextvars
 import itertools
 import uuid
 from typing import Any
 
 import pytest
-from flask import Flask
+from flask import Flask, session
 from flask.testing import FlaskClient
+from flask_wtf.csrf import generate_csrf
 
+from portal import transactions
 from portal.auth.models import Identity, User, VendorRole
+from portal.auth.sessions import open_session
 from portal.dates import now
 from portal.extensions import db
 from portal.tenancy.models import DirectoryProvider, Membership, Role, Tenancy, TenancyDirectory, TenancyKind
@@ -99,18 +103,8 @@ def session_values(user: User) -> dict[str, Any]:
 
     Committed without expiring the test's loaded objects: reloading them inside a test's
     query count would show as queries the page did not make."""
-    from portal.auth.sessions import open_session
-
-    current = db.session()
-    keep, current.expire_on_commit = current.expire_on_commit, False
-    try:
-        # End the test's read first: on SQLite a transaction that has read and then writes cannot
-        # wait for another writer (a live server's request), it fails at once as "locked".
-        current.commit()
+    with transactions.writing():
         session_id = open_session(user)
-        current.commit()
-    finally:
-        current.expire_on_commit = keep
     stamp = now().isoformat()
     # As begin_session leaves it: permanent, so the cookie carries an expiry.
     return {"_user_id": session_id, "_fresh": True, "_permanent": True, "signed_in_at": stamp, "last_seen_at": stamp}
@@ -127,6 +121,24 @@ def session_cookie_for(app: Flask, user: User) -> str:
     """A session cookie value for a user, for a browser test that starts signed in."""
     serializer = app.session_interface.get_signing_serializer(app)  # type: ignore[attr-defined]
     return str(serializer.dumps(session_values(user)))
+
+
+def signed_in_form(app: Flask, user: User) -> tuple[dict[str, str], str]:
+    """Cookies of a signed-in session for the user and a form token for it, made by Flask and
+    Flask-WTF themselves, for requests sent from threads or another process (not the test client).
+
+    Made in a context of its own: Flask-WTF keeps the signed token in `g`, which the test's app
+    context would otherwise share."""
+    values = session_values(user)
+
+    def make() -> tuple[dict[str, str], str]:
+        with app.test_request_context():
+            session.update(values)
+            token = str(generate_csrf())
+            cookie = app.session_interface.get_signing_serializer(app).dumps(dict(session))  # type: ignore[attr-defined]
+        return {app.config["SESSION_COOKIE_NAME"]: cookie}, token
+
+    return contextvars.Context().run(make)
 
 
 @pytest.fixture

@@ -6,11 +6,12 @@ under the same rolled-back transaction and per-request client as every other tes
 
 from __future__ import annotations
 
+import io
 import itertools
 from collections.abc import Iterator
 
 import pytest
-from flask import Flask, g
+from flask import Flask, g, request
 from sqlalchemy import select
 
 from portal import policy
@@ -52,6 +53,11 @@ def _probe_app(database: TestDatabase) -> Iterator[Flask]:
         seen = g.get("probe", "nothing")
         g.probe = "left by an earlier request"
         return str(seen)
+
+    @app.post("/probe/upload")
+    @policy.allow(policy.PUBLIC)
+    def upload() -> str:
+        return str(len(request.files["document"].read()))
 
     @app.post("/probe/owned-404/<int:tenancy_id>")
     @policy.allow(policy.PUBLIC)
@@ -111,3 +117,14 @@ def test_a_404_for_another_tenancys_object_keeps_only_its_audit_row(probe_app: F
     assert "Before The 404 School" not in _names()
     reasons = db.session.scalars(select(AuditEvent.reason).where(AuditEvent.tenancy_id == owner.id))
     assert "object not in this tenancy" in set(reasons)
+
+
+def test_a_large_upload_leaves_no_temporary_file_open(probe_app: Flask) -> None:
+    """Over 500 KB the test client sends the body from a temporary file, closed only with the response:
+    left to the garbage collector, it is closed in some later test as an "unraisable" warning."""
+    data = b"%" * (600 * 1024)
+    response = probe_app.test_client().post("/probe/upload", data={"document": (io.BytesIO(data), "big.pdf")})
+    assert response.get_data(as_text=True) == str(len(data))
+    body = response.request.input_stream
+    assert not isinstance(body, io.BytesIO), "the body went through a temporary file"
+    assert body.closed

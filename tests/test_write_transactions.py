@@ -148,3 +148,36 @@ def test_a_statement_during_slow_work_is_a_bug_that_shows(live_app: Flask) -> No
     response = live_app.test_client().get("/_wtx/bug")
     db.session.remove()
     assert response.status_code == 500
+
+
+def test_a_write_outside_a_request_waits_for_the_lock_after_a_read(live_app: Flask) -> None:
+    """A test's or a command's read, then a write while a live server writes: it waits, not "locked"."""
+    path = _sqlite_only(live_app)
+    db.session.scalar(select(func.count()).select_from(Tenancy))  # a read snapshot first, as set-up does
+    other = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+    other.execute("BEGIN IMMEDIATE")  # another writer (a live server's request) holds the lock
+    releaser = threading.Timer(0.5, lambda: other.execute("ROLLBACK"))
+    seen = _begins(live_app)
+    releaser.start()
+    try:
+        with transactions.writing():
+            _add_school("Written Outside")
+    finally:
+        releaser.join(timeout=15)
+        other.close()
+    assert seen == ["BEGIN IMMEDIATE"]
+    assert _count("Written Outside") == 1
+    db.session.remove()
+
+
+def test_writing_is_refused_inside_a_request(live_app: Flask) -> None:
+    def view() -> str:
+        with transactions.writing():
+            _add_school("Never")
+        return "unreachable"
+
+    _route(live_app, "/_wtx/writing", view, ("POST",))
+    response = live_app.test_client().post("/_wtx/writing")
+    db.session.remove()
+    assert response.status_code == 500
+    assert _count("Never") == 0

@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 07:33:53.018027
+Create Date: 2026-12-06 07:39:18.235088
 
 """
 
@@ -952,6 +952,7 @@ def upgrade():
         sa.Column("actor_label", sa.String(length=200), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
         sa.Column("mailed", sa.Boolean(), nullable=False),
+        sa.Column("submission_key", sa.String(length=64), nullable=True),
         sa.ForeignKeyConstraint(
             ["actor_id"], ["user_account.id"], name=op.f("fk_incident_entry_actor_id_user_account")
         ),
@@ -959,6 +960,7 @@ def upgrade():
             ["incident_id"], ["incident.id"], name=op.f("fk_incident_entry_incident_id_incident"), ondelete="CASCADE"
         ),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_incident_entry")),
+        sa.UniqueConstraint("incident_id", "submission_key", name=op.f("uq_incident_entry_incident_id_submission_key")),
     )
     with op.batch_alter_table("incident_entry", schema=None) as batch_op:
         batch_op.create_index(batch_op.f("ix_incident_entry_incident_id"), ["incident_id"], unique=False)

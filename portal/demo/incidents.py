@@ -15,7 +15,7 @@ from portal.audit.service import Actor
 from portal.auth.models import User, VendorRole
 from portal.dates import now, uk_today
 from portal.extensions import db
-from portal.incidents import service
+from portal.incidents import school_side, service
 from portal.incidents.models import Incident, IncidentEntry, IncidentTenancy
 from portal.incidents.states import EntryKind
 from portal.tenancy.models import Membership, Tenancy
@@ -85,7 +85,7 @@ def load() -> Iterator[str]:
         else None
     )
     if school is not None:
-        row = service.acknowledge(incident, school, actor=Actor.of(lead) if lead else Actor.system("demo"))
+        row = school_side.acknowledge(incident, school, actor=Actor.of(lead) if lead else Actor.system("demo"))
         row.acknowledged_at = notified + dt.timedelta(hours=5)
     db.session.flush()
     listed = db.session.scalar(

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
@@ -17,8 +15,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length
 
-from portal.documents.signing import new_submission_key
-from portal.web.forms import FlaskForm
+from portal.web.forms import FlaskForm, SubmissionKeyMixin, signer_fields
 
 
 class PartiesForm(FlaskForm):
@@ -67,22 +64,7 @@ class PartiesForm(FlaskForm):
         widget=GovTextInput(),
         validators=[DataRequired(_l("Enter the email address for notices")), Length(max=320)],
     )
-    signer_name = StringField(
-        _l("Your full name"),
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(_l("Enter your full name")),
-            Length(max=200, message=_l("Your full name must be 200 characters or fewer")),
-        ],
-    )
-    signer_role = StringField(
-        _l("Your role"),
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(_l("Enter your role")),
-            Length(max=200, message=_l("Your role must be 200 characters or fewer")),
-        ],
-    )
+    signer_name, signer_role = signer_fields()
     submit = SubmitField(_l("Continue"), widget=GovSubmitInput())
 
 
@@ -96,7 +78,7 @@ class TrustPartiesForm(PartiesForm):
     )
 
 
-class SignForm(FlaskForm):
+class SignForm(SubmissionKeyMixin, FlaskForm):
     """The declaration after checking the answers: the text version read travels with it.
 
     `submission_key` is the form's one-time key: made when the form is first shown, kept when it
@@ -104,7 +86,6 @@ class SignForm(FlaskForm):
     """
 
     version = HiddenField()
-    submission_key = HiddenField()
     sign_again = BooleanField(
         _l("Sign again to record today's sub-processors"),
         widget=GovCheckboxInput(),
@@ -115,11 +96,6 @@ class SignForm(FlaskForm):
         validators=[InputRequired(_l("Confirm that you have authority to sign this agreement"))],
     )
     submit = SubmitField(_l("Accept and sign"), widget=GovSubmitInput())
-
-    def __init__(self, *args: Any, **kwargs: Any) -> None:
-        super().__init__(*args, **kwargs)
-        if not self.submission_key.data:
-            self.submission_key.data = new_submission_key()
 
 
 class PublishForm(FlaskForm):

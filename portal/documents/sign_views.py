@@ -24,6 +24,7 @@ from portal.jobs.models import Job
 from portal.policy import Permission
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy
+from portal.web.forms import valid_submission_key
 
 ANSWERS = "dpa_sign"
 PARTY_FIELDS = tuple(name for name in parties.Parties.__dataclass_fields__)
@@ -194,7 +195,7 @@ def _job_made_earlier(tenancy: Tenancy) -> Job | None:
 def _made_earlier(tenancy: Tenancy) -> list[Any]:
     """The agreements a submission with this form's key made, for what this tenancy may sign for."""
     key = request.form.get("submission_key", "")
-    if not signing.valid_key(key):
+    if not valid_submission_key(key):
         return []
     return signing.made_with_key(key, signing.targets_for(tenancy))
 

@@ -13,7 +13,6 @@ import dataclasses
 import datetime as dt
 import hashlib
 import re
-import secrets
 import unicodedata
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -34,9 +33,9 @@ from portal.documents.parties import Parties
 from portal.documents.versions import DocumentsError, as_actor, latest_text_version, statuses
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
+from portal.web.forms import valid_submission_key
 
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
-_KEY = re.compile(r"[A-Za-z0-9_-]{16,64}")
 
 
 @dataclass(frozen=True)
@@ -80,11 +79,6 @@ class _Draft:
     html: str
     reason: str
     pdf: bytes = b""
-
-
-def new_submission_key() -> str:
-    """A one-time key for a sign form."""
-    return secrets.token_urlsafe(24)
 
 
 def sign_agreement(
@@ -152,7 +146,7 @@ def sign(
     check_targets(tenancies, via)
     given = acceptance.cleaned_parties(via or tenancies[0])
     key = acceptance.submission_key
-    if key is not None and not valid_key(key):
+    if key is not None and not valid_submission_key(key):
         raise DocumentsError(_("This form could not be used: nothing was saved. Check your answers and sign again"))
     if not acceptance.confirmed:
         raise parties_module.PartiesError(
@@ -189,11 +183,6 @@ def sign(
             raise
         return Signed(earlier, earlier=True)
     return Signed(stored)
-
-
-def valid_key(key: str) -> bool:
-    """Whether a submitted one-time key has the form `new_submission_key` makes."""
-    return _KEY.fullmatch(key) is not None
 
 
 def made_with_key(key: str, tenancies: Sequence[Tenancy]) -> list[Agreement]:

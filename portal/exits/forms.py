@@ -9,7 +9,8 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.exits.service import EXPORT_FORMATS
-from portal.incidents.forms import DayField, Form
+from portal.incidents.forms import Form
+from portal.web.forms import DayField
 
 
 class RequestExitForm(Form):

@@ -13,7 +13,7 @@ from portal import policy
 from portal.audit.service import Actor
 from portal.dates import UK
 from portal.extensions import db
-from portal.incidents import affected, forms, queries, service
+from portal.incidents import affected, forms, queries, school_side, service
 from portal.incidents.clock import clock_for
 from portal.incidents.models import ART33_FIELDS, Incident
 from portal.incidents.states import TRANSITIONS, IllegalTransition, IncidentState
@@ -120,7 +120,9 @@ def post_update(incident_id: int) -> Any:
         incident_id,
         forms.UpdateForm(prefix="update"),
         "update_form",
-        lambda found, form: service.post_update(found, text=form.text.data or "", actor=_actor()),
+        lambda found, form: service.post_update(
+            found, text=form.text.data or "", actor=_actor(), submission_key=form.submission_key.data or None
+        ),
         _("Update sent to every school on the list."),
     )
 
@@ -164,7 +166,7 @@ def remind(incident_id: int) -> Any:
         incident_id,
         forms.PlainForm(),
         "plain_form",
-        lambda found, form: service.remind(found, actor=_actor()),
+        lambda found, form: school_side.remind(found, actor=_actor()),
         _("Reminders sent to the schools that have not acknowledged."),
     )
 
@@ -212,7 +214,7 @@ def _page(found: Incident, **forms_given: Any) -> str:
         counts=queries.counts(found),
         listed=queries.tenancy_page(found, included=True, page=page),
         removed=queries.tenancy_page(found, included=False, page=1),
-        unacknowledged=db.session.execute(service.unacknowledged_query(found).limit(queries.PER_PAGE)).all(),
+        unacknowledged=db.session.execute(school_side.unacknowledged_query(found).limit(queries.PER_PAGE)).all(),
         findings=affected.affected_tenancies(list(found.entry_keys), found.period_start, found.period_end).findings
         if found.state in (IncidentState.DRAFT, IncidentState.REPORTED) and found.entry_keys
         else [],

@@ -9,39 +9,17 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
-from portal.web.forms import FlaskForm
+from portal.web.forms import DayField, FlaskForm, SubmissionKeyMixin
 
 TEXT_MAX = 5000
 TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
-
-
-class DayField(DateField):
-    """A day, month and year in three boxes; a clear message when they are not a real date."""
-
-    def __init__(self, label: Any = None, validators: Any = None, *, invalid: Any = None, **kwargs: Any) -> None:
-        super().__init__(label, validators, format="%d %m %Y", widget=GovDateInput(), **kwargs)
-        self.invalid = invalid
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if len(valuelist) != 3:
-            self.raw_data = ["", "", ""]
-            self.data = None
-            return
-        if not any(v.strip() for v in valuelist):
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(str(self.invalid or _l("Enter a real date, like 27 3 2027"))) from error
 
 
 class Form(FlaskForm):
@@ -134,7 +112,9 @@ class NotifyForm(Form):
     submit = SubmitField(_l("Send the notice to every school on the list"), widget=GovSubmitInput())
 
 
-class UpdateForm(Form):
+class UpdateForm(SubmissionKeyMixin, Form):
+    """An update to every listed school, sent once however often the button is pressed."""
+
     text = _text(_l("Update"), _l("Enter the update"))
     submit = SubmitField(_l("Send the update"), widget=GovSubmitInput())
 

@@ -6,10 +6,10 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
+from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import enum_values, utcnow
+from portal.db import stored_enum, utcnow
 from portal.extensions import db
 from portal.incidents.states import EntryKind, IncidentState
 
@@ -18,10 +18,6 @@ if TYPE_CHECKING:
 
 # Art. 33(3)'s four contents, each either known (its text) or "not yet known" with a reason.
 ART33_FIELDS = ("nature", "consequences", "measures", "contact")
-
-
-def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
-    return Enum(cls, values_callable=enum_values, native_enum=False, length=length)
 
 
 def _stated(field: str) -> str:
@@ -45,7 +41,7 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    state: Mapped[IncidentState] = mapped_column(_enum(IncidentState, 16), default=IncidentState.DRAFT)
+    state: Mapped[IncidentState] = mapped_column(stored_enum(IncidentState, 16), default=IncidentState.DRAFT)
     title: Mapped[str] = mapped_column(String(200))
     # When the vendor became aware: the 72-hour clock of Art. 33 starts here.
     aware_at: Mapped[dt.datetime]
@@ -109,7 +105,7 @@ class IncidentTenancy(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"))
     tenancy_id: Mapped[int] = mapped_column(ForeignKey("tenancy.id", ondelete="CASCADE"), index=True)
-    source: Mapped[AffectedSource] = mapped_column(_enum(AffectedSource, 16), default=AffectedSource.COMPUTED)
+    source: Mapped[AffectedSource] = mapped_column(stored_enum(AffectedSource, 16), default=AffectedSource.COMPUTED)
     included: Mapped[bool] = mapped_column(default=True)
     # Why staff added or removed it (empty for a computed row left as computed).
     reason: Mapped[str] = mapped_column(Text, default="")
@@ -130,15 +126,18 @@ class IncidentEntry(db.Model):  # type: ignore[name-defined,misc]
     """One dated entry in an incident's timeline: opened, first notice, each update, closing."""
 
     __tablename__ = "incident_entry"
+    # An update's one-time key: the same form sent twice (a double click) posts and mails once.
+    __table_args__ = (UniqueConstraint("incident_id", "submission_key"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"), index=True)
-    kind: Mapped[EntryKind] = mapped_column(_enum(EntryKind, 16))
+    kind: Mapped[EntryKind] = mapped_column(stored_enum(EntryKind, 16))
     at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     actor_label: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text, default="")
     # Whether this entry went to the affected schools by mail (drafts' entries do not).
     mailed: Mapped[bool] = mapped_column(default=False)
+    submission_key: Mapped[Optional[str]] = mapped_column(String(64))
 
     incident: Mapped[Incident] = relationship(back_populates="entries")

@@ -12,16 +12,18 @@ from typing import Any
 
 from flask_babel import gettext as _
 from sqlalchemy import delete, insert, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm.attributes import set_committed_value
 
 from portal.audit.service import Actor, record
-from portal.dates import UK, now, uk_today
+from portal.dates import UK, now
 from portal.extensions import db
 from portal.incidents import affected, mail
 from portal.incidents.models import ART33_FIELDS, AffectedSource, Incident, IncidentEntry, IncidentTenancy
-from portal.incidents.states import OPEN_STATES, EntryKind, IncidentState, check_transition
+from portal.incidents.states import OPEN_STATES, EntryKind, IllegalTransition, IncidentState, check_transition
 from portal.tenancy.models import Tenancy
+from portal.web.forms import valid_submission_key
 
-REMIND_AFTER = dt.timedelta(hours=24)
 ART33_LABELS = {
     "nature": "the nature of the breach (categories and approximate numbers of people and records)",
     "consequences": "the likely consequences",
@@ -70,7 +72,7 @@ class Details:
     art33: dict[str, tuple[str, str]]  # field -> (text, not-yet-known reason)
 
 
-def _one_line(text: str) -> str:
+def one_line(text: str) -> str:
     return " ".join(text.split())[:200]
 
 
@@ -79,7 +81,7 @@ def _apply(incident: Incident, details: Details) -> None:
         raise IncidentError(_("The end of the period must be on or after its start"), "period_end")
     if details.aware_at > now() + dt.timedelta(minutes=5):
         raise IncidentError(_("The time you became aware must be in the past"), "aware_date")
-    incident.title = _one_line(details.title)
+    incident.title = one_line(details.title)
     incident.aware_at = details.aware_at
     incident.what_happened = details.what_happened.strip()
     incident.entry_keys = sorted(set(details.entry_keys))
@@ -98,7 +100,7 @@ def open_incident(details: Details, *, actor: Actor) -> Incident:
     _apply(incident, details)
     db.session.add(incident)
     db.session.flush()
-    _entry(incident, EntryKind.OPENED, actor, _one_line(details.what_happened) or incident.title)
+    add_entry(incident, EntryKind.OPENED, actor, one_line(details.what_happened) or incident.title)
     recompute(incident, actor=actor)
     record("incident.opened", actor=actor, object_type="incident", object_id=incident.id, reason=incident.title)
     return incident
@@ -155,7 +157,7 @@ def recompute(incident: Incident, *, actor: Actor) -> affected.Affected:
     return found
 
 
-def _row(incident: Incident, tenancy_id: int) -> IncidentTenancy | None:
+def tenancy_row(incident: Incident, tenancy_id: int) -> IncidentTenancy | None:
     return db.session.scalar(
         select(IncidentTenancy).where(
             IncidentTenancy.incident_id == incident.id, IncidentTenancy.tenancy_id == tenancy_id
@@ -169,7 +171,7 @@ def add_tenancy(incident: Incident, tenancy: Tenancy, *, reason: str, actor: Act
         raise IncidentError(_("A closed incident's list cannot be changed."))
     if not reason.strip():
         raise IncidentError(_("Enter why this school is affected"), "reason")
-    row = _row(incident, tenancy.id)
+    row = tenancy_row(incident, tenancy.id)
     if row is not None and row.included:
         raise IncidentError(_("%(school)s is already on the list.", school=tenancy.name), "school")
     if row is None:
@@ -199,7 +201,7 @@ def remove_tenancy(incident: Incident, tenancy_id: int, *, reason: str, actor: A
         raise IncidentError(_("Schools already notified stay on the list; post an update instead."))
     if not reason.strip():
         raise IncidentError(_("Enter why this school is not affected"), "reason")
-    row = _row(incident, tenancy_id)
+    row = tenancy_row(incident, tenancy_id)
     if row is None or not row.included:
         raise IncidentError(_("That school is not on the list."))
     row.included, row.reason = False, reason.strip()
@@ -243,9 +245,10 @@ def publish_notice(incident: Incident, *, actor: Actor, at: dt.datetime | None =
     if not rows:
         raise IncidentError(_("No school is on the list: there is nobody to notify."))
     at = at or now()
-    incident.state, incident.notified_at, incident.notified_by_id = IncidentState.NOTIFIED, at, actor.user_id
-    db.session.flush()
-    entry = _entry(incident, EntryKind.NOTIFIED, actor, incident.nature or incident.what_happened, at=at, mailed=True)
+    _move(incident, IncidentState.NOTIFIED, notified_at=at, notified_by_id=actor.user_id)
+    entry = add_entry(
+        incident, EntryKind.NOTIFIED, actor, incident.nature or incident.what_happened, at=at, mailed=True
+    )
     sent = mail.mail_entry(incident, entry, rows)
     record(
         "incident.notified",
@@ -261,13 +264,27 @@ def publish_notice(incident: Incident, *, actor: Actor, at: dt.datetime | None =
     return sent
 
 
-def post_update(incident: Incident, *, text: str, actor: Actor) -> int:
-    """A further dated entry, mailed to every listed tenancy (phased notification)."""
+def post_update(incident: Incident, *, text: str, actor: Actor, submission_key: str | None = None) -> int:
+    """A further dated entry, mailed to every listed tenancy (phased notification); how many messages.
+
+    With the form's one-time key, a second send of the same form (a double click, Back and again)
+    posts and mails nothing and answers 0: the unique key, not a check, decides between two at once.
+    """
     if incident.state is not IncidentState.NOTIFIED:
         raise IncidentError(_("Updates go out after the first notice and before closing."))
     if not text.strip():
         raise IncidentError(_("Enter the update"), "text")
-    entry = _entry(incident, EntryKind.UPDATE, actor, text.strip(), mailed=True)
+    if submission_key is not None and not valid_submission_key(submission_key):
+        raise IncidentError(_("This form could not be used: nothing was sent. Enter the update again"), "text")
+    try:
+        with db.session.begin_nested():
+            entry = add_entry(
+                incident, EntryKind.UPDATE, actor, text.strip(), mailed=True, submission_key=submission_key
+            )
+    except IntegrityError:
+        if submission_key is None:
+            raise
+        return 0
     sent = mail.mail_entry(incident, entry, listed(incident))
     record("incident.updated", actor=actor, object_type="incident", object_id=incident.id, details={"messages": sent})
     return sent
@@ -277,10 +294,8 @@ def close_incident(incident: Incident, *, outcome: str, actor: Actor) -> int:
     """Close a notified incident with its outcome, mailed to every listed tenancy."""
     if not outcome.strip():
         raise IncidentError(_("Enter the outcome"), "outcome")
-    check_transition(incident.state, IncidentState.CLOSED)
-    incident.state, incident.outcome, incident.closed_at = IncidentState.CLOSED, outcome.strip(), now()
-    db.session.flush()
-    entry = _entry(incident, EntryKind.CLOSED, actor, outcome.strip(), mailed=True)
+    _move(incident, IncidentState.CLOSED, outcome=outcome.strip(), closed_at=now())
+    entry = add_entry(incident, EntryKind.CLOSED, actor, outcome.strip(), mailed=True)
     sent = mail.mail_entry(incident, entry, listed(incident))
     record("incident.closed", actor=actor, object_type="incident", object_id=incident.id, reason=outcome.strip()[:500])
     return sent
@@ -288,10 +303,8 @@ def close_incident(incident: Incident, *, outcome: str, actor: Actor) -> int:
 
 def accept_report(incident: Incident, *, actor: Actor) -> None:
     """Vendor staff take a school's report on as an incident being assessed (the clock keeps running)."""
-    check_transition(incident.state, IncidentState.DRAFT)
-    incident.state = IncidentState.DRAFT
-    db.session.flush()
-    _entry(incident, EntryKind.OPENED, actor, _("Taken on for assessment."))
+    _move(incident, IncidentState.DRAFT)
+    add_entry(incident, EntryKind.OPENED, actor, _("Taken on for assessment."))
     record("incident.accepted", actor=actor, object_type="incident", object_id=incident.id)
 
 
@@ -299,101 +312,44 @@ def dismiss(incident: Incident, *, reason: str, actor: Actor) -> None:
     """Record that a report or draft is not a personal data breach, and why."""
     if not reason.strip():
         raise IncidentError(_("Enter why this is not a personal data breach"), "reason")
-    check_transition(incident.state, IncidentState.DISMISSED)
-    incident.state, incident.outcome, incident.closed_at = IncidentState.DISMISSED, reason.strip(), now()
-    db.session.flush()
-    _entry(incident, EntryKind.DISMISSED, actor, reason.strip())
+    _move(incident, IncidentState.DISMISSED, outcome=reason.strip(), closed_at=now())
+    add_entry(incident, EntryKind.DISMISSED, actor, reason.strip())
     record(
         "incident.dismissed", actor=actor, object_type="incident", object_id=incident.id, reason=reason.strip()[:500]
     )
 
 
-def acknowledge(incident: Incident, tenancy: Tenancy, *, actor: Actor) -> IncidentTenancy:
-    """A school acknowledges the notice: who and when, once."""
-    row = _row(incident, tenancy.id)
-    if row is None or not row.included or incident.state not in (IncidentState.NOTIFIED, IncidentState.CLOSED):
-        raise IncidentError(_("There is no notice to acknowledge."))
-    if row.acknowledged_at is not None:
-        return row
-    row.acknowledged_at, row.acknowledged_by_id, row.acknowledged_by_label = now(), actor.user_id, actor.label
+def _move(incident: Incident, state: IncidentState, **values: Any) -> None:
+    """Move to a new state if the state machine allows it (else IllegalTransition), with the values it sets.
+
+    Compare and set: of two requests moving the same incident at once (PostgreSQL reads what was
+    committed before either wrote), only the first moves it; the other is told it has moved.
+    """
+    before = incident.state
+    check_transition(before, state)
     db.session.flush()
-    record("incident.acknowledged", actor=actor, tenancy_id=tenancy.id, object_type="incident", object_id=incident.id)
-    return row
-
-
-def unacknowledged_query(incident: Incident, *, at: dt.datetime | None = None) -> Any:
-    """Listed tenancies that have not acknowledged 24 hours after the first notice (none before then)."""
-    at = at or now()
-    query = select(
-        IncidentTenancy.id, IncidentTenancy.tenancy_id, Tenancy.name, Tenancy.slug, IncidentTenancy.reminded_at
+    moved = db.session.execute(
+        update(Incident)
+        .where(Incident.id == incident.id, Incident.state == before)
+        .values(state=state, **values)
+        .execution_options(synchronize_session=False)
     )
-    query = query.join(Tenancy, Tenancy.id == IncidentTenancy.tenancy_id).where(
-        IncidentTenancy.incident_id == incident.id,
-        IncidentTenancy.included.is_(True),
-        IncidentTenancy.acknowledged_at.is_(None),
-    )
-    if incident.notified_at is None or at - incident.notified_at < REMIND_AFTER:
-        return query.where(IncidentTenancy.id.is_(None))
-    return query.order_by(Tenancy.name, Tenancy.id)
+    if not moved.rowcount:  # type: ignore[attr-defined]
+        db.session.refresh(incident)
+        raise IllegalTransition(incident.state, state)
+    for name, value in {"state": state, **values}.items():
+        set_committed_value(incident, name, value)
 
 
-def remind(incident: Incident, *, actor: Actor, at: dt.datetime | None = None) -> int:
-    """Mail a reminder to every tenancy that has not acknowledged after 24 hours; how many tenancies."""
-    if incident.state is not IncidentState.NOTIFIED:
-        raise IncidentError(_("Reminders go out only while the incident is open."))
-    ids = [row.id for row in db.session.execute(unacknowledged_query(incident, at=at))]
-    if not ids:
-        raise IncidentError(_("Every school has acknowledged, or 24 hours have not yet passed since the notice."))
-    rows = list(db.session.scalars(select(IncidentTenancy).where(IncidentTenancy.id.in_(ids))))
-    first = next(e for e in incident.entries if e.kind is EntryKind.NOTIFIED)
-    mail.mail_entry(incident, first, rows, reminder=True)
-    db.session.execute(update(IncidentTenancy).where(IncidentTenancy.id.in_(ids)).values(reminded_at=at or now()))
-    record(
-        "incident.reminded", actor=actor, object_type="incident", object_id=incident.id, details={"tenancies": len(ids)}
-    )
-    return len(ids)
-
-
-def report_suspected(tenancy: Tenancy, *, what: str, noticed_on: dt.date, contact: str, actor: Actor) -> Incident:
-    """A school reports a suspected incident: it lands in the vendor's queue, its clock running from now."""
-    if not what.strip():
-        raise IncidentError(_("Describe what happened"), "what")
-    if not contact.strip():
-        raise IncidentError(_("Enter who we should contact"), "contact")
-    today = uk_today()
-    if noticed_on > today:
-        raise IncidentError(_("The date you noticed it must be today or in the past"), "noticed_on")
-    incident = Incident(
-        state=IncidentState.REPORTED,
-        title=_one_line(_("Suspected incident reported by %(school)s", school=tenancy.name)),
-        aware_at=now(),
-        what_happened=what.strip(),
-        entry_keys=[],
-        period_start=noticed_on,
-        period_end=today,
-        contact=contact.strip(),
-        reported_by_tenancy_id=tenancy.id,
-        opened_by_id=actor.user_id,
-    )
-    db.session.add(incident)
-    db.session.flush()
-    db.session.add(
-        IncidentTenancy(
-            incident_id=incident.id,
-            tenancy_id=tenancy.id,
-            source=AffectedSource.ADDED,
-            reason=_("Reported the incident."),
-            changed_by_label=actor.label,
-        )
-    )
-    _entry(incident, EntryKind.REPORTED, actor, what.strip())
-    record("incident.reported", actor=actor, tenancy_id=tenancy.id, object_type="incident", object_id=incident.id)
-    mail.mail_vendor_report(incident, tenancy)
-    return incident
-
-
-def _entry(
-    incident: Incident, kind: EntryKind, actor: Actor, text: str, *, at: dt.datetime | None = None, mailed: bool = False
+def add_entry(
+    incident: Incident,
+    kind: EntryKind,
+    actor: Actor,
+    text: str,
+    *,
+    at: dt.datetime | None = None,
+    mailed: bool = False,
+    submission_key: str | None = None,
 ) -> IncidentEntry:
     entry = IncidentEntry(
         incident_id=incident.id,
@@ -403,6 +359,7 @@ def _entry(
         actor_label=actor.label,
         text=text,
         mailed=mailed,
+        submission_key=submission_key,
     )
     db.session.add(entry)
     db.session.flush()

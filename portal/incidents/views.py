@@ -13,7 +13,7 @@ from portal import policy
 from portal.audit.models import Outcome
 from portal.audit.service import Actor, record
 from portal.extensions import db
-from portal.incidents import export, forms, queries, service
+from portal.incidents import export, forms, queries, school_side, service
 from portal.incidents.clock import clock_for
 from portal.incidents.models import ART33_FIELDS, Incident, IncidentTenancy
 from portal.policy import Permission
@@ -50,7 +50,7 @@ def incident(incident_id: int) -> str:
 def acknowledge(incident_id: int) -> BaseResponse:
     found, _row = _get(incident_id)
     try:
-        row = service.acknowledge(found, current_tenancy(), actor=Actor.of(current_user))
+        row = school_side.acknowledge(found, current_tenancy(), actor=Actor.of(current_user))
     except service.IncidentError as error:
         db.session.rollback()
         flash(error.message)
@@ -83,7 +83,7 @@ def report() -> Any:
     tenancy, form = current_tenancy(), forms.ReportForm()
     if form.validate_on_submit() and form.noticed_on.data is not None:
         try:
-            found = service.report_suspected(
+            found = school_side.report_suspected(
                 tenancy,
                 what=form.what.data or "",
                 noticed_on=form.noticed_on.data,

@@ -8,9 +8,7 @@ the age reference library: no cipher of our own). Inside:
 - ``database.sql`` (PostgreSQL: ``pg_dump`` in plain SQL, run on the snapshot the manifest was read in)
   or ``database.sqlite`` (SQLite: a copy through its online backup API, read for the manifest itself).
 
-A restore refuses a database that has any table, loads the archive, checks the counts and every stored
-document's hash against the manifest, migrates forward if the archive is older, then checks every signed
-agreement as /verify does. Any failure leaves the target as empty as it was, and names what failed.
+The restore, which proves what it loaded against the manifest, is in `portal.ops.restore`.
 """
 
 from __future__ import annotations
@@ -21,7 +19,6 @@ import hashlib
 import io
 import json
 import os
-import shutil
 import sqlite3
 import subprocess
 import tarfile
@@ -34,7 +31,7 @@ from typing import Any
 
 import pyrage
 from pyrage import x25519
-from sqlalchemy import Connection, create_engine, inspect, select, text
+from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
 from portal.db import utcnow
@@ -172,7 +169,7 @@ def _snapshot_postgresql(uri: str, work: Path) -> tuple[Manifest, str]:
             command = ["pg_dump", "--no-owner", "--no-privileges", f"--snapshot={snapshot}", "--format=plain"]
             with (work / "database.sql").open("wb") as out:
                 done = subprocess.run(  # noqa: S603 - fixed program, arguments from configuration
-                    [*command, _libpq_dsn(uri)], stdout=out, stderr=subprocess.PIPE, check=False
+                    [*command, libpq_dsn(uri)], stdout=out, stderr=subprocess.PIPE, check=False
                 )
             if done.returncode:
                 raise BackupError(f"pg_dump failed: {done.stderr.decode(errors='replace').strip()}")
@@ -208,7 +205,7 @@ def _manifest(conn: Connection, dialect: str) -> Manifest:
     revision = None
     if "alembic_version" in tables:
         revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    documents = list(_document_hashes(conn, tables))
+    documents = list(document_hashes(conn, tables))
     for doc in documents:
         if doc["sha256"] != doc["recorded"]:
             raise BackupError(
@@ -224,7 +221,7 @@ def _manifest(conn: Connection, dialect: str) -> Manifest:
     )
 
 
-def _document_hashes(conn: Connection, tables: list[str]) -> Iterator[dict[str, Any]]:
+def document_hashes(conn: Connection, tables: list[str]) -> Iterator[dict[str, Any]]:
     for stored in STORED_DOCUMENTS:
         if stored.table not in tables:
             continue
@@ -286,129 +283,6 @@ def pack(manifest: Manifest, data: Path, target: Path, recipients: list[x25519.R
 
 
 # ---------------------------------------------------------------------------------------------
-# Restore
-
-
-def database_is_empty(uri: str) -> bool:
-    engine = create_engine(uri)
-    try:
-        with engine.connect() as conn:
-            return not inspect(conn).get_table_names()
-    finally:
-        engine.dispose()
-
-
-def restore_backup(archive: Path, identity: x25519.Identity, uri: str) -> tuple[Manifest, RestoreReport]:
-    """Load an archive into the empty database at `uri` and check it against its manifest.
-
-    Raises BackupError (the target left empty) when the database is not empty, the archive cannot be
-    read, or a count or a stored document's hash differs from the manifest.
-    """
-    if not database_is_empty(uri):
-        raise BackupError("the target database is not empty: restore only into a new, empty database")
-    url = make_url(uri)
-    with opened(archive, identity) as (manifest, data):
-        if manifest.dialect != url.get_backend_name():
-            target = url.get_backend_name()
-            raise BackupError(f"this archive is of a {manifest.dialect} database, the target is {target}")
-        try:
-            if manifest.dialect == "postgresql":
-                _load_postgresql(data, uri)
-            else:
-                _load_sqlite(data, url.database or "")
-            report = check_against_manifest(uri, manifest)
-        except BaseException:
-            empty_database(uri)
-            raise
-    return manifest, report
-
-
-def _load_postgresql(data: Path, uri: str) -> None:
-    command = ["psql", "--quiet", "--no-psqlrc", "-v", "ON_ERROR_STOP=1", "--single-transaction", "-f", str(data)]
-    done = subprocess.run(  # noqa: S603 - fixed program, arguments from configuration
-        [*command, _libpq_dsn(uri)],
-        capture_output=True,
-        check=False,
-    )
-    if done.returncode:
-        raise BackupError(f"loading the dump failed: {done.stderr.decode(errors='replace').strip()[-2000:]}")
-
-
-def _load_sqlite(data: Path, path: str) -> None:
-    if not path:
-        raise BackupError("the target is an in-memory SQLite database: restore needs a file")
-    target = Path(path)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    partial = target.with_name(target.name + ".restoring")
-    shutil.copyfile(data, partial)
-    os.replace(partial, target)
-
-
-def check_against_manifest(uri: str, manifest: Manifest) -> RestoreReport:
-    """Counts per table and every stored document's hash, in the restored database, against the manifest."""
-    report = RestoreReport()
-    engine = create_engine(uri)
-    try:
-        with engine.connect() as conn:
-            tables = set(inspect(conn).get_table_names())
-            for name, expected in sorted(manifest.tables.items()):
-                if name not in tables:
-                    report.problems.append(f"table {name} is missing")
-                    continue
-                got = conn.execute(text(f'SELECT count(*) FROM "{name}"')).scalar_one()  # noqa: S608
-                if got != expected:
-                    report.problems.append(f"table {name} has {got} rows, the manifest says {expected}")
-                report.tables += 1
-                report.rows += got
-            expected_docs = {(d["table"], d["id"]): d["sha256"] for d in manifest.documents}
-            found = {(d["table"], d["id"]): d for d in _document_hashes(conn, sorted(tables))}
-            for key, digest in sorted(expected_docs.items()):
-                doc = found.get(key)
-                if doc is None:
-                    report.problems.append(f"{key[0]} {key[1]} is missing")
-                elif doc["sha256"] != digest or doc["recorded"] != digest:
-                    report.problems.append(f"{doc['label']} {key[1]} does not match its SHA-256 in the manifest")
-                else:
-                    report.documents += 1
-    finally:
-        engine.dispose()
-    if report.problems:
-        raise BackupError("the restored data does not match the archive's manifest: " + "; ".join(report.problems))
-    return report
-
-
-def empty_database(uri: str) -> None:
-    """Remove everything a failed restore wrote, so the target is as empty as it was."""
-    url = make_url(uri)
-    if url.get_backend_name() == "sqlite":
-        if url.database:
-            Path(url.database).unlink(missing_ok=True)
-        return
-    engine = create_engine(uri)
-    try:
-        with engine.begin() as conn:
-            conn.execute(text("DROP SCHEMA public CASCADE"))
-            conn.execute(text("CREATE SCHEMA public"))
-    finally:
-        engine.dispose()
-
-
-def verify_agreements(session: Any, config: Any) -> tuple[int, list[str]]:
-    """Check every stored agreement through the same code as /verify; return the count and any failures."""
-    from portal.documents.models import Agreement
-    from portal.documents.verify import Verdict, verify_pdf
-
-    failures: list[str] = []
-    count = 0
-    for agreement_id, pdf in session.execute(select(Agreement.id, Agreement.pdf).order_by(Agreement.id)):
-        verdict = verify_pdf(bytes(pdf), config)
-        count += 1
-        if verdict.verdict is not Verdict.GENUINE:
-            failures.append(f"agreement {agreement_id}: {verdict.explanation}")
-    return count, failures
-
-
-# ---------------------------------------------------------------------------------------------
 # Prune
 
 
@@ -428,7 +302,7 @@ def prune(folder: Path, keep_days: int, now: dt.datetime | None = None) -> list[
     return removed
 
 
-def _libpq_dsn(uri: str) -> str:
+def libpq_dsn(uri: str) -> str:
     """SQLAlchemy's URL as a libpq connection string for pg_dump and psql."""
     url = make_url(uri).set(drivername="postgresql")
     return url.render_as_string(hide_password=False)

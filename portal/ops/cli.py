@@ -11,7 +11,7 @@ from flask.cli import AppGroup
 from flask_migrate import upgrade
 
 from portal.extensions import db
-from portal.ops import backup
+from portal.ops import backup, restore
 
 backup_cli = AppGroup("backup", help="Encrypted backups of the database and its signed documents.")
 
@@ -80,7 +80,7 @@ def backup_restore(archive: Path) -> None:
     uri = config["SQLALCHEMY_DATABASE_URI"]
     try:
         identity = backup.identity_from(config.get("BACKUP_AGE_IDENTITY_FILE") or _development_key())
-        manifest, report = backup.restore_backup(archive, identity, uri)
+        manifest, report = restore.restore_backup(archive, identity, uri)
     except backup.BackupError as error:
         _fail(f"nothing was restored: {error}")
         return
@@ -90,7 +90,7 @@ def backup_restore(archive: Path) -> None:
         from sqlalchemy import text
 
         revision = conn.execute(text("SELECT version_num FROM alembic_version")).scalar()
-    count, failures = backup.verify_agreements(db.session, config)
+    count, failures = restore.verify_agreements(db.session, config)
     db.session.rollback()
     click.echo(
         f"Restored {archive.name}: {report.tables} tables, {report.rows} rows, "

@@ -123,6 +123,9 @@ def effective_sets(
     ids = [t.id for t in tenancies]
     if version is ...:
         version = current_published()
+    if version is not None and version.status is not VersionStatus.PUBLISHED:
+        # Only a published version's content is fixed; the lines are kept under its id.
+        raise ValueError("effective sets are decided against a published register version")
     choices = tenancy_choices(ids)
     standing = tenancy_standstills(ids)
     options = tuple(choices.options)
@@ -143,10 +146,7 @@ def effective_sets(
             tuple(sorted(stands.items())),
         )
         decide = partial(_decide, entries, options, states, own, today, stands)
-        if version is None or version.status is VersionStatus.PUBLISHED:
-            lines, upcoming = cache.fragment(("effective-lines", decided_by), decide)
-        else:  # a draft's content can change under the same id: decided afresh, and kept nowhere
-            (lines, upcoming), decided_by = decide(), None
+        lines, upcoming = cache.fragment(("effective-lines", decided_by), decide)
         result[tenancy_id] = EffectiveSet(
             tenancy_id, version, today, list(lines), list(upcoming), list(states.values()), decided_by
         )

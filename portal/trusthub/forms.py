@@ -6,7 +6,6 @@ from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxInput,
-    GovDateInput,
     GovFileInput,
     GovRadioInput,
     GovSelect,
@@ -16,7 +15,6 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import (
     BooleanField,
-    DateField,
     HiddenField,
     IntegerField,
     RadioField,
@@ -29,23 +27,9 @@ from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, NumberRange
 
 from portal.trusthub.models import AccessLevel
-from portal.web.forms import FlaskForm
+from portal.web.forms import DayField, FlaskForm, signer_fields
 
 SECTION_MAX = 20000
-
-
-class ReviewDateField(DateField):
-    """A day, month and year in three boxes, with a GOV.UK message when they are not a real date."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if len(valuelist) != 3:
-            self.raw_data = ["", "", ""]
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_l("The review date must be a real date, like 27 3 2027")) from error
 
 
 def _section(label: str) -> TextAreaField:
@@ -116,11 +100,10 @@ class UploadForm(FlaskForm):
         ],
         validators=[InputRequired(_l("Select who may download it"))],
     )
-    review_on = ReviewDateField(
+    review_on = DayField(
         _l("Next review date"),
-        widget=GovDateInput(),
-        format="%d %m %Y",
-        validators=[InputRequired(_l("Enter the next review date"))],
+        [InputRequired(_l("Enter the next review date"))],
+        invalid=_l("The review date must be a real date, like 27 3 2027"),
     )
     document = FileField(
         _l("The document (PDF)"), widget=GovFileInput(), validators=[FileRequired(_l("Select a PDF file"))]
@@ -169,22 +152,7 @@ class RefuseForm(FlaskForm):
 
 class NdaForm(FlaskForm):
     version = HiddenField()
-    signer_name = StringField(
-        _l("Your full name"),
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(_l("Enter your full name")),
-            Length(max=200, message=_l("Your full name must be 200 characters or fewer")),
-        ],
-    )
-    signer_role = StringField(
-        _l("Your role"),
-        widget=GovTextInput(),
-        validators=[
-            DataRequired(_l("Enter your role")),
-            Length(max=200, message=_l("Your role must be 200 characters or fewer")),
-        ],
-    )
+    signer_name, signer_role = signer_fields()
     confirm = BooleanField(
         _l("I accept these terms for my organisation and may do so"),
         widget=GovCheckboxInput(),

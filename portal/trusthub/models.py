@@ -6,19 +6,15 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Optional
 
-from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
+from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from portal.db import enum_values, utcnow
+from portal.db import stored_enum, utcnow
 from portal.extensions import db
 
 if TYPE_CHECKING:
     from portal.auth.models import User
     from portal.tenancy.models import Tenancy
-
-
-def _enum(cls: type[enum.Enum], length: int = 16) -> Enum:
-    return Enum(cls, values_callable=enum_values, native_enum=False, length=length)
 
 
 class OverviewStatus(enum.StrEnum):
@@ -59,7 +55,7 @@ class SecurityOverviewVersion(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     # Order of versions; the published version with the highest sequence is current.
     sequence: Mapped[int] = mapped_column(unique=True)
-    status: Mapped[OverviewStatus] = mapped_column(_enum(OverviewStatus), default=OverviewStatus.DRAFT)
+    status: Mapped[OverviewStatus] = mapped_column(stored_enum(OverviewStatus, 16), default=OverviewStatus.DRAFT)
     summary: Mapped[str] = mapped_column(Text, default="")
     encryption: Mapped[str] = mapped_column(Text, default="")
     access_control: Mapped[str] = mapped_column(Text, default="")
@@ -104,7 +100,7 @@ class DiligenceDocument(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     title: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
-    access_level: Mapped[AccessLevel] = mapped_column(_enum(AccessLevel))
+    access_level: Mapped[AccessLevel] = mapped_column(stored_enum(AccessLevel, 16))
     review_on: Mapped[dt.date]
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64), index=True)
@@ -152,7 +148,7 @@ class AccessRequest(db.Model):  # type: ignore[name-defined,misc]
     tenancy_id: Mapped[int] = mapped_column(ForeignKey("tenancy.id", ondelete="RESTRICT"), index=True)
     requester_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
     purpose: Mapped[str] = mapped_column(Text)
-    status: Mapped[RequestStatus] = mapped_column(_enum(RequestStatus), default=RequestStatus.PENDING)
+    status: Mapped[RequestStatus] = mapped_column(stored_enum(RequestStatus, 16), default=RequestStatus.PENDING)
     requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     decided_at: Mapped[Optional[dt.datetime]]
     decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))

@@ -7,7 +7,7 @@ from sqlalchemy import update
 from portal.audit.service import Actor
 from portal.dates import now, uk_today
 from portal.extensions import db
-from portal.incidents import service
+from portal.incidents import school_side, service
 from portal.incidents.models import Incident
 from tests.access.matrix import Row
 
@@ -53,7 +53,7 @@ def _notified(world, tenancy=None, *, hours_ago=0):
 
 
 def _reported(world, tenancy=None):
-    return service.report_suspected(
+    return school_side.report_suspected(
         tenancy or world.own, what="A pupil saw another's work.", noticed_on=uk_today(), contact="Office", actor=SYSTEM
     )
 

@@ -11,8 +11,8 @@ from werkzeug.routing import IntegerConverter, UUIDConverter
 from portal.blueprints import SlugConverter
 from portal.extensions import db
 from tests.access.matrix import ROLES, Row, all_rows, build_world, codes
-from tests.conftest import csrf_token_for
 from tests.factories import sign_in_client
+from tests.pages import csrf_token_for
 
 ROWS = all_rows()
 IGNORED_METHODS = {"HEAD", "OPTIONS"}

@@ -11,7 +11,7 @@ from flask import Flask
 
 from portal.extensions import limiter
 from tests.auth.provider import Provider
-from tests.conftest import csrf_token_for
+from tests.pages import csrf_token_for
 
 
 @pytest.fixture(scope="session")

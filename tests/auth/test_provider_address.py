@@ -16,7 +16,8 @@ import pytest
 from werkzeug.serving import make_server
 
 from portal.devtools.stack import OIDC_PORT
-from tests.conftest import UNREACHABLE_METADATA_URL, PageClient
+from tests.conftest import UNREACHABLE_METADATA_URL
+from tests.pages import PageClient
 
 
 @pytest.fixture

@@ -12,8 +12,8 @@ from portal.auth.models import VendorRole
 from portal.dates import now
 from portal.extensions import db
 from portal.tenancy.models import Membership, Role
-from tests.conftest import csrf_token_for
 from tests.factories import make_school, make_user, sign_in_client
+from tests.pages import csrf_token_for
 
 
 def saved_cookie(client, app) -> str:

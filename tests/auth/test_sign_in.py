@@ -257,7 +257,7 @@ def test_next_only_to_own_paths(sign_in, ms_lead, ms_school):
 
 
 def test_sign_in_endpoints_are_rate_limited(app, client):
-    from tests.conftest import csrf_token_for
+    from tests.pages import csrf_token_for
 
     token = csrf_token_for(app, client)
     statuses = [client.post("/sign-in/nowhere", data={"csrf_token": token}).status_code for _ in range(25)]

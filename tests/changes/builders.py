@@ -3,16 +3,14 @@
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 from portal.audit.service import Actor
 from portal.changes import service
 from portal.changes.models import ChangeKind, ChangeNotice
 from portal.dates import now, start_of_uk_day, uk_today
-from portal.extensions import db
-from portal.register.models import EntryKind, EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
+from portal.register.models import EntryStatus, RegisterVersion
+from tests.register.builders import entry, publish_version
 
-_sequence = itertools.count(100)
 PLANNED_KEY = "quillmark"
 ACTIVE_KEY = "hostwell"
 
@@ -25,44 +23,22 @@ def drop_planned() -> RegisterVersion:
 def publish_register(
     *, planned_on: dt.date, retires_on: dt.date | None = None, planned: bool = True
 ) -> RegisterVersion:
-    """A published register version: an active host (maybe retiring) and a planned supplier."""
-    n = next(_sequence)
-    version = RegisterVersion(
-        sequence=n,
-        number=f"{n}.0",
-        status=VersionStatus.DRAFT,
-        owner_name="Priya Raman",
-        contact_email="dpo@larkspur.example",
-        reviewed_on=uk_today(),
-        next_review_on=uk_today() + dt.timedelta(days=365),
-    )
-    version.entries = [
-        RegisterEntry(
-            key=ACTIVE_KEY,
-            supplier="Hostwell Cloud Ltd",
-            kind=EntryKind.DATA_SUBPROCESSOR,
-            status=EntryStatus.ACTIVE,
-            listed_since=uk_today(),
-            retires_on=retires_on,
-            position=1,
-        ),
-        RegisterEntry(
-            key=PLANNED_KEY,
-            supplier="Quillmark Analytics Ltd",
-            kind=EntryKind.DATA_SUBPROCESSOR,
-            status=EntryStatus.PLANNED,
-            effective_on=planned_on,
-            position=2,
-        ),
-    ]
-    if not planned:
-        version.entries = version.entries[:1]
-    db.session.add(version)
-    db.session.flush()
-    # Entries go in while it is a draft: the database refuses to change a published version.
-    version.status, version.published_at = VersionStatus.PUBLISHED, now()
-    db.session.flush()
-    return version
+    """A register version published now: an active host (maybe retiring) and a planned supplier."""
+    today = uk_today()
+    plain = {"purpose": "", "location": ""}
+    entries = [entry(ACTIVE_KEY, supplier="Hostwell Cloud Ltd", listed_since=today, retires_on=retires_on, **plain)]
+    if planned:
+        entries.append(
+            entry(
+                PLANNED_KEY,
+                supplier="Quillmark Analytics Ltd",
+                status=EntryStatus.PLANNED,
+                effective_on=planned_on,
+                listed_since=None,
+                **plain,
+            )
+        )
+    return publish_version(entries, published_at=now())
 
 
 def announced(

@@ -2,13 +2,10 @@
 
 from __future__ import annotations
 
-import hashlib
-import os
 import threading
 
 import pytest
 import requests
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
@@ -16,17 +13,9 @@ from portal.changes.models import Objection, ObjectionStep
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
 from tests.changes.builders import announced
-from tests.factories import make_school, make_user, session_values
+from tests.factories import make_school, make_user, signed_in_form
 
 THREADS = 12
-
-
-def _signed_in(app, user) -> tuple[dict[str, str], str]:
-    """A session cookie for the user carrying a CSRF secret, and the form token made from it."""
-    raw = hashlib.sha256(os.urandom(32)).hexdigest()
-    cookie = app.session_interface.get_signing_serializer(app).dumps({**session_values(user), "csrf_token": raw})
-    token = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)
-    return {app.config["SESSION_COOKIE_NAME"]: cookie}, token
 
 
 def test_many_concurrent_sends_lodge_exactly_one_objection(live_app, live_server):
@@ -36,7 +25,7 @@ def test_many_concurrent_sends_lodge_exactly_one_objection(live_app, live_server
     lead = make_user("Con Lead", tenancy=school)
     change = announced()
     db.session.commit()
-    cookies, token = _signed_in(live_app, lead)
+    cookies, token = signed_in_form(live_app, lead)
     url = f"{live_server.url}/t/{school.slug}/changes/{change.id}/object"
     barrier = threading.Barrier(THREADS)
     results: list[tuple[int, str]] = []

@@ -17,8 +17,8 @@ from portal.extensions import db
 from portal.register.models import TenancyExclusion
 from portal.tenancy.models import Role
 from tests.changes.builders import PLANNED_KEY, announced, drop_planned, publish_register
-from tests.conftest import check_page, text_of
 from tests.factories import make_school, make_trust, make_user
+from tests.pages import check_page, text_of
 
 
 def _text(page) -> str:

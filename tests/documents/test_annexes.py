@@ -21,10 +21,9 @@ from tests.documents.conftest import PARTIES, acceptance, publish_register
 from tests.documents.test_signing import pdf_text, validate
 from tests.documents.test_views import DETAILS
 from tests.factories import make_school, make_trust, make_user
+from tests.pages import squeeze
 
-
-def words(text: str) -> str:
-    return " ".join(text.split())
+words = squeeze
 
 
 def annex_text(html: str) -> str:

@@ -21,11 +21,11 @@ from portal.documents.models import Agreement
 from portal.extensions import db
 from portal.jobs.models import Job
 from portal.tenancy.models import Role
-from tests.conftest import check_page
 from tests.documents import jobqueue
 from tests.documents.conftest import acceptance
 from tests.documents.test_views import DETAILS
 from tests.factories import make_school, make_trust, make_user
+from tests.pages import check_page, text_of
 
 TYPED = {"confirm": "y", "version": "1"}
 
@@ -90,7 +90,7 @@ def test_the_sign_page_says_who_signed_this_version_and_re_signing_is_a_choice(
     page = client_request.get("documents.sign", tenancy=school.slug)
     panel = page.find(id="already-signed")
     assert panel is not None, "the page says this version is already signed"
-    said = " ".join(panel.get_text(" ", strip=True).split())
+    said = text_of(panel)
     assert "Version 1 was signed for Oakfield Primary School" in said and "Sam Signer (Business manager)" in said
     assert "sign again to record today's sub-processors" in said.lower()
 

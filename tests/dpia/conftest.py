@@ -19,6 +19,7 @@ from portal.register.models import EntryKind, EntryStatus, RegisterEntry, Regist
 from portal.register.options import define_option, set_option
 from portal.register.vocabulary import Activity, AIUse, DataSubject, TransferMechanism
 from portal.tenancy.models import Tenancy
+from tests.pages import squeeze
 
 CLOUD_ACT = (
     "Microsoft is headquartered in the United States: under the US CLOUD Act, US authorities could in principle "
@@ -236,4 +237,4 @@ def table_named(tables: list[list[list[str]]], first_headers: tuple[str, ...]) -
 def pdf_text(body: bytes) -> str:
     """The PDF's text, whitespace folded so wrapped lines still match."""
     reader = PdfReader(io.BytesIO(body))
-    return " ".join(" ".join((page.extract_text() or "").split()) for page in reader.pages)
+    return squeeze(" ".join(page.extract_text() or "" for page in reader.pages))

@@ -8,11 +8,12 @@ from portal.dates import uk_today
 from portal.register.models import TenancyExclusion
 from tests.dpia.conftest import entries, publish
 from tests.factories import make_user
+from tests.pages import text_of
 
 
 def notice(page) -> str | None:
     banner = page.select_one(".govuk-notification-banner")
-    return " ".join(banner.get_text(" ", strip=True).split()) if banner else None
+    return text_of(banner) if banner else None
 
 
 def test_page_shows_what_the_pack_is_built_from(client_request, register, school, viewer):

@@ -19,7 +19,6 @@ another user saved an option, and retries made duplicate agreements.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 import secrets
@@ -37,7 +36,6 @@ from typing import Any
 import pytest
 import requests
 from flask import Flask
-from itsdangerous import URLSafeTimedSerializer
 from sqlalchemy import func, select
 
 from portal.audit.models import AuditEvent
@@ -51,7 +49,7 @@ from portal.extensions import db
 from portal.notify.models import OutboxMessage, OutboxStatus
 from tests.changes.builders import ACTIVE_KEY, announced
 from tests.conftest import ROOT, TestDatabase, base_config
-from tests.factories import make_school, make_user, session_values
+from tests.factories import make_school, make_user, signed_in_form
 from tests.faults.test_worker_kill import start_worker, wait_for
 from tests.register.builders import make_option
 
@@ -128,13 +126,6 @@ def _serve(uri: str, port: int, signing: keys.DemoKeys) -> subprocess.Popen[str]
     )
 
 
-def _signed_in(app: Flask, user: Any) -> tuple[dict[str, str], str]:
-    raw = hashlib.sha256(os.urandom(32)).hexdigest()
-    cookie = app.session_interface.get_signing_serializer(app).dumps({**session_values(user), "csrf_token": raw})  # type: ignore[attr-defined]
-    token = URLSafeTimedSerializer(app.secret_key, salt="wtf-csrf-token").dumps(raw)  # type: ignore[arg-type]
-    return {app.config["SESSION_COOKIE_NAME"]: cookie}, token
-
-
 def _build_world(app: Flask, url: str) -> World:
     with app.app_context():
         versions.publish_text_version(actor=Actor.system("test"), summary="First version.")
@@ -143,7 +134,7 @@ def _build_world(app: Flask, url: str) -> World:
         schools = [make_school(f"Busy School {n}") for n in range(SCHOOLS)]
         leads = [make_user(f"Lead {n}", tenancy=school) for n, school in enumerate(schools)]
         db.session.commit()
-        signed_in = [_signed_in(app, lead) for lead in leads]
+        signed_in = [signed_in_form(app, lead) for lead in leads]
         world = World(url, [s.slug for s in schools], [c for c, _ in signed_in], [t for _, t in signed_in], change.id)
         db.session.remove()
     return world

@@ -18,8 +18,9 @@ from sqlalchemy import event
 
 from portal import create_app
 from portal.extensions import db, limiter
-from tests.conftest import TestDatabase, base_config, csrf_token_for
+from tests.conftest import TestDatabase, base_config
 from tests.faults.conftest import count_rows, plain_dsn, skip_unless_postgresql
+from tests.pages import csrf_token_for
 
 
 def subscribe(client: Any, app: Flask, address: str) -> Any:

@@ -23,7 +23,8 @@ from flask import Flask
 from portal import create_app
 from portal.devtools.mailsink import free_port
 from portal.extensions import db, limiter
-from tests.conftest import TestDatabase, base_config, csrf_token_for
+from tests.conftest import TestDatabase, base_config
+from tests.pages import csrf_token_for
 
 pytestmark = pytest.mark.slow
 

@@ -57,7 +57,10 @@ def _remove(world: World) -> Prepared:
 
 
 def _update(world: World) -> Prepared:
-    return {"incident_id": _notified(world).id}, {"update-text": Field(TEXT, "The recipient deleted the file.")}
+    return {"incident_id": _notified(world).id}, {
+        "update-text": Field(TEXT, "The recipient deleted the file."),
+        "update-submission_key": Field(TEXT, "k" * 32),
+    }
 
 
 def _close(world: World) -> Prepared:

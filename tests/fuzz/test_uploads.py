@@ -115,7 +115,7 @@ def test_a_staged_hostile_extract_confirms_without_a_500(app, client, vendor_pos
         from tests.fuzz.harness import sign_in
 
         sign_in(client, vendor_poster.user_id)
-        from tests.conftest import csrf_token_for
+        from tests.pages import csrf_token_for
 
         token = csrf_token_for(app, client)
         response = client.post(

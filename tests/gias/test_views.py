@@ -10,6 +10,7 @@ from sqlalchemy import func, select
 from portal.extensions import db
 from portal.gias.models import GiasEstablishment, GiasImportBatch
 from tests.gias.extracts import establishment, establishments_csv
+from tests.pages import text_of
 
 EXTRACT = establishments_csv(
     [
@@ -36,7 +37,7 @@ def test_upload_preview_confirm(client_request, vendor_admin):
     response = _upload(client_request, EXTRACT)
     batch_id = int(response.headers["Location"].rstrip("/").rsplit("/", 1)[1])
     page = client_request.get("gias.preview", batch_id=batch_id)
-    text = " ".join(page.get_text(" ").split())
+    text = text_of(page)
     assert "To create 2" in text and "Closed, not created 1" in text
     rejected = page.select_one("#rejected-rows").get_text(" ")
     assert "5" in rejected and "URN must be 6 digits, not '99'" in rejected
@@ -56,7 +57,7 @@ def test_reimporting_the_same_file_previews_no_change(client_request, vendor_adm
     first = int(_upload(client_request, EXTRACT).headers["Location"].rsplit("/", 1)[1])
     client_request.post("gias.confirm", batch_id=first)
     second = int(_upload(client_request, EXTRACT).headers["Location"].rsplit("/", 1)[1])
-    text = " ".join(client_request.get("gias.preview", batch_id=second).get_text(" ").split())
+    text = text_of(client_request.get("gias.preview", batch_id=second))
     assert "To create 0" in text and "To update 0" in text and "Left alone (unchanged) 2" in text
 
 

@@ -11,7 +11,7 @@ from portal.audit.models import AuditEvent
 from portal.audit.service import Actor
 from portal.dates import now, uk_today
 from portal.extensions import db
-from portal.incidents import service
+from portal.incidents import school_side, service
 from portal.incidents.models import Incident, IncidentTenancy
 from portal.incidents.states import IllegalTransition, IncidentState
 from portal.notify.models import OutboxMessage
@@ -114,26 +114,26 @@ def test_updates_and_closing_are_dated_entries_each_mailed_in_the_same_transacti
 def test_acknowledgement_is_recorded_once_with_who_and_when(app, schools):
     incident = open_incident()
     service.publish_notice(incident, actor=ADMIN)
-    row = service.acknowledge(incident, schools["maintained"], actor=Actor.of(schools["oak_lead"]))
+    row = school_side.acknowledge(incident, schools["maintained"], actor=Actor.of(schools["oak_lead"]))
     first = row.acknowledged_at
-    again = service.acknowledge(incident, schools["maintained"], actor=Actor.of(schools["trust_admin"]))
+    again = school_side.acknowledge(incident, schools["maintained"], actor=Actor.of(schools["trust_admin"]))
     assert again.acknowledged_at == first and again.acknowledged_by_label == "Olu Lead"
     with pytest.raises(service.IncidentError):
-        service.acknowledge(incident, schools["spared"], actor=Actor.of(schools["spared_lead"]))
+        school_side.acknowledge(incident, schools["spared"], actor=Actor.of(schools["spared_lead"]))
 
 
 def test_the_vendor_sees_who_has_not_acknowledged_after_24_hours_and_reminds_only_them(app, schools):
     incident = open_incident()
     service.publish_notice(incident, actor=ADMIN, at=now() - dt.timedelta(hours=2))
-    assert db.session.execute(service.unacknowledged_query(incident)).all() == []  # too early
+    assert db.session.execute(school_side.unacknowledged_query(incident)).all() == []  # too early
     with pytest.raises(service.IncidentError):
-        service.remind(incident, actor=ADMIN)
+        school_side.remind(incident, actor=ADMIN)
     db.session.execute(update(Incident).values(notified_at=now() - dt.timedelta(hours=25)))
     db.session.expire_all()
-    service.acknowledge(incident, schools["maintained"], actor=Actor.of(schools["oak_lead"]))
-    waiting = {row.name for row in db.session.execute(service.unacknowledged_query(incident))}
+    school_side.acknowledge(incident, schools["maintained"], actor=Actor.of(schools["oak_lead"]))
+    waiting = {row.name for row in db.session.execute(school_side.unacknowledged_query(incident))}
     assert waiting == {"Aurora Academy", "Northern Trust"}
-    assert service.remind(incident, actor=ADMIN) == 2
+    assert school_side.remind(incident, actor=ADMIN) == 2
     reminders = list(db.session.scalars(select(OutboxMessage).where(OutboxMessage.reference.like("%:reminder"))))
     assert reminders and all(m.recipient != "olu@oakfield.example" for m in reminders)
     assert all(m.subject.startswith("Please acknowledge") for m in reminders)
@@ -151,7 +151,7 @@ def test_a_school_added_after_the_notice_is_sent_the_notice_at_once(app, schools
 
 def test_a_school_reports_a_suspected_incident_into_the_vendors_queue_with_its_own_clock(app, schools):
     reporter = Actor.of(schools["oak_lead"])
-    incident = service.report_suspected(
+    incident = school_side.report_suspected(
         schools["maintained"],
         what="A parent saw another child's report.",
         noticed_on=uk_today(),
@@ -163,7 +163,7 @@ def test_a_school_reports_a_suspected_incident_into_the_vendors_queue_with_its_o
     assert mail.recipient == app.config["VENDOR_SECURITY_EMAIL"] and "Oakfield Primary" in mail.subject
     assert db.session.scalar(select(AuditEvent.id).where(AuditEvent.action == "incident.reported")) is not None
     with pytest.raises(service.IncidentError):
-        service.report_suspected(schools["maintained"], what="", noticed_on=uk_today(), contact="x", actor=reporter)
+        school_side.report_suspected(schools["maintained"], what="", noticed_on=uk_today(), contact="x", actor=reporter)
     service.accept_report(incident, actor=ADMIN)
     assert incident.state is IncidentState.DRAFT
     rows = list(db.session.scalars(select(IncidentTenancy).where(IncidentTenancy.incident_id == incident.id)))

@@ -12,7 +12,7 @@ from portal.extensions import db
 from portal.notify.models import OutboxMessage, OutboxStatus
 from portal.notify.outbox import enqueue
 from portal.notify.worker import deliver_due
-from tests.conftest import PageClient
+from tests.pages import PageClient
 
 
 def queue(reference: str, count: int) -> None:

@@ -19,7 +19,7 @@ from portal.notify.fanout import Notice, announce
 from portal.notify.models import OutboxMessage, Subscriber
 from portal.notify.tokens import digest, unsubscribe_token
 from portal.notify.worker import deliver_due
-from tests.conftest import PageClient
+from tests.pages import PageClient
 
 ADDRESS = "Parent.One@Example.org"
 STORED = "parent.one@example.org"

@@ -18,7 +18,7 @@ from portal.demo import load as load_demo
 from portal.documents import keys
 from portal.documents.models import Agreement
 from portal.extensions import db
-from portal.ops import backup
+from portal.ops import backup, restore
 from tests.conftest import ROOT, TestDatabase, _create_postgres, _create_sqlite, base_config
 from tests.documents.conftest import key_config
 
@@ -141,7 +141,7 @@ def test_restore_refuses_an_archive_whose_agreement_was_altered_and_names_it(pop
     assert result.exit_code == 1
     assert f"agreement {agreement_id} does not match its SHA-256 in the manifest" in result.output
     assert "nothing was restored" in result.output
-    assert backup.database_is_empty(empty_target)  # what it loaded was taken out again
+    assert restore.database_is_empty(empty_target)  # what it loaded was taken out again
 
 
 def test_restore_refuses_an_archive_it_cannot_open(populated, empty_target, tmp_path):
@@ -154,7 +154,7 @@ def test_restore_refuses_an_archive_it_cannot_open(populated, empty_target, tmp_
     result = _invoke(app, "restore", str(archive))
     assert result.exit_code == 1
     assert "cannot be opened with this key" in result.output
-    assert backup.database_is_empty(empty_target)
+    assert restore.database_is_empty(empty_target)
 
 
 def test_an_older_archive_is_migrated_forward(database, signing_keys, age_keys, tmp_path, empty_target):

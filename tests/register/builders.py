@@ -43,10 +43,16 @@ def publish_version(
     published_on: dt.date | None = None,
     statements: list[tuple[str, str]] = (),  # type: ignore[assignment]
     summary: str = "",
+    published_at: dt.datetime | None = None,
 ) -> RegisterVersion:
-    """Write a published version directly (entries first, as a draft, then frozen)."""
+    """Write a published version directly (entries first, as a draft, then frozen): the one builder.
+
+    Published at 09:00 of `published_on` (ten days ago unless given), or at `published_at` exactly."""
     sequence = (db.session.scalar(select(func.max(RegisterVersion.sequence))) or 0) + 1
+    if published_at is not None:
+        published_on = uk_today(published_at)
     published_on = published_on or uk_today() - dt.timedelta(days=10)
+    published_at = published_at or start_of_uk_day(published_on) + dt.timedelta(hours=9)
     version = RegisterVersion(
         sequence=sequence,
         number=number or f"1.{sequence}",
@@ -69,7 +75,7 @@ def publish_version(
         .where(RegisterVersion.id == version.id)
         .values(
             status=VersionStatus.PUBLISHED,
-            published_at=start_of_uk_day(published_on) + dt.timedelta(hours=9),
+            published_at=published_at,
             reviewed_on=published_on,
             next_review_on=published_on + dt.timedelta(days=330),
         )

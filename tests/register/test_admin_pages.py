@@ -11,7 +11,7 @@ from portal.dates import uk_today
 from portal.extensions import db
 from portal.register import service
 from portal.register.models import TenancyOption
-from tests.conftest import check_page, text_of
+from tests.pages import check_page, text_of
 
 
 def date_fields(name: str, day: dt.date) -> dict[str, list[str]]:

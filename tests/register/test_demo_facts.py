@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from portal.demo.register import OPTIONS, load_register
+from portal.demo.register import load_register
+from portal.demo.register_data import OPTIONS
 from portal.demo.scale import load_scale
 from portal.extensions import db
 from portal.register import service

@@ -11,7 +11,7 @@ import pytest
 from bs4 import BeautifulSoup
 
 from portal.register.publication import SCHEMA_PATH
-from tests.conftest import text_of
+from tests.pages import text_of
 
 ATOM = "{http://www.w3.org/2005/Atom}"
 

@@ -16,8 +16,8 @@ from portal.register import service
 from portal.register.effective import effective_set
 from portal.register.facts import EntryFacts
 from portal.tenancy.models import Role
-from tests.conftest import check_page
 from tests.factories import make_school, make_user
+from tests.pages import check_page
 from tests.register.test_admin_pages import date_fields, form_values, text_of
 
 

@@ -10,8 +10,8 @@ from portal.extensions import db
 from portal.register.models import TenancyExclusion
 from portal.register.options import set_option
 from portal.tenancy.models import Role
-from tests.conftest import check_page, text_of
 from tests.factories import make_school, make_trust, make_user
+from tests.pages import check_page, text_of
 
 
 def checked(response):

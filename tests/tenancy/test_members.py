@@ -10,8 +10,8 @@ from portal.audit.models import AuditEvent
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
 from portal.tenancy.models import Invitation, Membership, Role
-from tests.conftest import check_page
 from tests.factories import make_school, make_trust, make_user
+from tests.pages import check_page, squeeze
 
 
 def test_home_lists_memberships_and_a_trust_admins_academies(app, client_request):
@@ -151,7 +151,7 @@ def test_a_data_lead_withdraws_an_invitation_and_its_link_stops_working(app, cli
     client_request.sign_in(data_lead)
     page = client_request.get("tenancy.members", tenancy=school.slug)
     [button] = page.select("form[action$='/withdraw'] button")
-    assert " ".join(button.get_text().split()) == "Withdraw the invitation to typo@school.example"
+    assert squeeze(button.get_text()) == "Withdraw the invitation to typo@school.example"
 
     client_request.post("tenancy.withdraw_invitation", tenancy=school.slug, invitation_id=invitation.id)
     db.session.expire_all()

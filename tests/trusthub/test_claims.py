@@ -57,7 +57,7 @@ def check_session_revocation(app: Any, client: Any, text: str) -> None:
         if end == "everywhere":
             other = app.test_client()
             sign_in_client(other, user)
-            from tests.conftest import csrf_token_for
+            from tests.pages import csrf_token_for
 
             assert (
                 other.post("/account/sign-out-everywhere", data={"csrf_token": csrf_token_for(app, other)}).status_code

@@ -12,6 +12,7 @@ from portal.extensions import db
 from portal.notify.models import OutboxMessage, OutboxStatus
 from portal.tenancy.models import Invitation, Role
 from tests.factories import make_school, make_trust, make_user
+from tests.pages import text_of
 
 
 def _invite(tenancy, *, expired: bool = False) -> None:
@@ -126,7 +127,7 @@ def test_home_shows_objections_with_their_age_notices_soon_and_unsigned_agreemen
     assert _tile(page, "Objections to decide") == 1
     assert _tile(page, "Changes taking effect soon") == 1
     assert _tile(page, "No signed current DPA") == 2
-    text = " ".join(page.get_text(" ").split())
+    text = text_of(page)
     assert "Oldest lodged 3 days ago; the nearest notice window closes in 9 days." in text
     listed = client_request.get("vendor.tenancies", state="dpa_unsigned")
     assert sorted(r.select("td")[0].get_text(strip=True) for r in listed.select("tbody tr")) == ["Second", "Third"]

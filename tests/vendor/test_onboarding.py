@@ -211,8 +211,8 @@ def test_granting_access_needs_a_vendor_admin_signed_in_just_now(app, client, ve
     import datetime as dt
 
     from portal.dates import now
-    from tests.conftest import csrf_token_for
     from tests.factories import sign_in_client
+    from tests.pages import csrf_token_for
 
     school = make_school()
     db.session.commit()

@@ -129,7 +129,7 @@ def test_post_without_csrf_token_is_refused(client, data_lead):
 def test_public_pages_render(client_request, path):
     response = client_request.client.get(path)
     assert response.status_code == 200
-    from tests.conftest import check_page
+    from tests.pages import check_page
 
     check_page(response.get_data(as_text=True))
 
