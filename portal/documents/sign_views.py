@@ -189,7 +189,7 @@ def _start_job(tenancy: Tenancy, targets: list[Tenancy], acceptance: signing.Acc
 def _job_made_earlier(tenancy: Tenancy) -> Job | None:
     """The signing job a submission with this form's key asked for, if this trust's."""
     key = request.form.get("submission_key", "")
-    return signing_jobs.made_with_key(tenancy, key) if signing.valid_key(key) else None
+    return signing_jobs.made_with_key(tenancy, key) if valid_submission_key(key) else None
 
 
 def _made_earlier(tenancy: Tenancy) -> list[Any]:

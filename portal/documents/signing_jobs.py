@@ -25,6 +25,7 @@ from portal.extensions import db
 from portal.jobs import service as jobs
 from portal.jobs.models import Job, JobItem
 from portal.tenancy.models import Tenancy
+from portal.web.forms import new_submission_key, valid_submission_key
 
 KIND = "trust_signing"
 
@@ -44,7 +45,7 @@ def start(
             ),
         )
     key = acceptance.submission_key
-    if key is not None and not signing.valid_key(key):
+    if key is not None and not valid_submission_key(key):
         raise DocumentsError(_("This form could not be used: nothing was saved. Check your answers and sign again"))
     if key is not None and (earlier := made_with_key(trust, key)) is not None:
         return earlier  # this form was sent before: its job, not a refusal
@@ -65,7 +66,7 @@ def start(
         "user_agent": acceptance.user_agent,
         "sign_again": acceptance.sign_again,
         # Every agreement this job makes carries this key: the unique constraint makes each academy once.
-        "agreement_key": signing.new_submission_key(),
+        "agreement_key": new_submission_key(),
     }
     return jobs.create_job(
         KIND,
