@@ -103,9 +103,10 @@ def defaults(instance_path: str) -> dict[str, Any]:
         "SMTP_TIMEOUT": 10,
         "OUTBOX_BATCH_SIZE": 200,
         "OUTBOX_MAX_ATTEMPTS": 8,
-        # Sent-marks are committed after this many messages. 1 means a worker killed mid-batch
-        # re-sends at most the one message in flight; larger values are faster but may re-send more.
-        "OUTBOX_SENT_FLUSH": 1,
+        # Sent-marks are committed after this many accepted messages (and at the end of every batch):
+        # a worker killed outright re-sends at most these, once its claim lapses; an SMTP outage
+        # re-sends nothing. 1 (a commit per message) ran at a quarter of the rate (bench/notify_fanout.py).
+        "OUTBOX_SENT_FLUSH": 20,
         # Sign-in providers: the local OpenID Connect provider stands in for both in development.
         "OIDC_LOCAL_PROVIDER": True,
         "MICROSOFT_CLIENT_ID": "portal-microsoft",
