@@ -415,7 +415,7 @@ def main() -> None:
             start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/cookies", time.monotonic() + 60)
+        wait_for(base + "/cookies", time.monotonic() + 180)  # five workers importing at once: slow when loaded
         targets = build_targets(env, base)
         for target in targets:
             preflight(target)

@@ -282,7 +282,8 @@ def main() -> None:
     print(
         f"enqueue ratio {enqueue['ratio']} (target <= 1.5); delivery ratio {delivery['ratio']} (target <= 1.33); "
         f"{enqueue['rows']:,} recipients end to end {england:.0f} s"
-        f"{' (projected)' if result['end_to_end_projected'] else ''} (target < 300 s); load {result['load_average']:.1f}"
+        f"{' (projected)' if result['end_to_end_projected'] else ''} (target < 300 s); "
+        f"load average {result['load_average']:.1f}"
     )
     RESULTS.parent.mkdir(parents=True, exist_ok=True)
     RESULTS.write_text(json.dumps(result, indent=2) + "\n")

@@ -38,7 +38,8 @@ def defaults(instance_path: str) -> dict[str, Any]:
         # ones in instance/keys.json; production sets PORTAL_*; the test suite brings its own.
         "SECRET_KEY": None,
         "SQLALCHEMY_DATABASE_URI": f"sqlite:///{instance / 'portal.sqlite'}",
-        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": True},
+        # No ping on every checkout: portal/db.py pings a connection only after it was idle a while.
+        "SQLALCHEMY_ENGINE_OPTIONS": {"pool_pre_ping": False},
         "ALLOW_SQLITE_IN_PRODUCTION": False,
         # The one public address of the portal (scheme, host, port): every absolute URL (JSON, Atom,
         # mail, the sign-in redirect URI) is built from it, never from the request's Host header.

@@ -25,8 +25,8 @@ from sqlalchemy import select, update
 
 from portal.dates import now
 from portal.extensions import db
-from portal.notify.models import OutboxMessage, OutboxStatus
 from portal.notify.compose import Outgoing, prepare, sender
+from portal.notify.models import OutboxMessage, OutboxStatus
 
 log = logging.getLogger(__name__)
 

@@ -75,6 +75,6 @@ def test_rows_the_template_cannot_vary_are_built_alone_and_still_delivered(app: 
     built_alone = {outgoing.recipient for outgoing in ready.values() if outgoing.data is None}
     assert built_alone == {"josé@example.org", "reader0@example.org", "reader1@example.org"}
     assert deliver_due().sent == 4
-    assert sorted(m.recipients[0] for m in mail_sink.messages) == sorted(outgoing.recipient for outgoing in ready.values())
+    assert sorted(m.recipients[0] for m in mail_sink.messages) == sorted(o.recipient for o in ready.values())
     reader = next(m for m in mail_sink.messages if m.recipients == ["reader1@example.org"])
     assert reader.message["To"] == "reader1@example.org" and f"about {MARKER}id" in reader.text
