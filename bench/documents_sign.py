@@ -79,7 +79,13 @@ def main() -> None:
             db.session.commit()
             school = academies[0]
             acceptance = signing.Acceptance(
-                "Bench Signer", "Headteacher", True, ip="203.0.113.1", user_agent="bench", parties=PARTIES
+                "Bench Signer",
+                "Headteacher",
+                True,
+                ip="203.0.113.1",
+                user_agent="bench",
+                parties=PARTIES,
+                sign_again=True,  # the same school signs round after round
             )
             record = {
                 "signer_name": "Bench Signer",

@@ -179,7 +179,7 @@ def build_targets(env: dict[str, str], base: str) -> list[Target]:
             }
             return f"{name}={serializer.dumps(values)}"
 
-        with app.test_request_context():
+        with app.test_request_context(base_url=base):  # a trusted host (TRUSTED_HOSTS), as wrk sends
             paths = {
                 "bare": url_for("web.cookies"),
                 "register": url_for("register.public_register"),
