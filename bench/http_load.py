@@ -179,7 +179,7 @@ def build_targets(env: dict[str, str], base: str) -> list[Target]:
             }
             return f"{name}={serializer.dumps(values)}"
 
-        with app.test_request_context():
+        with app.test_request_context(base_url=base):  # a trusted host (TRUSTED_HOSTS), as wrk sends
             paths = {
                 "bare": url_for("web.cookies"),
                 "register": url_for("register.public_register"),
@@ -415,7 +415,7 @@ def main() -> None:
             start_new_session=True,
         )
         base = f"http://127.0.0.1:{port}"
-        wait_for(base + "/cookies", time.monotonic() + 60)
+        wait_for(base + "/cookies", time.monotonic() + 180)  # five workers importing at once: slow when loaded
         targets = build_targets(env, base)
         for target in targets:
             preflight(target)

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 import enum
+import time
 from typing import Any
 
 from sqlalchemy import DateTime, Enum, MetaData, String, TypeDecorator, event
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.pool import Pool
 
 NAMING_CONVENTION = {
     "ix": "ix_%(column_0_label)s",
@@ -88,3 +91,42 @@ def _sqlite_pragmas(dbapi_connection: Any, connection_record: Any) -> None:
     cursor.execute("PRAGMA busy_timeout=10000")
     cursor.execute("PRAGMA journal_mode=WAL")
     cursor.close()
+
+
+# A pooled connection unused for this long is pinged before a request gets it (SQLAlchemy's
+# pool_pre_ping pings every time: a round trip on every request, several percent of a small page).
+# A connection checked in within the last second was working a second ago; after a database
+# restart (which takes longer than that) every pooled connection is pinged and replaced. If one
+# does fail in use, SQLAlchemy invalidates the whole pool, so only that request sees the error.
+PING_AFTER_IDLE_SECONDS = 1.0
+_IDLE_SINCE = "portal_idle_since"
+
+
+@event.listens_for(Pool, "connect")
+@event.listens_for(Pool, "checkin")
+def _note_idle(dbapi_connection: Any, connection_record: Any) -> None:
+    connection_record.info[_IDLE_SINCE] = time.monotonic()
+
+
+@event.listens_for(Pool, "checkout")
+def _ping_after_idle(dbapi_connection: Any, connection_record: Any, connection_proxy: Any) -> None:
+    """SQLAlchemy's pessimistic disconnect handling, for connections idle a while: a failed ping
+    raises DisconnectionError, and the pool discards the connection and takes a new one."""
+    since = connection_record.info.get(_IDLE_SINCE)
+    if since is not None and time.monotonic() - since < PING_AFTER_IDLE_SECONDS:
+        return
+    # In autocommit for the ping, as SQLAlchemy's own does: no transaction to end, and psycopg keeps
+    # its prepared statements (a rollback would drop them).
+    autocommit = getattr(dbapi_connection, "autocommit", None)
+    try:
+        if autocommit is False:
+            dbapi_connection.autocommit = True
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute("SELECT 1")
+        finally:
+            cursor.close()
+        if autocommit is False:
+            dbapi_connection.autocommit = False
+    except Exception as error:  # any failure means this connection cannot be trusted
+        raise DisconnectionError(f"connection failed its ping: {error}") from error

@@ -6,13 +6,17 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import secrets
+import threading
+import time
 from functools import cache
 from typing import Any
 from urllib.parse import urlsplit
 
 from flask import Flask, current_app, flash, g, has_request_context, jsonify, redirect, request, session, url_for
-from flask.sessions import SecureCookieSessionInterface
+from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
+from flask.wrappers import Request
 from flask_login import current_user, login_user, logout_user
+from itsdangerous import BadSignature
 from sqlalchemy import Select, and_, bindparam, delete, select, update
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -23,10 +27,46 @@ from portal.tenancy.models import Membership, Role, Tenancy
 
 
 class PortalSessionInterface(SecureCookieSessionInterface):
-    """Flask's signed cookie, Secure whenever the request itself came over HTTPS (always in production)."""
+    """Flask's signed cookie, Secure whenever the request itself came over HTTPS (always in production).
+
+    A browser sends the same cookie request after request (it changes at most once a minute), and
+    checking its signature and decoding it cost every signed-in request a new serializer, an HMAC and
+    a JSON parse. So a cookie whose signature has been checked once is remembered, with its signing
+    time, by its exact value and the keys that checked it; its age is still checked on every request.
+    Nothing that revokes a session depends on this: `load_user` asks the database every time.
+    """
 
     def get_cookie_secure(self, app: Flask) -> bool:
         return bool(app.config["SESSION_COOKIE_SECURE"]) or (has_request_context() and request.is_secure)
+
+    def open_session(self, app: Flask, request: Request) -> SecureCookieSession | None:
+        value = request.cookies.get(self.get_cookie_name(app))
+        if not value or not app.secret_key:
+            return super().open_session(app, request)
+        key = (app.secret_key, *(app.config["SECRET_KEY_FALLBACKS"] or ()), value)
+        max_age = int(app.permanent_session_lifetime.total_seconds())
+        known = _checked_cookies.get(key)
+        if known is not None and 0 <= int(time.time()) - known[0] <= max_age:
+            return self.session_class(known[1])
+        serializer = self.get_signing_serializer(app)
+        assert serializer is not None  # a secret key is set
+        try:
+            data, signed_at = serializer.loads(value, max_age=max_age, return_timestamp=True)
+        except BadSignature:
+            return self.session_class()
+        # Only flat values: the session copies the dict, not what is inside it (a list of flashes).
+        if all(isinstance(item, (str, int, float, bool)) for item in data.values()):
+            with _checked_lock:
+                if len(_checked_cookies) >= CHECKED_COOKIES:
+                    del _checked_cookies[next(iter(_checked_cookies))]
+                _checked_cookies[key] = (int(signed_at.timestamp()), data)
+        return self.session_class(data)
+
+
+# Signed cookies whose signature this process has checked: (signing time, data) by keys and value.
+CHECKED_COOKIES = 4096
+_checked_cookies: dict[tuple[Any, ...], tuple[int, dict[str, Any]]] = {}
+_checked_lock = threading.Lock()
 
 
 def init_app(app: Flask) -> None:

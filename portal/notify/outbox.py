@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import email.policy
 from email.message import EmailMessage
 from email.utils import format_datetime, parseaddr
@@ -77,30 +78,57 @@ def enqueue(
 
 def message_id(row: OutboxMessage) -> str:
     """A stable Message-ID per outbox row, so a re-delivery after a crash is recognisable."""
+    return message_id_for(row.id, row.created_at)
+
+
+def message_id_for(row_id: int | str, created_at: dt.datetime) -> str:
+    """The Message-ID of the outbox row `row_id` queued at `created_at`."""
     domain = parseaddr(current_app.config["MAIL_FROM"])[1].rpartition("@")[2] or "portal.invalid"
-    return f"<outbox-{row.id}-{int(row.created_at.timestamp())}@{domain}>"
+    return f"<outbox-{row_id}-{int(created_at.timestamp())}@{domain}>"
 
 
 def build_message(row: OutboxMessage) -> EmailMessage:
     """The EmailMessage for an outbox row: plain text, with an HTML alternative when given."""
+    return compose(
+        recipient=row.recipient,
+        subject=row.subject,
+        created_at=row.created_at,
+        message_id=message_id(row),
+        headers=row.headers,
+        text=row.body_text,
+        html=row.body_html,
+        # Rendered here, not stored: the token is an HMAC of the address (see portal.notify.fanout).
+        unsubscribe=unsubscribe_url(row.recipient) if row.list_unsubscribe else None,
+    )
+
+
+def compose(
+    *,
+    recipient: str,
+    subject: str,
+    created_at: dt.datetime,
+    message_id: str,
+    headers: dict[str, Any] | None,
+    text: str,
+    html: str | None,
+    unsubscribe: str | None,
+) -> EmailMessage:
+    """One message from its parts; `unsubscribe` (a subscriber's personal link) adds the RFC 8058 headers
+    and the footer. portal.notify.compose calls this with marker values to build a message once per content."""
     # Lines up to RFC 5322's hard limit: folding a long `<url>` header onto its own line trips parsers.
     message = EmailMessage(policy=email.policy.default.clone(max_line_length=998))
     message["From"] = current_app.config["MAIL_FROM"]
-    message["To"] = row.recipient
-    message["Subject"] = row.subject
-    message["Date"] = format_datetime(row.created_at)
-    message["Message-ID"] = message_id(row)
-    extra: dict[str, Any] = row.headers or {}
-    for name, value in extra.items():
+    message["To"] = recipient
+    message["Subject"] = subject
+    message["Date"] = format_datetime(created_at)
+    message["Message-ID"] = message_id
+    for name, value in (headers or {}).items():
         message[name] = value
-    text = row.body_text
-    if row.list_unsubscribe:
-        # Rendered here, not stored: the token is an HMAC of the address (see portal.notify.fanout).
-        url = unsubscribe_url(row.recipient)
-        message["List-Unsubscribe"] = f"<{url}>"
+    if unsubscribe is not None:
+        message["List-Unsubscribe"] = f"<{unsubscribe}>"
         message["List-Unsubscribe-Post"] = "List-Unsubscribe=One-Click"
-        text = f"{text.rstrip()}\n\n{UNSUBSCRIBE_FOOTER}\n{url}\n"
+        text = f"{text.rstrip()}\n\n{UNSUBSCRIBE_FOOTER}\n{unsubscribe}\n"
     message.set_content(text)
-    if row.body_html:
-        message.add_alternative(row.body_html, subtype="html")
+    if html:
+        message.add_alternative(html, subtype="html")
     return message

@@ -1,9 +1,10 @@
-"""The outbox worker: claim due messages safely, deliver a batch over one SMTP connection, retry with backoff.
+"""The outbox worker: claim due messages safely, deliver them over a reused SMTP connection, retry with backoff.
 
 Nothing is lost and nothing goes twice: rows stay `sending` under this worker's claim until the
 server has accepted them and their sent-mark is committed (every OUTBOX_SENT_FLUSH messages, and
 before any retry or failure is written); an SMTP outage mid-batch commits the marks of what was
-accepted and puts the rest back with backoff. Several workers may run: on PostgreSQL a claim
+accepted and puts the rest back with backoff. Messages sharing their content are built once
+(portal.notify.compose) and one connection carries batch after batch. Several workers may run: on PostgreSQL a claim
 locks its rows `FOR UPDATE SKIP LOCKED`; a worker renews its claim while it sends and only
 updates rows it still holds; claims of a dead worker lapse after CLAIM_LEASE.
 """
@@ -17,7 +18,6 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from email.message import EmailMessage
 from typing import Any
 
 from flask import current_app
@@ -25,8 +25,8 @@ from sqlalchemy import select, update
 
 from portal.dates import now
 from portal.extensions import db
+from portal.notify.compose import Outgoing, prepare, sender
 from portal.notify.models import OutboxMessage, OutboxStatus
-from portal.notify.outbox import build_message
 
 log = logging.getLogger(__name__)
 
@@ -67,10 +67,10 @@ def release_stale_claims() -> int:
 
 @dataclass
 class Claim:
-    """A batch this worker holds: the claim token, and each row's id, attempts and built message."""
+    """A batch this worker holds: the claim token, and each row's id, attempts and message ready to send."""
 
     token: str
-    rows: list[tuple[int, int, EmailMessage]]
+    rows: list[tuple[int, int, Outgoing]]
     renewed: dt.datetime = field(default_factory=now)
     sent: list[int] = field(default_factory=list)
 
@@ -99,16 +99,13 @@ def claim_batch(limit: int) -> Claim:
     db.session.commit()
     rows = db.session.scalars(select(OutboxMessage).where(OutboxMessage.claimed_by == token).order_by(OutboxMessage.id))
     # Build every message before sending: later commits expire the ORM rows, and this keeps it to one query.
-    claim = Claim(token, [])
-    broken: list[tuple[int, int, str]] = []
-    for row in rows:
-        try:
-            claim.rows.append((row.id, row.attempts, build_message(row)))
-        except (ValueError, TypeError) as error:  # a row no server would take: fail it, never loop on it
-            broken.append((row.id, row.attempts, f"Could not build the message: {error}"))
+    claimed = rows.all()
+    attempts = {row.id: row.attempts for row in claimed}
+    ready, broken = prepare(claimed)
+    claim = Claim(token, [(row_id, attempts[row_id], ready[row_id]) for row_id in attempts if row_id in ready])
     db.session.commit()
-    for row_id, attempts, reason in broken:
-        _failed(claim, row_id, attempts, reason, DeliveryReport())
+    for row_id, reason in broken.items():  # a row no server would take: fail it, never loop on it
+        _failed(claim, row_id, attempts[row_id], reason, DeliveryReport())
     return claim
 
 
@@ -120,6 +117,42 @@ def _connect() -> smtplib.SMTP:
     if config["SMTP_USERNAME"]:
         smtp.login(config["SMTP_USERNAME"], config["SMTP_PASSWORD"] or "")
     return smtp
+
+
+class Relay:
+    """The connection to the mail server, opened when first needed and kept batch after batch.
+
+    Connecting (and STARTTLS and login in production) costs several round trips: a notice to
+    England is 370 batches. A connection kept from an earlier batch is checked with NOOP first,
+    since a server may have closed it meanwhile; one that failed is dropped, never reused.
+    """
+
+    def __init__(self) -> None:
+        self.smtp: smtplib.SMTP | None = None
+
+    def connection(self) -> smtplib.SMTP:
+        if self.smtp is not None:
+            try:
+                if self.smtp.noop()[0] == 250:
+                    return self.smtp
+            except (OSError, smtplib.SMTPException):
+                pass
+            self.drop()
+        self.smtp = _connect()
+        return self.smtp
+
+    def drop(self) -> None:
+        if self.smtp is not None:
+            self.smtp.close()
+            self.smtp = None
+
+    def close(self) -> None:
+        if self.smtp is not None:
+            try:
+                self.smtp.quit()
+            except (OSError, smtplib.SMTPException):
+                self.smtp.close()
+            self.smtp = None
 
 
 def _settle(claim: Claim, row_id: int, **values: object) -> None:
@@ -147,8 +180,10 @@ def _write_sent(claim: Claim) -> None:
     """Mark the accepted messages sent in one statement (the caller commits).
 
     Writing every message's mark in its own commit made the worker more than twice as slow
-    (bench/notify_fanout.py); the price of grouping is that a worker killed outright re-sends at most
-    OUTBOX_SENT_FLUSH messages once its claim lapses. An SMTP outage re-sends nothing.
+    (bench/notify_fanout.py): two database round trips beside the four of SMTP. The price of grouping
+    is that a worker killed outright re-sends the accepted messages whose marks were not yet written,
+    at most OUTBOX_SENT_FLUSH, once its claim lapses (tests/faults/test_worker_kill.py). Nothing is
+    lost: a row is marked only after the server accepted it. An SMTP outage re-sends nothing.
     """
     if now() - claim.renewed > HEARTBEAT:  # keep the claim alive while sending a long batch
         db.session.execute(
@@ -197,22 +232,25 @@ def _reply(code: int, text: bytes | str) -> str:
     return f"{code} {text.decode(errors='replace') if isinstance(text, bytes) else text}"
 
 
-def deliver_batch(claim: Claim, report: DeliveryReport) -> None:
-    """Send a claimed batch over one connection; an outage puts the unsent rest back with backoff."""
-    pending = list(claim.rows)
-    if not pending:
+def deliver_batch(claim: Claim, report: DeliveryReport, relay: Relay | None = None) -> None:
+    """Send a claimed batch over the relay's connection (a new one, closed after, when none is given);
+    an outage puts the unsent rest back with backoff."""
+    if not claim.rows:
         return
+    own = relay is None
+    relay = relay or Relay()
     try:
-        smtp = _connect()
+        smtp = relay.connection()
     except (OSError, smtplib.SMTPException) as error:
-        for row_id, attempts, _message in pending:
+        for row_id, attempts, _message in claim.rows:
             _retry(claim, row_id, attempts, f"SMTP unavailable: {error}", report)
         return
+    envelope_from = sender()
+    done = 0
     try:
-        while pending:
-            row_id, attempts, message = pending[0]
+        for row_id, attempts, outgoing in claim.rows:
             try:
-                refused = smtp.send_message(message)
+                refused = outgoing.send(smtp, envelope_from)
             except smtplib.SMTPRecipientsRefused as error:
                 code, reason = next(iter(error.recipients.values()))
                 if 500 <= code < 600:
@@ -235,31 +273,34 @@ def deliver_batch(claim: Claim, report: DeliveryReport) -> None:
                     _failed(claim, row_id, attempts, f"Rejected by the mail server: {refused}", report)
                 else:
                     _sent(claim, row_id, report)
-            pending.pop(0)
+            done += 1
     except (OSError, smtplib.SMTPException) as error:
-        for row_id, attempts, _message in pending:
+        relay.drop()
+        for row_id, attempts, _message in claim.rows[done:]:
             _retry(claim, row_id, attempts, f"SMTP failed mid-batch: {error}", report)
     finally:
         _write_sent(claim)
         db.session.commit()
-        try:
-            smtp.quit()
-        except (OSError, smtplib.SMTPException):
-            smtp.close()
+        if own:
+            relay.close()
 
 
 def deliver_due(max_batches: int | None = None, should_stop: Callable[[], bool] = lambda: False) -> DeliveryReport:
-    """Deliver every due message now, batch after batch (the one-shot `flask outbox deliver`)."""
+    """Deliver every due message now, batch after batch over one connection (the one-shot `flask outbox deliver`)."""
     report = DeliveryReport()
     release_stale_claims()
     batches = 0
     size = int(current_app.config["OUTBOX_BATCH_SIZE"])
-    while (max_batches is None or batches < max_batches) and not should_stop():
-        claim = claim_batch(size)
-        if not claim.rows:
-            break
-        deliver_batch(claim, report)
-        batches += 1
+    relay = Relay()
+    try:
+        while (max_batches is None or batches < max_batches) and not should_stop():
+            claim = claim_batch(size)
+            if not claim.rows:
+                break
+            deliver_batch(claim, report, relay)
+            batches += 1
+    finally:
+        relay.close()
     return report
 
 
@@ -281,4 +322,4 @@ def work(poll_seconds: float = 1.0, should_stop: Callable[[], bool] = lambda: Fa
             time.sleep(poll_seconds)
 
 
-__all__ = ["Claim", "DeliveryReport", "backoff", "claim_batch", "deliver_batch", "deliver_due", "work"]
+__all__ = ["Claim", "DeliveryReport", "Relay", "backoff", "claim_batch", "deliver_batch", "deliver_due", "work"]

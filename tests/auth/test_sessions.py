@@ -243,3 +243,17 @@ def test_the_session_row_is_read_with_the_user_in_one_statement(app, client, lea
         assert client.get("/cookies").status_code == 200
     assert counter.count == 1, counter.statements
     assert "user_session" in counter.statements[0] and "membership" in counter.statements[0]
+
+
+def test_a_cookie_checked_once_is_still_refused_when_changed_or_too_old(app, client, lead, monkeypatch):
+    """The signature of a cookie is remembered once checked (portal.auth.sessions); its age is not."""
+    user, _ = lead
+    sign_in_client(client, user)
+    cookie = saved_cookie(client, app)
+    assert second_browser(app, cookie).get("/account").status_code == 200
+    assert second_browser(app, cookie).get("/account").status_code == 200  # the remembered check
+    forged = cookie[:-2] + ("AA" if cookie[-2:] != "AA" else "BB")
+    assert second_browser(app, forged).get("/account").headers["Location"].startswith("/sign-in")
+    monkeypatch.setitem(app.config, "PERMANENT_SESSION_LIFETIME", dt.timedelta(seconds=-1))
+    expired = second_browser(app, cookie).get("/account")
+    assert expired.status_code == 302 and expired.headers["Location"].startswith("/sign-in")

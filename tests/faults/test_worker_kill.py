@@ -1,12 +1,14 @@
 """A real `flask outbox work` process, SIGKILLed mid-batch and restarted: each message is delivered once.
 
-The guarantee (OUTBOX_SENT_FLUSH=1, the default): a message's sent-mark is committed as soon as
+The guarantee with OUTBOX_SENT_FLUSH=1 (the first two tests): a message's sent-mark is committed as soon as
 the mail server accepts it, before the next message goes. So a worker killed at any moment has
 at most one message in flight. Killed while the server has not yet accepted it (the worker is
 waiting on the reply to DATA), nothing is sent twice. Killed in the instant between the server's
 acceptance and the commit of its mark, that one message is sent again after restart: at most one
 duplicate per killed worker, never a loss. The second test holds the worker in exactly that
-instant (a row lock blocks the mark) to prove the bound.
+instant (a row lock blocks the mark) to prove the bound. With marks written every N messages (the
+default, 20), the third test: what a killed worker sends again is exactly what the server accepted
+since its last marks, at most N, and still nothing is lost.
 """
 
 from __future__ import annotations
@@ -72,7 +74,7 @@ class GatedSink:
 
 
 def start_worker(
-    uri: str, smtp_port: int, command: tuple[str, ...] = ("work", "--poll", "0.2"), batch: int = 50
+    uri: str, smtp_port: int, command: tuple[str, ...] = ("work", "--poll", "0.2"), batch: int = 50, flush: int = 1
 ) -> subprocess.Popen[str]:
     """`flask outbox work` (or another outbox command) in a process of its own, configured by PORTAL_* only."""
     env = {name: value for name, value in os.environ.items() if not name.startswith("PORTAL_")}
@@ -81,7 +83,7 @@ def start_worker(
         PORTAL_SMTP_HOST="127.0.0.1",
         PORTAL_SMTP_PORT=str(smtp_port),
         PORTAL_SMTP_TIMEOUT="60",
-        PORTAL_OUTBOX_SENT_FLUSH="1",
+        PORTAL_OUTBOX_SENT_FLUSH=str(flush),
         PORTAL_OUTBOX_BATCH_SIZE=str(batch),
         # Outside tests the portal runs only on keys of its own (#18), as `make run` makes them.
         **{f"PORTAL_{name}": secrets.token_urlsafe(48) for name in INSTANCE_KEYS},
@@ -201,3 +203,25 @@ def blocked_on_a_lock(uri: str, name: str) -> bool:
             "SELECT count(*) FROM pg_stat_activity WHERE datname = %s AND wait_event_type = 'Lock'", [name]
         ).fetchone()
     return bool(row and row[0])
+
+
+def test_worker_killed_with_marks_written_in_batches_sends_again_only_what_was_accepted_since_its_last_marks(
+    fault_app: Flask, live_database: TestDatabase
+) -> None:
+    flush, hold_at = 4, 7  # marks after messages 4 (and 8); killed while the server holds the 7th
+    addresses = queue_messages(fault_app)
+    gate = GatedSink(hold_at)
+    with gate.sink:
+        worker = start_worker(live_database.uri, gate.sink.port, flush=flush)
+        try:
+            assert gate.arrived.wait(60), "the worker never reached the held message"
+        finally:
+            kill(worker)
+        gate.answer = "drop"
+        assert statuses(fault_app) == Counter({"sent": flush, "sending": MESSAGES - flush})
+        restart_and_drain(fault_app, live_database.uri, gate)
+    delivered = gate.delivered()
+    assert set(delivered) == set(addresses)  # nothing lost
+    again = {address for address, n in delivered.items() if n > 1}
+    assert again == set(addresses[flush : hold_at - 1])  # accepted since the last marks, and no other
+    assert len(again) < flush

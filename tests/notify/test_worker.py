@@ -58,7 +58,11 @@ def test_message_is_an_email_message_with_a_stable_id(app: Flask) -> None:
     assert first.get_content().strip() == "Body text"
 
 
-def test_a_batch_goes_over_one_connection(app: Flask, mail_sink: MailSink) -> None:
+@pytest.mark.parametrize("batch", [200, 2], ids=["one batch", "three batches"])
+def test_a_batch_goes_over_one_connection_and_so_do_the_next(
+    app: Flask, mail_sink: MailSink, monkeypatch: pytest.MonkeyPatch, batch: int
+) -> None:
+    monkeypatch.setitem(app.config, "OUTBOX_BATCH_SIZE", batch)
     addresses = queue(5)
     db.session.commit()
     sessions: list[Any] = []
