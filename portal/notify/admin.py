@@ -67,6 +67,7 @@ def purpose(reference: str | None, category: str) -> str:
         "access-request": _("A decision on a request for a security document: to the person who asked"),
         "exit": _("A step in ending the service: to a school's contacts"),
         "invitation": _("An invitation to join an organisation in the portal"),
+        "subscriber": _("Welcome to a new subscriber, with the changes open now"),
     }
     if kind == "incident" and parts and parts[-1] == "reminder":
         return _("Reminder to acknowledge a breach notice: to a school's contacts")
