@@ -8,11 +8,17 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import url_for
-from flask_babel import gettext as _
+from flask_babel import gettext
 from flask_babel import lazy_gettext as _l
 from werkzeug.routing import BuildError
 
 from portal.audit.models import AuditEvent, Outcome
+
+
+def _(text: str, **values: object) -> str:
+    """gettext, typed: every string here is marked for translation."""
+    return str(gettext(text, **values))
+
 
 # The kinds of event a school can filter its log by: a label and the action prefixes it covers.
 TYPES: dict[str, tuple[Any, tuple[str, ...]]] = {
@@ -46,12 +52,12 @@ def _objection_step(name: str) -> str:
         "objection.exit_taken": _("%(who)s took the exit offered after the objection"),
         "objection.deadline_passed": _("The deadline to answer the exit offer passed: the change applies"),
         "objection.refused": _("%(who)s tried to object, and the objection was refused"),
-    }.get(name, _("%(who)s: %(action)s"))
+    }.get(name, str(_("%(who)s: %(action)s")))
 
 
 def _text(event: AuditEvent, details: dict[str, Any], who: str) -> str:
     action = event.action
-    simple: dict[str, str] = {
+    simple: dict[str, Any] = {
         "agreement.downloaded": _("%(who)s downloaded a signed data processing agreement"),
         "agreement.bundle_downloaded": _("%(who)s downloaded every academy's agreement"),
         "invitation.accepted": _("%(who)s accepted an invitation and joined"),
@@ -84,24 +90,32 @@ def _text(event: AuditEvent, details: dict[str, Any], who: str) -> str:
         "access.denied": _("%(who)s was refused access"),
     }
     if action in simple:
-        return simple[action] % {"who": who}
+        return str(simple[action]) % {"who": who}
     if action == "agreement.signed":
-        return _("%(who)s signed the data processing agreement, version %(n)s", who=who, n=details.get("text_version", "?"))
+        return _(
+            "%(who)s signed the data processing agreement, version %(n)s", who=who, n=details.get("text_version", "?")
+        )
     if action == "tenancy.option_changed":
-        return _("%(who)s switched “%(option)s” %(to)s", who=who, option=details.get("option", ""), to=details.get("to", ""))
+        return _(
+            "%(who)s switched “%(option)s” %(to)s", who=who, option=details.get("option", ""), to=details.get("to", "")
+        )
     if action == "tenancy.option_applied":
         return str(_("The platform confirmed it applied an option"))
     if action == "invitation.created":
-        return _("%(who)s invited someone as %(role)s", who=who, role=str(details.get("role", "")).replace("_", " "))
+        return str(
+            _("%(who)s invited someone as %(role)s", who=who, role=str(details.get("role", "")).replace("_", " "))
+        )
     if action == "membership.role_changed":
-        return _("%(who)s made a member %(role)s", who=who, role=str(details.get("to", "")).replace("_", " "))
+        return str(_("%(who)s made a member %(role)s", who=who, role=str(details.get("to", "")).replace("_", " ")))
     if action == "dpia.download":
-        return _("%(who)s downloaded the DPIA pack (%(format)s)", who=who, format=str(details.get("format", "")).upper())
+        return _(
+            "%(who)s downloaded the DPIA pack (%(format)s)", who=who, format=str(details.get("format", "")).upper()
+        )
     if action.startswith("objection."):
         return _objection_step(action) % {"who": who, "action": action}
     if action.startswith("incident."):
-        return _("%(who)s updated a personal data breach (%(action)s)", who=who, action=action)
-    return _("%(who)s: %(action)s", who=who, action=action)
+        return str(_("%(who)s updated a personal data breach (%(action)s)", who=who, action=action))
+    return str(_("%(who)s: %(action)s", who=who, action=action))
 
 
 _LINKS: dict[str, Callable[[AuditEvent, dict[str, Any]], tuple[str, dict[str, Any]]]] = {
@@ -136,5 +150,5 @@ def describe(event: AuditEvent, who: str, slug: str | None) -> Sentence:
     details = event.details or {}
     text = _text(event, details, who)
     if event.reason and event.outcome is not Outcome.SUCCESS:
-        text = _("%(text)s (%(reason)s)", text=text, reason=event.reason)
+        text = _("%(sentence)s (%(reason)s)", sentence=text, reason=event.reason)
     return Sentence(text[:1].upper() + text[1:], _href(event, details, slug))

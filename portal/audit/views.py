@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import Any, cast
 
 from flask import Blueprint, Response, render_template, request
 from flask_babel import gettext as _
@@ -53,11 +53,14 @@ def tenancy_log() -> str:
     labels = _labels_for_school(events.items, [*ids, *([tenancy.trust_id] if tenancy.trust_id else [])])
     hidden = 0
     if not filters["denied"]:
-        hidden = db.session.scalar(
-            select(func.count(AuditEvent.id)).where(
-                AuditEvent.tenancy_id.in_(ids), AuditEvent.outcome == Outcome.DENIED
+        hidden = (
+            db.session.scalar(
+                select(func.count(AuditEvent.id)).where(
+                    AuditEvent.tenancy_id.in_(ids), AuditEvent.outcome == Outcome.DENIED
+                )
             )
-        ) or 0
+            or 0
+        )
     return render_template(
         "audit/tenancy_log.html",
         tenancy=tenancy,
@@ -77,12 +80,19 @@ def tenancy_csv() -> Response:
     tenancy = current_tenancy()
     ids = _tenancy_ids(tenancy)
     query = _school_filtered(ids, _school_filters()).order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    events = list(db.session.scalars(query.limit(CSV_LIMIT)))
+    events = cast(list[AuditEvent], list(db.session.scalars(query.limit(CSV_LIMIT))))
     labels = _labels_for_school(events, [*ids, *([tenancy.trust_id] if tenancy.trust_id else [])])
     sentences = _sentences(events, labels, tenancy)
     rows = (
-        [govuk_datetime(e.occurred_at), labels.get(e.id, e.actor_label), sentences[e.id].text, e.action,
-         e.outcome.value, e.object_type, e.object_id]
+        [
+            govuk_datetime(e.occurred_at),
+            labels.get(e.id, e.actor_label),
+            sentences[e.id].text,
+            e.action,
+            e.outcome.value,
+            e.object_type,
+            e.object_id,
+        ]
         for e in events
     )
     header = [_("When (UK time)"), _("Who"), _("What happened"), _("Action"), _("Outcome"), _("Object"), _("Object id")]

@@ -5,13 +5,19 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import Blueprint, render_template, request
-from flask_babel import gettext as _
+from flask_babel import gettext
 from sqlalchemy import case, distinct, func, select
 
 from portal import policy
 from portal.extensions import db
 from portal.notify.models import OutboxMessage, OutboxStatus
 from portal.policy import Permission
+
+
+def _(text: str, **values: object) -> str:
+    """gettext, typed: every string here is marked for translation."""
+    return str(gettext(text, **values))
+
 
 bp = policy.declare(
     Blueprint("notify_admin", __name__, url_prefix="/vendor/outbox"), policy.vendor(Permission.VENDOR_CONSOLE)
@@ -103,7 +109,9 @@ def notice_counts(page: int) -> tuple[list[NoticeCounts], int]:
     total = db.session.scalar(select(func.count()).select_from(groups.order_by(None).subquery())) or 0
     rows = db.session.execute(groups.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
     found = [
-        NoticeCounts(r[0], r[1], r[2], int(r[3] or 0), int(r[4] or 0), int(r[5] or 0), r[6] or "", int(r[7] or 0), r[8] or "")
+        NoticeCounts(
+            r[0], r[1], r[2], int(r[3] or 0), int(r[4] or 0), int(r[5] or 0), r[6] or "", int(r[7] or 0), r[8] or ""
+        )
         for r in rows
     ]
     return found, total

@@ -132,7 +132,9 @@ def _welcome(subscriber: Subscriber) -> None:
     """Tell a new subscriber where the register is and which changes are open now (#25)."""
     enqueue(
         to=subscriber.address,
-        subject=_("You are subscribed to changes to %(vendor)s's sub-processors", vendor=current_app.config["VENDOR_NAME"]),
+        subject=_(
+            "You are subscribed to changes to %(vendor)s's sub-processors", vendor=current_app.config["VENDOR_NAME"]
+        ),
         text=render_template(
             "notify/welcome_mail.txt", changes=open_changes(), register_url=public_url("register.public_register")
         ),

@@ -43,8 +43,12 @@ def test_filters_by_person_type_and_date_and_exports_what_is_shown(client_reques
     record("agreement.signed", data_lead, school, details={"text_version": 2})
     record("dpia.download", colleague, school, details={"format": "docx"})
     old = AuditEvent(
-        actor_id=colleague.id, actor_label=colleague.display_name, tenancy_id=school.id, action="auth.sign_in",
-        outcome=Outcome.SUCCESS, occurred_at=now() - dt.timedelta(days=40),
+        actor_id=colleague.id,
+        actor_label=colleague.display_name,
+        tenancy_id=school.id,
+        action="auth.sign_in",
+        outcome=Outcome.SUCCESS,
+        occurred_at=now() - dt.timedelta(days=40),
     )
     db.session.add(old)
     db.session.commit()
@@ -71,8 +75,13 @@ def test_refused_access_attempts_are_behind_a_filter(client_request, school, dat
     record("agreement.signed", data_lead, school, details={"text_version": 1})
     for _ in range(3):
         audit.record(
-            "access.denied", actor=audit.Actor.of(data_lead), tenancy_id=school.id, outcome=Outcome.DENIED,
-            object_type="route", object_id="/t/x/", reason="not a member",
+            "access.denied",
+            actor=audit.Actor.of(data_lead),
+            tenancy_id=school.id,
+            outcome=Outcome.DENIED,
+            object_type="route",
+            object_id="/t/x/",
+            reason="not a member",
         )
     db.session.commit()
     client_request.sign_in(data_lead)

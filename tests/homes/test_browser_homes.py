@@ -96,4 +96,3 @@ def test_a_trust_admin_filters_the_academies_and_vendor_staff_see_a_tenancy(live
     vendor_page.goto(server.url + "/vendor/outbox/")
     assert "A change was announced" in vendor_page.locator("#notices").inner_text()
     assert_accessible(vendor_page)
-

@@ -25,9 +25,17 @@ def sign(tenancy) -> Agreement:
     text = versions.latest_text_version() or versions.publish_text_version(actor=SYSTEM, summary="First.")
     pdf = f"%PDF-1.7 signed for {tenancy.slug}".encode()
     agreement = Agreement(
-        tenancy_id=tenancy.id, text_version_id=text.id, signed_at=now(), signer_name="Sam Signer",
-        signer_role="Headteacher", capacity=SignerCapacity.SELF, annex=[], filename="agreement.pdf",
-        sha256=hashlib.sha256(pdf).hexdigest(), size_bytes=len(pdf), pdf=pdf,
+        tenancy_id=tenancy.id,
+        text_version_id=text.id,
+        signed_at=now(),
+        signer_name="Sam Signer",
+        signer_role="Headteacher",
+        capacity=SignerCapacity.SELF,
+        annex=[],
+        filename="agreement.pdf",
+        sha256=hashlib.sha256(pdf).hexdigest(),
+        size_bytes=len(pdf),
+        pdf=pdf,
     )
     db.session.add(agreement)
     db.session.flush()
@@ -51,8 +59,16 @@ def tasks(page) -> dict[str, str]:
 def notified_incident(*tenancies, title="Fallback prompts exposed") -> Incident:
     start = uk_today() - dt.timedelta(days=7)
     incident = Incident(
-        title=title, aware_at=now() - dt.timedelta(hours=5), period_start=start, period_end=start,
-        state=IncidentState.NOTIFIED, notified_at=now(), nature="n", consequences="c", measures="m", contact="dpo",
+        title=title,
+        aware_at=now() - dt.timedelta(hours=5),
+        period_start=start,
+        period_end=start,
+        state=IncidentState.NOTIFIED,
+        notified_at=now(),
+        nature="n",
+        consequences="c",
+        measures="m",
+        contact="dpo",
     )
     db.session.add(incident)
     db.session.flush()

@@ -28,7 +28,9 @@ def queue(reference: str, count: int) -> None:
 
 
 def row_of(page: Any, reference: str) -> Any:
-    return next(tr for tr in page.select("#notices tbody tr") if tr.td and tr.td.text.strip() == f"Subject of {reference}")
+    return next(
+        tr for tr in page.select("#notices tbody tr") if tr.td and tr.td.text.strip() == f"Subject of {reference}"
+    )
 
 
 def cells(page: Any, reference: str) -> list[str]:

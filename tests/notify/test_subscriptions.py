@@ -248,9 +248,7 @@ def test_a_new_subscriber_is_shown_and_mailed_the_changes_open_now(client_reques
     assert listed.find("a")["href"].endswith(f"/changes/{change.id}")
     assert page.find("a", string=re.compile("See the list of sub-processors"))["href"] == "/sub-processors"
     assert response.location.endswith("/subscribe/confirmed")
-    welcome = db.session.scalars(
-        select(OutboxMessage).where(OutboxMessage.category == "subscription-welcome")
-    ).one()
+    welcome = db.session.scalars(select(OutboxMessage).where(OutboxMessage.category == "subscription-welcome")).one()
     assert welcome.recipient == STORED and welcome.list_unsubscribe
     assert change.title in welcome.body_text and f"/changes/{change.id}" in welcome.body_text
     assert "/sub-processors" in welcome.body_text
