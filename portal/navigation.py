@@ -31,7 +31,7 @@ FOOTER: list[tuple[str, str]] = [
 
 def navigation_items() -> list[dict[str, Any]]:
     user = user_or_none()
-    home = home_url(user)
+    home = signed_in_home()
     items = []
     for endpoint, text, audience in NAVIGATION:
         if audience == "signed_in" and user is None:
