@@ -21,6 +21,7 @@ from portal.dpia.views import bp as dpia
 from portal.exits.admin import bp as exits_admin
 from portal.exits.views import bp as exits
 from portal.gias.views import bp as gias
+from portal.homes.views import bp as vendor_tenancy
 from portal.incidents.admin import bp as incidents_admin
 from portal.incidents.views import bp as incidents
 from portal.notify.admin import bp as notify_admin
@@ -58,6 +59,7 @@ def register(app: Flask) -> None:
         notify,
         notify_admin,
         vendor,
+        vendor_tenancy,
         gias,
         documents,
         vendor_agreements,

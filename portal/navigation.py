@@ -6,7 +6,8 @@ from typing import Any
 
 from flask import Flask, current_app, request, url_for
 
-from portal.auth.sessions import user_or_none
+from portal.auth.home import home_url
+from portal.auth.sessions import memberships, user_or_none
 
 # (endpoint, text, who sees it): "all", "signed_in" or "vendor".
 NAVIGATION: list[tuple[str, str, str]] = [
@@ -30,15 +31,27 @@ FOOTER: list[tuple[str, str]] = [
 
 def navigation_items() -> list[dict[str, Any]]:
     user = user_or_none()
+    home = signed_in_home()
     items = []
     for endpoint, text, audience in NAVIGATION:
         if audience == "signed_in" and user is None:
             continue
         if audience == "vendor" and (user is None or not user.is_vendor):
             continue
-        current = request.endpoint == endpoint
-        items.append({"href": url_for(endpoint), "text": text, "active": current, "current": current})
+        if endpoint == "tenancy.home" and user is not None and (user.is_vendor or len(memberships(user)) == 1):
+            continue  # their home is their one organisation (or the console): "Home" leads there
+        href = home if endpoint == "web.start" else url_for(endpoint)
+        current = request.path == href if endpoint == "web.start" else request.endpoint == endpoint
+        items.append({"href": href, "text": text, "active": current, "current": current})
     return items
+
+
+def signed_in_home() -> str:
+    """Where the logo leads: the signed-in person's home, else the start page (never fails: error pages use it)."""
+    try:
+        return home_url(user_or_none())
+    except Exception:  # the database is down while an error page renders: the start page still works
+        return url_for("web.start")
 
 
 def footer_items() -> list[dict[str, str]]:
@@ -48,4 +61,5 @@ def footer_items() -> list[dict[str, str]]:
 def init_app(app: Flask) -> None:
     app.jinja_env.globals["navigation_items"] = navigation_items
     app.jinja_env.globals["footer_items"] = footer_items
+    app.jinja_env.globals["home_url"] = signed_in_home
     app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in current_app.view_functions

@@ -50,6 +50,8 @@ EXEMPT: dict[str, str] = {
     "api.tenancies": "needs a service token (401 without): a JSON list paged at most 100, tests/api",
     "api.tenancy": "needs a service token (401 without): one tenancy, tests/api",
     "api.tenancy_set": "needs a service token (401 without): one tenancy's set on a date, tests/api",
+    "tenancy.home": "everyone in the matrix's world has one organisation and is sent to its home (302); "
+    "tests/homes/test_homes.py measures the list of several",
 }
 # Trust-only pages: the matrix's own tenancy is an academy (they answer 404 there), so they are
 # measured on the world's trust, as its trust admin, with the academies grow() adds to it.
@@ -72,6 +74,8 @@ SHOWN = {
     "register.public_register_json": "Budget",
     "tenancy_register.effective_set": "Budget",
     "vendor.tenancies": "Budget Academy",
+    "vendor_tenancy.summary": "Budget Member",
+    "tenancy.overview": "We plan to add Budget Supplier",
     "vendor_agreements.text_versions": "Budget",
     "documents.sign_details": "Budget Academy",
 }

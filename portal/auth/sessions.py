@@ -202,6 +202,10 @@ def safe_next(target: str | None) -> str | None:
     """A `next` value only if it is a path on this site (no scheme, no host, no backslashes)."""
     if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
         return None
+    # Browsers drop tabs and line breaks from a URL ("/\t/evil.example" becomes "//evil.example"):
+    # a `next` carrying any control character or space is refused rather than cleaned.
+    if any(ord(ch) < 0x21 or ord(ch) == 0x7F for ch in target):
+        return None
     parts = urlsplit(target)
     if parts.scheme or parts.netloc:
         return None

@@ -11,6 +11,8 @@ from portal import policy, transactions
 from portal.audit import service as audit
 from portal.audit.models import AuditEvent
 from portal.auth import accounts, oidc
+from portal.auth.home import home_url
+from portal.auth.models import User
 from portal.auth.sessions import begin_session, end_session, revoke_sessions, safe_next, user_or_none
 from portal.extensions import db, limiter
 from portal.tenancy import invitations
@@ -84,11 +86,9 @@ def callback(provider: str) -> Response | tuple[str, int]:
     return redirect(target or landing_for(result.user))
 
 
-def landing_for(user: object) -> str:
-    """Where a user lands after signing in: the vendor console for vendor staff, else their organisations."""
-    if getattr(user, "is_vendor", False):
-        return url_for("vendor.home")
-    return url_for("tenancy.home")
+def landing_for(user: User) -> str:
+    """Where a user lands after signing in with no `next`: their home (one organisation: its page)."""
+    return home_url(user)
 
 
 @bp.get("/invitations/<token>")

@@ -92,6 +92,15 @@ def change_link(tenancy: Tenancy, change_id: int) -> str:
     return mail_url(f"{path}#change-{change_id}")
 
 
+def objection_link(tenancy: Tenancy, objection_id: int) -> str:
+    """The absolute link to this tenancy's changes page, at the objection (the query survives signing in)."""
+    from portal.notify.tokens import mail_url
+
+    urls = current_app.url_map.bind("localhost")
+    path = urls.build("changes.tenancy_objections", {"tenancy": tenancy.slug, "objection": objection_id})
+    return mail_url(f"{path}#objection-{objection_id}")
+
+
 def what_changes(
     change: ChangeNotice, tenancy: Tenancy, line: EffectiveLine | None, entry: RegisterEntry | None
 ) -> str:

@@ -364,7 +364,7 @@ def lead_addresses(tenancy: Tenancy) -> list[str]:
 
 
 def _mail(objection: Objection, step: ObjectionStep) -> None:
-    from portal.changes.controllers import AUTO_SUBMITTED, change_link
+    from portal.changes.controllers import AUTO_SUBMITTED, objection_link
 
     tenancy, change = objection.tenancy, objection.change
     text = render_template(
@@ -373,7 +373,7 @@ def _mail(objection: Objection, step: ObjectionStep) -> None:
         step=step,
         change=change,
         tenancy=tenancy,
-        link=change_link(tenancy, change.id),
+        link=objection_link(tenancy, objection.id),
     )
     subject = _(
         "%(name)s's objection to “%(title)s”: %(step)s",

@@ -30,6 +30,7 @@ from portal.changes.models import ChangeKind, ChangeNotice, NoticeState
 from portal.dates import govuk_date, now, uk_today
 from portal.extensions import db
 from portal.notify.fanout import Notice, announce
+from portal.notify.signals import OpenChange, open_changes_requested
 from portal.notify.tokens import mail_url
 from portal.register import signals
 from portal.register.cache import load_detached, register_cache
@@ -366,6 +367,12 @@ class FeedItem:
 @signals.feed_entries_requested.connect
 def _answer_feed_entries(sender: object, *, today: dt.date) -> list[FeedItem]:
     return feed_items(today)
+
+
+@open_changes_requested.connect
+def _answer_open_changes(sender: object) -> list[OpenChange]:
+    """A new subscriber's confirmation page and welcome mail list the changes open now (#25)."""
+    return [OpenChange(item.title, item.url, item.summary) for item in feed_items()]
 
 
 def feed_items(today: dt.date | None = None) -> list[FeedItem]:

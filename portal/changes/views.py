@@ -76,6 +76,9 @@ def tenancy_objections() -> str | Response:
     change_id = request.args.get("change", type=int)
     if change_id is not None:
         return redirect(url_for("changes.tenancy_objections", _anchor=f"change-{change_id}"))
+    objection_id = request.args.get("objection", type=int)
+    if objection_id is not None:
+        return redirect(url_for("changes.tenancy_objections", _anchor=f"objection-{objection_id}"))
     return _page()
 
 

@@ -18,7 +18,6 @@ from portal.extensions import db
 from portal.register.choices import OptionState
 from portal.register.effective import EffectiveSet, effective_set
 from portal.tenancy.models import Tenancy
-from portal.tenancy.signals import overview_rendering
 
 
 def summarise(found: EffectiveSet, states: Mapping[int, OptionState]) -> dict[str, Any]:
@@ -104,12 +103,6 @@ def latest_downloads(tenancy: Tenancy) -> dict[str, DpiaDownload]:
         if part not in latest or row.id > latest[part].id:
             latest[part] = row
     return latest
-
-
-@overview_rendering.connect
-def _overview_parts(sender: object, *, tenancy: Tenancy) -> dict[str, Any]:
-    """The tenancy's overview says which parts of its DPIA pack are out of date."""
-    return {"dpia_parts": pack_status(tenancy)}
 
 
 def pack_status(tenancy: Tenancy, summary: dict[str, Any] | None = None) -> list[PartStatus]:

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from flask import render_template
+from flask import current_app, render_template
+from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -14,10 +15,13 @@ from portal.dates import now
 from portal.extensions import db
 from portal.notify.models import OutboxMessage, OutboxStatus, Subscriber
 from portal.notify.outbox import enqueue, normalise_address
+from portal.notify.signals import open_changes
 from portal.notify.tokens import digest, mail_url, new_confirm_token, unsubscribe_token
+from portal.web.urls import public_url
 
 CONFIRM_FOR = dt.timedelta(days=7)
 CONFIRM_CATEGORY = "subscription-confirm"
+WELCOME_CATEGORY = "subscription-welcome"
 ANONYMOUS = Actor.system("member of the public")
 # Stands in for an unsubscribed address on mail already sent to it.
 REMOVED = "(unsubscribed)"
@@ -120,7 +124,24 @@ def confirm(token: str) -> Subscriber:
         object_id=subscriber.id,
         details={"address": keyed_hash(subscriber.address)},
     )
+    _welcome(subscriber)
     return subscriber
+
+
+def _welcome(subscriber: Subscriber) -> None:
+    """Tell a new subscriber where the register is and which changes are open now (#25)."""
+    enqueue(
+        to=subscriber.address,
+        subject=_(
+            "You are subscribed to changes to %(vendor)s's sub-processors", vendor=current_app.config["VENDOR_NAME"]
+        ),
+        text=render_template(
+            "notify/welcome_mail.txt", changes=open_changes(), register_url=public_url("register.public_register")
+        ),
+        category=WELCOME_CATEGORY,
+        reference=f"subscriber:{subscriber.id}",
+        list_unsubscribe=True,
+    )
 
 
 def unsubscribe(token: str) -> bool:

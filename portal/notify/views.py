@@ -11,6 +11,7 @@ from portal.extensions import csrf, db, limiter
 from portal.notify import subscriptions
 from portal.notify.forms import SubscribeForm
 from portal.notify.outbox import MailError
+from portal.notify.signals import open_changes
 
 bp = policy.declare(Blueprint("notify", __name__), policy.PUBLIC)
 
@@ -64,7 +65,7 @@ def confirm(token: str) -> str | Response | tuple[str, int]:
 
 @bp.get("/subscribe/confirmed")
 def confirmed() -> str:
-    return render_template("notify/confirmed.html")
+    return render_template("notify/confirmed.html", changes=open_changes())
 
 
 @bp.route("/unsubscribe/<string(maxlength=128):token>", methods=["GET", "POST"])

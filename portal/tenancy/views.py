@@ -35,6 +35,8 @@ def home() -> str | Response:
         .where(Membership.user_id == current_user.id)
         .options(joinedload(Membership.tenancy).selectinload(Tenancy.academies))
     ).all()
+    if len(rows) == 1:  # one organisation: its home, not a list of one (#25)
+        return redirect(url_for("tenancy.overview", tenancy=rows[0].tenancy.slug))
     rows = sorted(rows, key=lambda m: m.tenancy.name)
     return render_template("tenancy/home.html", memberships=rows)
 

@@ -173,12 +173,14 @@ def refuse(access: AccessRequest, *, reason: str, actor: audit.Actor) -> None:
         subject=_("Your request for %(title)s was not approved", title=access.document.title),
         body=_(
             "We have not approved your request for %(title)s for %(organisation)s, made on %(date)s.\n\n"
-            "Our reason:\n%(reason)s\n\nIf you have questions, reply to %(contact)s.\n",
+            "Our reason:\n%(reason)s\n\nIf you have questions, reply to %(contact)s.\n\n"
+            "Open your request:\n%(link)s\n",
             title=access.document.title,
             organisation=access.tenancy.name,
             date=govuk_date(access.requested_at),
             reason=reason,
             contact=current_app.config["VENDOR_SECURITY_EMAIL"],
+            link=_link(access),
         ),
     )
 

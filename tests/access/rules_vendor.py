@@ -26,6 +26,7 @@ ROWS = [
     # An unknown URN: refused with a message, back to the search.
     Row("vendor.create_tenancy", "POST", status=VENDOR_ACTION, data=lambda w, t: {"kind": "school", "key": "999999"}),
     Row("vendor.tenancy", status=VENDOR_PAGE, values=_own),
+    Row("vendor_tenancy.summary", status=VENDOR_PAGE, values=_own),
     Row(
         "vendor.bind_directory",
         "POST",

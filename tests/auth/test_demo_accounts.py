@@ -32,10 +32,11 @@ def test_provider_users_have_the_claims_of_their_provider(app):
 @pytest.mark.parametrize(
     ("sub", "status", "location"),
     [
-        ("trust-admin", 302, "/t/"),
-        ("aurora-lead", 302, "/t/"),
-        ("aurora-viewer", 302, "/t/"),
-        ("meadowbank-lead", 302, "/t/"),
+        # One organisation each: they land on its home, not a list of one (#25).
+        ("trust-admin", 302, "/t/northern-lights-learning-trust/"),
+        ("aurora-lead", 302, "/t/aurora-primary-academy/"),
+        ("aurora-viewer", 302, "/t/aurora-primary-academy/"),
+        ("meadowbank-lead", 302, "/t/meadowbank-primary-school/"),
         ("bramble-teacher", 302, "/t/bramble-hill-infant-school/"),
         ("vendor-staff", 302, "/vendor/"),
         ("vendor-admin", 302, "/vendor/"),

@@ -175,3 +175,18 @@ def test_signing_in_from_a_mail_link_keeps_the_change(client_request, school):
     assert response.status_code == 302
     [target] = parse_qs(urlsplit(response.location).query)["next"]
     assert target == f"/t/{school.slug}/changes?change={change.id}"
+
+
+def test_an_objection_mail_link_leads_to_the_objection(client_request, school, data_lead):
+    """An objection's mail links to `?objection=<id>`: the query survives signing in, then the page is at it (#25)."""
+    change = announced()
+    objection = objections.lodge_objection(change, school, grounds="No", actor=STAFF)
+    db.session.commit()
+    response = client_request.client.get(f"/t/{school.slug}/changes?objection={objection.id}")
+    [target] = parse_qs(urlsplit(response.location).query)["next"]
+    assert target == f"/t/{school.slug}/changes?objection={objection.id}"
+    client_request.sign_in(data_lead)
+    response = client_request.client.get(target)
+    assert response.status_code == 302 and response.location.endswith(f"/changes#objection-{objection.id}")
+    page = client_request.get("changes.tenancy_objections", tenancy=school.slug)
+    assert page.find(id=f"objection-{objection.id}") is not None

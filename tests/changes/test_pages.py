@@ -148,6 +148,10 @@ def test_vendor_acknowledges_and_accommodates_from_the_objection_page(client_req
     client_request.sign_in(vendor_staff)
     page = client_request.get("changes_admin.objection", objection_id=objection.id)
     assert "Awaiting acknowledgement" in _text(page)
+    # Written for vendor staff, with whom to contact (#25).
+    assert "Schools can object until" in _text(page) and "You can object" not in _text(page)
+    objector = page.find(id="objector").get_text(" ")
+    assert data_lead.display_name in objector and data_lead.email in objector
     client_request.post("changes_admin.acknowledge", objection_id=objection.id)
     missing = client_request.post(
         "changes_admin.decide",

@@ -126,7 +126,8 @@ def test_staff_record_a_letter_within_the_window_and_the_school_gets_a_receipt(a
     assert "By letter, received on" in objection.steps[0].note
     receipt = db.session.scalar(select(OutboxMessage).where(OutboxMessage.category == "objection"))
     assert receipt.recipient == data_lead.email and receipt.headers == {"Auto-Submitted": "auto-generated"}
-    assert f"/t/{school.slug}/changes?change={change.id}#change-{change.id}" in receipt.body_text
+    # The receipt leads to the objection itself (#25).
+    assert f"/t/{school.slug}/changes?objection={objection.id}#objection-{objection.id}" in receipt.body_text
     # Standstill applies to it as to any objection.
     assert not _line(school, change.effective_on).included
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 from sqlalchemy import update
@@ -19,16 +20,21 @@ def queue(reference: str, count: int) -> None:
     for n in range(count):
         enqueue(
             to=f"r{n}@{reference.replace(':', '-')}.example.org",
-            subject="S",
+            subject=f"Subject of {reference}",
             text="T",
             category="notice",
             reference=reference,
         )
 
 
+def row_of(page: Any, reference: str) -> Any:
+    return next(
+        tr for tr in page.select("#notices tbody tr") if tr.td and tr.td.text.strip() == f"Subject of {reference}"
+    )
+
+
 def cells(page: Any, reference: str) -> list[str]:
-    row = next(tr for tr in page.select("#notices tbody tr") if tr.th and tr.th.text.strip() == reference)
-    return [td.text.strip().split(" ")[0].split("\n")[0] for td in row.find_all("td")[1:]]
+    return [td.text.strip().split(" ")[0].split("\n")[0] for td in row_of(page, reference).find_all("td")[3:]]
 
 
 def test_counts_per_notice_and_failed_reasons(
@@ -45,6 +51,12 @@ def test_counts_per_notice_and_failed_reasons(
     assert cells(page, "change-notice:1") == ["0", "3", "1"]  # queued, sent, failed
     assert cells(page, "register-version:2") == ["0", "2", "0"]
     assert cells(page, "register-version:3") == ["3", "0", "0"]
+    # Why each was sent and to whom, in words: never the key (#25).
+    notice = row_of(page, "change-notice:1")
+    assert notice.th.text.strip() == "A change was announced: to subscribers"
+    assert "r0@change-notice-1.example.org and 3 others" in notice.text
+    assert "A new version of the register: to subscribers" in row_of(page, "register-version:2").th.text
+    assert not any(re.search(r"[a-z]:\d", th.text) for th in page.select("#notices tbody th"))
     failed = page.select_one("#failed").find_next("table")
     assert "r3@change-notice-1.example.org" in failed.text and "550" in failed.text
     filtered = client_request.get("notify_admin.index", reference="register-version:2")

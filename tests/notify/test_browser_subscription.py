@@ -79,11 +79,17 @@ def test_subscribe_confirm_receive_and_unsubscribe(
     assert addresses() == ["parent@example.org"]
     page.get_by_role("button", name="Confirm subscription").click()
     assert page.locator("h1").inner_text() == "You are subscribed"
+    assert "No change is announced at the moment." in page.locator("main").inner_text()
     assert_accessible(page)
+    page.get_by_role("link", name="See the list of sub-processors").click()
+    assert_accessible(page)
+    deliver()
+    welcome = sink.messages[1]  # a welcome that lists the changes open now and links the register (#25)
+    assert "You are subscribed" in welcome.subject and any(link.endswith("/sub-processors") for link in welcome.links)
 
     notice(1)
-    assert [m.subject for m in sink.messages][1:] == ["We plan to add a sub-processor (1)"]
-    mail = sink.messages[1]
+    assert [m.subject for m in sink.messages][2:] == ["We plan to add a sub-processor (1)"]
+    mail = sink.messages[2]
     assert "1 March 2027" in mail.text
     unsubscribe = next(link for link in mail.links if "/unsubscribe/" in link)
     assert mail.message["List-Unsubscribe"] == f"<{unsubscribe}>"
@@ -96,8 +102,9 @@ def test_subscribe_confirm_receive_and_unsubscribe(
     page.goto(unsubscribe)  # the link keeps working after the address is gone
     page.get_by_role("button", name="Unsubscribe").click()
     assert page.locator("h1").inner_text() == "You have unsubscribed"
+    assert "has been deleted from our list" in page.locator("main").inner_text()
     notice(2)
-    assert len(sink.messages) == 2  # nothing more for the address
+    assert len(sink.messages) == 3  # nothing more for the address
     assert console_errors == []
 
 

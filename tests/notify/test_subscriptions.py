@@ -167,11 +167,12 @@ def test_rotating_the_secret_key_keeps_unsubscribe_links_working(
 
 def test_unsubscribing_drops_queued_mail_and_blanks_sent_mail(client_request: PageClient) -> None:
     client_request.post("notify.confirm", {}, token=subscribe(client_request))
-    db.session.execute(update(OutboxMessage).values(status="sent"))  # the confirmation mail went out
+    # The confirmation and welcome mails went out.
+    db.session.execute(update(OutboxMessage).values(status="sent"))
     announce(Notice(subject="Change", summary="s", links=[], reference="r:1"), include_data_leads=False)
     client_request.post("notify.unsubscribe", {}, _expected_status=200, token=unsubscribe_token(STORED))
     rows = db.session.execute(select(OutboxMessage.status, OutboxMessage.recipient)).all()
-    assert [(str(status), recipient) for status, recipient in rows] == [("sent", "(unsubscribed)")]
+    assert [(str(status), recipient) for status, recipient in rows] == [("sent", "(unsubscribed)")] * 2
 
 
 def test_audit_keeps_a_keyed_hash_never_the_address(client_request: PageClient) -> None:
@@ -211,8 +212,9 @@ def test_confirmed_subscriber_receives_the_next_notice_end_to_end(
     announce(Notice(subject="New register version", summary="Version 3", links=[], reference="register-version:3"))
     db.session.commit()
     deliver_due()
-    assert [m.subject for m in mail_sink.messages] == [confirmation.subject, "New register version"]
-    unsubscribe = mail_sink.messages[1].message["List-Unsubscribe"].strip("<>")
+    welcome = "You are subscribed to changes to Larkspur Learning's sub-processors"
+    assert [m.subject for m in mail_sink.messages] == [confirmation.subject, welcome, "New register version"]
+    unsubscribe = mail_sink.messages[2].message["List-Unsubscribe"].strip("<>")
     client_request.client.post(unsubscribe, data={"List-Unsubscribe": "One-Click"})
     assert subscribers() == []
 
@@ -230,3 +232,29 @@ def test_a_mailbox_folds_tags_and_gmail_dots_only() -> None:
 
     assert mailbox("A.B+x@GoogleMail.com") == "ab@gmail.com"
     assert mailbox("a.b+x@school.sch.uk") == "a.b@school.sch.uk"
+
+
+def test_a_new_subscriber_is_shown_and_mailed_the_changes_open_now(client_request: PageClient) -> None:
+    """Confirming leads to the register and lists the changes open now; so does the welcome mail (#25)."""
+    from tests.changes.builders import announced
+
+    change = announced()
+    token = subscribe(client_request)
+    db.session.commit()
+    response = client_request.post("notify.confirm", {}, token=token)
+    page = client_request.get("notify.confirmed")
+    listed = page.select_one("#open-changes")
+    assert listed is not None and change.title in listed.text
+    assert listed.find("a")["href"].endswith(f"/changes/{change.id}")
+    assert page.find("a", string=re.compile("See the list of sub-processors"))["href"] == "/sub-processors"
+    assert response.location.endswith("/subscribe/confirmed")
+    welcome = db.session.scalars(select(OutboxMessage).where(OutboxMessage.category == "subscription-welcome")).one()
+    assert welcome.recipient == STORED and welcome.list_unsubscribe
+    assert change.title in welcome.body_text and f"/changes/{change.id}" in welcome.body_text
+    assert "/sub-processors" in welcome.body_text
+
+
+def test_after_unsubscribing_the_page_says_the_address_was_deleted(client_request: PageClient) -> None:
+    token = unsubscribe_token(STORED)
+    page = client_request.post("notify.unsubscribe", {}, token=token, _expected_status=200)
+    assert "has been deleted from our list" in page.text and "is not on our list" not in page.text

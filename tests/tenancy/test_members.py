@@ -19,6 +19,8 @@ def test_home_lists_memberships_and_a_trust_admins_academies(app, client_request
     make_school("Home Academy One", trust=trust)
     make_school("Home Academy Two", trust=trust)
     admin = make_user("Trust Admin", tenancy=trust, role=Role.TRUST_ADMIN)
+    # Two organisations: the list (with one, the person is sent to its home: tests/homes).
+    db.session.add(Membership(user=admin, tenancy=make_school("Home Other School"), role=Role.VIEWER))
     db.session.commit()
     client_request.sign_in(admin)
     page = client_request.get("tenancy.home")

@@ -1,0 +1,1 @@
+"""The homes: where each person lands and what needs doing (#25)."""

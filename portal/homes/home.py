@@ -1,0 +1,119 @@
+"""What a tenancy's home shows: a school's task list, or a trust's table of academies by status.
+
+The home is the tenancy overview page (`tenancy.overview`); tenancy cannot import the capabilities
+whose state it shows, so this module answers the overview's signal (portal/tenancy/signals.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+from flask import request, url_for
+from flask_babel import gettext, ngettext
+
+from portal.dpia.freshness import pack_status
+from portal.homes.status import TenancyStatus, tenancy_statuses
+from portal.homes.tasks import change_status, may_open, school_tasks
+from portal.tenancy.models import Tenancy
+from portal.tenancy.signals import overview_rendering
+
+
+def _(text: str, **values: object) -> str:
+    """gettext, typed: every string here is marked for translation."""
+    return str(gettext(text, **values))
+
+
+@dataclass(frozen=True)
+class Filter:
+    """A way to narrow a trust's table of academies, and what the trust can do for all of them at once."""
+
+    key: str
+    label: str
+    action_endpoint: str | None = None
+    action_text: str = ""
+
+    def matches(self, status: TenancyStatus) -> bool:
+        return {
+            "all": True,
+            "attention": status.needs_action,
+            "sign": status.agreement.needs_signature,
+            "object": bool(status.to_object),
+            "objections": bool(status.open_objections or status.exit_offers),
+            "incidents": bool(status.incidents),
+            "exit": status.exit_case is not None,
+            "options": bool(status.pending_options),
+        }[self.key]
+
+
+def filters() -> list[Filter]:
+    return [
+        Filter("all", _("All academies")),
+        Filter("attention", _("Needing action")),
+        Filter("sign", _("Agreement to sign"), "documents.sign_details", _("Sign for these academies")),
+        Filter(
+            "object", _("Changes they can object to"), "changes.tenancy_objections", _("Object for several academies")
+        ),
+        Filter(
+            "objections",
+            _("Objections open or awaiting an answer"),
+            "changes.tenancy_objections",
+            _("See the objections"),
+        ),
+        Filter("incidents", _("Incidents to acknowledge")),
+        Filter("exit", _("Ending the service")),
+        Filter("options", _("Options waiting to be applied"), "tenancy_register.options", _("See the trust's options")),
+    ]
+
+
+@dataclass(frozen=True)
+class AcademyRow:
+    """One academy of a trust's table: its status in words, column by column."""
+
+    status: TenancyStatus
+
+    @property
+    def agreement(self) -> str:
+        agreement = self.status.agreement
+        if agreement.latest_agreement is None:
+            return _("Not signed")
+        if agreement.needs_signature:
+            return _("Version %(n)s signed; a new version to sign", n=agreement.signed_version)
+        return _("Version %(n)s signed", n=agreement.signed_version)
+
+    @property
+    def changes(self) -> list[str]:
+        return [f"{item.change.title}: {change_status(item)[0]}" for item in self.status.changes if item.objectable]
+
+    @property
+    def incidents(self) -> str:
+        count = len(self.status.incidents)
+        return ngettext("%(num)d to acknowledge", "%(num)d to acknowledge", count) if count else _("None")
+
+    @property
+    def exit(self) -> str:
+        case = self.status.exit_case
+        return case.state.label if case is not None else _("No")
+
+
+def trust_home(trust: Tenancy) -> dict[str, Any]:
+    """The trust's table of academies, filtered as the query string asks, with the action for the filter."""
+    every = {f.key: f for f in filters()}
+    chosen = every.get(request.args.get("show", "all"), every["all"])
+    statuses = tenancy_statuses(trust.academies)
+    counts = {key: sum(1 for s in statuses if f.matches(s)) for key, f in every.items()}
+    rows = [AcademyRow(s) for s in statuses if chosen.matches(s)]
+    action = None
+    if chosen.action_endpoint and rows and may_open(chosen.action_endpoint, trust):
+        action = {"href": url_for(chosen.action_endpoint, tenancy=trust.slug), "text": chosen.action_text}
+    return {"academy_rows": rows, "filters": list(every.values()), "chosen": chosen, "counts": counts, "action": action}
+
+
+@overview_rendering.connect
+def _home(sender: object, *, tenancy: Tenancy) -> dict[str, Any]:
+    """A school's task list or a trust's table, and the DPIA pack's freshness for the notice."""
+    parts = pack_status(tenancy)
+    if tenancy.is_trust:
+        return {"dpia_parts": parts, **trust_home(tenancy)}
+    status = tenancy_statuses([tenancy])[0]
+    return {"dpia_parts": parts, "task_groups": school_tasks(status, parts)}
