@@ -6,7 +6,7 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -31,6 +31,7 @@ from portal.register.service import MAX_DAYS_AHEAD, first_published_on
 from portal.register.signals import register_today
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
+from portal.web.messages import success
 
 bp = tenancy_blueprint("tenancy_register", __name__)
 
@@ -203,7 +204,9 @@ def change_option() -> BaseResponse | tuple[str, int]:
         form.enabled.errors = [conflict.message]
         return _render_options(here, failed=form, failed_key=option.key, status=409)
     db.session.commit()
-    flash(f"{option.name} is now {'on' if enabled else 'off'} for {here.name}. Your sub-processors have been updated.")
+    success(
+        f"{option.name} is now {'on' if enabled else 'off'} for {here.name}. Your sub-processors have been updated."
+    )
     return redirect(url_for(".effective_set", _anchor=f"option-{option.key}"))
 
 
@@ -226,5 +229,5 @@ def change_option_for_academies() -> BaseResponse | tuple[str, int]:
         form.enabled.errors = [conflict.message]
         return _render_options(here, failed=form, failed_key=option.key, status=409)
     db.session.commit()
-    flash(f"{option.name} is now {'on' if enabled else 'off'} for all {len(changed)} academies of {here.name}.")
+    success(f"{option.name} is now {'on' if enabled else 'off'} for all {len(changed)} academies of {here.name}.")
     return redirect(url_for(".options"))

@@ -19,6 +19,7 @@ from portal.tenancy.models import Invitation, Membership, Role, Tenancy
 from portal.tenancy.scoping import current_role, current_tenancy, get_owned_or_404, install_scoping
 from portal.tenancy.sections import SECTIONS
 from portal.tenancy.signals import overview_values
+from portal.web.messages import success
 
 bp = Blueprint("tenancy", __name__, url_prefix="/t")
 install_scoping(bp)
@@ -77,7 +78,7 @@ def invite() -> str | Response | tuple[str, int]:
             form.email.errors = [*form.email.errors, str(error)]
         else:
             db.session.commit()
-            flash(f"Invitation sent to {form.email.data}.")
+            success(f"Invitation sent to {form.email.data}.")
             warning = invitations.address_warning(tenancy, form.email.data or "")
             if warning:
                 flash(warning)
@@ -98,7 +99,7 @@ def change_role(membership_id: int) -> str | Response | tuple[str, int]:
             flash(str(error))
             return redirect(url_for("tenancy.members"))
         db.session.commit()
-        flash(f"{membership.user.display_name} is now {membership.role.label.lower()}.")
+        success(f"{membership.user.display_name} is now {membership.role.label.lower()}.")
         return redirect(url_for("tenancy.members"))
     flash("Select a role")
     return redirect(url_for("tenancy.members"))
@@ -115,7 +116,7 @@ def remove(membership_id: int) -> Response:
         flash(str(error))
         return redirect(url_for("tenancy.members"))
     db.session.commit()
-    flash(f"{name} has been removed and signed out.")
+    success(f"{name} has been removed and signed out.")
     return redirect(url_for("tenancy.members"))
 
 
@@ -130,7 +131,7 @@ def withdraw_invitation(invitation_id: int) -> Response:
         flash(str(error))
         return redirect(url_for("tenancy.members"))
     db.session.commit()
-    flash(f"The invitation to {invitation.email} has been withdrawn: its link no longer works.")
+    success(f"The invitation to {invitation.email} has been withdrawn: its link no longer works.")
     return redirect(url_for("tenancy.members"))
 
 
