@@ -1,0 +1,45 @@
+"""Reflow (WCAG 2.2, #25): at 320 CSS pixels no page scrolls sideways, for any role.
+
+Every GET page each role may open (the access matrix's walk, with two of everything) is loaded at
+320 by 640 pixels; the document may be no wider than the viewport. A wide table scrolls inside its
+own focusable region (templates/_macros/table.html), which does not widen the page.
+"""
+
+from __future__ import annotations
+
+import pytest
+
+from tests.access.matrix import ROLES
+from tests.browser import sign_in_browser
+from tests.web.walk import build_walk
+
+pytestmark = pytest.mark.browser
+
+WIDTH = 320
+# The elements that stick out past the viewport's right edge, innermost first: what to fix.
+_OVERFLOWING = """(width) => [...document.querySelectorAll('body *')]
+  .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.portal-table-region'))
+  .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > width + 1))
+  .slice(0, 3)
+  .map((e) => e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' ' + (e.textContent || '').trim().slice(0, 40))"""
+
+
+def test_no_page_scrolls_sideways_at_320_pixels(live_app, live_server, page):
+    world, stops = build_walk(live_app)
+    page.set_viewport_size({"width": WIDTH, "height": 640})
+    too_wide: list[str] = []
+    for role in ROLES:
+        page.context.clear_cookies()
+        if role != "anonymous":
+            sign_in_browser(page, live_server, world.users[role])
+        for stop in (s for s in stops if s.role == role):
+            # Files (PDFs, CSV, ZIP, JSON) are downloads, not pages: ask first what the address gives.
+            probe = page.request.get(live_server.url + stop.url, max_redirects=0)
+            if probe.status != 200 or "text/html" not in probe.headers.get("content-type", ""):
+                continue
+            page.goto(live_server.url + stop.url)
+            width = page.evaluate("document.documentElement.scrollWidth")
+            if width > WIDTH:
+                culprits = page.evaluate(_OVERFLOWING, WIDTH)
+                too_wide.append(f"{role} {stop.endpoint} {stop.url}: {width}px {culprits}")
+    assert not too_wide, "\n".join(too_wide)
