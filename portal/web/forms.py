@@ -2,7 +2,7 @@
 
 Forms import `FlaskForm` from here instead of flask_wtf; a test checks that every form does.
 TextAreaField keeps line breaks and tabs; every other text field (string, email, search, ...)
-is one line.
+is one line. Every submit button prevents a double submission (GOV.UK Frontend's button).
 """
 
 from __future__ import annotations
@@ -10,7 +10,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask_wtf import FlaskForm as _FlaskForm
-from wtforms import StringField, TextAreaField
+from wtforms import StringField, SubmitField, TextAreaField
 
 from portal.web.clean import clean_line, clean_multiline
 
@@ -25,4 +25,8 @@ class FlaskForm(_FlaskForm):
                 cleaner = clean_multiline if issubclass(field_class, TextAreaField) else clean_line
                 filters = options.get("filters") or unbound_field.kwargs.get("filters") or ()
                 options["filters"] = (cleaner, *filters)
+            if issubclass(field_class, SubmitField):
+                # A second click while the first is sent does not send the form twice (#25).
+                render_kw = options.get("render_kw") or unbound_field.kwargs.get("render_kw") or {}
+                options["render_kw"] = {"data-prevent-double-click": "true", **render_kw}
             return unbound_field.bind(form=form, **options)

@@ -1,10 +1,11 @@
-"""Every page each role may open: no Python None reaches it (#25)."""
+"""Every page each role may open: no Python None reaches it, and it passes the page checks (#25)."""
 
 from __future__ import annotations
 
 import re
 
 from tests.access.matrix import ROLES
+from tests.conftest import PageError, check_page
 from tests.factories import sign_in_client
 from tests.web.walk import build_walk
 
@@ -22,6 +23,11 @@ def test_no_page_shows_a_python_none(app, client):
             response = client.get(stop.url)
             if response.status_code != 200 or response.mimetype != "text/html":
                 continue
-            for match in PYTHON_NONE.finditer(response.get_data(as_text=True)):
+            html = response.get_data(as_text=True)
+            try:
+                check_page(html)  # one h1, nonces, every POST button preventing a double click, ...
+            except PageError as error:
+                found.append(f"{role} {stop.endpoint} {stop.url}: {error}")
+            for match in PYTHON_NONE.finditer(html):
                 found.append(f"{role} {stop.endpoint} {stop.url}: …{match.group(0)}…")
     assert not found, "\n".join(found)
