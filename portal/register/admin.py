@@ -237,6 +237,32 @@ def publish() -> Page:
     return redirect(url_for("register.public_register"))
 
 
+@bp.get("/draft/discard")
+def confirm_discard() -> str:
+    """Ask first (#25): discarding deletes every edit in the draft, and nothing brings it back."""
+    draft = _draft()
+    current = service.current_version()
+    return render_template(
+        "web/confirm.html",
+        title=_("Discard draft version %(number)s?", number=draft.number),
+        caption=_("Sub-processor register"),
+        consequences=[
+            _(
+                "Every entry, statement and note edited in this draft (%(count)s entries) is deleted.",
+                count=len(draft.entries),
+            ),
+            _("The published register stays as it is: version %(number)s.", number=current.number)
+            if current is not None
+            else _("No version of the register has been published yet."),
+        ],
+        warning=_("You cannot undo this. To change the register again, start a new draft."),
+        action=url_for(".discard"),
+        button=_("Discard the draft"),
+        back_href=url_for(".draft"),
+        back_text=_("Keep the draft"),
+    )
+
+
 @bp.post("/draft/discard")
 def discard() -> Response:
     service.discard_draft(_draft(), actor=_actor())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -103,6 +104,28 @@ def change_role(membership_id: int) -> str | Response | tuple[str, int]:
         return redirect(url_for("tenancy.members"))
     flash("Select a role")
     return redirect(url_for("tenancy.members"))
+
+
+@bp.get("/<slug:tenancy>/members/<int:membership_id>/remove")
+@policy.allow(MANAGE)
+def confirm_remove(membership_id: int) -> str:
+    """Ask first (#25): removing a member signs them out and ends their access at once."""
+    membership = get_owned_or_404(Membership, membership_id)
+    name, here = membership.user.display_name, current_tenancy()
+    return render_template(
+        "web/confirm.html",
+        title=_("Remove %(name)s from %(tenancy)s?", name=name, tenancy=here.name),
+        caption=here.name,
+        consequences=[
+            _("%(name)s will no longer be able to use the portal for %(tenancy)s.", name=name, tenancy=here.name),
+            _("They are signed out of every device now, and any task they started here stops."),
+        ],
+        warning=_("To give them access again you must send a new invitation."),
+        action=url_for("tenancy.remove", membership_id=membership.id),
+        button=_("Remove %(name)s", name=name),
+        back_href=url_for("tenancy.members"),
+        back_text=_("Keep %(name)s as a member", name=name),
+    )
 
 
 @bp.post("/<slug:tenancy>/members/<int:membership_id>/remove")
