@@ -90,23 +90,24 @@ def _http_error(error: HTTPException) -> Response:
 def _forbidden_message() -> str:
     """Who to ask, in the reader's own terms (#25): vendor staff ask a vendor admin, members their organisation."""
     user = user_or_none()
+    tenancy, role = g.get("tenancy"), g.get("role")
     if user is not None and user.is_vendor:
-        return gettext("Your vendor role does not include this page. Ask a vendor admin if you need it.")
-    tenancy = g.get("tenancy")
-    role = g.get("role")
-    if tenancy is not None and role is not None:
-        if tenancy.kind is TenancyKind.TRUST:
-            return gettext(
-                "As a %(role)s you cannot do this for %(name)s. Ask one of the trust's admins if you think you should.",
-                role=role.label.lower(),
-                name=tenancy.name,
-            )
-        return gettext(
+        message = gettext("Your vendor role does not include this page. Ask a vendor admin if you need it.")
+    elif tenancy is not None and role is not None and tenancy.kind is TenancyKind.TRUST:
+        message = gettext(
+            "As a %(role)s you cannot do this for %(name)s. Ask one of the trust's admins if you think you should.",
+            role=role.label.lower(),
+            name=tenancy.name,
+        )
+    elif tenancy is not None and role is not None:
+        message = gettext(
             "As a %(role)s you cannot do this for %(name)s. Ask its data lead if you think you should.",
             role=role.label.lower(),
             name=tenancy.name,
         )
-    return gettext("Ask your organisation's data lead if you think you should be able to see it.")
+    else:
+        message = gettext("Ask your organisation's data lead if you think you should be able to see it.")
+    return str(message)
 
 
 def _database_unavailable(error: OperationalError) -> Response:

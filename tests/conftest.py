@@ -276,7 +276,9 @@ def check_page(html: str) -> BeautifulSoup:
     for form in page.find_all("form"):
         if not form.get("action"):
             raise PageError(f"form without an action: {str(form)[:120]}")
-        if (form.get("method") or "get").lower() == "post" and not form.find("input", {"name": re.compile(r"(^|-)csrf_token$")}):
+        if (form.get("method") or "get").lower() == "post" and not form.find(
+            "input", {"name": re.compile(r"(^|-)csrf_token$")}
+        ):
             raise PageError(f"POST form without a CSRF token: {form.get('action')}")
         if (form.get("method") or "get").lower() == "post":
             for button in form.select('button, input[type="submit"]'):

@@ -32,7 +32,9 @@ ROWS = [
         values=spare,
         data=lambda w, t: {"role": "viewer"},
     ),
-    Row("tenancy.confirm_remove", own=MANAGE_OWN.format(200), other=OUTSIDER, cross=MANAGE_OWN.format(404), values=spare),
+    Row(
+        "tenancy.confirm_remove", own=MANAGE_OWN.format(200), other=OUTSIDER, cross=MANAGE_OWN.format(404), values=spare
+    ),
     Row(
         "tenancy.remove", "POST", own=MANAGE_OWN.format(302), other=OUTSIDER, cross=MANAGE_OWN.format(404), values=spare
     ),

@@ -105,7 +105,9 @@ def test_change_role_and_remove_are_audited(app, client_request, school, data_le
     membership_id = membership.id
     # Removing asks first, saying what it does; asking changes nothing.
     link = client_request.get("tenancy.members", tenancy=school.slug).find("a", href=re.compile(r"/remove$"))
-    assert link["href"] == client_request.url("tenancy.confirm_remove", tenancy=school.slug, membership_id=membership_id)
+    assert link["href"] == client_request.url(
+        "tenancy.confirm_remove", tenancy=school.slug, membership_id=membership_id
+    )
     confirm = client_request.get("tenancy.confirm_remove", tenancy=school.slug, membership_id=membership_id)
     assert "Changing Member will no longer be able to use the portal" in confirm.get_text()
     assert "signed out of every device" in confirm.get_text()

@@ -21,7 +21,7 @@ _OVERFLOWING = """(width) => [...document.querySelectorAll('body *')]
   .filter((e) => e.getBoundingClientRect().right > width + 1 && !e.closest('.portal-table-region'))
   .filter((e) => ![...e.children].some((c) => c.getBoundingClientRect().right > width + 1))
   .slice(0, 3)
-  .map((e) => e.tagName.toLowerCase() + '.' + [...e.classList].join('.') + ' ' + (e.textContent || '').trim().slice(0, 40))"""
+  .map((e) => `${e.tagName}.${[...e.classList].join('.')} ${(e.textContent || '').trim().slice(0, 40)}`)"""
 
 
 def test_no_page_scrolls_sideways_at_320_pixels(live_app, live_server, page):
