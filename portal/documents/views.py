@@ -118,7 +118,8 @@ def verify() -> Any:
     result = None
     if form.validate_on_submit():
         result = verify_pdf(form.document.data.read(), current_app.config)
-    return render_template("documents/verify.html", form=form, result=result)
+    later = versions.later_agreement(result.agreement) if result and result.agreement and not result.document else None
+    return render_template("documents/verify.html", form=form, result=result, later=later)
 
 
 @vendor_bp.get("/agreements")
