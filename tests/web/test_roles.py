@@ -26,3 +26,15 @@ def test_a_viewer_refused_is_told_to_ask_their_schools_data_lead(app, client_req
     client_request.sign_in(viewer)
     page = client_request.get("tenancy.members", _expected_status=403, tenancy=app_slug)
     assert "As a viewer you cannot do this for Refusal Primary. Ask its data lead" in text_of(page.select_one("main"))
+
+
+def test_every_tenancy_page_has_the_same_trail(app, client_request):
+    school = make_school("Trail Primary")
+    lead = make_user("Trail Lead", tenancy=school, role=Role.DATA_LEAD)
+    client_request.sign_in(lead)
+    for endpoint in ("tenancy.members", "changes.tenancy_objections", "documents.agreements", "audit.tenancy_log"):
+        page = client_request.get(endpoint, tenancy=school.slug)
+        crumbs = [text_of(a) for a in page.select(".govuk-breadcrumbs a")]
+        assert crumbs == ["Your organisations", "Trail Primary"], (endpoint, crumbs)
+    overview = client_request.get("tenancy.overview", tenancy=school.slug)
+    assert not overview.select(".govuk-breadcrumbs")  # a page is not its own crumb
