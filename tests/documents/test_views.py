@@ -266,7 +266,7 @@ def test_vendor_admins_publish_a_new_version(client_request: Any, app: Any, vend
     assert version is not None and version.number == 1 and len(version.sha256) == 64
     assert hashlib.sha256(version.content.encode()).hexdigest() == version.sha256
     assert actions("agreement_text.published")[0].details["sha256"] == version.sha256
-    page = client_request.post("vendor_agreements.text_versions", {"summary": "Again"}, _expected_status=200)
+    page = client_request.post("vendor_agreements.text_versions", {"summary": "Again"}, _expected_status=400)
     assert "nothing new to publish" in page.select_one(".govuk-error-summary").get_text()
     page = client_request.get("vendor_agreements.text_versions")
     assert version.sha256 in page.get_text()
