@@ -16,6 +16,7 @@ from portal.documents import signing
 from portal.documents.models import Agreement, DpaTextVersion
 from portal.extensions import db
 from portal.tenancy.models import Role
+from tests.conftest import check_page
 from tests.documents.conftest import acceptance
 from tests.factories import make_school, make_trust, make_user
 
@@ -266,7 +267,8 @@ def test_vendor_admins_publish_a_new_version(client_request: Any, app: Any, vend
     assert version is not None and version.number == 1 and len(version.sha256) == 64
     assert hashlib.sha256(version.content.encode()).hexdigest() == version.sha256
     assert actions("agreement_text.published")[0].details["sha256"] == version.sha256
-    page = client_request.post("vendor_agreements.text_versions", {"summary": "Again"}, _expected_status=400)
+    response = client_request.post("vendor_agreements.text_versions", {"summary": "Again"}, _expected_status=400)
+    page = check_page(response.get_data(as_text=True))
     assert "nothing new to publish" in page.select_one(".govuk-error-summary").get_text()
     page = client_request.get("vendor_agreements.text_versions")
     assert version.sha256 in page.get_text()
