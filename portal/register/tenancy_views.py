@@ -204,9 +204,21 @@ def change_option() -> BaseResponse | tuple[str, int]:
         form.enabled.errors = [conflict.message]
         return _render_options(here, failed=form, failed_key=option.key, status=409)
     db.session.commit()
-    success(
-        f"{option.name} is now {'on' if enabled else 'off'} for {here.name}. Your sub-processors have been updated."
+    # Says what changed, for whom (a trust's page speaks of the trust, not "your school", #25).
+    message = (
+        _(
+            "%(option)s is now on for %(name)s. %(name)s's sub-processors have been updated.",
+            option=option.name,
+            name=here.name,
+        )
+        if enabled
+        else _(
+            "%(option)s is now off for %(name)s. %(name)s's sub-processors have been updated.",
+            option=option.name,
+            name=here.name,
+        )
     )
+    success(message)
     return redirect(url_for(".effective_set", _anchor=f"option-{option.key}"))
 
 
@@ -229,5 +241,20 @@ def change_option_for_academies() -> BaseResponse | tuple[str, int]:
         form.enabled.errors = [conflict.message]
         return _render_options(here, failed=form, failed_key=option.key, status=409)
     db.session.commit()
-    success(f"{option.name} is now {'on' if enabled else 'off'} for all {len(changed)} academies of {here.name}.")
+    message = (
+        _(
+            "%(option)s is now on for every academy of %(trust)s (%(count)s).",
+            option=option.name,
+            trust=here.name,
+            count=len(changed),
+        )
+        if enabled
+        else _(
+            "%(option)s is now off for every academy of %(trust)s (%(count)s).",
+            option=option.name,
+            trust=here.name,
+            count=len(changed),
+        )
+    )
+    success(message)
     return redirect(url_for(".options"))
