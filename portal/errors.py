@@ -4,12 +4,15 @@ from __future__ import annotations
 
 import logging
 
-from flask import Flask, Response, jsonify, render_template, request
+from flask import Flask, Response, g, jsonify, render_template, request
+from flask_babel import gettext
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
 
+from portal.auth.sessions import user_or_none
 from portal.extensions import db
+from portal.tenancy.models import TenancyKind
 from portal.web.security import request_id
 
 log = logging.getLogger(__name__)
@@ -79,7 +82,32 @@ def _http_error(error: HTTPException) -> Response:
         return from_http(error)
     if error.code == 429:
         return render_error(error, f"You have tried this too many times ({error.description}). Wait and try again.")
+    if error.code == 403:
+        return render_error(error, _forbidden_message())
     return render_error(error)
+
+
+def _forbidden_message() -> str:
+    """Who to ask, in the reader's own terms (#25): vendor staff ask a vendor admin, members their organisation."""
+    user = user_or_none()
+    tenancy, role = g.get("tenancy"), g.get("role")
+    if user is not None and user.is_vendor:
+        message = gettext("Your vendor role does not include this page. Ask a vendor admin if you need it.")
+    elif tenancy is not None and role is not None and tenancy.kind is TenancyKind.TRUST:
+        message = gettext(
+            "As a %(role)s you cannot do this for %(name)s. Ask one of the trust's admins if you think you should.",
+            role=role.label.lower(),
+            name=tenancy.name,
+        )
+    elif tenancy is not None and role is not None:
+        message = gettext(
+            "As a %(role)s you cannot do this for %(name)s. Ask its data lead if you think you should.",
+            role=role.label.lower(),
+            name=tenancy.name,
+        )
+    else:
+        message = gettext("Ask your organisation's data lead if you think you should be able to see it.")
+    return str(message)
 
 
 def _database_unavailable(error: OperationalError) -> Response:

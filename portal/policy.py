@@ -193,6 +193,29 @@ def init_app(app: Flask) -> None:
     app.before_request(_enforce)
     app.jinja_env.globals["may"] = lambda permission, tenancy=None: may(current_user, Permission(permission), tenancy)
     app.jinja_env.globals["Permission"] = Permission
+    app.jinja_env.globals["can_open"] = can_open
+
+
+def can_open(endpoint: str, tenancy: Tenancy | None = None) -> bool:
+    """Whether the signed-in person may open an endpoint: a link they cannot use is not shown (#25)."""
+    if endpoint not in current_app.view_functions:
+        return False
+    rule = rule_for(current_app, endpoint)
+    if rule is None:
+        return False
+    if rule.kind == "public":
+        return True
+    if not current_user.is_authenticated:
+        return False
+    if rule.kind == "signed_in":
+        return True
+    assert rule.permission is not None or rule.kind not in ("vendor", "tenancy")
+    if rule.kind == "vendor":
+        return may(current_user, rule.permission)  # type: ignore[arg-type]
+    if rule.kind == "tenancy":
+        here = tenancy if tenancy is not None else g.get("tenancy")
+        return here is not None and may(current_user, rule.permission, here)  # type: ignore[arg-type]
+    return False
 
 
 def _deny(status: int, reason: str, tenancy_id: int | None = None) -> None:
@@ -249,7 +272,8 @@ def _enforce_tenancy(rule: Rule) -> None:
         # Outsiders learn nothing, not even that the tenancy exists.
         _deny(404, "not a member of this tenancy", tenancy_obj.id if tenancy_obj is not None else None)
     assert tenancy_obj is not None and role is not None and rule.permission is not None
-    if rule.permission not in TENANCY_PERMISSIONS[role]:
-        _deny(403, f"role {role.value} lacks {rule.permission.value}", tenancy_obj.id)
+    # Known before the check, so a refusal can speak to the member's role in this tenancy (#25).
     g.tenancy = tenancy_obj
     g.role = role
+    if rule.permission not in TENANCY_PERMISSIONS[role]:
+        _deny(403, f"role {role.value} lacks {rule.permission.value}", tenancy_obj.id)

@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app
+from flask_babel import lazy_gettext
 from flask_babel.speaklater import LazyString
 from govuk_frontend_wtf.main import WTFormsHelpers
 from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
@@ -31,9 +32,27 @@ def init_app(app: Flask) -> None:
     WTFormsHelpers(app)
     app.jinja_env.filters["govuk_date"] = dates.govuk_date
     app.jinja_env.filters["govuk_datetime"] = dates.govuk_datetime
+    app.jinja_env.filters["or_not_set"] = or_not_set
+    # No Python None reaches a page (#25): an absent value printed anywhere reads as a dash; a
+    # labelled value says "Not set" through `or_not_set`. (Compiled in: set before any template loads.)
+    app.jinja_env.finalize = _finalize
     app.context_processor(_vendor_context)
     app.jinja_env.globals["signed_in_user"] = user_or_none
     navigation.init_app(app)
+
+
+ABSENT = "\u2013"  # an en dash: what an absent value reads as where no label says "Not set"
+
+
+def _finalize(value: Any) -> Any:
+    return ABSENT if value is None else value
+
+
+def or_not_set(value: Any, text: str | None = None) -> Any:
+    """The value, or "Not set" (or the given text) when it is None or empty; zero is a value."""
+    if value is None or (isinstance(value, str) and not value.strip()):
+        return text if text is not None else lazy_gettext("Not set")
+    return value
 
 
 def _notice_period_days() -> int:

@@ -7,6 +7,7 @@ goes, and returns the parsed page; `text_of` and `squeeze` are the one way tests
 from __future__ import annotations
 
 import contextvars
+import re
 from typing import Any
 from urllib.parse import urlsplit
 
@@ -31,7 +32,8 @@ def text_of(node: Any) -> str:
 
 
 def check_page(html: str) -> BeautifulSoup:
-    """Checks every HTML page must pass: one h1 matching the title, nonce on scripts, form actions, unique ids."""
+    """Checks every HTML page must pass: one h1 matching the title, nonce on scripts, form actions (each
+    POST button preventing a double submission), unique ids."""
     page = BeautifulSoup(html, "html.parser")
     h1s = page.find_all("h1")
     if len(h1s) != 1:
@@ -46,8 +48,14 @@ def check_page(html: str) -> BeautifulSoup:
     for form in page.find_all("form"):
         if not form.get("action"):
             raise PageError(f"form without an action: {str(form)[:120]}")
-        if (form.get("method") or "get").lower() == "post" and not form.find("input", {"name": "csrf_token"}):
+        if (form.get("method") or "get").lower() == "post" and not form.find(
+            "input", {"name": re.compile(r"(^|-)csrf_token$")}
+        ):
             raise PageError(f"POST form without a CSRF token: {form.get('action')}")
+        if (form.get("method") or "get").lower() == "post":
+            for button in form.select('button, input[type="submit"]'):
+                if button.get("data-prevent-double-click") != "true":
+                    raise PageError(f"POST button without data-prevent-double-click: {str(button)[:120]}")
     ids = [tag["id"] for tag in page.find_all(attrs={"id": True})]
     duplicates = {i for i in ids if ids.count(i) > 1}
     if duplicates:

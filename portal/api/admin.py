@@ -13,6 +13,7 @@ from portal.api.forms import TokenForm
 from portal.api.models import TokenScope
 from portal.audit.service import Actor
 from portal.extensions import db
+from portal.web.messages import success
 
 # Tokens read every school's options and confirm changes for them: vendor admins, recently signed in.
 bp = policy.declare(
@@ -69,5 +70,5 @@ def revoke(token_id: int) -> Response:
         flash(_("That token does not exist"))
         return redirect(url_for("api_tokens.index"))
     db.session.commit()
-    flash(_("Token “%(name)s” revoked: it no longer works", name=token.name))
+    success(_("Token “%(name)s” revoked: it no longer works", name=token.name))
     return redirect(url_for("api_tokens.index"))

@@ -17,6 +17,7 @@ from portal.dates import now
 from portal.extensions import db
 from portal.register.models import TenancyExclusion, TenancyOption, TenancyOptionSetting
 from portal.tenancy.models import Tenancy
+from portal.web.messages import success
 
 bp = policy.declare(
     Blueprint("applying", __name__, url_prefix="/vendor/applying"), policy.vendor(policy.Permission.VENDOR_CONSOLE)
@@ -52,7 +53,7 @@ def _done(action: Any) -> Response:
         flash(str(error))
     else:
         db.session.commit()
-        flash(_("Recorded as applied now"))
+        success(_("Recorded as applied now"))
     return redirect(url_for("applying.index"))
 
 

@@ -15,6 +15,7 @@ from portal.auth.sessions import revoke_sessions
 from portal.extensions import db
 from portal.policy import Permission
 from portal.tenancy.models import Membership
+from portal.web.messages import success
 
 bp = policy.declare(
     Blueprint("people", __name__, url_prefix="/vendor/people"),
@@ -102,5 +103,5 @@ def _act(user_id: int, action: str, value: str = "") -> Response:
         flash(str(error))
         return redirect(url_for("people.index"))
     db.session.commit()
-    flash(message)
+    success(message)
     return redirect(url_for("people.index"))

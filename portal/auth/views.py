@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import requests
-from flask import Blueprint, abort, current_app, flash, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
@@ -16,6 +16,7 @@ from portal.auth.models import User
 from portal.auth.sessions import begin_session, end_session, revoke_sessions, safe_next, user_or_none
 from portal.extensions import db, limiter
 from portal.tenancy import invitations
+from portal.web.messages import success
 from portal.web.urls import public_url
 
 bp = policy.declare(Blueprint("auth", __name__), policy.PUBLIC)
@@ -81,7 +82,7 @@ def callback(provider: str) -> Response | tuple[str, int]:
     begin_session(result.user)
     db.session.commit()
     if result.joined is not None:
-        flash(f"You have joined {result.joined.name}.")
+        success(f"You have joined {result.joined.name}.")
         return redirect(target or url_for("tenancy.overview", tenancy=result.joined.slug))
     return redirect(target or landing_for(result.user))
 
@@ -107,7 +108,7 @@ def sign_out() -> Response:
     audit.record("auth.sign_out", actor=audit.Actor.of(user))
     end_session()
     db.session.commit()
-    flash("You have signed out.")
+    success("You have signed out.")
     return redirect(url_for("web.start"))
 
 
@@ -140,5 +141,5 @@ def sign_out_everywhere() -> Response:
     audit.record("auth.sign_out_everywhere", actor=audit.Actor.of(user), object_type="user", object_id=user.id)
     end_session()
     db.session.commit()
-    flash("You have signed out on every device.")
+    success("You have signed out on every device.")
     return redirect(url_for("auth.sign_in"))

@@ -18,6 +18,7 @@ from portal.changes.models import ChangeKind, Objection
 from portal.changes.states import TRANSITIONS, IllegalTransition, ObjectionChannel, ObjectionState
 from portal.extensions import db
 from portal.policy import Permission
+from portal.web.messages import success
 
 bp = policy.declare(
     Blueprint("changes_admin", __name__, url_prefix="/vendor"), policy.vendor(Permission.HANDLE_OBJECTIONS)
@@ -58,7 +59,7 @@ def announce() -> str | Response | tuple[str, int]:
             field.errors = [*field.errors, error.message]
         else:
             db.session.commit()
-            flash(f"Change announced: “{notice.title}”. Every data lead and subscriber is being emailed.")
+            success(f"Change announced: “{notice.title}”. Every data lead and subscriber is being emailed.")
             return redirect(url_for("changes_admin.notices"))
         return render_template("changes/admin_announce.html", form=form, has_entries=bool(entries)), 400
     status = 400 if form.errors else 200
@@ -86,7 +87,7 @@ def withdraw_notice(notice_id: int) -> str | Response | tuple[str, int]:
             form.reason.errors = [*form.reason.errors, error.message]
         else:
             db.session.commit()
-            flash(f"“{found.title}” is withdrawn; {closed} open objection{'' if closed == 1 else 's'} closed.")
+            success(f"“{found.title}” is withdrawn; {closed} open objection{'' if closed == 1 else 's'} closed.")
             return redirect(url_for("changes_admin.notice", notice_id=notice_id))
     return _notice_page(notice_id, form), 400
 
@@ -123,7 +124,7 @@ def record_objection(notice_id: int) -> str | Response | tuple[str, int]:
                 field.errors = [*field.errors, error.message]
             else:
                 db.session.commit()
-                flash(_("Objection recorded for %(name)s; its contacts are being sent a receipt.", name=owner.name))
+                success(_("Objection recorded for %(name)s; its contacts are being sent a receipt.", name=owner.name))
                 return redirect(url_for("changes_admin.objection", objection_id=found.id))
         return render_template("changes/admin_record.html", change=change, form=form), 400
     status = 400 if form.errors else 200
@@ -161,7 +162,7 @@ def acknowledge(objection_id: int) -> Response:
         flash(str(error))
     else:
         db.session.commit()
-        flash(f"Objection from {found.tenancy.name} acknowledged; its data leads are being emailed.")
+        success(f"Objection from {found.tenancy.name} acknowledged; its data leads are being emailed.")
     return redirect(url_for("changes_admin.objection", objection_id=objection_id))
 
 
@@ -178,7 +179,7 @@ def decide(objection_id: int) -> str | Response | tuple[str, int]:
             form.decision.errors = [*form.decision.errors, str(error)]
         else:
             db.session.commit()
-            flash(f"Decision recorded for {found.tenancy.name}: {found.state.label.lower()}.")
+            success(f"Decision recorded for {found.tenancy.name}: {found.state.label.lower()}.")
             return redirect(url_for("changes_admin.objection", objection_id=objection_id))
     return _objection_page(objection_id, form), 400
 

@@ -24,6 +24,7 @@ from portal.extensions import db
 from portal.policy import Permission
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy, get_owned_or_404, tenancy_blueprint
+from portal.web.messages import success
 
 bp = tenancy_blueprint("changes", __name__)
 public = policy.declare(Blueprint("changes_public", __name__, url_prefix="/changes"), policy.PUBLIC)
@@ -98,7 +99,7 @@ def lodge(change_id: int) -> str | Response | tuple[str, int]:
             form.grounds.errors = [*form.grounds.errors, error.message]
         else:
             db.session.commit()
-            flash(message)
+            success(message)
             return redirect(url_for("changes.tenancy_objections"))
     return _page(failed=(change.id, form)), 400
 
@@ -136,7 +137,7 @@ def withdraw(objection_id: int) -> str | Response | tuple[str, int]:
         flash(str(error))
         return redirect(url_for("changes.tenancy_objections"))
     db.session.commit()
-    flash(f"{objection.tenancy.name}'s objection to “{objection.change.title}” is withdrawn.")
+    success(f"{objection.tenancy.name}'s objection to “{objection.change.title}” is withdrawn.")
     return redirect(url_for("changes.tenancy_objections"))
 
 
@@ -157,7 +158,7 @@ def answer(objection_id: int) -> str | Response | tuple[str, int]:
         flash(error.message)
         return redirect(url_for("changes.tenancy_objections", _anchor=f"objection-{objection.id}"))
     db.session.commit()
-    flash(objection.exit_choice.label if objection.exit_choice else "")
+    success(objection.exit_choice.label if objection.exit_choice else "")
     return redirect(url_for("changes.tenancy_objections", _anchor=f"objection-{objection.id}"))
 
 

@@ -129,7 +129,8 @@ def _verify(data: bytes, digest: str, config: Any) -> Verification:
     if agreement is None:
         return Verification(
             Verdict.NOT_OURS,
-            "The signature is ours, but no agreement with this exact content is on record here.",
+            "It carries a signature made with our certificate, but we have no record of issuing an agreement "
+            "with this content, so do not rely on it.",
             digest,
         )
     return Verification(

@@ -211,6 +211,17 @@ def history(tenancy: Tenancy) -> list[Agreement]:
     return list(db.session.scalars(query))
 
 
+def later_agreement(agreement: Agreement) -> Agreement | None:
+    """The newest agreement signed for the same organisation after this one, if any (for /verify, #25)."""
+    query = (
+        select(Agreement)
+        .where(Agreement.tenancy_id == agreement.tenancy_id, Agreement.signed_at > agreement.signed_at)
+        .order_by(Agreement.signed_at.desc(), Agreement.id.desc())
+        .limit(1)
+    )
+    return db.session.scalar(query)
+
+
 def signed_counts() -> dict[int, int]:
     """How many agreements were signed on each text version, by version id (one query)."""
     rows = db.session.execute(select(Agreement.text_version_id, func.count()).group_by(Agreement.text_version_id))

@@ -24,7 +24,7 @@ from sqlalchemy.orm import undefer
 
 from portal import policy
 from portal.audit import service as audit
-from portal.documents import bundle, signing, signing_jobs, versions
+from portal.documents import bundle, signing, signing_jobs, text_diff, versions
 from portal.documents.forms import PublishForm, VerifyForm
 from portal.documents.models import Agreement
 from portal.documents.verify import verify_pdf
@@ -119,12 +119,22 @@ def verify() -> Any:
     result = None
     if form.validate_on_submit():
         result = verify_pdf(form.document.data.read(), current_app.config)
-    return render_template("documents/verify.html", form=form, result=result)
+    later = versions.later_agreement(result.agreement) if result and result.agreement and not result.document else None
+    return render_template("documents/verify.html", form=form, result=result, later=later)
 
 
 @vendor_bp.get("/agreements")
 def text_versions() -> Any:
-    return _text_versions_page(PublishForm())
+    return render_template(
+        "documents/vendor_versions.html", versions=versions.all_text_versions(), counts=versions.signed_counts()
+    )
+
+
+@vendor_bp.get("/agreements/new")
+@policy.allow(policy.GRANT_ACCESS)
+def preview_text() -> Any:
+    """Ask first (#25): the text as it would be published, what it changes, and who must sign again."""
+    return _preview_page(PublishForm())
 
 
 @vendor_bp.post("/agreements")
@@ -132,24 +142,28 @@ def text_versions() -> Any:
 def publish_text() -> Any:
     form = PublishForm()
     if not form.validate_on_submit():
-        return _text_versions_page(form)
+        return _preview_page(form), 400
     try:
         version = versions.publish_text_version(actor=current_user, summary=form.summary.data or "")
     except versions.DocumentsError as error:
         db.session.rollback()
         form.summary.errors = [*form.summary.errors, str(error)]
-        return _text_versions_page(form)
+        return _preview_page(form), 400
     db.session.commit()
     flash(f"Version {version.number} of the agreement is published. Schools will be asked to sign it.")
     return redirect(url_for("vendor_agreements.text_versions"))
 
 
-def _text_versions_page(form: PublishForm) -> str:
+def _preview_page(form: PublishForm) -> str:
+    composed = versions.compose_text()
+    latest = versions.latest_text_version()
     return render_template(
-        "documents/vendor_versions.html",
+        "documents/vendor_preview.html",
         form=form,
-        versions=versions.all_text_versions(),
-        counts=versions.signed_counts(),
+        text=composed,
+        latest=latest,
+        changes=text_diff.changes(latest.content if latest else None, composed),
+        unchanged=latest is not None and latest.sha256 == versions.text_digest(),
     )
 
 

@@ -18,6 +18,7 @@ from portal.exits.models import DeletionCertificate, ExitCase, ExitDeletion
 from portal.exits.states import ExitState, IllegalTransition
 from portal.extensions import db
 from portal.policy import Permission
+from portal.web.messages import success
 
 bp = policy.declare(
     Blueprint("exits_admin", __name__, url_prefix="/vendor/exits"), policy.vendor(Permission.HANDLE_EXITS)
@@ -123,7 +124,7 @@ def _act(case: ExitCase, form: Any, step: Any, message: str) -> Any:
         flash(str(error))
         return _page(_get(case.id), form=form), 400
     db.session.commit()
-    flash(message)
+    success(message)
     return redirect(url_for("exits_admin.exit_case", exit_id=case.id))
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, abort, flash, redirect, render_template, url_for
+from flask import Response, abort, redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -24,6 +24,7 @@ from portal.exits.states import TRANSITIONS, ExitState, IllegalTransition
 from portal.extensions import db
 from portal.policy import Permission
 from portal.tenancy.scoping import current_tenancy, get_owned_or_404, tenancy_blueprint
+from portal.web.messages import success
 
 bp = tenancy_blueprint("exits", __name__, "/exit")
 REQUEST = policy.tenancy(Permission.REQUEST_EXIT)
@@ -55,7 +56,7 @@ def request_exit() -> Any:
             field.errors = [*field.errors, error.message]
         else:
             db.session.commit()
-            flash(_("Your request to end the service is recorded. We will email each step."))
+            success(_("Your request to end the service is recorded. We will email each step."))
             return redirect(url_for("exits.exit_case"))
     return _page(form, forms.WithdrawExitForm(), failed=form), 400
 
@@ -75,7 +76,7 @@ def withdraw() -> Any:
             form.withdraw_reason.errors = [*form.withdraw_reason.errors, str(error)]
         else:
             db.session.commit()
-            flash(_("The exit is withdrawn. The service continues."))
+            success(_("The exit is withdrawn. The service continues."))
             return redirect(url_for("exits.exit_case"))
     return _page(forms.RequestExitForm(), form, failed=form), 400
 

@@ -46,6 +46,10 @@ class Plan:
             "unknown": self.unknown,
         }
 
+    def moves(self) -> list[dict[str, Any]]:
+        """The updates that move a school to another trust (or out of one): who sees its agreements changes."""
+        return [change for change in self.update if "trust_uid" in change["changes"]]
+
 
 def sha256(data: bytes) -> str:
     """The SHA-256 of an upload, kept with its batch."""

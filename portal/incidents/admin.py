@@ -18,6 +18,7 @@ from portal.incidents.clock import clock_for
 from portal.incidents.models import ART33_FIELDS, Incident
 from portal.incidents.states import TRANSITIONS, IllegalTransition, IncidentState
 from portal.policy import Permission
+from portal.web.messages import success
 
 bp = policy.declare(
     Blueprint("incidents_admin", __name__, url_prefix="/vendor/incidents"), policy.vendor(Permission.HANDLE_INCIDENTS)
@@ -41,7 +42,7 @@ def new() -> Any:
             _field_error(form, error)
         else:
             db.session.commit()
-            flash(_("Incident opened. Check the affected schools, then send the notice."))
+            success(_("Incident opened. Check the affected schools, then send the notice."))
             return redirect(url_for("incidents_admin.incident", incident_id=incident.id))
     return render_template("incidents/admin_form.html", form=form, incident=None), 400 if form.errors else 200
 
@@ -58,7 +59,7 @@ def edit(incident_id: int) -> Any:
             _field_error(form, error)
         else:
             db.session.commit()
-            flash(_("Incident saved."))
+            success(_("Incident saved."))
             return redirect(url_for("incidents_admin.incident", incident_id=incident_id))
     return render_template("incidents/admin_form.html", form=form, incident=found), 400 if form.errors else 200
 
@@ -193,7 +194,7 @@ def _act(found: Incident, form: Any, step: Any, message: str) -> Any:
         flash(str(error))
         return _page(_get(found.id)), 400
     db.session.commit()
-    flash(message)
+    success(message)
     return redirect(url_for("incidents_admin.incident", incident_id=found.id))
 
 

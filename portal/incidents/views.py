@@ -18,6 +18,7 @@ from portal.incidents.clock import clock_for
 from portal.incidents.models import ART33_FIELDS, Incident, IncidentTenancy
 from portal.policy import Permission
 from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
+from portal.web.messages import success
 
 bp = tenancy_blueprint("incidents", __name__, "/incidents")
 ACT = policy.tenancy(Permission.ACT_ON_INCIDENTS)
@@ -56,7 +57,7 @@ def acknowledge(incident_id: int) -> BaseResponse:
         flash(error.message)
     else:
         db.session.commit()
-        flash(_("Acknowledged by %(name)s.", name=row.acknowledged_by_label))
+        success(_("Acknowledged by %(name)s.", name=row.acknowledged_by_label))
     return redirect(url_for("incidents.incident", incident_id=incident_id))
 
 
@@ -96,7 +97,7 @@ def report() -> Any:
             field.errors = [*field.errors, error.message]
         else:
             db.session.commit()
-            flash(_("Reported. The vendor's security team has been told and will contact you."))
+            success(_("Reported. The vendor's security team has been told and will contact you."))
             return redirect(url_for("incidents.incident", incident_id=found.id))
     status = 400 if form.errors else 200
     return render_template("incidents/report.html", tenancy=tenancy, form=form), status

@@ -31,6 +31,7 @@ from portal.register.models import (
     RegisterVersion,
     TenancyOption,
 )
+from portal.web.messages import success
 
 bp = policy.declare(
     Blueprint("register_admin", __name__, url_prefix="/vendor/register"),
@@ -81,7 +82,7 @@ def start_draft() -> Response:
         flash(error.message)
         return redirect(url_for(".home"))
     db.session.commit()
-    flash("Draft started from the current version.")
+    success("Draft started from the current version.")
     return redirect(url_for(".draft"))
 
 
@@ -138,7 +139,7 @@ def edit_entry(entry_id: int | None) -> Page:
     except RegisterError as error:
         return _refused(error, form, "register/admin_entry.html", entry=entry)
     db.session.commit()
-    flash(f"{form.supplier.data} saved in the draft.")
+    success(f"{form.supplier.data} saved in the draft.")
     return redirect(url_for(".draft"))
 
 
@@ -148,7 +149,7 @@ def remove_entry(entry_id: int) -> Response:
     entry = _draft_child(RegisterEntry, entry_id, found)
     service.remove_entry(found, entry, actor=_actor())
     db.session.commit()
-    flash(f"{entry.supplier} removed from the draft.")
+    success(f"{entry.supplier} removed from the draft.")
     return redirect(url_for(".draft"))
 
 
@@ -172,7 +173,7 @@ def edit_statement(statement_id: int | None) -> Page:
     except RegisterError as error:
         return _refused(error, form, "register/admin_statement.html", statement=statement)
     db.session.commit()
-    flash(f"Statement about {form.supplier.data} saved.")
+    success(f"Statement about {form.supplier.data} saved.")
     return redirect(url_for(".draft"))
 
 
@@ -182,7 +183,7 @@ def remove_statement(statement_id: int) -> Response:
     statement = _draft_child(NotSubProcessor, statement_id, found)
     service.remove_statement(found, statement, actor=_actor())
     db.session.commit()
-    flash(f"Statement about {statement.supplier} removed.")
+    success(f"Statement about {statement.supplier} removed.")
     return redirect(url_for(".draft"))
 
 
@@ -195,7 +196,7 @@ def save_notes() -> Page:
         return redirect(url_for(".draft"))
     service.update_draft_notes(found, notes=form.notes.data or "", actor=_actor())
     db.session.commit()
-    flash("Notes saved.")
+    success("Notes saved.")
     return redirect(url_for(".draft"))
 
 
@@ -228,17 +229,45 @@ def publish() -> Page:
         return _refused(error, form, "register/admin_publish.html", **context)
     db.session.commit()
     if version.material:
-        flash(_("Version %(number)s published. Subscribers and data leads will be emailed.", number=version.number))
+        success(_("Version %(number)s published. Subscribers and data leads will be emailed.", number=version.number))
     else:
-        flash(_("Version %(number)s published. Its changes are editorial: nobody was emailed.", number=version.number))
+        success(
+            _("Version %(number)s published. Its changes are editorial: nobody was emailed.", number=version.number)
+        )
     return redirect(url_for("register.public_register"))
+
+
+@bp.get("/draft/discard")
+def confirm_discard() -> str:
+    """Ask first (#25): discarding deletes every edit in the draft, and nothing brings it back."""
+    draft = _draft()
+    current = service.current_version()
+    return render_template(
+        "web/confirm.html",
+        title=_("Discard draft version %(number)s?", number=draft.number),
+        caption=_("Sub-processor register"),
+        consequences=[
+            _(
+                "Every entry, statement and note edited in this draft (%(count)s entries) is deleted.",
+                count=len(draft.entries),
+            ),
+            _("The published register stays as it is: version %(number)s.", number=current.number)
+            if current is not None
+            else _("No version of the register has been published yet."),
+        ],
+        warning=_("You cannot undo this. To change the register again, start a new draft."),
+        action=url_for(".discard"),
+        button=_("Discard the draft"),
+        back_href=url_for(".draft"),
+        back_text=_("Keep the draft"),
+    )
 
 
 @bp.post("/draft/discard")
 def discard() -> Response:
     service.discard_draft(_draft(), actor=_actor())
     db.session.commit()
-    flash("Draft discarded. The published register is unchanged.")
+    success("Draft discarded. The published register is unchanged.")
     return redirect(url_for(".home"))
 
 
@@ -283,5 +312,5 @@ def edit_option(option_id: int | None) -> Page:
     except RegisterError as error:
         return _refused(error, form, "register/admin_option.html", option=option)
     db.session.commit()
-    flash(f"Option “{option.name}” saved.")
+    success(f"Option “{option.name}” saved.")
     return redirect(url_for(".home", _anchor="options"))

@@ -6,7 +6,7 @@ import datetime as dt
 from functools import partial
 from typing import Any
 
-from flask import Response, abort, current_app, flash, jsonify, redirect, render_template, request, url_for
+from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -31,6 +31,7 @@ from portal.register.service import MAX_DAYS_AHEAD, first_published_on
 from portal.register.signals import register_today
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
+from portal.web.messages import success
 
 bp = tenancy_blueprint("tenancy_register", __name__)
 
@@ -203,7 +204,21 @@ def change_option() -> BaseResponse | tuple[str, int]:
         form.enabled.errors = [conflict.message]
         return _render_options(here, failed=form, failed_key=option.key, status=409)
     db.session.commit()
-    flash(f"{option.name} is now {'on' if enabled else 'off'} for {here.name}. Your sub-processors have been updated.")
+    # Says what changed, for whom (a trust's page speaks of the trust, not "your school", #25).
+    message = (
+        _(
+            "%(option)s is now on for %(name)s. %(name)s's sub-processors have been updated.",
+            option=option.name,
+            name=here.name,
+        )
+        if enabled
+        else _(
+            "%(option)s is now off for %(name)s. %(name)s's sub-processors have been updated.",
+            option=option.name,
+            name=here.name,
+        )
+    )
+    success(message)
     return redirect(url_for(".effective_set", _anchor=f"option-{option.key}"))
 
 
@@ -226,5 +241,20 @@ def change_option_for_academies() -> BaseResponse | tuple[str, int]:
         form.enabled.errors = [conflict.message]
         return _render_options(here, failed=form, failed_key=option.key, status=409)
     db.session.commit()
-    flash(f"{option.name} is now {'on' if enabled else 'off'} for all {len(changed)} academies of {here.name}.")
+    message = (
+        _(
+            "%(option)s is now on for every academy of %(trust)s (%(count)s).",
+            option=option.name,
+            trust=here.name,
+            count=len(changed),
+        )
+        if enabled
+        else _(
+            "%(option)s is now off for every academy of %(trust)s (%(count)s).",
+            option=option.name,
+            trust=here.name,
+            count=len(changed),
+        )
+    )
+    success(message)
     return redirect(url_for(".options"))

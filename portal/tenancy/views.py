@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
@@ -19,6 +20,7 @@ from portal.tenancy.models import Invitation, Membership, Role, Tenancy
 from portal.tenancy.scoping import current_role, current_tenancy, get_owned_or_404, install_scoping
 from portal.tenancy.sections import SECTIONS
 from portal.tenancy.signals import overview_values
+from portal.web.messages import success
 
 bp = Blueprint("tenancy", __name__, url_prefix="/t")
 install_scoping(bp)
@@ -79,7 +81,7 @@ def invite() -> str | Response | tuple[str, int]:
             form.email.errors = [*form.email.errors, str(error)]
         else:
             db.session.commit()
-            flash(f"Invitation sent to {form.email.data}.")
+            success(f"Invitation sent to {form.email.data}.")
             warning = invitations.address_warning(tenancy, form.email.data or "")
             if warning:
                 flash(warning)
@@ -100,10 +102,32 @@ def change_role(membership_id: int) -> str | Response | tuple[str, int]:
             flash(str(error))
             return redirect(url_for("tenancy.members"))
         db.session.commit()
-        flash(f"{membership.user.display_name} is now {membership.role.label.lower()}.")
+        success(f"{membership.user.display_name} is now {membership.role.label.lower()}.")
         return redirect(url_for("tenancy.members"))
     flash("Select a role")
     return redirect(url_for("tenancy.members"))
+
+
+@bp.get("/<slug:tenancy>/members/<int:membership_id>/remove")
+@policy.allow(MANAGE)
+def confirm_remove(membership_id: int) -> str:
+    """Ask first (#25): removing a member signs them out and ends their access at once."""
+    membership = get_owned_or_404(Membership, membership_id)
+    name, here = membership.user.display_name, current_tenancy()
+    return render_template(
+        "web/confirm.html",
+        title=_("Remove %(name)s from %(tenancy)s?", name=name, tenancy=here.name),
+        caption=here.name,
+        consequences=[
+            _("%(name)s will no longer be able to use the portal for %(tenancy)s.", name=name, tenancy=here.name),
+            _("They are signed out of every device now, and any task they started here stops."),
+        ],
+        warning=_("To give them access again you must send a new invitation."),
+        action=url_for("tenancy.remove", membership_id=membership.id),
+        button=_("Remove %(name)s", name=name),
+        back_href=url_for("tenancy.members"),
+        back_text=_("Keep %(name)s as a member", name=name),
+    )
 
 
 @bp.post("/<slug:tenancy>/members/<int:membership_id>/remove")
@@ -117,7 +141,7 @@ def remove(membership_id: int) -> Response:
         flash(str(error))
         return redirect(url_for("tenancy.members"))
     db.session.commit()
-    flash(f"{name} has been removed and signed out.")
+    success(f"{name} has been removed and signed out.")
     return redirect(url_for("tenancy.members"))
 
 
@@ -132,7 +156,7 @@ def withdraw_invitation(invitation_id: int) -> Response:
         flash(str(error))
         return redirect(url_for("tenancy.members"))
     db.session.commit()
-    flash(f"The invitation to {invitation.email} has been withdrawn: its link no longer works.")
+    success(f"The invitation to {invitation.email} has been withdrawn: its link no longer works.")
     return redirect(url_for("tenancy.members"))
 
 

@@ -17,6 +17,7 @@ from portal.trusthub import access, library, nda, overview
 from portal.trusthub.errors import TrustHubError
 from portal.trusthub.forms import ApproveForm, ConfirmForm, NdaPublishForm, OverviewForm, RefuseForm, UploadForm
 from portal.trusthub.models import AccessLevel, RequestStatus
+from portal.web.messages import success
 
 bp = policy.declare(
     Blueprint("trusthub_admin", __name__, url_prefix="/vendor"), policy.vendor(Permission.MANAGE_REGISTER)
@@ -59,7 +60,7 @@ def edit_draft() -> Any:
         values = {k: (v.strip() if isinstance(v, str) else v) for k, v in values.items()}
         overview.save_draft(draft, values, actor=_actor())
         db.session.commit()
-        flash(_("Draft saved."))
+        success(_("Draft saved."))
         return redirect(url_for("trusthub_admin.edit_draft"))
     page = render_template(
         "trusthub/admin_draft.html", form=form, draft=draft, publish_form=ConfirmForm(prefix="publish")
@@ -78,7 +79,7 @@ def publish_draft() -> Any:
             flash(str(error))
             return redirect(url_for("trusthub_admin.overview_home"))
         db.session.commit()
-        flash(_("Version %(number)s of the security overview is published.", number=published.sequence))
+        success(_("Version %(number)s of the security overview is published.", number=published.sequence))
     return redirect(url_for("trusthub_admin.overview_home"))
 
 
@@ -112,7 +113,7 @@ def upload() -> Any:
             form.document.errors = [*form.document.errors, str(error)]
         else:
             db.session.commit()
-            flash(_("%(title)s uploaded.", title=document.title))
+            success(_("%(title)s uploaded.", title=document.title))
             return redirect(url_for("trusthub_admin.document", document_id=document.id))
     page = render_template("trusthub/admin_upload.html", form=form)
     return (page, 400) if form.errors else page
@@ -141,7 +142,7 @@ def withdraw(document_id: int) -> Any:
     if ConfirmForm().validate_on_submit():
         library.withdraw_document(found, actor=_actor())
         db.session.commit()
-        flash(_("%(title)s withdrawn: nobody can download it now.", title=found.title))
+        success(_("%(title)s withdrawn: nobody can download it now.", title=found.title))
     return redirect(url_for("trusthub_admin.document", document_id=found.id))
 
 
@@ -177,7 +178,7 @@ def approve(request_id: int) -> Any:
             form.days.errors = [*form.days.errors, str(error)]
         else:
             db.session.commit()
-            flash(_("Approved. We have emailed the requester."))
+            success(_("Approved. We have emailed the requester."))
             return redirect(url_for("trusthub_admin.request_page", request_id=found.id))
     return _request_page(found, form, RefuseForm())
 
@@ -194,7 +195,7 @@ def refuse(request_id: int) -> Any:
             form.reason.errors = [*form.reason.errors, str(error)]
         else:
             db.session.commit()
-            flash(_("Refused. We have emailed the requester with your reason."))
+            success(_("Refused. We have emailed the requester with your reason."))
             return redirect(url_for("trusthub_admin.request_page", request_id=found.id))
     return _request_page(found, ApproveForm(data={"days": 7}), form)
 
@@ -210,7 +211,7 @@ def revoke(request_id: int) -> Any:
             flash(str(error))
         else:
             db.session.commit()
-            flash(_("Access revoked: further downloads are refused."))
+            success(_("Access revoked: further downloads are refused."))
     return redirect(url_for("trusthub_admin.request_page", request_id=found.id))
 
 
@@ -238,7 +239,7 @@ def nda_versions() -> Any:
             form.summary.errors = [*form.summary.errors, str(error)]
         else:
             db.session.commit()
-            flash(_("Version %(number)s of the terms is published.", number=version.number))
+            success(_("Version %(number)s of the terms is published.", number=version.number))
             return redirect(url_for("trusthub_admin.nda_versions"))
     latest = nda.latest_nda()
     page = render_template(

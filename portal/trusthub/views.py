@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, Response, abort, current_app, flash, redirect, render_template, request, url_for
+from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -22,6 +22,7 @@ from portal.trusthub.errors import TrustHubError
 from portal.trusthub.forms import NdaForm, RequestForm
 from portal.trusthub.models import AccessLevel, AccessRequest, DiligenceDocument
 from portal.trusthub.securitytxt import security_txt
+from portal.web.messages import success
 
 bp = policy.declare(Blueprint("trusthub", __name__), policy.PUBLIC)
 REQUEST_LIMIT = "10 per minute"
@@ -135,7 +136,7 @@ def request_document(document_id: int) -> Any:
             form.purpose.errors = [*form.purpose.errors, str(error)]
         else:
             db.session.commit()
-            flash(_("Request sent. We will email you when we decide."))
+            success(_("Request sent. We will email you when we decide."))
             return redirect(url_for("trusthub_member.request_page", request_id=created.id))
     status = 400 if form.errors else 200
     return render_template("trusthub/request.html", form=form, document=document, organisations=organisations), status
@@ -190,7 +191,7 @@ def accept_nda(request_id: int) -> Any:
             form.signer_name.errors = [*form.signer_name.errors, str(error)]
         else:
             db.session.commit()
-            flash(
+            success(
                 _(
                     "Terms accepted for %(organisation)s. You can now download the document.",
                     organisation=found.tenancy.name,

@@ -2,7 +2,7 @@
 
 Forms import `FlaskForm` from here instead of flask_wtf; a test checks that every form does.
 TextAreaField keeps line breaks and tabs; every other text field (string, email, search, ...)
-is one line.
+is one line. Every submit button prevents a double submission (GOV.UK Frontend's button).
 """
 
 from __future__ import annotations
@@ -14,7 +14,7 @@ from typing import Any
 from flask_babel import lazy_gettext as _l
 from flask_wtf import FlaskForm as _FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovDateInput, GovTextInput
-from wtforms import DateField, HiddenField, StringField, TextAreaField
+from wtforms import DateField, HiddenField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, Length
 
 from portal.web.clean import clean_line, clean_multiline
@@ -30,6 +30,10 @@ class FlaskForm(_FlaskForm):
                 cleaner = clean_multiline if issubclass(field_class, TextAreaField) else clean_line
                 filters = options.get("filters") or unbound_field.kwargs.get("filters") or ()
                 options["filters"] = (cleaner, *filters)
+            if issubclass(field_class, SubmitField):
+                # A second click while the first is sent does not send the form twice (#25).
+                render_kw = options.get("render_kw") or unbound_field.kwargs.get("render_kw") or {}
+                options["render_kw"] = {"data-prevent-double-click": "true", **render_kw}
             return unbound_field.bind(form=form, **options)
 
 

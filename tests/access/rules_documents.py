@@ -95,6 +95,7 @@ ROWS = [
     Row("documents.verify", "POST", status=PUBLIC, data=lambda w, t: {}),
     Row("vendor_agreements.text_versions", status=VENDOR.format(200)),
     # Vendor admins only, with a recent sign-in (#18).
+    Row("vendor_agreements.preview_text", status="302 403 403 403 403 403 200"),
     Row(
         "vendor_agreements.publish_text",
         "POST",

@@ -73,6 +73,7 @@ ROWS = [
     # Publishing also needs a recent sign-in, which both vendor users of the matrix have.
     Row("register_admin.publish", status=VENDOR.format(200), values=with_draft),
     Row("register_admin.publish", "POST", status=VENDOR.format(400), values=with_draft),
+    Row("register_admin.confirm_discard", status=VENDOR.format(200), values=with_draft),
     Row("register_admin.discard", "POST", status=VENDOR.format(302), values=with_draft),
     Row("register_admin.edit_option", status=VENDOR.format(200), values=with_register),
     Row("register_admin.edit_option", "POST", status=VENDOR.format(400), values=with_register),

@@ -34,6 +34,9 @@ ROWS = [
         data=lambda w, t: {"role": "viewer"},
     ),
     Row(
+        "tenancy.confirm_remove", own=MANAGE_OWN.format(200), other=OUTSIDER, cross=MANAGE_OWN.format(404), values=spare
+    ),
+    Row(
         "tenancy.remove", "POST", own=MANAGE_OWN.format(302), other=OUTSIDER, cross=MANAGE_OWN.format(404), values=spare
     ),
     Row(

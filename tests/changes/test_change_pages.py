@@ -159,6 +159,12 @@ def test_staff_record_a_written_objection_and_the_school_sees_it(client_request,
     client_request.sign_in(data_lead)
     page = client_request.get("changes.tenancy_objections", tenancy=school.slug)
     assert "By email on" in page.find(id=f"objection-{found.id}").get_text()
+    # The grounds are shown once: the lodging step points to them rather than repeating them (#25).
+    assert page.find(id=f"objection-{found.id}").get_text().count("We object to Quillmark.") == 1
+    assert "the grounds above" in page.find(id=f"objection-{found.id}").get_text()
+    client_request.sign_in(vendor_staff)
+    staff_page = client_request.get("changes_admin.objection", objection_id=found.id)
+    assert staff_page.select_one("main").get_text().count("We object to Quillmark.") == 1
 
 
 def test_an_open_objection_past_the_effective_date_is_overdue_in_the_queue(client_request, school, vendor_staff):

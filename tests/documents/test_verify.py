@@ -7,8 +7,9 @@ from typing import Any
 
 import pytest
 import weasyprint
+from flask import current_app
 
-from portal.documents import pdfsign, signing
+from portal.documents import pdfsign, signing, versions
 from portal.documents.verify import Verdict, verify_pdf
 from tests.documents import tamper
 from tests.documents.conftest import acceptance, key_config
@@ -62,7 +63,7 @@ def test_our_signature_without_a_record_is_not_ours(signing_app: Any) -> None:
     pdf = weasyprint.HTML(string="<h1>Never stored</h1>").write_pdf()
     sealed = pdfsign.seal_pdf(pdf, signing_app.config, reason="test")
     result = check(signing_app, sealed)
-    assert result.verdict is Verdict.NOT_OURS and "no agreement" in result.explanation
+    assert result.verdict is Verdict.NOT_OURS and "no record of issuing" in result.explanation
 
 
 def test_an_unsigned_pdf_is_not_ours(signing_app: Any) -> None:
@@ -107,6 +108,10 @@ def test_verify_page_answers_each_case(client_request: Any, signed: Any) -> None
         "#verification-result"
     )
     assert altered["data-verdict"] == "altered" and "Oakfield Primary School" in altered.get_text()
+    # As prominent as a genuine answer: a red panel, and what to do next (#25).
+    assert "Altered: do not rely on this copy" in altered.select_one(".govuk-panel.portal-panel--alert").get_text()
+    assert "Ask the school or trust for the original" in altered.get_text()
+    assert "This is the latest agreement signed for Oakfield Primary School" in text
     assert upload(client_request, b"not a pdf", "x.txt").select_one("#verification-result")["data-verdict"] == "not_pdf"
 
 
@@ -151,3 +156,14 @@ def test_pyhanko_calls_work_where_an_event_loop_is_already_running() -> None:
     thread.start()
     thread.join(timeout=30)
     assert results == [42]
+
+
+def test_a_genuine_agreement_says_when_a_later_one_replaced_it(
+    client_request: Any, signed: Any, vendor_staff: Any, data_lead: Any
+) -> None:
+    current_app.config["NOTICE_PERIOD_DAYS"] = 45
+    versions.publish_text_version(actor=vendor_staff, summary="Longer notice period.")
+    signing.sign_agreement(signed.tenancy, user=data_lead, acceptance=acceptance(), version_number=2)
+    note = upload(client_request, bytes(signed.pdf)).select_one("#later-agreement").get_text(" ", strip=True)
+    assert note.startswith("A later agreement exists for Oakfield Primary School: version 2, signed")
+    assert "no longer the one in force" in note

@@ -21,6 +21,7 @@ from tests.documents import jobqueue
 from tests.documents.conftest import acceptance
 from tests.documents.streaming_zip import StreamingZipError, read_entries
 from tests.factories import make_school, make_trust, make_user
+from tests.pages import check_page
 
 SIGN_DATA = {"confirm": "y", "version": "1"}
 DETAILS = {
@@ -238,7 +239,8 @@ def test_vendor_admins_publish_a_new_version(client_request: Any, app: Any, vend
     assert version is not None and version.number == 1 and len(version.sha256) == 64
     assert hashlib.sha256(version.content.encode()).hexdigest() == version.sha256
     assert actions("agreement_text.published")[0].details["sha256"] == version.sha256
-    page = client_request.post("vendor_agreements.text_versions", {"summary": "Again"}, _expected_status=200)
+    response = client_request.post("vendor_agreements.text_versions", {"summary": "Again"}, _expected_status=400)
+    page = check_page(response.get_data(as_text=True))
     assert "nothing new to publish" in page.select_one(".govuk-error-summary").get_text()
     page = client_request.get("vendor_agreements.text_versions")
     assert version.sha256 in page.get_text()

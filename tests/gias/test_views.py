@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.gias.models import GiasEstablishment, GiasImportBatch
-from tests.gias.extracts import establishment, establishments_csv
+from tests.gias.extracts import establishment, establishments_csv, link, links_csv
 from tests.pages import text_of
 
 EXTRACT = establishments_csv(
@@ -122,3 +122,19 @@ def test_cli_refuses_a_file_that_is_not_an_extract(app, tmp_path):
     assert result.exit_code != 0
     assert "must be a GIAS establishment" in result.output
     assert _count(GiasImportBatch) == 0
+
+
+def test_the_preview_says_which_schools_move_to_another_trust(client_request, vendor_admin):
+    client_request.sign_in(vendor_admin)
+    first = _upload(client_request, establishments_csv([establishment("141234", "Oakfield Primary Academy")]))
+    client_request.post("gias.confirm", batch_id=int(first.headers["Location"].rsplit("/", 1)[1]))
+    moving = _upload(client_request, links_csv([link("141234", "4020", "Calder Learning Partnership")]))
+    page = client_request.get("gias.preview", batch_id=int(moving.headers["Location"].rsplit("/", 1)[1]))
+    moves = page.select_one("#trust-moves")
+    assert moves.get_text(strip=True) == "1 school moves to another trust"
+    text = " ".join(page.get_text(" ").split())
+    assert (
+        page.select_one("#trust-moves + p + ul").get_text(" ", strip=True)
+        == "Oakfield Primary Academy (URN 141234) to Calder Learning Partnership"
+    )
+    assert "the old trust's admins stop seeing its agreements" in text

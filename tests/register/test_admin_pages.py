@@ -203,3 +203,20 @@ def test_vendor_staff_define_and_change_options(client_request, demo_register, v
     )
     db.session.refresh(option)
     assert (option.key, option.name, option.default_enabled) == ("moderation", "Moderation", False)
+
+
+def test_discarding_a_draft_asks_first_and_says_what_is_lost(client_request, demo_register, vendor_staff):
+    client_request.sign_in(vendor_staff)
+    client_request.post("register_admin.start_draft")
+    draft_page = client_request.get("register_admin.draft")
+    # The draft page's button leads to a confirmation page, not straight to the discard.
+    discard = draft_page.find("a", string=lambda s: s and "Discard the draft" in s)
+    assert discard["href"] == client_request.url("register_admin.confirm_discard")
+    page = client_request.get("register_admin.confirm_discard")
+    text = text_of(page)
+    assert "is deleted" in text and "stays as it is: version 1.4" in text and "cannot undo" in text
+    assert service.draft_version() is not None  # asking changed nothing
+    form = page.select_one("main form[method=post]")
+    assert form["action"] == client_request.url("register_admin.discard")
+    client_request.post("register_admin.discard")
+    assert service.draft_version() is None

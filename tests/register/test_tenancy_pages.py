@@ -191,7 +191,12 @@ def test_a_trust_admin_switches_an_option_for_all_academies_at_once(client_reque
     page = client_request.get("tenancy_register.options", tenancy=trust.slug)
     versions = page.find("input", attrs={"name": "all-azure-fallback-versions"})["value"]
     assert versions == ",".join(f"{a.id}:0" for a in academies)
-    assert "On for 3 of 3 academies" in text_of(page)
+    assert "3 academies of 3 have it on now" in text_of(page)
+    # One table of academies by option, each academy leading to its own options (#25).
+    grid = page.find(id="academy-options")
+    assert [text_of(th) for th in grid.select("thead th")][:1] == ["Academy"]
+    assert [text_of(tr.th) for tr in grid.select("tbody tr")] == [a.name for a in academies]
+    assert "They do not change any academy" in text_of(page)
 
     client_request.post(
         "tenancy_register.change_option_for_academies",

@@ -105,6 +105,15 @@ def test_change_role_and_remove_are_audited(app, client_request, school, data_le
     db.session.refresh(membership)
     assert membership.role is Role.DATA_LEAD
     membership_id = membership.id
+    # Removing asks first, saying what it does; asking changes nothing.
+    link = client_request.get("tenancy.members", tenancy=school.slug).find("a", href=re.compile(r"/remove$"))
+    assert link["href"] == client_request.url(
+        "tenancy.confirm_remove", tenancy=school.slug, membership_id=membership_id
+    )
+    confirm = client_request.get("tenancy.confirm_remove", tenancy=school.slug, membership_id=membership_id)
+    assert "Changing Member will no longer be able to use the portal" in confirm.get_text()
+    assert "signed out of every device" in confirm.get_text()
+    assert db.session.get(Membership, membership_id) is not None
     client_request.post("tenancy.remove", _redirect_to=members_page, tenancy=school.slug, membership_id=membership_id)
     assert db.session.get(Membership, membership_id) is None
     actions = set(db.session.scalars(select(AuditEvent.action).where(AuditEvent.tenancy_id == school.id)))

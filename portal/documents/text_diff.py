@@ -1,0 +1,46 @@
+"""What a new agreement text changes, paragraph by paragraph, before it is published (#25).
+
+Publishing a text asks every school and trust to sign again, so the vendor admin sees the text
+as it would be published and what differs from the version in force first.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from dataclasses import dataclass
+from typing import Any
+
+
+@dataclass(frozen=True)
+class Line:
+    """One paragraph of the text: `same`, `added` or `removed`."""
+
+    kind: str
+    text: str
+
+
+def paragraphs(content: dict[str, Any]) -> list[str]:
+    """The text as a reader meets it: title, introduction, numbered clauses, annexes II and III."""
+    lines = [content.get("title", ""), content.get("introduction", "")]
+    for clause in content.get("clauses", []):
+        lines.append(f"{clause['number']}. {clause['heading']}")
+        lines.extend(f"{clause['number']}.{i} {p}" for i, p in enumerate(clause["paragraphs"], start=1))
+    lines.extend(f"{label}: {value}" for label, value in content.get("processing", []))
+    for group in content.get("measures", []):
+        lines.append(group["heading"])
+        lines.extend(group["points"])
+    return [line for line in lines if line]
+
+
+def changes(before: str | None, after: dict[str, Any]) -> list[Line]:
+    """The paragraphs that differ between a published text (its stored JSON) and a composed one."""
+    old = paragraphs(json.loads(before)) if before else []
+    new = paragraphs(after)
+    found: list[Line] = []
+    for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
+        if tag == "equal":
+            continue
+        found.extend(Line("removed", text) for text in old[i1:i2])
+        found.extend(Line("added", text) for text in new[j1:j2])
+    return found
