@@ -35,6 +35,7 @@ from portal.register.choices import (
     tenancy_choices,
     tenancy_standstills,
 )
+from portal.register.materiality import compare_entries
 from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
 from portal.register.service import current_published
 from portal.tenancy.models import Tenancy
@@ -211,6 +212,9 @@ def _line(
             option,
         )
     if standstill is not None and standstill.holds_on(today):
+        if standstill.keeps_previous_terms:
+            assert standstill.previous is not None
+            return _on_previous_terms(entry, standstill.previous, option, states, today, standstill)
         return EffectiveLine(
             entry, False, standstill_reason(standstill), standstill.effective_on, option, standstill=True
         )
@@ -240,6 +244,57 @@ def _line(
     if entry.status is EntryStatus.ACTIVE_TEMPORARY:
         return EffectiveLine(entry, True, "Used: active for a temporary engagement.", listed)
     return EffectiveLine(entry, True, "Used: an active supplier of the service.", listed)
+
+
+def _on_previous_terms(
+    entry: RegisterEntry,
+    previous: RegisterEntry,
+    option: OptionDefinition | None,
+    states: dict[int, OptionState],
+    today: dt.date,
+    standstill: Standstill,
+) -> EffectiveLine:
+    """A supplier already in use whose material change this tenancy objected to: only the change is
+    kept out. The line is decided on the entry as it stood before the change, and says so and why."""
+    held = _line(previous, option, states, None, today)
+    if not held.included:
+        return held  # out on its previous terms too (an option off, say): that reason is the one to give
+    changed = compare_entries(previous, entry)
+    what = ", ".join(changed.reasons) if changed.material else ""
+    reason = f"{previous_terms_note(standstill, what)} {held.reason}"
+    return dataclasses.replace(held, reason=reason, standstill=True)
+
+
+def previous_terms_note(standstill: Standstill, what: str) -> str:
+    """Why a supplier is used on its terms before a change: the change and this tenancy's objection."""
+    when = govuk_date(standstill.effective_on)
+    if what:
+        head = _(
+            "Used on its previous terms: the change of %(date)s (%(what)s) does not apply to your school.",
+            date=when,
+            what=what,
+        )
+    else:
+        head = _("Used on its previous terms: the change of %(date)s does not apply to your school.", date=when)
+    return f"{head} {_objection_position(standstill)}"
+
+
+def _objection_position(standstill: Standstill) -> str:
+    """Where this tenancy's objection stands, in a sentence."""
+    lodged = govuk_date(standstill.lodged_on)
+    if standstill.exit_choice == "exit_taken":
+        return str(_("You objected on %(lodged)s and chose to leave the service.", lodged=lodged))
+    if standstill.state == "not_accommodated":
+        until = govuk_date(standstill.exit_answer_by) if standstill.exit_answer_by else ""
+        return str(
+            _(
+                "Your objection of %(lodged)s was not accommodated, and you have until %(until)s to choose between "
+                "the change and leaving the service. If you do not answer, the change applies from the day after.",
+                lodged=lodged,
+                until=until,
+            )
+        )
+    return str(_("Your objection of %(lodged)s is awaiting a decision.", lodged=lodged))
 
 
 def application_note(requested_at: dt.datetime, applied_at: dt.datetime | None) -> str:
