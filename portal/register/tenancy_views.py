@@ -90,6 +90,8 @@ def effective_set_page() -> str:
         change_notices=published.notices,
         ai=tenancy_section(found.lines),
         planning=today > uk_today(),
+        on_day=today,
+        on_arg=today.isoformat() if today != uk_today() else None,
     )
 
 
