@@ -147,13 +147,6 @@ def tenancy_by_reference(reference: str) -> Tenancy | None:
     return db.session.scalars(query).first()
 
 
-def uses_service(trust: Tenancy) -> bool:
-    """Whether a trust uses the service itself (an agreement signed for the trust as such)."""
-    from portal.documents.models import Agreement
-
-    return db.session.scalar(select(Agreement.id).where(Agreement.tenancy_id == trust.id).limit(1)) is not None
-
-
 def member_positions(user_id: int, change_id: int) -> list[tuple[Tenancy, Objection | None]]:
     """For a signed-in member: each organisation they act for (a trust admin: its academies too) and its
     objection to this change, if any (two queries)."""

@@ -24,6 +24,7 @@ from portal.dates import uk_today
 from portal.errors import render_error
 from portal.extensions import db
 from portal.policy import Permission
+from portal.register.effective import has_own_set
 from portal.register.tenancy_views import BadOnDate, on_date
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy, get_owned_or_404, tenancy_blueprint
@@ -112,7 +113,7 @@ def lodge(change_id: int) -> str | Response | tuple[str, int]:
     change = service.get_notice(change_id)
     if change is None:
         abort(404)
-    form = _lodge_form(change, tenancy, _objected(tenancy), tenancy.is_trust and queries.uses_service(tenancy))
+    form = _lodge_form(change, tenancy, _objected(tenancy), tenancy.is_trust and has_own_set(tenancy))
     if form.validate_on_submit():
         try:
             message = _lodge(change, tenancy, form)
@@ -252,7 +253,7 @@ def _page(failed: tuple[int, LodgeForm] | None = None) -> str:
     objected = {(o.change_id, o.tenancy_id) for o in mine}
     may_lodge = policy.may(current_user, Permission.LODGE_OBJECTIONS, tenancy) and not planning
     changes = service.announced_changes(day)
-    trust_uses = tenancy.is_trust and queries.uses_service(tenancy)
+    trust_uses = tenancy.is_trust and has_own_set(tenancy)
     forms = {}
     for change in changes:
         if failed is not None and failed[0] == change.id:

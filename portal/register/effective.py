@@ -100,6 +100,12 @@ class EffectiveSet:
         return next((line for line in self.lines if line.entry.key == key), None)
 
 
+def has_own_set(tenancy: Tenancy) -> bool:
+    """Whether suppliers process this tenancy's own data: a school's, or a trust's whose central staff use
+    the service itself. Any other trust is the controller for its academies only: its pages show theirs."""
+    return not tenancy.is_trust or tenancy.central_staff_use_service
+
+
 def effective_set(
     tenancy: Tenancy, *, today: dt.date | None = None, version: RegisterVersion | EllipsisType | None = ...
 ) -> EffectiveSet:

@@ -21,12 +21,12 @@ from portal.policy import Permission, allow, tenancy
 from portal.register.ai import tenancy_section
 from portal.register.cache import register_cache
 from portal.register.choices import OptionState, load_options, tenancy_choices
-from portal.register.effective import EffectiveLine, EffectiveSet, effective_set, effective_sets
+from portal.register.effective import EffectiveLine, EffectiveSet, effective_set, effective_sets, has_own_set
 from portal.register.errors import OptionConflict
 from portal.register.forms import OptionForm, TrustOptionForm
 from portal.register.models import TenancyOption
 from portal.register.options import set_option, set_option_for_academies
-from portal.register.publication import effective_set_json
+from portal.register.publication import academies_json, effective_set_json
 from portal.register.service import MAX_DAYS_AHEAD, first_published_on
 from portal.register.signals import register_today
 from portal.tenancy.models import Tenancy
@@ -77,21 +77,23 @@ def effective_set_page() -> str:
     today = _on_date()
     published = register_today(today)  # the version and the announced notices, in one statement
     academies = list(here.academies) if here.is_trust else []
-    # A trust's own set and its academies' sets are decided together, in one statement.
-    sets = effective_sets([here, *academies], today=today, version=published.version)
+    own = has_own_set(here)
+    # A trust's own set (where it has one) and its academies' sets are decided together, in one statement.
+    sets = effective_sets([here, *academies] if own else academies, today=today, version=published.version)
+    context: dict[str, Any] = {
+        "tenancy": here,
+        "academies": academies,
+        "academy_sets": sets,
+        "change_notices": published.notices,
+        "planning": today > uk_today(),
+        "on_day": today,
+        "on_arg": today.isoformat() if today != uk_today() else None,
+    }
+    if not own:  # the controller for its academies only: the page is about them
+        return render_template("register/trust_academies.html", version=published.version, **context)
     found = sets.pop(here.id)
     return render_template(
-        "register/effective_set.html",
-        tenancy=here,
-        found=found,
-        rows=_tables(found),
-        academies=academies,
-        academy_sets=sets,
-        change_notices=published.notices,
-        ai=tenancy_section(found.lines),
-        planning=today > uk_today(),
-        on_day=today,
-        on_arg=today.isoformat() if today != uk_today() else None,
+        "register/effective_set.html", found=found, rows=_tables(found), ai=tenancy_section(found.lines), **context
     )
 
 
@@ -130,8 +132,11 @@ def _rows(lines: list[EffectiveLine], *, in_use: bool) -> Markup:
 
 @bp.get("/sub-processors.json", endpoint="effective_set_json")
 def effective_set_json_view() -> Response:
-    here = current_tenancy()
-    return jsonify(effective_set_json(here, effective_set(here, today=_on_date())))
+    here, today = current_tenancy(), _on_date()
+    if has_own_set(here):
+        return jsonify(effective_set_json(here, effective_set(here, today=today)))
+    academies = list(here.academies)
+    return jsonify(academies_json(here, academies, effective_sets(academies, today=today), today))
 
 
 def _option_form(state: OptionState, formdata: Any = None) -> OptionForm:
@@ -173,6 +178,7 @@ def _render_options(
         academies=academies,
         academy_states=academy_states,
         form=failed,
+        own=has_own_set(here),
     )
     return page, status
 
@@ -194,6 +200,8 @@ def _submitted_option() -> TenancyOption:
 @allow(tenancy(Permission.MANAGE_OPTIONS))
 def change_option() -> BaseResponse | tuple[str, int]:
     here, option = current_tenancy(), _submitted_option()
+    if not has_own_set(here):
+        abort(404)  # a trust only for its academies has no options of its own (the page offers none)
     form = OptionForm(prefix=option.key)
     if not form.validate_on_submit():
         return _render_options(here, failed=form, failed_key=option.key, status=400)

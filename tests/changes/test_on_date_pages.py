@@ -15,7 +15,7 @@ def _cards(page):
     return page.find(id="announced-changes").find_next("ul").get_text(" ", strip=True)
 
 
-def test_the_set_page_on_a_date_shows_the_window_and_upcoming_changes_as_on_that_date(client_request, school, data_lead):
+def test_the_set_page_on_a_date_shows_the_window_and_upcoming_changes_then(client_request, school, data_lead):
     change = announced()  # effective in 40 days
     client_request.sign_in(data_lead)
     five_before = change.effective_on - dt.timedelta(days=5)
