@@ -14,6 +14,8 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.audit.service import Actor
+from portal.changes.models import ChangeNotice, Objection
+from portal.changes.queries import objection_positions
 from portal.dates import govuk_date, uk_today
 from portal.errors import render_error
 from portal.extensions import db
@@ -80,7 +82,9 @@ def effective_set_page() -> str:
     own = has_own_set(here)
     # A trust's own set (where it has one) and its academies' sets are decided together, in one statement.
     sets = effective_sets([here, *academies] if own else academies, today=today, version=published.version)
+    objectors = [here, *academies] if own else academies
     context: dict[str, Any] = {
+        **_positions(published.notices, objectors),
         "tenancy": here,
         "academies": academies,
         "academy_sets": sets,
@@ -95,6 +99,19 @@ def effective_set_page() -> str:
     return render_template(
         "register/effective_set.html", found=found, rows=_tables(found), ai=tenancy_section(found.lines), **context
     )
+
+
+def _positions(notices: list[ChangeNotice], objectors: list[Tenancy]) -> dict[str, Any]:
+    """Each announced change's objections by these tenancies, and the changes some of them may still
+    object to: once each has objected, its position replaces the call to object (#21 item 8)."""
+    found = objection_positions([n.id for n in notices], [t.id for t in objectors])
+    names = {t.id: t.name for t in objectors}
+    positions: dict[int, list[tuple[str, Objection]]] = {}
+    for objection in found:
+        positions.setdefault(objection.change_id, []).append((names[objection.tenancy_id], objection))
+    objected = {(o.change_id, o.tenancy_id) for o in found}
+    callable_ = {n.id for n in notices if any((n.id, t.id) not in objected for t in objectors)}
+    return {"objection_positions": positions, "may_still_object": callable_}
 
 
 def _tables(found: EffectiveSet) -> tuple[Markup, Markup]:

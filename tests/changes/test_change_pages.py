@@ -175,3 +175,17 @@ def test_signing_in_from_a_mail_link_keeps_the_change(client_request, school):
     assert response.status_code == 302
     [target] = parse_qs(urlsplit(response.location).query)["next"]
     assert target == f"/t/{school.slug}/changes?change={change.id}"
+
+
+def test_the_set_pages_change_card_shows_the_position_instead_of_the_call_to_object(client_request, school, data_lead):
+    change = announced()
+    client_request.sign_in(data_lead)
+
+    def card():
+        page = client_request.get("tenancy_register.effective_set", tenancy=school.slug)
+        return page.find(id="announced-changes").find_next("ul").get_text(" ", strip=True)
+
+    assert "You can object until" in card()
+    objections.lodge_objection(change, school, grounds="No", actor=Actor.of(data_lead))
+    text = card()
+    assert f"Awaiting acknowledgement Objection for {school.name}" in text and "You can object" not in text
