@@ -24,8 +24,10 @@ from types import EllipsisType
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
-from portal.dates import govuk_date, uk_today
+from portal.dates import end_of_uk_day, govuk_date, uk_today
+from portal.extensions import db
 from portal.register.cache import register_cache
 from portal.register.choices import (
     Exclusion,
@@ -129,7 +131,7 @@ def effective_sets(
     today = today or uk_today()
     ids = [t.id for t in tenancies]
     if version is ...:
-        version = current_published()
+        version = current_published() if today >= uk_today() else published_on(today)
     choices = tenancy_choices(ids)
     standing = tenancy_standstills(ids)
     options = tuple(choices.options)
@@ -158,6 +160,18 @@ def effective_sets(
             tenancy_id, version, today, list(lines), list(upcoming), list(states.values()), decided_by
         )
     return result
+
+
+def published_on(day: dt.date) -> RegisterVersion | None:
+    """The version in force at the end of a past UK day: the last published by then (one query; read-only,
+    from the register's cache). A set on a past date is decided against the register of that date."""
+    found = db.session.scalar(
+        select(RegisterVersion.id)
+        .where(RegisterVersion.status == VersionStatus.PUBLISHED, RegisterVersion.published_at < end_of_uk_day(day))
+        .order_by(RegisterVersion.sequence.desc())
+        .limit(1)
+    )
+    return register_cache().version(found) if found is not None else None
 
 
 def _decide(

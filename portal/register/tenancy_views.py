@@ -23,7 +23,14 @@ from portal.policy import Permission, allow, tenancy
 from portal.register.ai import tenancy_section
 from portal.register.cache import register_cache
 from portal.register.choices import OptionState, load_options, tenancy_choices
-from portal.register.effective import EffectiveLine, EffectiveSet, effective_set, effective_sets, has_own_set
+from portal.register.effective import (
+    EffectiveLine,
+    EffectiveSet,
+    effective_set,
+    effective_sets,
+    has_own_set,
+    published_on,
+)
 from portal.register.errors import OptionConflict
 from portal.register.forms import OptionForm, TrustOptionForm
 from portal.register.models import TenancyOption
@@ -78,23 +85,26 @@ def effective_set_page() -> str:
     here = current_tenancy()
     today = _on_date()
     published = register_today(today)  # the version and the announced notices, in one statement
+    version, notices = published.version, published.notices
+    if today < uk_today():  # a past date: the register then, and the notices announced by then
+        version, notices = published_on(today), [n for n in notices if uk_today(n.published_at) <= today]
     academies = list(here.academies) if here.is_trust else []
     own = has_own_set(here)
     # A trust's own set (where it has one) and its academies' sets are decided together, in one statement.
-    sets = effective_sets([here, *academies] if own else academies, today=today, version=published.version)
+    sets = effective_sets([here, *academies] if own else academies, today=today, version=version)
     objectors = [here, *academies] if own else academies
     context: dict[str, Any] = {
-        **_positions(published.notices, objectors),
+        **_positions(notices, objectors),
         "tenancy": here,
         "academies": academies,
         "academy_sets": sets,
-        "change_notices": published.notices,
+        "change_notices": notices,
         "planning": today > uk_today(),
         "on_day": today,
         "on_arg": today.isoformat() if today != uk_today() else None,
     }
     if not own:  # the controller for its academies only: the page is about them
-        return render_template("register/trust_academies.html", version=published.version, **context)
+        return render_template("register/trust_academies.html", version=version, **context)
     found = sets.pop(here.id)
     return render_template(
         "register/effective_set.html", found=found, rows=_tables(found), ai=tenancy_section(found.lines), **context

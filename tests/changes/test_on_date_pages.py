@@ -73,3 +73,48 @@ def test_the_public_notice_on_a_date_says_whether_one_can_still_object_then(clie
     page = client_request.get("changes_public.notice", notice_id=change.id, on=change.effective_on.isoformat())
     assert f"Objection for {school.name}" in page.get_text()
     client_request.get("changes_public.notice", _expected_status=400, notice_id=change.id, on="2001-01-01")
+
+
+def test_a_past_date_is_decided_against_the_register_of_that_date(client_request, school, data_lead):
+    from portal.dates import now, start_of_uk_day, uk_today
+    from portal.extensions import db
+    from portal.register.models import EntryKind, EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
+
+    def publish(n: int, keys: list[str], at) -> None:
+        version = RegisterVersion(
+            sequence=n,
+            number=f"{n}.0",
+            owner_name="Priya Raman",
+            contact_email="dpo@larkspur.example",
+            reviewed_on=uk_today(at),
+            next_review_on=uk_today() + dt.timedelta(days=365),
+        )
+        version.entries = [
+            RegisterEntry(
+                key=key,
+                supplier=f"{key.title()} Ltd",
+                kind=EntryKind.DATA_SUBPROCESSOR,
+                status=EntryStatus.ACTIVE,
+                listed_since=uk_today(at),
+                position=i,
+            )
+            for i, key in enumerate(keys)
+        ]
+        db.session.add(version)
+        db.session.flush()
+        version.status, version.published_at = VersionStatus.PUBLISHED, at
+        db.session.commit()
+
+    publish(501, ["hostwell"], start_of_uk_day(uk_today() - dt.timedelta(days=10)) + dt.timedelta(hours=12))
+    publish(502, ["hostwell", "newco"], now())
+    client_request.sign_in(data_lead)
+    past = (uk_today() - dt.timedelta(days=5)).isoformat()
+    response = client_request.client.get(
+        client_request.url("tenancy_register.effective_set_json", tenancy=school.slug, on=past)
+    )
+    data = response.get_json()
+    assert data["register_version"] == "501.0" and [line["key"] for line in data["lines"]] == ["hostwell"]
+    page = client_request.get("tenancy_register.effective_set", tenancy=school.slug, on=past)
+    assert "Newco Ltd" not in page.get_text() and "version 501.0 of the register" in page.get_text()
+    today = client_request.get("tenancy_register.effective_set", tenancy=school.slug)
+    assert "Newco Ltd" in today.get_text()
