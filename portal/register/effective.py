@@ -40,6 +40,7 @@ from portal.register.choices import (
 from portal.register.materiality import compare_entries
 from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
 from portal.register.service import current_published
+from portal.register.standstill import previous_terms_note, standstill_reason
 from portal.tenancy.models import Tenancy
 
 Since = dt.date | dt.datetime | None
@@ -285,38 +286,6 @@ def _on_previous_terms(
     return dataclasses.replace(held, reason=reason, standstill=True)
 
 
-def previous_terms_note(standstill: Standstill, what: str) -> str:
-    """Why a supplier is used on its terms before a change: the change and this tenancy's objection."""
-    when = govuk_date(standstill.effective_on)
-    if what:
-        head = _(
-            "Used on its previous terms: the change of %(date)s (%(what)s) does not apply to your school.",
-            date=when,
-            what=what,
-        )
-    else:
-        head = _("Used on its previous terms: the change of %(date)s does not apply to your school.", date=when)
-    return f"{head} {_objection_position(standstill)}"
-
-
-def _objection_position(standstill: Standstill) -> str:
-    """Where this tenancy's objection stands, in a sentence."""
-    lodged = govuk_date(standstill.lodged_on)
-    if standstill.exit_choice == "exit_taken":
-        return str(_("You objected on %(lodged)s and chose to leave the service.", lodged=lodged))
-    if standstill.state == "not_accommodated":
-        until = govuk_date(standstill.exit_answer_by) if standstill.exit_answer_by else ""
-        return str(
-            _(
-                "Your objection of %(lodged)s was not accommodated, and you have until %(until)s to choose between "
-                "the change and leaving the service. If you do not answer, the change applies from the day after.",
-                lodged=lodged,
-                until=until,
-            )
-        )
-    return str(_("Your objection of %(lodged)s is awaiting a decision.", lodged=lodged))
-
-
 def application_note(requested_at: dt.datetime, applied_at: dt.datetime | None) -> str:
     """Whether the vendor's platform has applied a school's choice yet, and when (#27)."""
     if applied_at is not None:
@@ -329,27 +298,6 @@ def application_note(requested_at: dt.datetime, applied_at: dt.datetime | None) 
             vendor=vendor,
         )
     )
-
-
-def standstill_reason(standstill: Standstill) -> str:
-    """Why a change is kept out for this tenancy while its objection stands."""
-    lodged = govuk_date(standstill.lodged_on)
-    if standstill.exit_choice == "exit_taken":
-        return str(
-            _("Not used for your school: you objected on %(lodged)s and chose to leave the service.", lodged=lodged)
-        )
-    if standstill.state == "not_accommodated":
-        until = govuk_date(standstill.exit_answer_by) if standstill.exit_answer_by else ""
-        return str(
-            _(
-                "Not used for your school: your objection of %(lodged)s was not accommodated, and you have until "
-                "%(until)s to choose between the change and leaving the service. If you do not answer, the change "
-                "applies from the day after.",
-                lodged=lodged,
-                until=until,
-            )
-        )
-    return str(_("Not used for your school: your objection of %(lodged)s is awaiting a decision.", lodged=lodged))
 
 
 def announced_changes(entries: Sequence[RegisterEntry], today: dt.date) -> list[UpcomingChange]:
