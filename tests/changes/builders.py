@@ -22,21 +22,33 @@ def drop_planned() -> RegisterVersion:
     return publish_register(planned_on=uk_today(), planned=False)
 
 
-def publish_register(
-    *, planned_on: dt.date, retires_on: dt.date | None = None, planned: bool = True
-) -> RegisterVersion:
-    """A published register version: an active host (maybe retiring) and a planned supplier."""
+def publish_version(entries: list[RegisterEntry], *, at: dt.datetime | None = None) -> RegisterVersion:
+    """A published register version of these entries, published at this instant (now by default)."""
     n = next(_sequence)
+    at = at or now()
     version = RegisterVersion(
         sequence=n,
         number=f"{n}.0",
         status=VersionStatus.DRAFT,
         owner_name="Priya Raman",
         contact_email="dpo@larkspur.example",
-        reviewed_on=uk_today(),
+        reviewed_on=uk_today(at),
         next_review_on=uk_today() + dt.timedelta(days=365),
     )
-    version.entries = [
+    version.entries = entries
+    db.session.add(version)
+    db.session.flush()
+    # Entries go in while it is a draft: the database refuses to change a published version.
+    version.status, version.published_at = VersionStatus.PUBLISHED, at
+    db.session.flush()
+    return version
+
+
+def publish_register(
+    *, planned_on: dt.date, retires_on: dt.date | None = None, planned: bool = True
+) -> RegisterVersion:
+    """A published register version: an active host (maybe retiring) and a planned supplier."""
+    entries = [
         RegisterEntry(
             key=ACTIVE_KEY,
             supplier="Hostwell Cloud Ltd",
@@ -55,14 +67,7 @@ def publish_register(
             position=2,
         ),
     ]
-    if not planned:
-        version.entries = version.entries[:1]
-    db.session.add(version)
-    db.session.flush()
-    # Entries go in while it is a draft: the database refuses to change a published version.
-    version.status, version.published_at = VersionStatus.PUBLISHED, now()
-    db.session.flush()
-    return version
+    return publish_version(entries if planned else entries[:1])
 
 
 def announced(

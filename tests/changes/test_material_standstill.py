@@ -7,21 +7,19 @@ school that did not object has the new terms; a new supplier objected to stays w
 from __future__ import annotations
 
 import datetime as dt
-import itertools
 
 from portal.audit.service import Actor
 from portal.changes import exits, objections
 from portal.changes import service as changes
 from portal.changes.models import ChangeKind
 from portal.dates import now, start_of_uk_day, uk_today
-from portal.extensions import db
 from portal.register.effective import effective_set
-from portal.register.models import EntryKind, EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
+from portal.register.models import EntryKind, EntryStatus, RegisterEntry
+from tests.changes.builders import publish_version
 from tests.factories import make_school
 
 STAFF = Actor.system("test")
 KEY = "hostwell"
-_sequence = itertools.count(300)
 UK_ONLY = {"categories": ["contact_details"], "countries": ["GB"], "transfer": "none"}
 MOVED = {"categories": ["contact_details", "voice_recordings"], "countries": ["GB", "US"], "transfer": "idta"}
 
@@ -30,33 +28,18 @@ def _noon(days_ago: int) -> dt.datetime:
     return start_of_uk_day(uk_today() - dt.timedelta(days=days_ago)) + dt.timedelta(hours=12)
 
 
-def _publish(facts: dict, location: str, at: dt.datetime) -> RegisterVersion:
-    n = next(_sequence)
-    version = RegisterVersion(
-        sequence=n,
-        number=f"{n}.0",
-        owner_name="Priya Raman",
-        contact_email="dpo@larkspur.example",
-        reviewed_on=uk_today(at),
-        next_review_on=uk_today() + dt.timedelta(days=365),
+def _publish(facts: dict, location: str, at: dt.datetime) -> None:
+    entry = RegisterEntry(
+        key=KEY,
+        supplier="Hostwell Cloud Ltd",
+        kind=EntryKind.DATA_SUBPROCESSOR,
+        status=EntryStatus.ACTIVE,
+        location=location,
+        listed_since=uk_today(at) - dt.timedelta(days=100),
+        facts_data=facts,
+        position=1,
     )
-    version.entries = [
-        RegisterEntry(
-            key=KEY,
-            supplier="Hostwell Cloud Ltd",
-            kind=EntryKind.DATA_SUBPROCESSOR,
-            status=EntryStatus.ACTIVE,
-            location=location,
-            listed_since=uk_today(at) - dt.timedelta(days=100),
-            facts_data=facts,
-            position=1,
-        )
-    ]
-    db.session.add(version)
-    db.session.flush()
-    version.status, version.published_at = VersionStatus.PUBLISHED, at
-    db.session.flush()
-    return version
+    publish_version([entry], at=at)
 
 
 def _material_change_objected(school, data_lead, *, publish_change: bool = True):
