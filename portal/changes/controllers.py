@@ -21,7 +21,7 @@ from sqlalchemy import func, or_, select
 from portal.auth.models import User
 from portal.changes.models import ChangeKind, ChangeNotice
 from portal.extensions import db
-from portal.tenancy.models import Membership, Role, Tenancy
+from portal.tenancy.models import Membership, Role, Tenancy, TenancyKind
 
 if TYPE_CHECKING:
     from portal.register.effective import EffectiveLine
@@ -31,12 +31,21 @@ AUTO_SUBMITTED = {"Auto-Submitted": "auto-generated"}
 
 
 def controller_addresses(tenancies: Sequence[Tenancy]) -> dict[int, list[str]]:
-    """Each tenancy's notice recipients, lower-cased, sorted and unique (two queries for any number)."""
+    """Each tenancy's notice recipients, lower-cased, sorted and unique (three queries for any number)."""
     from portal.documents.models import Agreement
 
     if not tenancies:
         return {}
     owners: dict[int, set[int]] = defaultdict(set)
+    # Trusts whose every member acts for their academies: they have no data of their own (#21).
+    trust_ids = {t.trust_id for t in tenancies if t.trust_id}
+    for_academies = set(
+        db.session.scalars(
+            select(Tenancy.id).where(Tenancy.id.in_(trust_ids), Tenancy.central_staff_use_service.is_(False))
+        )
+        if trust_ids
+        else ()
+    )
     for tenancy in tenancies:
         owners[tenancy.id].add(tenancy.id)
         if tenancy.trust_id:
@@ -56,7 +65,7 @@ def controller_addresses(tenancies: Sequence[Tenancy]) -> dict[int, list[str]]:
     for owner_id, role, email in db.session.execute(leads):
         for tenancy_id in owners[owner_id]:
             # A trust's data leads are told of the trust's own changes; its admins of every academy's.
-            if owner_id == tenancy_id or role is Role.TRUST_ADMIN:
+            if owner_id == tenancy_id or role is Role.TRUST_ADMIN or owner_id in for_academies:
                 found[tenancy_id].add(email)
     contacts = select(Agreement.tenancy_id, func.lower(Agreement.notice_contact_email)).where(
         Agreement.tenancy_id.in_(list(found)),
@@ -70,14 +79,18 @@ def controller_addresses(tenancies: Sequence[Tenancy]) -> dict[int, list[str]]:
 
 def told_tenancies() -> list[Tenancy]:
     """Every tenancy to tell of a change: those with a signed agreement or a data lead, and the academies
-    of a trust that has an admin (the trust is their controller) (one query)."""
+    of a trust that has an admin (the trust is their controller) (one query). A trust whose own staff do
+    not use the service has no set of its own: its people are told of each academy's change instead."""
     from portal.documents.models import Agreement
 
     signed = select(Agreement.tenancy_id)
     led = select(Membership.tenancy_id).where(Membership.role.in_([Role.DATA_LEAD, Role.TRUST_ADMIN]))
     query = (
         select(Tenancy)
-        .where(or_(Tenancy.id.in_(signed), Tenancy.id.in_(led), Tenancy.trust_id.in_(led)))
+        .where(
+            or_(Tenancy.id.in_(signed), Tenancy.id.in_(led), Tenancy.trust_id.in_(led)),
+            or_(Tenancy.kind != TenancyKind.TRUST, Tenancy.central_staff_use_service.is_(True)),
+        )
         .order_by(Tenancy.name)
     )
     return list(db.session.scalars(query))

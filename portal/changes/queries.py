@@ -147,13 +147,6 @@ def tenancy_by_reference(reference: str) -> Tenancy | None:
     return db.session.scalars(query).first()
 
 
-def uses_service(trust: Tenancy) -> bool:
-    """Whether a trust uses the service itself (an agreement signed for the trust as such)."""
-    from portal.documents.models import Agreement
-
-    return db.session.scalar(select(Agreement.id).where(Agreement.tenancy_id == trust.id).limit(1)) is not None
-
-
 def member_positions(user_id: int, change_id: int) -> list[tuple[Tenancy, Objection | None]]:
     """For a signed-in member: each organisation they act for (a trust admin: its academies too) and its
     objection to this change, if any (two queries)."""
@@ -179,3 +172,11 @@ def member_positions(user_id: int, change_id: int) -> list[tuple[Tenancy, Object
     }
     ordered = sorted(tenancies.values(), key=lambda t: t.name)
     return [(tenancy, found.get(tenancy.id)) for tenancy in ordered]
+
+
+def objection_positions(change_ids: list[int], tenancy_ids: list[int]) -> list[Objection]:
+    """These tenancies' objections to these changes, for the cards that show each one's position (one query)."""
+    if not change_ids or not tenancy_ids:
+        return []
+    query = select(Objection).where(Objection.change_id.in_(change_ids), Objection.tenancy_id.in_(tenancy_ids))
+    return list(db.session.scalars(query.order_by(Objection.id)))

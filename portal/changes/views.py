@@ -7,6 +7,7 @@ import datetime as dt
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import InputRequired
@@ -20,8 +21,11 @@ from portal.changes.forms import ConfirmWithdrawForm, ExitAnswerForm, LodgeForm
 from portal.changes.models import ChangeKind, ChangeNotice, Objection
 from portal.changes.states import OPEN_STATES, TRANSITIONS, IllegalTransition, ObjectionState
 from portal.dates import uk_today
+from portal.errors import render_error
 from portal.extensions import db
 from portal.policy import Permission
+from portal.register.effective import has_own_set
+from portal.register.tenancy_views import BadOnDate, on_date
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy, get_owned_or_404, tenancy_blueprint
 from portal.web.messages import success
@@ -38,8 +42,17 @@ def object_until(change: ChangeNotice) -> dt.date:
 
 
 @bp.app_template_global("window_open")
-def window_open(change: ChangeNotice) -> bool:
-    return window.window_open(change.effective_on)
+def window_open(change: ChangeNotice, on: dt.date | None = None) -> bool:
+    """Whether a school may object to the change now, or on the UK date a page shows (`?on=`)."""
+    if on is None or on == uk_today():
+        return window.window_open(change.effective_on)
+    return on <= window.object_until(change.effective_on)
+
+
+@bp.app_template_global("days_to_object")
+def days_to_object(change: ChangeNotice, on: dt.date | None = None) -> int:
+    """The UK days left to object on this date (today by default), that day and the last one included."""
+    return max((window.object_until(change.effective_on) - (on or uk_today())).days + 1, 0)
 
 
 @bp.app_template_global("objection_decision_due")
@@ -60,14 +73,28 @@ def announced_change_notices() -> list[ChangeNotice]:
     return service.announced_for_display()
 
 
+@bp.errorhandler(BadOnDate)
+@public.errorhandler(BadOnDate)
+def _bad_date(error: BadOnDate) -> Response:
+    return render_error(BadRequest(), str(error))
+
+
+def _on_day() -> dt.date:
+    """The UK date the page shows (`?on=YYYY-MM-DD`, today without it), as the register's pages read it."""
+    return on_date(request.args.get("on", ""))
+
+
 @public.get("/<int:notice_id>")
 def notice(notice_id: int) -> str:
     change = service.get_notice(notice_id)
     if change is None:
         abort(404)
+    day = _on_day()
     # A signed-in member sees each of its organisations' position on the change.
     positions = queries.member_positions(current_user.id, change.id) if current_user.is_authenticated else []
-    return render_template("changes/notice.html", change=change, positions=positions)
+    return render_template(
+        "changes/notice.html", change=change, positions=positions, on_day=day, planning=day != uk_today()
+    )
 
 
 @bp.get("/changes")
@@ -90,7 +117,7 @@ def lodge(change_id: int) -> str | Response | tuple[str, int]:
     change = service.get_notice(change_id)
     if change is None:
         abort(404)
-    form = _lodge_form(change, tenancy, _objected(tenancy), tenancy.is_trust and queries.uses_service(tenancy))
+    form = _lodge_form(change, tenancy, _objected(tenancy), tenancy.is_trust and has_own_set(tenancy))
     if form.validate_on_submit():
         try:
             message = _lodge(change, tenancy, form)
@@ -222,11 +249,15 @@ def _lodge_form(
 
 def _page(failed: tuple[int, LodgeForm] | None = None) -> str:
     tenancy = current_tenancy()
+    # `?on=`: the changes as they stand on that UK date with today's knowledge. Objecting and
+    # answering happen today, so a page for another date shows positions and offers no form.
+    day = _on_day() if failed is None else uk_today()
+    planning = day != uk_today()
     mine = queries.tenancy_objections(_tenancy_ids(tenancy))
     objected = {(o.change_id, o.tenancy_id) for o in mine}
-    may_lodge = policy.may(current_user, Permission.LODGE_OBJECTIONS, tenancy)
-    changes = service.announced_changes()
-    trust_uses = tenancy.is_trust and queries.uses_service(tenancy)
+    may_lodge = policy.may(current_user, Permission.LODGE_OBJECTIONS, tenancy) and not planning
+    changes = service.announced_changes(day)
+    trust_uses = tenancy.is_trust and has_own_set(tenancy)
     forms = {}
     for change in changes:
         if failed is not None and failed[0] == change.id:
@@ -255,4 +286,6 @@ def _page(failed: tuple[int, LodgeForm] | None = None) -> str:
         may_lodge=may_lodge,
         withdrawable={o.id for o in mine if ObjectionState.WITHDRAWN in TRANSITIONS[o.state]},
         notice_period=window.notice_period_days(),
+        on_day=day,
+        planning=planning,
     )

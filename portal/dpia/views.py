@@ -10,7 +10,7 @@ from __future__ import annotations
 import io
 from collections.abc import Callable
 
-from flask import render_template, send_file
+from flask import abort, render_template, send_file
 from flask_login import current_user
 from werkzeug.wrappers import Response
 
@@ -26,6 +26,7 @@ from portal.dpia.pdf import render_dpia_pdf
 from portal.dpia.record import record_csv, record_json
 from portal.extensions import db
 from portal.policy import Permission
+from portal.register.effective import has_own_set
 from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
 
 bp = tenancy_blueprint("dpia", __name__, url_prefix="/dpia")
@@ -41,6 +42,8 @@ RENDERERS: dict[PackFormat, tuple[Callable[[DpiaPack], bytes], str]] = {
 @bp.get("")
 def pack() -> str:
     tenancy = current_tenancy()
+    if not has_own_set(tenancy):  # a trust only for its academies: each academy has its own DPIA (#21)
+        return render_template("dpia/trust.html", tenancy=tenancy, academies=list(tenancy.academies))
     built = build_pack(tenancy)
     parts = freshness.pack_status(tenancy, built.summary)
     return render_template("dpia/pack.html", tenancy=tenancy, pack=built, parts=parts, formats=list(PackFormat))
@@ -50,6 +53,8 @@ def pack() -> str:
 @policy.allow(policy.tenancy(Permission.DOWNLOAD_AGREEMENTS))
 def download(fmt: str) -> Response:
     tenancy = current_tenancy()
+    if not has_own_set(tenancy):
+        abort(404)  # no pack of its own: the page links to each academy's
     chosen = PackFormat(fmt)
     built = build_pack(tenancy)
     render, mimetype = RENDERERS[chosen]

@@ -29,9 +29,20 @@ from sqlalchemy import (
 )
 from sqlalchemy.orm import joinedload
 
+from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objection
+from portal.dates import start_of_uk_day, uk_today
 from portal.db import UTCDateTime
 from portal.extensions import db
-from portal.register.models import TenancyExclusion, TenancyOption, TenancyOptionEntry, TenancyOptionSetting
+from portal.register.cache import register_cache
+from portal.register.models import (
+    RegisterEntry,
+    RegisterVersion,
+    TenancyExclusion,
+    TenancyOption,
+    TenancyOptionEntry,
+    TenancyOptionSetting,
+    VersionStatus,
+)
 
 
 @dataclass(frozen=True)
@@ -232,6 +243,15 @@ class Standstill:
     exit_answer_by: dt.date | None
     exit_choice: str | None
     chosen_on: dt.date | None
+    # The notice's kind. A material change of a supplier already in use keeps only the change out:
+    # the supplier stays in on its terms before the change (`previous`, the entry as the register
+    # stood before the change's effective date). A new supplier (no `previous`) stays wholly out.
+    kind: str = "addition"
+    previous: RegisterEntry | None = None
+
+    @property
+    def keeps_previous_terms(self) -> bool:
+        return self.kind == "material_change" and self.previous is not None
 
     def holds_on(self, day: dt.date) -> bool:
         """Whether the change is still kept out on this UK date, with today's knowledge."""
@@ -245,14 +265,12 @@ class Standstill:
 
 
 def tenancy_standstills(tenancy_ids: Sequence[int]) -> dict[int, dict[str, Standstill]]:
-    """Standing objections of these tenancies, by tenancy id then entry key (one query)."""
-    from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objection
-    from portal.dates import uk_today
-
+    """Standing objections of these tenancies, by tenancy id then entry key (one query; one more, for
+    the register as it stood before, only when one of them is to a material change)."""
     if not tenancy_ids:
         return {}
     query = (
-        select(Objection, ChangeNotice.entry_key, ChangeNotice.effective_on)
+        select(Objection, ChangeNotice.entry_key, ChangeNotice.effective_on, ChangeNotice.kind)
         .join(ChangeNotice, ChangeNotice.id == Objection.change_id)
         .where(
             Objection.tenancy_id.in_(list(tenancy_ids)),
@@ -262,8 +280,12 @@ def tenancy_standstills(tenancy_ids: Sequence[int]) -> dict[int, dict[str, Stand
         )
         .order_by(Objection.lodged_at)
     )
+    rows = db.session.execute(query).all()
+    material = {on for _objection, _key, on, kind in rows if kind is ChangeKind.MATERIAL_CHANGE}
+    before = _entries_before(material)
     found: dict[int, dict[str, Standstill]] = {}
-    for objection, entry_key, effective_on in db.session.execute(query):
+    for objection, entry_key, effective_on, kind in rows:
+        previous = before.get(effective_on, {}).get(entry_key) if kind is ChangeKind.MATERIAL_CHANGE else None
         found.setdefault(objection.tenancy_id, {}).setdefault(
             entry_key,
             Standstill(
@@ -274,6 +296,30 @@ def tenancy_standstills(tenancy_ids: Sequence[int]) -> dict[int, dict[str, Stand
                 objection.exit_answer_by,
                 objection.exit_choice.value if objection.exit_choice else None,
                 uk_today(objection.exit_chosen_at) if objection.exit_chosen_at else None,
+                kind.value,
+                previous,
             ),
         )
+    return found
+
+
+def _entries_before(days: set[dt.date]) -> dict[dt.date, dict[str, RegisterEntry]]:
+    """For each UK date, the entries of the register as it stood before that day began: the terms a
+    material change effective that day changes. Read-only, detached, from the register's cache.
+
+    A material change cannot be published before its notice's effective date (the notice guard
+    refuses it), so the version published last before that day still holds the previous terms."""
+    if not days:
+        return {}
+    published = db.session.execute(
+        select(RegisterVersion.id, RegisterVersion.published_at)
+        .where(RegisterVersion.status == VersionStatus.PUBLISHED)
+        .order_by(RegisterVersion.sequence)
+    ).all()
+    found: dict[dt.date, dict[str, RegisterEntry]] = {}
+    for day in days:
+        starts = start_of_uk_day(day)
+        earlier = [version_id for version_id, at in published if at is not None and at < starts]
+        version = register_cache().version(earlier[-1]) if earlier else None
+        found[day] = {entry.key: entry for entry in version.entries} if version is not None else {}
     return found

@@ -24,8 +24,10 @@ from types import EllipsisType
 
 from flask import current_app
 from flask_babel import gettext as _
+from sqlalchemy import select
 
-from portal.dates import govuk_date, uk_today
+from portal.dates import end_of_uk_day, govuk_date, uk_today
+from portal.extensions import db
 from portal.register.cache import register_cache
 from portal.register.choices import (
     Exclusion,
@@ -35,8 +37,10 @@ from portal.register.choices import (
     tenancy_choices,
     tenancy_standstills,
 )
+from portal.register.materiality import compare_entries
 from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
 from portal.register.service import current_published
+from portal.register.standstill import previous_terms_note, standstill_reason
 from portal.tenancy.models import Tenancy
 
 Since = dt.date | dt.datetime | None
@@ -99,6 +103,12 @@ class EffectiveSet:
         return next((line for line in self.lines if line.entry.key == key), None)
 
 
+def has_own_set(tenancy: Tenancy) -> bool:
+    """Whether suppliers process this tenancy's own data: a school's, or a trust's whose central staff use
+    the service itself. Any other trust is the controller for its academies only: its pages show theirs."""
+    return not tenancy.is_trust or tenancy.central_staff_use_service
+
+
 def effective_set(
     tenancy: Tenancy, *, today: dt.date | None = None, version: RegisterVersion | EllipsisType | None = ...
 ) -> EffectiveSet:
@@ -122,7 +132,7 @@ def effective_sets(
     today = today or uk_today()
     ids = [t.id for t in tenancies]
     if version is ...:
-        version = current_published()
+        version = current_published() if today >= uk_today() else published_on(today)
     if version is not None and version.status is not VersionStatus.PUBLISHED:
         # Only a published version's content is fixed; the lines are kept under its id.
         raise ValueError("effective sets are decided against a published register version")
@@ -151,6 +161,18 @@ def effective_sets(
             tenancy_id, version, today, list(lines), list(upcoming), list(states.values()), decided_by
         )
     return result
+
+
+def published_on(day: dt.date) -> RegisterVersion | None:
+    """The version in force at the end of a past UK day: the last published by then (one query; read-only,
+    from the register's cache). A set on a past date is decided against the register of that date."""
+    found = db.session.scalar(
+        select(RegisterVersion.id)
+        .where(RegisterVersion.status == VersionStatus.PUBLISHED, RegisterVersion.published_at < end_of_uk_day(day))
+        .order_by(RegisterVersion.sequence.desc())
+        .limit(1)
+    )
+    return register_cache().version(found) if found is not None else None
 
 
 def _decide(
@@ -211,6 +233,9 @@ def _line(
             option,
         )
     if standstill is not None and standstill.holds_on(today):
+        if standstill.keeps_previous_terms:
+            assert standstill.previous is not None
+            return _on_previous_terms(entry, standstill.previous, option, states, today, standstill)
         return EffectiveLine(
             entry, False, standstill_reason(standstill), standstill.effective_on, option, standstill=True
         )
@@ -242,6 +267,25 @@ def _line(
     return EffectiveLine(entry, True, "Used: an active supplier of the service.", listed)
 
 
+def _on_previous_terms(
+    entry: RegisterEntry,
+    previous: RegisterEntry,
+    option: OptionDefinition | None,
+    states: dict[int, OptionState],
+    today: dt.date,
+    standstill: Standstill,
+) -> EffectiveLine:
+    """A supplier already in use whose material change this tenancy objected to: only the change is
+    kept out. The line is decided on the entry as it stood before the change, and says so and why."""
+    held = _line(previous, option, states, None, today)
+    if not held.included:
+        return held  # out on its previous terms too (an option off, say): that reason is the one to give
+    changed = compare_entries(previous, entry)
+    what = ", ".join(changed.reasons) if changed.material else ""
+    reason = f"{previous_terms_note(standstill, what)} {held.reason}"
+    return dataclasses.replace(held, reason=reason, standstill=True)
+
+
 def application_note(requested_at: dt.datetime, applied_at: dt.datetime | None) -> str:
     """Whether the vendor's platform has applied a school's choice yet, and when (#27)."""
     if applied_at is not None:
@@ -254,27 +298,6 @@ def application_note(requested_at: dt.datetime, applied_at: dt.datetime | None) 
             vendor=vendor,
         )
     )
-
-
-def standstill_reason(standstill: Standstill) -> str:
-    """Why a change is kept out for this tenancy while its objection stands."""
-    lodged = govuk_date(standstill.lodged_on)
-    if standstill.exit_choice == "exit_taken":
-        return str(
-            _("Not used for your school: you objected on %(lodged)s and chose to leave the service.", lodged=lodged)
-        )
-    if standstill.state == "not_accommodated":
-        until = govuk_date(standstill.exit_answer_by) if standstill.exit_answer_by else ""
-        return str(
-            _(
-                "Not used for your school: your objection of %(lodged)s was not accommodated, and you have until "
-                "%(until)s to choose between the change and leaving the service. If you do not answer, the change "
-                "applies from the day after.",
-                lodged=lodged,
-                until=until,
-            )
-        )
-    return str(_("Not used for your school: your objection of %(lodged)s is awaiting a decision.", lodged=lodged))
 
 
 def announced_changes(entries: Sequence[RegisterEntry], today: dt.date) -> list[UpcomingChange]:

@@ -182,6 +182,18 @@ def effective_set_json(tenancy: Tenancy, found: EffectiveSet) -> dict[str, Any]:
     }
 
 
+def academies_json(
+    trust: Tenancy, academies: Sequence[Tenancy], sets: dict[int, EffectiveSet], today: dt.date
+) -> dict[str, Any]:
+    """A trust that is the controller for its academies only: each academy's effective set, no set of its own."""
+    return {
+        "tenancy": {"name": trust.name, "reference": trust.reference, "kind": trust.kind.value},
+        "as_of": _iso(today),
+        "uses_service_itself": False,
+        "academies": [effective_set_json(academy, sets[academy.id]) for academy in academies],
+    }
+
+
 def tenancy_effective_json(tenancy: Tenancy) -> dict[str, Any]:
     """The JSON of /t/<tenancy>/sub-processors.json."""
     return effective_set_json(tenancy, effective_set(tenancy))

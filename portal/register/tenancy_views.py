@@ -14,6 +14,8 @@ from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.audit.service import Actor
+from portal.changes.models import ChangeNotice, Objection
+from portal.changes.queries import objection_positions
 from portal.dates import govuk_date, uk_today
 from portal.errors import render_error
 from portal.extensions import db
@@ -21,12 +23,19 @@ from portal.policy import Permission, allow, tenancy
 from portal.register.ai import tenancy_section
 from portal.register.cache import register_cache
 from portal.register.choices import OptionState, load_options, tenancy_choices
-from portal.register.effective import EffectiveLine, EffectiveSet, effective_set, effective_sets
+from portal.register.effective import (
+    EffectiveLine,
+    EffectiveSet,
+    effective_set,
+    effective_sets,
+    has_own_set,
+    published_on,
+)
 from portal.register.errors import OptionConflict
 from portal.register.forms import OptionForm, TrustOptionForm
 from portal.register.models import TenancyOption
 from portal.register.options import set_option, set_option_for_academies
-from portal.register.publication import effective_set_json
+from portal.register.publication import academies_json, effective_set_json
 from portal.register.service import MAX_DAYS_AHEAD, first_published_on
 from portal.register.signals import register_today
 from portal.tenancy.models import Tenancy
@@ -77,21 +86,43 @@ def effective_set_page() -> str:
     here = current_tenancy()
     today = _on_date()
     published = register_today(today)  # the version and the announced notices, in one statement
+    version, notices = published.version, published.notices
+    if today < uk_today():  # a past date: the register then, and the notices announced by then
+        version, notices = published_on(today), [n for n in notices if uk_today(n.published_at) <= today]
     academies = list(here.academies) if here.is_trust else []
-    # A trust's own set and its academies' sets are decided together, in one statement.
-    sets = effective_sets([here, *academies], today=today, version=published.version)
+    own = has_own_set(here)
+    # A trust's own set (where it has one) and its academies' sets are decided together, in one statement.
+    sets = effective_sets([here, *academies] if own else academies, today=today, version=version)
+    objectors = [here, *academies] if own else academies
+    context: dict[str, Any] = {
+        **_positions(notices, objectors),
+        "tenancy": here,
+        "academies": academies,
+        "academy_sets": sets,
+        "change_notices": notices,
+        "planning": today > uk_today(),
+        "on_day": today,
+        "on_arg": today.isoformat() if today != uk_today() else None,
+    }
+    if not own:  # the controller for its academies only: the page is about them
+        return render_template("register/trust_academies.html", version=version, **context)
     found = sets.pop(here.id)
     return render_template(
-        "register/effective_set.html",
-        tenancy=here,
-        found=found,
-        rows=_tables(found),
-        academies=academies,
-        academy_sets=sets,
-        change_notices=published.notices,
-        ai=tenancy_section(found.lines),
-        planning=today > uk_today(),
+        "register/effective_set.html", found=found, rows=_tables(found), ai=tenancy_section(found.lines), **context
     )
+
+
+def _positions(notices: list[ChangeNotice], objectors: list[Tenancy]) -> dict[str, Any]:
+    """Each announced change's objections by these tenancies, and the changes some of them may still
+    object to: once each has objected, its position replaces the call to object (#21 item 8)."""
+    found = objection_positions([n.id for n in notices], [t.id for t in objectors])
+    names = {t.id: t.name for t in objectors}
+    positions: dict[int, list[tuple[str, Objection]]] = {}
+    for objection in found:
+        positions.setdefault(objection.change_id, []).append((names[objection.tenancy_id], objection))
+    objected = {(o.change_id, o.tenancy_id) for o in found}
+    callable_ = {n.id for n in notices if any((n.id, t.id) not in objected for t in objectors)}
+    return {"objection_positions": positions, "may_still_object": callable_}
 
 
 def _tables(found: EffectiveSet) -> tuple[Markup, Markup]:
@@ -129,8 +160,11 @@ def _rows(lines: list[EffectiveLine], *, in_use: bool) -> Markup:
 
 @bp.get("/sub-processors.json", endpoint="effective_set_json")
 def effective_set_json_view() -> Response:
-    here = current_tenancy()
-    return jsonify(effective_set_json(here, effective_set(here, today=_on_date())))
+    here, today = current_tenancy(), _on_date()
+    if has_own_set(here):
+        return jsonify(effective_set_json(here, effective_set(here, today=today)))
+    academies = list(here.academies)
+    return jsonify(academies_json(here, academies, effective_sets(academies, today=today), today))
 
 
 def _option_form(state: OptionState, formdata: Any = None) -> OptionForm:
@@ -172,6 +206,7 @@ def _render_options(
         academies=academies,
         academy_states=academy_states,
         form=failed,
+        own=has_own_set(here),
     )
     return page, status
 
@@ -193,6 +228,8 @@ def _submitted_option() -> TenancyOption:
 @allow(tenancy(Permission.MANAGE_OPTIONS))
 def change_option() -> BaseResponse | tuple[str, int]:
     here, option = current_tenancy(), _submitted_option()
+    if not has_own_set(here):
+        abort(404)  # a trust only for its academies has no options of its own (the page offers none)
     form = OptionForm(prefix=option.key)
     if not form.validate_on_submit():
         return _render_options(here, failed=form, failed_key=option.key, status=400)

@@ -196,3 +196,17 @@ def test_an_objection_mail_link_leads_to_the_objection(client_request, school, d
     assert response.status_code == 302 and response.location.endswith(f"/changes#objection-{objection.id}")
     page = client_request.get("changes.tenancy_objections", tenancy=school.slug)
     assert page.find(id=f"objection-{objection.id}") is not None
+
+
+def test_the_set_pages_change_card_shows_the_position_instead_of_the_call_to_object(client_request, school, data_lead):
+    change = announced()
+    client_request.sign_in(data_lead)
+
+    def card():
+        page = client_request.get("tenancy_register.effective_set", tenancy=school.slug)
+        return page.find(id="announced-changes").find_next("ul").get_text(" ", strip=True)
+
+    assert "You can object until" in card()
+    objections.lodge_objection(change, school, grounds="No", actor=Actor.of(data_lead))
+    text = card()
+    assert f"Awaiting acknowledgement Objection for {school.name}" in text and "You can object" not in text

@@ -66,8 +66,9 @@ def test_the_notice_contact_of_a_signed_agreement_is_told_by_name_with_a_direct_
     assert "You can object for Bramble Hill Primary School until" in mail.body_text
 
 
-def test_data_leads_and_trust_admins_get_one_mail_per_school_and_subscribers_no_second(app):
-    trust = make_trust("Northfell Learning Trust")
+@pytest.mark.parametrize("uses_service", [False, True], ids=["trust-for-academies", "trust-uses-service"])
+def test_data_leads_and_trust_admins_get_one_mail_per_school_and_subscribers_no_second(app, uses_service):
+    trust = make_trust("Northfell Learning Trust", central_staff_use_service=uses_service)
     academy = make_school("Fellside Academy", trust=trust)
     make_school("Ghyll Academy", trust=trust)  # no member of its own: its trust's admin is told
     lead = make_user("Dana Lead", tenancy=academy, role=Role.DATA_LEAD)
@@ -78,9 +79,12 @@ def test_data_leads_and_trust_admins_get_one_mail_per_school_and_subscribers_no_
     [to_lead] = _mails(lead.email.lower())
     assert "Fellside Academy" in to_lead.subject and not to_lead.list_unsubscribe
     subjects = sorted(m.subject for m in _mails(admin.email.lower()))
-    assert len(subjects) == 3  # the trust's own mail and one per academy
-    for name in ("Fellside Academy", "Ghyll Academy", "Northfell Learning Trust"):
+    # One per academy, and the trust's own only where its staff use the service: otherwise nothing
+    # processes the trust's own data, and a mail saying a supplier will would be untrue (#21).
+    assert len(subjects) == (3 if uses_service else 2)
+    for name in ("Fellside Academy", "Ghyll Academy"):
         assert any(name in s for s in subjects), name
+    assert any("change for Northfell Learning Trust on" in s for s in subjects) is uses_service
 
 
 def test_a_removal_notice_is_information_only(app):
