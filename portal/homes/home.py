@@ -88,7 +88,9 @@ class AcademyRow:
     @property
     def incidents(self) -> str:
         count = len(self.status.incidents)
-        return ngettext("%(num)d to acknowledge", "%(num)d to acknowledge", count) if count else _("None")
+        if not count:
+            return _("Nothing to acknowledge")
+        return ngettext("%(num)d to acknowledge", "%(num)d to acknowledge", count)
 
     @property
     def exit(self) -> str:

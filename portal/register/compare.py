@@ -7,6 +7,8 @@ import enum
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
+
 from portal.dates import govuk_date
 from portal.register.facts import summary
 from portal.register.models import NotSubProcessor, RegisterEntry, RegisterVersion
@@ -43,7 +45,7 @@ VERSION_FIELDS: list[tuple[str, str]] = [
 def show(value: Any) -> str:
     """A field's value as a reader sees it."""
     if value is None or value == "":
-        return "None"
+        return _("Not set")
     if isinstance(value, dt.date):
         return govuk_date(value)
     if isinstance(value, enum.Enum):
@@ -128,7 +130,7 @@ def compare_versions(a: RegisterVersion, b: RegisterVersion) -> VersionCompariso
             continue
         fields = _diff(previous, entry, ENTRY_FIELDS)
         if (previous.facts_data or {}) != (entry.facts_data or {}):
-            fields.append(FieldChange("facts", "Facts", summary(previous.facts) or "None", summary(entry.facts)))
+            fields.append(FieldChange("facts", "Facts", summary(previous.facts) or _("Not set"), summary(entry.facts)))
         if fields:
             result.entries.append(EntryChange(entry.key, entry.supplier, "changed", fields, previous, entry))
         else:

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from portal.documents import text_diff, versions
 from portal.documents.models import DpaTextVersion
 from portal.extensions import db
-from tests.conftest import text_of
+from tests.pages import text_of
 
 
 def test_changes_list_removed_and_added_paragraphs(app):

@@ -53,9 +53,13 @@ def publish_version(
         published_on = uk_today(published_at)
     published_on = published_on or uk_today() - dt.timedelta(days=10)
     published_at = published_at or start_of_uk_day(published_on) + dt.timedelta(hours=9)
+    if number is None:
+        # "1.<sequence>" unless a version loaded another way (the demo's) already has that number.
+        taken = db.session.scalar(select(RegisterVersion.id).where(RegisterVersion.number == f"1.{sequence}"))
+        number = f"{sequence}.0" if taken else f"1.{sequence}"
     version = RegisterVersion(
         sequence=sequence,
-        number=number or f"1.{sequence}",
+        number=number,
         status=VersionStatus.DRAFT,
         owner_name="Helen Marsh, Chief Executive",
         contact_email="privacy@larkspur.example",

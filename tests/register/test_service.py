@@ -180,7 +180,7 @@ def test_compare_versions_entry_by_entry_and_field_by_field(app, demo_register):
     assert facts.label == "Facts" and "AI models: gpt-4.1-mini;" in facts.before
     assert "AI models: gpt-4.1-mini, gpt-4.1;" in facts.after
     fellside = changes["fellside-infrastructure"]
-    assert [f.label for f in fellside.fields] == ["Removed on"] and fellside.fields[0].before == "None"
+    assert [f.label for f in fellside.fields] == ["Removed on"] and fellside.fields[0].before == "Not set"
     assert comparison.unchanged == 4
     assert comparison.counts() == {"added": 1, "removed": 0, "changed": 2, "statements": 0}
     backwards = service.compare_versions(demo_register, earlier)

@@ -5,8 +5,8 @@ from __future__ import annotations
 import re
 
 from tests.access.matrix import ROLES
-from tests.conftest import PageError, check_page
 from tests.factories import sign_in_client
+from tests.pages import PageError, check_page
 from tests.web.walk import build_walk
 
 # "None" as a whole printed value: between tags, after a label's colon, or as an attribute value.
@@ -29,5 +29,6 @@ def test_no_page_shows_a_python_none(app, client):
             except PageError as error:
                 found.append(f"{role} {stop.endpoint} {stop.url}: {error}")
             for match in PYTHON_NONE.finditer(html):
-                found.append(f"{role} {stop.endpoint} {stop.url}: …{match.group(0)}…")
+                context = html[max(0, match.start() - 120) : match.end() + 20]
+                found.append(f"{role} {stop.endpoint} {stop.url}: …{context}…")
     assert not found, "\n".join(found)

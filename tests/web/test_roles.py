@@ -4,8 +4,8 @@ says who to ask in that reader's terms."""
 from __future__ import annotations
 
 from portal.tenancy.models import Role
-from tests.conftest import text_of
 from tests.factories import make_school, make_user
+from tests.pages import text_of
 
 
 def test_vendor_staff_see_no_link_to_what_only_admins_open(app, client_request, vendor_staff, vendor_admin):
