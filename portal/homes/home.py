@@ -89,8 +89,8 @@ class AcademyRow:
     def incidents(self) -> str:
         count = len(self.status.incidents)
         if not count:
-            return _("Nothing to acknowledge")
-        return ngettext("%(num)d to acknowledge", "%(num)d to acknowledge", count)
+            return str(_("Nothing to acknowledge"))
+        return str(ngettext("%(num)d to acknowledge", "%(num)d to acknowledge", count))
 
     @property
     def exit(self) -> str:

@@ -45,7 +45,7 @@ VERSION_FIELDS: list[tuple[str, str]] = [
 def show(value: Any) -> str:
     """A field's value as a reader sees it."""
     if value is None or value == "":
-        return _("Not set")
+        return str(_("Not set"))
     if isinstance(value, dt.date):
         return govuk_date(value)
     if isinstance(value, enum.Enum):
