@@ -50,6 +50,21 @@ _SCHEMAS: dict[str, Any] = {
             "detail": {"type": "string"},
         },
     },
+    "AcademiesEffectiveSets": {
+        "type": "object",
+        "description": "A trust that is the controller for its academies only: each academy's effective set.",
+        "required": ["tenancy", "as_of", "uses_service_itself", "academies"],
+        "properties": {
+            "tenancy": {
+                "type": "object",
+                "required": ["name", "reference", "kind"],
+                "properties": {"name": {"type": "string"}, "reference": {"type": "string"}, "kind": {"type": "string"}},
+            },
+            "as_of": {"type": "string", "format": "date"},
+            "uses_service_itself": {"const": False},
+            "academies": {"type": "array", "items": {"$ref": "#/components/schemas/EffectiveSet"}},
+        },
+    },
     "EffectiveSet": {
         "type": "object",
         "description": "A tenancy's effective set on one UK date: every register entry, in or out, why and since when.",
@@ -264,7 +279,20 @@ def document() -> dict[str, Any]:
                         {"name": "on", "in": "query", "schema": {"type": "string", "format": "date"}},
                     ],
                     "responses": {
-                        "200": _json("The effective set.", "EffectiveSet"),
+                        "200": {
+                            "description": "The effective set; for a trust whose own staff do not use the service, "
+                            "its academies' sets.",
+                            "content": {
+                                "application/json": {
+                                    "schema": {
+                                        "oneOf": [
+                                            {"$ref": "#/components/schemas/EffectiveSet"},
+                                            {"$ref": "#/components/schemas/AcademiesEffectiveSets"},
+                                        ]
+                                    }
+                                }
+                            },
+                        },
                         **_NOT_MODIFIED,
                         "400": _problem("A date the register cannot answer for."),
                         "404": _problem("No such tenancy."),

@@ -16,9 +16,9 @@ from portal.api.openapi import document
 from portal.api.problems import Problem, from_http, from_problem
 from portal.extensions import csrf, db
 from portal.pagination import paginate
-from portal.register.effective import EffectiveSet, effective_set, effective_sets
+from portal.register.effective import EffectiveSet, effective_set, effective_sets, has_own_set
 from portal.register.models import TenancyExclusion, TenancyOptionSetting
-from portal.register.publication import effective_set_json
+from portal.register.publication import academies_json, effective_set_json
 from portal.register.service import published_versions
 from portal.register.tenancy_views import BadOnDate, on_date
 from portal.tenancy.models import Tenancy
@@ -138,13 +138,18 @@ def tenancy(ref: str) -> Response:
 
 @bp.get("/tenancies/<slug:ref>/sub-processors")
 def tenancy_set(ref: str) -> Response:
-    """The tenancy's effective set on a date: the same answer as /t/<tenancy>/sub-processors.json?on=."""
+    """The tenancy's effective set on a date: the same answer as /t/<tenancy>/sub-processors.json?on=.
+
+    A trust whose own staff do not use the service has no set of its own: the answer is its academies'."""
     here = _tenancy(ref)
     try:
         day = on_date(request.args.get("on", ""))
     except BadOnDate as error:
         raise Problem(400, "Bad Request", str(error)) from None
-    return jsonify(effective_set_json(here, effective_set(here, today=day)))
+    if has_own_set(here):
+        return jsonify(effective_set_json(here, effective_set(here, today=day)))
+    academies = list(here.academies)
+    return jsonify(academies_json(here, academies, effective_sets(academies, today=day), day))
 
 
 @bp.post("/tenancies/<slug:ref>/confirmations")

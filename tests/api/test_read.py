@@ -6,7 +6,9 @@ import datetime as dt
 
 from portal.audit.service import Actor
 from portal.dates import uk_today
+from portal.extensions import db
 from portal.register.options import set_option
+from portal.tenancy.models import Role
 from tests.factories import make_school
 
 
@@ -74,6 +76,22 @@ def test_the_set_on_a_date_matches_the_tenancy_json(client, read_token, azure_fa
     assert api.json == page.json
     bad = client.get(f"/api/v1/tenancies/{school.slug}/sub-processors?on=15/01/2027", headers=read_token)
     assert bad.status_code == 400 and "YYYY-MM-DD" in bad.json["detail"]
+
+
+def test_a_trust_that_does_not_use_the_service_answers_with_its_academies_sets(client, read_token, azure_fallback):
+    """As its own JSON page does (#21): such a trust has no set of its own."""
+    from tests.factories import make_school, make_trust, make_user, sign_in_client
+
+    trust = make_trust("Fenland Learning Trust")
+    academy = make_school("Aurora Primary Academy", trust=trust)
+    admin = make_user("Tara Admin", tenancy=trust, role=Role.TRUST_ADMIN)
+    db.session.commit()
+    api = client.get(f"/api/v1/tenancies/{trust.slug}/sub-processors", headers=read_token)
+    assert api.status_code == 200 and api.json["uses_service_itself"] is False
+    assert [a["tenancy"]["name"] for a in api.json["academies"]] == [academy.name]
+    browser = client.application.test_client()
+    sign_in_client(browser, admin)
+    assert api.json == browser.get(f"/t/{trust.slug}/sub-processors.json").json
 
 
 def test_reads_carry_an_etag_and_answer_304_when_unchanged(client, read_token, azure_fallback):
