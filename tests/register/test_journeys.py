@@ -125,7 +125,8 @@ def test_a_data_lead_switches_off_the_azure_fallback_and_sees_why_it_left(page, 
 
     page.goto(f"{live_server.url}/t/{school.slug}/audit")
     log = page.locator("main").inner_text()
-    assert "tenancy.option_changed" in log and "“Azure OpenAI fallback” switched off" in log and "Grace Moyo" in log
+    # The log reads as sentences (#25): who switched which option, and the change's own words.
+    assert "Grace Moyo switched “Azure OpenAI fallback” off" in log
     assert_accessible(page)
     db.session.rollback()  # see what the server committed
     event = db.session.scalar(select(AuditEvent).where(AuditEvent.action == "tenancy.option_changed"))

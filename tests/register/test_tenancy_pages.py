@@ -184,7 +184,8 @@ def test_bad_option_forms_are_refused_clearly(client_request, demo_register, sch
 
 
 def test_a_trust_admin_switches_an_option_for_all_academies_at_once(client_request, demo_register):
-    trust = make_trust("Harbour Learning Trust")
+    # A trust whose central staff use the service too: it has settings of its own beside its academies'.
+    trust = make_trust("Harbour Learning Trust", central_staff_use_service=True)
     academies = [make_school(f"Harbour Academy {n}", trust=trust) for n in range(3)]
     admin = make_user("Tess Trust", tenancy=trust, role=Role.TRUST_ADMIN)
     client_request.sign_in(admin)
