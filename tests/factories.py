@@ -8,6 +8,7 @@ form, a denial) cannot take the test's set-up data with it.
 from __future__ import annotations
 
 import contextvars
+import hashlib
 import itertools
 import uuid
 from typing import Any
@@ -21,6 +22,7 @@ from portal import transactions
 from portal.auth.models import Identity, User, VendorRole
 from portal.auth.sessions import open_session
 from portal.dates import now
+from portal.documents.models import Agreement, SignerCapacity
 from portal.extensions import db
 from portal.tenancy.models import DirectoryProvider, Membership, Role, Tenancy, TenancyDirectory, TenancyKind
 
@@ -169,3 +171,23 @@ def vendor_staff(app: Flask) -> User:
 @pytest.fixture
 def vendor_admin(app: Flask) -> User:
     return make_user("Ada Admin", vendor_role=VendorRole.ADMIN)
+
+
+def agreement_row(tenancy: Tenancy, text_version: Any, **fields: Any) -> Any:
+    """A signed agreement's row only (no PDF rendering, no seal): a small unique PDF for this tenancy."""
+    pdf = f"%PDF-1.7 agreement {tenancy.slug}".encode()
+    values: dict[str, Any] = {
+        "signed_at": now(),
+        "signer_name": "Sam Signer",
+        "signer_role": "Headteacher",
+        "capacity": SignerCapacity.SELF,
+        "annex": [],
+        "filename": "agreement.pdf",
+        "sha256": hashlib.sha256(pdf).hexdigest(),
+        "size_bytes": len(pdf),
+        "pdf": pdf,
+    }
+    agreement = Agreement(tenancy_id=tenancy.id, text_version_id=text_version.id, **(values | fields))
+    db.session.add(agreement)
+    db.session.flush()
+    return agreement

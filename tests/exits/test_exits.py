@@ -10,7 +10,7 @@ from sqlalchemy import select
 
 from portal.audit.service import Actor
 from portal.dates import uk_today
-from portal.documents.models import Agreement, DpaTextVersion, SignerCapacity
+from portal.documents.models import DpaTextVersion
 from portal.documents.verify import Verdict, verify_pdf
 from portal.exits import service
 from portal.exits.models import DeletionCertificate, ExitCase
@@ -19,7 +19,7 @@ from portal.exits.tiles import overdue_exits
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
 from portal.tenancy.models import Role
-from tests.factories import make_school, make_user
+from tests.factories import agreement_row, make_school, make_user
 from tests.incidents.builders import register, set_option
 
 STAFF = Actor.system("Sam Staff")
@@ -38,23 +38,7 @@ def signed(tenancy, *, export_days=14, deletion_days=60, number=7):
     )
     db.session.add(version)
     db.session.flush()
-    pdf = f"%PDF-1.7 agreement {tenancy.id}".encode()
-    agreement = Agreement(
-        tenancy_id=tenancy.id,
-        text_version_id=version.id,
-        signed_at=version.published_at,
-        signer_name="Helen Ward",
-        signer_role="Headteacher",
-        capacity=SignerCapacity.SELF,
-        annex=[],
-        filename="a.pdf",
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        size_bytes=len(pdf),
-        pdf=pdf,
-    )
-    db.session.add(agreement)
-    db.session.flush()
-    return agreement
+    return agreement_row(tenancy, version, signed_at=version.published_at, signer_name="Helen Ward", filename="a.pdf")
 
 
 @pytest.fixture

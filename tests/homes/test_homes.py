@@ -3,19 +3,18 @@
 from __future__ import annotations
 
 import datetime as dt
-import hashlib
 
 from portal.audit.service import Actor
 from portal.changes import objections
 from portal.dates import now, uk_today
 from portal.documents import versions
-from portal.documents.models import Agreement, SignerCapacity
+from portal.documents.models import Agreement
 from portal.extensions import db
 from portal.incidents.models import Incident, IncidentTenancy
 from portal.incidents.states import IncidentState
 from portal.tenancy.models import Membership, Role
 from tests.changes.builders import announced
-from tests.factories import make_school, make_trust, make_user
+from tests.factories import agreement_row, make_school, make_trust, make_user
 
 SYSTEM = Actor.system("test")
 
@@ -23,23 +22,7 @@ SYSTEM = Actor.system("test")
 def sign(tenancy) -> Agreement:
     """A signed agreement on the latest text (published if none yet): its row only, a unique PDF."""
     text = versions.latest_text_version() or versions.publish_text_version(actor=SYSTEM, summary="First.")
-    pdf = f"%PDF-1.7 signed for {tenancy.slug}".encode()
-    agreement = Agreement(
-        tenancy_id=tenancy.id,
-        text_version_id=text.id,
-        signed_at=now(),
-        signer_name="Sam Signer",
-        signer_role="Headteacher",
-        capacity=SignerCapacity.SELF,
-        annex=[],
-        filename="agreement.pdf",
-        sha256=hashlib.sha256(pdf).hexdigest(),
-        size_bytes=len(pdf),
-        pdf=pdf,
-    )
-    db.session.add(agreement)
-    db.session.flush()
-    return agreement
+    return agreement_row(tenancy, text)
 
 
 def link(page, text: str):
