@@ -6,7 +6,7 @@ PY := $(VENV)/bin/python
 PORT ?= 5000
 export FLASK_APP := wsgi
 
-.PHONY: run test install lock-check audit-deps alerts assets system-packages lint layers typecheck pytest bench bench-packages bench-components schema clean
+.PHONY: translations translations-update run test install lock-check audit-deps alerts assets system-packages lint layers typecheck pytest bench bench-packages bench-components schema clean
 
 ## uv, pinned with its hashes, installed from PyPI into a small bootstrap environment (.tools) by
 ## the machine's own pip: no install script from the internet, nothing that a new release can change.
@@ -69,11 +69,22 @@ system-packages:
 	fi
 
 ## run: migrate SQLite in instance/, load the demo, start the sign-in provider, mail sink, workers, stand-in platform and portal
-run: install assets
+run: install assets translations
 	$(PY) -m portal.devtools.stack --port $(PORT)
 
 ## test: lint, type-check, and the whole suite on SQLite and PostgreSQL
-test: install lock-check assets system-packages lint layers typecheck alerts pytest
+test: install lock-check assets translations system-packages lint layers typecheck alerts pytest
+
+## translations: compile the Welsh catalogue (#29) into the .mo file Flask-Babel reads
+translations: translations/cy/LC_MESSAGES/messages.mo
+
+translations/cy/LC_MESSAGES/messages.mo: $(VENV)/.installed $(wildcard translations/cy/LC_MESSAGES/messages.po)
+	$(PY) -m portal.devtools.catalogue compile
+
+## translations-update: extract every marked string into the catalogue, keeping its Welsh; then
+## `$(PY) -m portal.devtools.catalogue missing` lists what still needs translating
+translations-update: install
+	$(PY) -m portal.devtools.catalogue update
 
 ## alerts: the Prometheus alert rules parse and fire as their tests say (promtool from Debian's
 ## prometheus package, unpacked into .tools/ without installing or starting a server)

@@ -45,6 +45,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 def _init_extensions(app: Flask) -> None:
     # Here, not at the top, for the reason create_app gives.
     from portal.extensions import babel, csrf, db, limiter, login_manager, migrate, oauth
+    from portal.web import language
 
     db.init_app(app)
     migrate.init_app(app, db, directory=str(PROJECT_ROOT / "migrations"), render_as_batch=True)
@@ -52,8 +53,9 @@ def _init_extensions(app: Flask) -> None:
     limiter.init_app(app)
     login_manager.init_app(app)
     oauth.init_app(app)
-    # English only until the Welsh catalogue lands (#29); strings are marked with gettext meanwhile.
-    babel.init_app(app, locale_selector=lambda: "en", default_timezone="Europe/London")
+    # English and Welsh (#29): the catalogue is compiled by `make translations` from translations/.
+    app.config.setdefault("BABEL_TRANSLATION_DIRECTORIES", str(PROJECT_ROOT / "translations"))
+    babel.init_app(app, locale_selector=language.choose, default_timezone="Europe/London")
 
 
 def _trust_proxy(app: Flask) -> None:

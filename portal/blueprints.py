@@ -10,6 +10,7 @@ from portal.api.console import bp as applying
 from portal.api.views import bp as api
 from portal.audit.views import admin as audit_admin
 from portal.audit.views import bp as audit
+from portal.auth.language import bp as language
 from portal.auth.people import bp as people
 from portal.auth.views import bp as auth
 from portal.changes.admin import bp as changes_admin
@@ -30,6 +31,7 @@ from portal.ops.metrics import bp as metrics
 from portal.register.admin import bp as register_admin
 from portal.register.tenancy_views import bp as tenancy_register
 from portal.register.views import bp as register_public
+from portal.tenancy.language_views import bp as tenancy_language
 from portal.tenancy.views import bp as tenancy
 from portal.trusthub.admin import bp as trusthub_admin
 from portal.trusthub.views import bp as trusthub
@@ -52,7 +54,9 @@ def register(app: Flask) -> None:
     for blueprint in (
         web,
         auth,
+        language,
         tenancy,
+        tenancy_language,
         audit,
         audit_admin,
         people,

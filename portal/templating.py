@@ -12,6 +12,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 
 from portal import dates, navigation
 from portal.auth.sessions import user_or_none
+from portal.web import language
 
 
 def init_app(app: Flask) -> None:
@@ -38,6 +39,9 @@ def init_app(app: Flask) -> None:
     app.jinja_env.finalize = _finalize
     app.context_processor(_vendor_context)
     app.jinja_env.globals["signed_in_user"] = user_or_none
+    app.jinja_env.globals["current_language"] = language.current
+    app.jinja_env.globals["language_names"] = language.NAMES
+    app.jinja_env.globals["language_cookie"] = language.COOKIE
     navigation.init_app(app)
 
 

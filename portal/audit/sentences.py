@@ -88,6 +88,8 @@ def _text(event: AuditEvent, details: dict[str, Any], who: str) -> str:
         "tenancy.directory_unbound": _("%(who)s removed a sign-in directory"),
         "tenancy.auto_join_changed": _("%(who)s changed domain auto-join"),
         "access.denied": _("%(who)s was refused access"),
+        "auth.language_chosen": _("%(who)s chose the language of their pages and mail"),
+        "tenancy.language_chosen": _("%(who)s chose the language of this organisation's mail and documents"),
     }
     if action in simple:
         return str(simple[action]) % {"who": who}

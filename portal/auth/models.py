@@ -7,7 +7,7 @@ import enum
 from typing import TYPE_CHECKING, Optional
 
 from flask_login import UserMixin
-from sqlalchemy import Enum, ForeignKey, String, UniqueConstraint
+from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.db import TimestampMixin, enum_values, utcnow
@@ -30,6 +30,7 @@ class User(UserMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,mi
     """A person. Found only through an Identity, never by email."""
 
     __tablename__ = "user_account"
+    __table_args__ = (CheckConstraint("language IS NULL OR language IN ('en', 'cy')", name="language_known"),)
 
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(200))
@@ -42,6 +43,8 @@ class User(UserMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,mi
         Enum(VendorRole, values_callable=enum_values, native_enum=False, length=16)
     )
     last_sign_in_at: Mapped[Optional[dt.datetime]]
+    # The language the person chose ("en" or "cy", #29); none until they choose one.
+    language: Mapped[Optional[str]] = mapped_column(String(2))
 
     memberships: Mapped[list[Membership]] = relationship(back_populates="user", cascade="all, delete-orphan")
     identities: Mapped[list[Identity]] = relationship(back_populates="user", cascade="all, delete-orphan")

@@ -66,6 +66,7 @@ class Subscriber(db.Model):  # type: ignore[name-defined,misc]
     __tablename__ = "subscriber"
     __table_args__ = (
         CheckConstraint("(confirmed_at IS NULL) <> (confirm_token_hash IS NULL)", name="confirmed_or_pending"),
+        CheckConstraint("language IN ('en', 'cy')", name="language_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -78,3 +79,5 @@ class Subscriber(db.Model):  # type: ignore[name-defined,misc]
     confirmed_at: Mapped[Optional[dt.datetime]] = mapped_column(index=True)
     # SHA-256 of the unsubscribe token (an HMAC of the address), to find the row from a link.
     unsubscribe_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    # The language the address subscribed in: its mails are written in it (#29).
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")

@@ -29,6 +29,7 @@ from sqlalchemy.orm import Session, selectinload
 
 from portal.extensions import db
 from portal.register.models import RegisterVersion, VersionStatus
+from portal.web import language
 
 T = TypeVar("T")
 
@@ -79,6 +80,8 @@ class RegisterCache:
         return self._kept(self._fragments, key, make)
 
     def _kept(self, store: LRUCache[Hashable, object], key: Hashable, make: Callable[[], T]) -> T:
+        # Everything kept is written in the language of the request that made it (#29).
+        key = (key, language.current())
         with self._lock:
             if key in store:
                 return store[key]  # type: ignore[return-value]

@@ -46,6 +46,7 @@ class Tenancy(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
         CheckConstraint("kind <> 'school' OR urn IS NOT NULL", name="school_has_urn"),
         CheckConstraint("kind <> 'trust' OR group_uid IS NOT NULL", name="trust_has_group_uid"),
         CheckConstraint("kind <> 'trust' OR trust_id IS NULL", name="trust_not_nested"),
+        CheckConstraint("language IN ('en', 'cy')", name="language_known"),
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
@@ -67,6 +68,8 @@ class Tenancy(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
     auto_join_enabled: Mapped[bool] = mapped_column(default=False)
     # A trust whose own central staff use the service is a controller in its own right and signs for itself.
     central_staff_use_service: Mapped[bool] = mapped_column(default=False)
+    # The language its mails and documents use for anyone who has not chosen one ("en" or "cy", #29).
+    language: Mapped[str] = mapped_column(String(2), default="en", server_default="en")
 
     trust: Mapped[Optional[Tenancy]] = relationship(remote_side=[id], back_populates="academies")
     academies: Mapped[list[Tenancy]] = relationship(back_populates="trust", order_by="Tenancy.name")

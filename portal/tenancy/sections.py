@@ -50,6 +50,12 @@ SECTIONS: list[Section] = [
         "Ending the service",
         "Ask to end the service, follow the export and deletion, and download the deletion certificate.",
     ),
+    Section(
+        "tenancy_language.language",
+        "Language",
+        "English or Cymraeg: the language of the mail and documents we send about your school.",
+        Permission.MANAGE_OPTIONS,
+    ),
     Section("tenancy.members", "Members", "Who can use this portal for your school.", Permission.MANAGE_MEMBERS),
     Section("audit.tenancy_log", "Audit log", "Every action taken for your school.", Permission.VIEW_TENANCY_AUDIT),
 ]

@@ -15,6 +15,10 @@ ROWS = [
     Row("auth.sign_out", "POST", status="302 302 302 302 302 302 302"),
     Row("auth.account", status=SIGNED_IN_200),
     Row("auth.sign_out_everywhere", "POST", status="302 302 302 302 302 302 302"),
+    # The language switch (#29): a visitor's link sets a cookie and goes back; a signed-in person's
+    # choice is a form kept on their account.
+    Row("language.switch", status="302 302 302 302 302 302 302", values=lambda w, t: {"code": "cy"}),
+    Row("language.choose", "POST", status="302 302 302 302 302 302 302", data=lambda w, t: {"language": "cy"}),
     Row("people.index", status=ADMIN_ONLY.format(200)),
     *[
         Row(

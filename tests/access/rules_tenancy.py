@@ -17,6 +17,15 @@ ROWS = [
     Row("tenancy.home", status="302 302 302 302 302 302 302"),
     Row("tenancy.overview", own=MEMBERS_OWN, other=OUTSIDER),
     Row("tenancy.members", own=MANAGE_OWN.format(200), other=OUTSIDER),
+    # A school's language for its mail and documents (#29): its data leads and trust admins.
+    Row("tenancy_language.language", own=MANAGE_OWN.format(200), other=OUTSIDER),
+    Row(
+        "tenancy_language.language",
+        "POST",
+        own=MANAGE_OWN.format(302),
+        other=OUTSIDER,
+        data=lambda w, t: {"language": "cy"},
+    ),
     Row(
         "tenancy.invite",
         "POST",

@@ -360,6 +360,17 @@ def _open_objection(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
 SPECS: list[Spec] = [
     Spec("auth.sign_out", "viewer"),
     Spec("auth.sign_out_everywhere", "viewer"),
+    Spec(
+        "language.choose",
+        "viewer",
+        lambda w: ({}, {"language": Field(CHOICE, "cy", ("en", "cy")), "next": Field(TEXT, "/t/")}),
+    ),
+    Spec(
+        "tenancy_language.language",
+        "data_lead",
+        lambda w: ({}, {"language": Field(CHOICE, "cy", ("en", "cy"))}),
+        tenancy="own",
+    ),
     # The providers point at an address the suite holds and never listens on (tests/conftest.py),
     # so a valid start answers 503 whatever else runs on the machine (tested in tests/auth).
     Spec("auth.start", "anonymous", _sign_in_start, also=frozenset({503}), valid_status=503),
