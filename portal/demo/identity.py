@@ -22,6 +22,7 @@ GOOGLE_ISSUER = "https://accounts.google.com"
 TRUST_TID = "3b6f1c2e-8a4d-4e9b-9c1f-2d7a5e8b1c01"
 MEADOWBANK_DOMAIN = "meadowbank.example"
 BRAMBLE_DOMAIN = "bramblehill.example"
+CWM_DERW_DOMAIN = "cwmderw.example"
 
 TENANCIES: list[dict[str, Any]] = [
     {
@@ -72,12 +73,24 @@ TENANCIES: list[dict[str, Any]] = [
         "establishment_type": "Voluntary controlled school",
         "auto_join_enabled": True,
     },
+    {
+        # A Welsh-medium school (#29): its mail and documents are in Welsh, as is its data lead's portal.
+        "slug": "ysgol-gymraeg-cwm-derw",
+        "kind": TenancyKind.SCHOOL,
+        "name": "Ysgol Gymraeg Cwm Derw",
+        "urn": "402201",
+        "local_authority": "Cardiff",
+        "phase": "Primary",
+        "establishment_type": "Welsh establishment",
+        "language": "cy",
+    },
 ]
 
 DIRECTORIES = [
     ("northern-lights-learning-trust", DirectoryProvider.MICROSOFT, TRUST_TID),
     ("meadowbank-primary-school", DirectoryProvider.GOOGLE, MEADOWBANK_DOMAIN),
     ("bramble-hill-infant-school", DirectoryProvider.GOOGLE, BRAMBLE_DOMAIN),
+    ("ysgol-gymraeg-cwm-derw", DirectoryProvider.GOOGLE, CWM_DERW_DOMAIN),
 ]
 
 # sub at the local provider, name, email, provider, (directory or None for the vendor's), oid, memberships.
@@ -117,6 +130,16 @@ PEOPLE: list[dict[str, Any]] = [
         "hd": MEADOWBANK_DOMAIN,
         "memberships": [("meadowbank-primary-school", Role.DATA_LEAD)],
         "lands": "Meadowbank Primary School as data lead",
+    },
+    {
+        "sub": "cwm-derw-lead",
+        "name": "Elin Prys",
+        "email": "elin.prys@cwmderw.example",
+        "provider": "google",
+        "hd": CWM_DERW_DOMAIN,
+        "memberships": [("ysgol-gymraeg-cwm-derw", Role.DATA_LEAD)],
+        "language": "cy",
+        "lands": "Ysgol Gymraeg Cwm Derw as data lead, in Welsh",
     },
     {
         "sub": "bramble-teacher",
@@ -243,7 +266,12 @@ def _person(person: dict[str, Any], by_slug: dict[str, Tenancy]) -> Iterator[str
     )
     if identity is not None:
         return
-    user = User(display_name=person["name"], email=person["email"], vendor_role=person.get("vendor"))
+    user = User(
+        display_name=person["name"],
+        email=person["email"],
+        vendor_role=person.get("vendor"),
+        language=person.get("language"),
+    )
     db.session.add(user)
     db.session.flush()
     db.session.add(

@@ -198,6 +198,9 @@ def print_welcome(port: int, mail_folder: Path, accounts: list[tuple[str, str, s
         for subject, who, where in accounts:
             print(f"    {subject:<22} {who:<44} {where}")
     print()
+    print(f"  Cymraeg: choose 'Cymraeg' at the top of any page (or open http://127.0.0.1:{port}/language/cy),")
+    print("  or sign in as 'cwm-derw-lead', whose account and school are in Welsh.")
+    print()
     print("  Press Ctrl-C to stop everything.")
     print("=" * 72, flush=True)
 
