@@ -11,7 +11,7 @@ and the link keeps working (same answer) after the row is gone.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 
 from flask import render_template
@@ -22,7 +22,8 @@ from portal.dates import now
 from portal.extensions import db
 from portal.notify.models import OutboxMessage, OutboxStatus, Subscriber
 from portal.notify.outbox import MailError, clean_header
-from portal.tenancy.models import Membership, Role
+from portal.tenancy.models import Membership, Role, Tenancy
+from portal.web.language import LANGUAGES, written_in
 
 NOTICE_CATEGORY = "notice"
 
@@ -53,12 +54,16 @@ def notice_text(notice: Notice) -> str:
     return render_template("notify/notice.txt", notice=notice)
 
 
-def _data_lead_addresses() -> Select[tuple[str]]:
-    """One lower-cased address per enabled user who is a data lead or trust admin anywhere."""
+def _data_lead_addresses() -> Select[tuple[str, str]]:
+    """One lower-cased address per enabled user who is a data lead or trust admin anywhere, with the
+    language their mail is written in: their own choice, else Welsh if any of their organisations
+    chose it ("cy" sorts before "en"), else English (#29)."""
     address = func.lower(User.email)
+    language = func.coalesce(func.max(User.language), func.min(Tenancy.language))
     return (
-        select(address.label("address"))
+        select(address.label("address"), language.label("language"))
         .join(Membership, Membership.user_id == User.id)
+        .join(Tenancy, Tenancy.id == Membership.tenancy_id)
         .where(
             Membership.role.in_([Role.DATA_LEAD, Role.TRUST_ADMIN]),
             User.email.is_not(None),
@@ -90,23 +95,34 @@ def _insert(rows: Subquery, *, notice: Notice, body: str, unsubscribe: bool) -> 
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-def announce(notice: Notice, *, include_data_leads: bool = True, exclude: Sequence[str] = ()) -> int:
+def announce(
+    notice: Notice | Callable[[], Notice], *, include_data_leads: bool = True, exclude: Sequence[str] = ()
+) -> int:
     """Queue the notice for every confirmed subscriber and (optionally) every data lead and trust admin
     of every tenancy, in the caller's transaction; returns the number queued.
 
-    A subscriber who is also a data lead gets one mail (the data lead's). The caller commits.
+    Each reader gets it in their language (#29): pass a function that builds the Notice and it is
+    called once per language, with gettext and dates in that language. A subscriber who is also a
+    data lead gets one mail (the data lead's). The caller commits.
     """
-    body = notice_text(notice)
+    make = notice if callable(notice) else (lambda: notice)
     db.session.flush()
     queued = 0
-    subscribers = select(Subscriber.address.label("address")).where(Subscriber.confirmed_at.is_not(None))
-    if include_data_leads:
-        leads = _data_lead_addresses().subquery()
-        queued += _insert(leads, notice=notice, body=body, unsubscribe=False)
-        subscribers = subscribers.where(~exists(select(1).where(and_(leads.c.address == Subscriber.address))))
-    if exclude:  # already told by a mail of their own (a controller's, about its contract)
-        subscribers = subscribers.where(Subscriber.address.not_in(list(exclude)))
-    queued += _insert(subscribers.subquery(), notice=notice, body=body, unsubscribe=True)
+    leads = _data_lead_addresses().subquery()
+    for language in LANGUAGES:
+        with written_in(language):
+            written = make()
+            body = notice_text(written)
+        subscribers = select(Subscriber.address.label("address")).where(
+            Subscriber.confirmed_at.is_not(None), Subscriber.language == language
+        )
+        if include_data_leads:
+            own = select(leads.c.address).where(leads.c.language == language).subquery()
+            queued += _insert(own, notice=written, body=body, unsubscribe=False)
+            subscribers = subscribers.where(~exists(select(1).where(and_(leads.c.address == Subscriber.address))))
+        if exclude:  # already told by a mail of their own (a controller's, about its contract)
+            subscribers = subscribers.where(Subscriber.address.not_in(list(exclude)))
+        queued += _insert(subscribers.subquery(), notice=written, body=body, unsubscribe=True)
     return queued
 
 

@@ -17,6 +17,7 @@ from portal.notify.models import OutboxMessage, OutboxStatus, Subscriber
 from portal.notify.outbox import enqueue, normalise_address
 from portal.notify.signals import open_changes
 from portal.notify.tokens import digest, mail_url, new_confirm_token, unsubscribe_token
+from portal.web.language import written_in
 from portal.web.urls import public_url
 
 CONFIRM_FOR = dt.timedelta(days=7)
@@ -51,8 +52,10 @@ def mailbox(address: str) -> str:
     return f"{local}@{domain}"
 
 
-def subscribe(address: str) -> None:
+def subscribe(address: str, language: str = "en") -> None:
     """Start (or restart) a double opt-in; the caller shows the same answer whatever happened.
+
+    `language` is the one the address subscribed in: its mails are written in it (#29).
 
     A new or still unconfirmed address gets a fresh single-use confirmation token (the old one
     stops working) and one confirmation mail; an address already confirmed gets nothing.
@@ -66,7 +69,9 @@ def subscribe(address: str) -> None:
     if subscriber is None:
         try:
             with db.session.begin_nested():
-                subscriber = Subscriber(address=address, unsubscribe_hash=digest(unsubscribe_token(address)))
+                subscriber = Subscriber(
+                    address=address, unsubscribe_hash=digest(unsubscribe_token(address)), language=language
+                )
                 _arm(subscriber, token)
                 db.session.add(subscriber)
         except IntegrityError:  # the same address, subscribed at the same moment by another request
@@ -74,6 +79,7 @@ def subscribe(address: str) -> None:
             return
         state = "new"
     else:
+        subscriber.language = language
         _arm(subscriber, token)
         state = "pending"
     enqueue(
@@ -129,7 +135,13 @@ def confirm(token: str) -> Subscriber:
 
 
 def _welcome(subscriber: Subscriber) -> None:
-    """Tell a new subscriber where the register is and which changes are open now (#25)."""
+    """Tell a new subscriber where the register is and which changes are open now (#25), in the
+    language they subscribed in (#29)."""
+    with written_in(subscriber.language):
+        _welcome_mail(subscriber)
+
+
+def _welcome_mail(subscriber: Subscriber) -> None:
     enqueue(
         to=subscriber.address,
         subject=_(

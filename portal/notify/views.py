@@ -12,6 +12,7 @@ from portal.notify import subscriptions
 from portal.notify.forms import SubscribeForm
 from portal.notify.outbox import MailError
 from portal.notify.signals import open_changes
+from portal.web import language
 
 bp = policy.declare(Blueprint("notify", __name__), policy.PUBLIC)
 
@@ -36,7 +37,7 @@ def address_key() -> str:
 def subscribe() -> str | Response:
     form = SubscribeForm()
     if form.validate_on_submit():
-        subscriptions.subscribe(form.email.data or "")
+        subscriptions.subscribe(form.email.data or "", language=language.current())
         db.session.commit()
         return redirect(url_for("notify.check_email"))
     return render_template("notify/subscribe.html", form=form)

@@ -24,7 +24,7 @@ def test_demo_load_is_idempotent_and_keeps_the_demo_tenancies(app):
     before = {t.slug: (t.name, t.trust_id, t.local_authority) for t in db.session.scalars(select(Tenancy))}
     lines = list(demo_gias.load())
     assert "1 rejected" in lines[1] and "line 13" in lines[1]
-    assert db.session.scalar(select(func.count(GiasEstablishment.id))) == 11  # closed school and bad row left out; the Welsh school is in
+    assert db.session.scalar(select(func.count(GiasEstablishment.id))) == 11  # closed school, bad row left out
     assert db.session.scalar(select(func.count(GiasGroup.id))) == 2
     assert list(demo_gias.load()) == [
         "GIAS gias_groups.csv: already imported",

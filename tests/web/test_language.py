@@ -53,7 +53,9 @@ def test_a_cached_public_page_is_kept_per_language(client):
     welsh = client.get("/sub-processors", headers={"Accept-Language": "cy"})
     again = client.get("/sub-processors")
     assert (_lang(english), _lang(welsh), _lang(again)) == ("en", "cy", "en")
-    assert {"Cookie", "Accept-Language"} <= {v.strip() for vary in welsh.headers.getlist("Vary") for v in vary.split(",")}
+    assert {"Cookie", "Accept-Language"} <= {
+        v.strip() for vary in welsh.headers.getlist("Vary") for v in vary.split(",")
+    }
 
 
 def test_a_signed_in_person_keeps_their_choice_on_their_account(app, client_request):
