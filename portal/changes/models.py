@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -25,12 +26,14 @@ class ChangeKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "addition": "New sub-processor",
-            "replacement": "Replacement sub-processor",
-            "removal": "Sub-processor removed",
-            "material_change": "Material change to a sub-processor",
-        }[self.value]
+        return str(
+            {
+                "addition": _("New sub-processor"),
+                "replacement": _("Replacement sub-processor"),
+                "removal": _("Sub-processor removed"),
+                "material_change": _("Material change to a sub-processor"),
+            }[self.value]
+        )
 
 
 class NoticeState(enum.StrEnum):

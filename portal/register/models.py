@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Any, Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,7 +30,9 @@ class EntryKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"data_subprocessor": "Data sub-processor", "platform_utility": "Platform utility"}[self.value]
+        return str(
+            {"data_subprocessor": _("Data sub-processor"), "platform_utility": _("Platform utility")}[self.value]
+        )
 
 
 class EntryStatus(enum.StrEnum):
@@ -41,13 +44,15 @@ class EntryStatus(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "active": "Active",
-            "active_temporary": "Active (temporary)",
-            "conditional": "Conditional",
-            "planned": "Planned",
-            "retired": "Retired",
-        }[self.value]
+        return str(
+            {
+                "active": _("Active"),
+                "active_temporary": _("Active (temporary)"),
+                "conditional": _("Conditional"),
+                "planned": _("Planned"),
+                "retired": _("Retired"),
+            }[self.value]
+        )
 
 
 def _enum(cls: type[enum.Enum], length: int = 24) -> Enum:
