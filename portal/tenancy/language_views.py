@@ -64,8 +64,9 @@ def language() -> str | Response:
         chosen = str(form.language.data)
         if choose_language(tenancy, chosen, actor=audit.Actor.of(current_user)):
             db.session.commit()
-            success(
-                _("%(name)s's mail and documents are now in %(language)s.", name=tenancy.name, language=NAMES[chosen])
-            )
+            if chosen == "cy":
+                success(_("%(name)s's mail and documents are now in Welsh.", name=tenancy.name))
+            else:
+                success(_("%(name)s's mail and documents are now in English.", name=tenancy.name))
         return redirect(url_for("tenancy.overview"))
     return render_template("tenancy/language.html", tenancy=tenancy, form=form)
