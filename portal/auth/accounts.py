@@ -126,7 +126,7 @@ def sign_in(identity: VerifiedIdentity, *, invitation_token: str | None = None) 
         )
         joined = auto_join
     if not user.is_vendor and not _has_any_membership(user):
-        raise NoAccessError("signed in but belongs to no tenancy", NO_ACCESS, user.id)
+        raise NoAccessError("signed in but belongs to no tenancy", str(NO_ACCESS), user.id)
     return SignInResult(user, joined)
 
 
