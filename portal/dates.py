@@ -5,20 +5,10 @@ from __future__ import annotations
 import datetime as dt
 from zoneinfo import ZoneInfo
 
-from flask_babel import get_locale
+from babel.dates import get_month_names
+from flask_babel import get_locale, gettext
 
 UK = ZoneInfo("Europe/London")
-# GOV.UK's Welsh style (#29): "1 Ionawr 2027", "2:05yp", "canol dydd".
-WELSH_MONTHS = (
-    "Ionawr", "Chwefror", "Mawrth", "Ebrill", "Mai", "Mehefin",
-    "Gorffennaf", "Awst", "Medi", "Hydref", "Tachwedd", "Rhagfyr",
-)  # fmt: skip
-
-
-def _welsh() -> bool:
-    """Whether the page, mail or document being written is in Welsh (flask_babel's locale)."""
-    locale = get_locale()
-    return locale is not None and locale.language == "cy"
 
 
 def now() -> dt.datetime:
@@ -47,28 +37,28 @@ def govuk_date(value: dt.date | dt.datetime | None) -> str:
         return ""
     if isinstance(value, dt.datetime):
         value = value.astimezone(UK).date()
-    if _welsh():
-        return f"{value.day} {WELSH_MONTHS[value.month - 1]} {value.year}"
-    return f"{value.day} {value:%B %Y}"
+    locale = get_locale()
+    if locale is None or locale.language == "en":
+        return f"{value.day} {value:%B %Y}"
+    # In another language (Welsh, #29): its own month names, in the same order ("1 Ionawr 2027").
+    return f"{value.day} {get_month_names('wide', locale=locale)[value.month]} {value.year}"
 
 
 def govuk_time(value: dt.datetime) -> str:
     """2:05pm, midday or midnight, in UK local time."""
     local = value.astimezone(UK)
-    welsh = _welsh()
     if local.hour == 12 and local.minute == 0:
-        return "canol dydd" if welsh else "midday"
+        return str(gettext("midday"))
     if local.hour == 0 and local.minute == 0:
-        return "canol nos" if welsh else "midnight"
-    hour = local.hour % 12 or 12
-    morning, afternoon = ("yb", "yp") if welsh else ("am", "pm")
-    suffix = morning if local.hour < 12 else afternoon
-    return f"{hour}:{local.minute:02d}{suffix}"
+        return str(gettext("midnight"))
+    hour, minute = str(local.hour % 12 or 12), f"{local.minute:02d}"
+    if local.hour < 12:
+        return str(gettext("%(hour)s:%(minute)sam", hour=hour, minute=minute))
+    return str(gettext("%(hour)s:%(minute)spm", hour=hour, minute=minute))
 
 
 def govuk_datetime(value: dt.datetime | None) -> str:
     """1 January 2027 at 2:05pm, in UK local time."""
     if value is None:
         return ""
-    joiner = "am" if _welsh() else "at"
-    return f"{govuk_date(value)} {joiner} {govuk_time(value)}"
+    return str(gettext("%(date)s at %(time)s", date=govuk_date(value), time=govuk_time(value)))

@@ -6,6 +6,8 @@ import logging
 
 from flask import Flask, Response, g, jsonify, render_template, request
 from flask_babel import gettext
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from flask_wtf.csrf import CSRFError
 from sqlalchemy.exc import OperationalError
 from werkzeug.exceptions import HTTPException, InternalServerError, ServiceUnavailable
@@ -17,16 +19,19 @@ from portal.web.security import request_id
 
 log = logging.getLogger(__name__)
 
-MESSAGES: dict[int, tuple[str, str]] = {
-    400: ("There is a problem with your request", "Check what you entered and try again."),
-    401: ("Sign in to see this page", "You need to sign in to see this page."),
-    403: ("You do not have permission to see this page", "Ask your school's data lead if you think you should."),
-    404: ("Page not found", "If you typed the web address, check it is correct."),
-    405: ("That action is not possible here", "Go back and try again from the page you were on."),
-    413: ("The file or form is too large", "Choose a smaller file, or send less text, and try again."),
-    429: ("Too many attempts", "You have tried this too many times. Wait a few minutes and try again."),
-    500: ("Sorry, there is a problem with the service", "Try again later. Nothing you sent has been saved."),
-    503: ("Sorry, the service is unavailable", "Try again later. Nothing you sent has been saved."),
+MESSAGES: dict[int, tuple[LazyString, LazyString]] = {
+    400: (_l("There is a problem with your request"), _l("Check what you entered and try again.")),
+    401: (_l("Sign in to see this page"), _l("You need to sign in to see this page.")),
+    403: (
+        _l("You do not have permission to see this page"),
+        _l("Ask your school's data lead if you think you should."),
+    ),
+    404: (_l("Page not found"), _l("If you typed the web address, check it is correct.")),
+    405: (_l("That action is not possible here"), _l("Go back and try again from the page you were on.")),
+    413: (_l("The file or form is too large"), _l("Choose a smaller file, or send less text, and try again.")),
+    429: (_l("Too many attempts"), _l("You have tried this too many times. Wait a few minutes and try again.")),
+    500: (_l("Sorry, there is a problem with the service"), _l("Try again later. Nothing you sent has been saved.")),
+    503: (_l("Sorry, the service is unavailable"), _l("Try again later. Nothing you sent has been saved.")),
 }
 
 
@@ -43,7 +48,10 @@ def wants_json() -> bool:
 
 def render_error(error: HTTPException, message: str | None = None) -> Response:
     code = error.code or 500
-    title, default_message = MESSAGES.get(code, (error.name, error.description or ""))
+    if code in MESSAGES:
+        title, default_message = (str(text) for text in MESSAGES[code])
+    else:
+        title, default_message = error.name, error.description or ""
     body = message or default_message
     from flask.globals import request_ctx
 
@@ -69,7 +77,7 @@ def render_error(error: HTTPException, message: str | None = None) -> Response:
 def _csrf_error(error: CSRFError) -> Response:
     db.session.rollback()
     return render_error(
-        error, "Your form had expired or came from somewhere else. Go back, reload the page and try again."
+        error, gettext("Your form had expired or came from somewhere else. Go back, reload the page and try again.")
     )
 
 
@@ -81,7 +89,10 @@ def _http_error(error: HTTPException) -> Response:
 
         return from_http(error)
     if error.code == 429:
-        return render_error(error, f"You have tried this too many times ({error.description}). Wait and try again.")
+        return render_error(
+            error,
+            gettext("You have tried this too many times (%(limit)s). Wait and try again.", limit=error.description),
+        )
     if error.code == 403:
         return render_error(error, _forbidden_message())
     return render_error(error)

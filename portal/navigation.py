@@ -5,27 +5,29 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Flask, current_app, request, url_for
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from portal.auth.home import home_url
 from portal.auth.sessions import memberships, user_or_none
 
 # (endpoint, text, who sees it): "all", "signed_in" or "vendor".
-NAVIGATION: list[tuple[str, str, str]] = [
-    ("web.start", "Home", "all"),
-    ("register.public_register", "Sub-processors", "all"),
-    ("tenancy.home", "Your organisations", "signed_in"),
-    ("vendor.home", "Vendor console", "vendor"),
-    ("auth.account", "Your account", "signed_in"),
+NAVIGATION: list[tuple[str, LazyString, str]] = [
+    ("web.start", _l("Home"), "all"),
+    ("register.public_register", _l("Sub-processors"), "all"),
+    ("tenancy.home", _l("Your organisations"), "signed_in"),
+    ("vendor.home", _l("Vendor console"), "vendor"),
+    ("auth.account", _l("Your account"), "signed_in"),
 ]
 
-FOOTER: list[tuple[str, str]] = [
-    ("register.public_register", "Sub-processors"),
-    ("notify.subscribe", "Get change notifications"),
-    ("documents.verify", "Check an agreement"),
-    ("trusthub.overview", "Security"),
-    ("web.privacy", "Privacy notice"),
-    ("web.cookies", "Cookies"),
-    ("web.accessibility", "Accessibility statement"),
+FOOTER: list[tuple[str, LazyString]] = [
+    ("register.public_register", _l("Sub-processors")),
+    ("notify.subscribe", _l("Get change notifications")),
+    ("documents.verify", _l("Check an agreement")),
+    ("trusthub.overview", _l("Security")),
+    ("web.privacy", _l("Privacy notice")),
+    ("web.cookies", _l("Cookies")),
+    ("web.accessibility", _l("Accessibility statement")),
 ]
 
 
@@ -42,7 +44,7 @@ def navigation_items() -> list[dict[str, Any]]:
             continue  # their home is their one organisation (or the console): "Home" leads there
         href = home if endpoint == "web.start" else url_for(endpoint)
         current = request.path == href if endpoint == "web.start" else request.endpoint == endpoint
-        items.append({"href": href, "text": text, "active": current, "current": current})
+        items.append({"href": href, "text": str(text), "active": current, "current": current})
     return items
 
 
@@ -55,7 +57,7 @@ def signed_in_home() -> str:
 
 
 def footer_items() -> list[dict[str, str]]:
-    return [{"href": url_for(endpoint), "text": text} for endpoint, text in FOOTER]
+    return [{"href": url_for(endpoint), "text": str(text), "endpoint": endpoint} for endpoint, text in FOOTER]
 
 
 def init_app(app: Flask) -> None:

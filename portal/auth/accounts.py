@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 
 from portal.audit import service as audit
@@ -16,8 +17,8 @@ from portal.extensions import db
 from portal.tenancy import invitations
 from portal.tenancy.models import DirectoryProvider, Membership, Role, Tenancy, TenancyDirectory
 
-NO_ACCESS = "You do not have access yet. Ask your school's data lead to invite you."
-INVITED_ELSEWHERE = (
+NO_ACCESS = _l("You do not have access yet. Ask your school's data lead to invite you.")
+INVITED_ELSEWHERE = _l(
     "This invitation was sent to a different email address from the account you signed in with. "
     "Sign in with the work account of the address the invitation was sent to, or ask for a new invitation."
 )
@@ -56,8 +57,12 @@ def sign_in(identity: VerifiedIdentity, *, invitation_token: str | None = None) 
     if not tenancies and not is_vendor_directory(identity):
         raise SignInError(
             f"{identity.provider} directory {identity.directory} is not bound to any tenancy",
-            "Your school or trust has not been set up to use this portal with this account. "
-            "Ask your school's data lead, or contact us.",
+            str(
+                _l(
+                    "Your school or trust has not been set up to use this portal with this account. "
+                    "Ask your school's data lead, or contact us."
+                )
+            ),
         )
     found = db.session.scalar(
         select(Identity).where(
@@ -69,7 +74,7 @@ def sign_in(identity: VerifiedIdentity, *, invitation_token: str | None = None) 
     user = found.user if found is not None else None
     if user is not None and user.is_disabled:
         raise SignInError(
-            "account disabled", "Your account has been disabled. Contact the vendor's support team.", user.id
+            "account disabled", str(_l("Your account has been disabled. Contact the vendor's support team.")), user.id
         )
     if user is not None and user.is_vendor and not is_vendor_directory(identity):
         # Vendor staff reach the console only with the vendor's own directory.
@@ -78,14 +83,14 @@ def sign_in(identity: VerifiedIdentity, *, invitation_token: str | None = None) 
     if invitation_token and invitation is None:
         raise SignInError(
             "invitation expired, used, withdrawn or unknown",
-            "This invitation has expired, been used or been withdrawn.",
+            str(_l("This invitation has expired, been used or been withdrawn.")),
         )
     if invitation is not None and not invited_address(identity, invitation.email):
         # In a school the domain holds pupils' accounts too: the invitation is for the person it names.
-        raise SignInError(INVITED_REASON, INVITED_ELSEWHERE, user.id if user is not None else None)
+        raise SignInError(INVITED_REASON, str(INVITED_ELSEWHERE), user.id if user is not None else None)
     auto_join = next((t for t in tenancies if t.auto_join_enabled), None)
     if user is None and invitation is None and auto_join is None:
-        raise NoAccessError("no account and no invitation", NO_ACCESS)
+        raise NoAccessError("no account and no invitation", str(NO_ACCESS))
     if user is None:
         user = User(display_name=identity.name, email=identity.email)
         db.session.add(user)
@@ -121,7 +126,7 @@ def sign_in(identity: VerifiedIdentity, *, invitation_token: str | None = None) 
         )
         joined = auto_join
     if not user.is_vendor and not _has_any_membership(user):
-        raise NoAccessError("signed in but belongs to no tenancy", NO_ACCESS, user.id)
+        raise NoAccessError("signed in but belongs to no tenancy", str(NO_ACCESS), user.id)
     return SignInResult(user, joined)
 
 

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Optional
 
+from flask_babel import gettext
 from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
@@ -23,7 +24,7 @@ class VendorRole(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"vendor_staff": "Vendor staff", "vendor_admin": "Vendor admin"}[self.value]
+        return str(gettext("Vendor staff") if self is VendorRole.STAFF else gettext("Vendor admin"))
 
 
 class User(UserMixin, TimestampMixin, db.Model):  # type: ignore[name-defined,misc]

@@ -19,6 +19,7 @@ from urllib.parse import urlsplit
 import requests
 from authlib.common.errors import AuthlibBaseError
 from flask import current_app
+from flask_babel import gettext as _
 from joserfc.errors import JoseError
 
 from portal.extensions import oauth
@@ -33,12 +34,10 @@ SCOPE = "openid email profile"
 class SignInError(Exception):
     """A refused sign-in: `reason` goes to the audit, `message` to the person."""
 
-    def __init__(
-        self, reason: str, message: str = "We could not sign you in. Try again.", user_id: int | None = None
-    ) -> None:
+    def __init__(self, reason: str, message: str | None = None, user_id: int | None = None) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.message = message
+        self.message = message if message is not None else str(_("We could not sign you in. Try again."))
         self.user_id = user_id  # when the identity is known: the failure shows in their own security events
 
 
@@ -147,7 +146,12 @@ def verify_claims(provider: str, claims: dict[str, Any]) -> VerifiedIdentity:
         if tid == PERSONAL_MICROSOFT_TENANT:
             raise SignInError(
                 "personal Microsoft account",
-                "You signed in with a personal Microsoft account. Sign in with the work account your school gives you.",
+                str(
+                    _(
+                        "You signed in with a personal Microsoft account. "
+                        "Sign in with the work account your school gives you."
+                    )
+                ),
             )
         if not GUID.match(tid) or not GUID.match(oid):
             raise SignInError("token has no valid tid or oid")
@@ -157,10 +161,12 @@ def verify_claims(provider: str, claims: dict[str, Any]) -> VerifiedIdentity:
     if not hd:
         raise SignInError(
             "personal Google account (no hd claim)",
-            "You signed in with a personal Google account. Sign in with your school's Google Workspace account.",
+            str(
+                _("You signed in with a personal Google account. Sign in with your school's Google Workspace account.")
+            ),
         )
     if claims.get("email_verified") is not True:
-        raise SignInError("email not verified", "Google has not verified this account's email address.")
+        raise SignInError("email not verified", str(_("Google has not verified this account's email address.")))
     return VerifiedIdentity("google", "https://accounts.google.com", str(claims["sub"]), hd, name, email, email)
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from flask import Blueprint, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import selectinload
@@ -65,25 +66,25 @@ def vendor_role(user_id: int) -> Response:
 def apply(person: User, action: str, *, acting: User, value: str = "") -> str:
     """Carry out one administrative action on a person and audit it; returns the confirmation."""
     if person.id == acting.id and action in {"disable", "vendor_role"}:
-        raise PeopleError("You cannot do that to your own account")
+        raise PeopleError(_("You cannot do that to your own account"))
     details: dict[str, str | None] = {}
     if action == "disable":
         person.is_disabled = True
         revoke_sessions(person.id)
-        message = f"{person.display_name} is disabled and signed out everywhere."
+        message = _("%(name)s is disabled and signed out everywhere.", name=person.display_name)
     elif action == "enable":
         person.is_disabled = False
-        message = f"{person.display_name} can sign in again."
+        message = _("%(name)s can sign in again.", name=person.display_name)
     elif action == "revoke":
         revoke_sessions(person.id)
-        message = f"Every session of {person.display_name} has ended."
+        message = _("Every session of %(name)s has ended.", name=person.display_name)
     else:
         if value not in VENDOR_ROLE_CHOICES:
-            raise PeopleError("Select a vendor role")
+            raise PeopleError(_("Select a vendor role"))
         details = {"from": person.vendor_role.value if person.vendor_role else None, "to": value}
         person.vendor_role = VENDOR_ROLE_CHOICES[value]
         revoke_sessions(person.id)
-        message = f"{person.display_name}'s vendor role has changed."
+        message = _("%(name)s's vendor role has changed.", name=person.display_name)
     db.session.flush()
     audit.record(
         f"people.{action}",
@@ -92,7 +93,7 @@ def apply(person: User, action: str, *, acting: User, value: str = "") -> str:
         object_id=person.id,
         details=details or None,
     )
-    return message
+    return str(message)
 
 
 def _act(user_id: int, action: str, value: str = "") -> Response:

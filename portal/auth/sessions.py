@@ -15,6 +15,7 @@ from urllib.parse import urlsplit
 from flask import Flask, current_app, flash, g, has_request_context, jsonify, redirect, request, session, url_for
 from flask.sessions import SecureCookieSession, SecureCookieSessionInterface
 from flask.wrappers import Request
+from flask_babel import gettext
 from flask_login import current_user, login_user, logout_user
 from itsdangerous import BadSignature
 from sqlalchemy import Select, and_, bindparam, delete, select, update
@@ -215,11 +216,11 @@ def safe_next(target: str | None) -> str | None:
 def send_to_sign_in(reauthenticate: bool = False) -> Any:
     """Where an anonymous (or stale) request goes: the sign-in page, or 401 for JSON."""
     if request.path.endswith(".json") or request.accept_mimetypes.best == "application/json":
-        response = jsonify(error="unauthorised", message="Sign in to see this.")
+        response = jsonify(error="unauthorised", message=gettext("Sign in to see this."))
         response.status_code = 401
         return response
     if reauthenticate:
-        flash("Sign in again to continue: this action needs a recent sign-in.")
+        flash(gettext("Sign in again to continue: this action needs a recent sign-in."))
     target = request.full_path if request.method == "GET" else request.path
     return redirect(url_for("auth.sign_in", next=safe_next(target.rstrip("?"))))
 
@@ -241,7 +242,7 @@ def _check_timeouts() -> Any:
     absolute = dt.timedelta(hours=int(current_app.config["SESSION_ABSOLUTE_HOURS"]))
     if _age("last_seen_at") > idle or _age("signed_in_at") > absolute:
         end_session()
-        flash("You were signed out because your session timed out. Sign in again to continue.")
+        flash(gettext("You were signed out because your session timed out. Sign in again to continue."))
         return None
     if _age("last_seen_at") >= LAST_SEEN_RESOLUTION:
         # Rewriting the cookie on every request costs a signature and a Set-Cookie each time; the

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import requests
 from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask_babel import gettext as _
 from sqlalchemy import or_, select
 from werkzeug.wrappers import Response
 
@@ -51,7 +52,10 @@ def start(provider: str) -> Response | tuple[str, int]:
             return oidc.client(provider).authorize_redirect(redirect_uri)  # type: ignore[no-any-return]
     except requests.RequestException:
         current_app.logger.exception("sign-in provider %s unreachable", provider)
-        message = f"Sign in with {PROVIDER_LABELS[provider]} is not available at the moment. Try again later."
+        message = _(
+            "Sign in with %(provider)s is not available at the moment. Try again later.",
+            provider=PROVIDER_LABELS[provider],
+        )
         return render_template("auth/refused.html", message=message, no_access=False), 503
 
 
@@ -82,7 +86,7 @@ def callback(provider: str) -> Response | tuple[str, int]:
     begin_session(result.user)
     db.session.commit()
     if result.joined is not None:
-        success(f"You have joined {result.joined.name}.")
+        success(_("You have joined %(name)s.", name=result.joined.name))
         return redirect(target or url_for("tenancy.overview", tenancy=result.joined.slug))
     return redirect(target or landing_for(result.user))
 
@@ -108,7 +112,7 @@ def sign_out() -> Response:
     audit.record("auth.sign_out", actor=audit.Actor.of(user))
     end_session()
     db.session.commit()
-    success("You have signed out.")
+    success(_("You have signed out."))
     return redirect(url_for("web.start"))
 
 
@@ -141,5 +145,5 @@ def sign_out_everywhere() -> Response:
     audit.record("auth.sign_out_everywhere", actor=audit.Actor.of(user), object_type="user", object_id=user.id)
     end_session()
     db.session.commit()
-    success("You have signed out on every device.")
+    success(_("You have signed out on every device."))
     return redirect(url_for("auth.sign_in"))

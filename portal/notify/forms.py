@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovSubmitInput, GovTextInput
 from wtforms import StringField, SubmitField
 from wtforms.validators import DataRequired, Length, ValidationError
@@ -13,17 +14,19 @@ from portal.web.forms import FlaskForm
 
 class SubscribeForm(FlaskForm):
     email = StringField(
-        "Email address",
+        _l("Email address"),
         widget=GovTextInput(),
         validators=[
-            DataRequired(message="Enter your email address"),
-            Length(max=320, message="Email address must be 320 characters or fewer"),
+            DataRequired(message=_l("Enter your email address")),
+            Length(max=320, message=_l("Email address must be 320 characters or fewer")),
         ],
     )
-    submit = SubmitField("Subscribe", widget=GovSubmitInput())
+    submit = SubmitField(_l("Subscribe"), widget=GovSubmitInput())
 
     def validate_email(self, field: StringField) -> None:
         try:
             canonical_address(field.data or "")
         except MailError as error:
-            raise ValidationError("Enter an email address in the correct format, like name@example.com") from error
+            raise ValidationError(
+                str(_l("Enter an email address in the correct format, like name@example.com"))
+            ) from error

@@ -10,6 +10,7 @@ from typing import Any
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
+from flask_babel import lazy_gettext as _l
 
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
@@ -19,7 +20,7 @@ from portal.notify.tokens import unsubscribe_url
 ALLOWED_EXTRA_HEADERS = {"List-Unsubscribe", "List-Unsubscribe-Post", "List-Id", "Auto-Submitted"}
 
 
-UNSUBSCRIBE_FOOTER = (
+UNSUBSCRIBE_FOOTER = _l(
     "You get this email because you subscribed to changes to our sub-processor list.\nTo stop, unsubscribe:"
 )
 

@@ -84,7 +84,7 @@ def subscribe(address: str, language: str = "en") -> None:
         state = "pending"
     enqueue(
         to=address,
-        subject="Confirm that you want emails about sub-processor changes",
+        subject=_("Confirm that you want emails about sub-processor changes"),
         text=render_template(
             "notify/confirm_mail.txt",
             url=mail_url(f"/subscribe/confirm/{token}"),
@@ -118,7 +118,7 @@ def confirm(token: str) -> Subscriber:
     subscriber = pending_for(token)
     if subscriber is None:
         record("notify.confirm", actor=ANONYMOUS, outcome=Outcome.FAILURE, reason="unknown, used or expired token")
-        raise SubscriptionError("This link has expired or has already been used")
+        raise SubscriptionError(_("This link has expired or has already been used"))
     subscriber.confirmed_at = now()
     subscriber.confirm_token_hash = None
     subscriber.confirm_expires_at = None

@@ -8,37 +8,39 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 
 from portal.dates import govuk_date
 from portal.register.facts import summary
 from portal.register.models import NotSubProcessor, RegisterEntry, RegisterVersion
 
 # The fields a reader compares, in the order the register shows them.
-ENTRY_FIELDS: list[tuple[str, str]] = [
-    ("supplier", "Supplier"),
-    ("parent_entity", "Parent entity"),
-    ("kind", "Kind"),
-    ("status", "Status"),
-    ("condition_service", "Conditional on"),
-    ("effective_on", "Takes effect on"),
-    ("retires_on", "Removed on"),
-    ("services_used", "Services used"),
-    ("purpose", "Purpose"),
-    ("data_categories", "Data categories processed"),
-    ("location", "Location"),
-    ("residency_note", "Residency note"),
-    ("certifications", "Certifications"),
-    ("dpa_reference", "DPA reference"),
-    ("privacy_contact", "Privacy contact"),
-    ("risk_note", "Risk note"),
+ENTRY_FIELDS: list[tuple[str, LazyString]] = [
+    ("supplier", _l("Supplier")),
+    ("parent_entity", _l("Parent entity")),
+    ("kind", _l("Kind")),
+    ("status", _l("Status")),
+    ("condition_service", _l("Conditional on")),
+    ("effective_on", _l("Takes effect on")),
+    ("retires_on", _l("Removed on")),
+    ("services_used", _l("Services used")),
+    ("purpose", _l("Purpose")),
+    ("data_categories", _l("Data categories processed")),
+    ("location", _l("Location")),
+    ("residency_note", _l("Residency note")),
+    ("certifications", _l("Certifications")),
+    ("dpa_reference", _l("DPA reference")),
+    ("privacy_contact", _l("Privacy contact")),
+    ("risk_note", _l("Risk note")),
 ]
 
-VERSION_FIELDS: list[tuple[str, str]] = [
-    ("owner_name", "Owner"),
-    ("contact_email", "Contact"),
-    ("reviewed_on", "Reviewed"),
-    ("next_review_on", "Next review"),
-    ("notes", "Notes"),
+VERSION_FIELDS: list[tuple[str, LazyString]] = [
+    ("owner_name", _l("Owner")),
+    ("contact_email", _l("Contact")),
+    ("reviewed_on", _l("Reviewed")),
+    ("next_review_on", _l("Next review")),
+    ("notes", _l("Notes")),
 ]
 
 
@@ -109,12 +111,12 @@ class VersionComparison:
         return counts
 
 
-def _diff(before: Any, after: Any, fields: list[tuple[str, str]]) -> list[FieldChange]:
+def _diff(before: Any, after: Any, fields: list[tuple[str, LazyString]]) -> list[FieldChange]:
     changes = []
     for name, label in fields:
         old, new = getattr(before, name), getattr(after, name)
         if (old or None) != (new or None):
-            changes.append(FieldChange(name, label, show(old), show(new)))
+            changes.append(FieldChange(name, str(label), show(old), show(new)))
     return changes
 
 
@@ -130,7 +132,9 @@ def compare_versions(a: RegisterVersion, b: RegisterVersion) -> VersionCompariso
             continue
         fields = _diff(previous, entry, ENTRY_FIELDS)
         if (previous.facts_data or {}) != (entry.facts_data or {}):
-            fields.append(FieldChange("facts", "Facts", summary(previous.facts) or _("Not set"), summary(entry.facts)))
+            fields.append(
+                FieldChange("facts", _("Facts"), summary(previous.facts) or _("Not set"), summary(entry.facts))
+            )
         if fields:
             result.entries.append(EntryChange(entry.key, entry.supplier, "changed", fields, previous, entry))
         else:

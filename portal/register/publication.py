@@ -9,6 +9,8 @@ from typing import Any
 from xml.etree import ElementTree as ET
 
 from flask import current_app
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.dates import govuk_date
 from portal.register import materiality
@@ -206,8 +208,13 @@ def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: st
     return element
 
 
+# The words of the feed's change lines (#29): one for each value materiality gives.
+_CHANGE_WORDS = {"added": _l("Added"), "removed": _l("Removed"), "changed": _l("Changed")}
+_KIND_WORDS = {"material": _l("Material"), "editorial": _l("Editorial")}
+
+
 def _version_text(version: RegisterVersion, previous: RegisterVersion | None) -> str:
-    lines = [version.summary or f"Version {version.number} published."]
+    lines = [version.summary or str(_("Version %(number)s published.", number=version.number))]
     if previous is not None:
         comparison = compare_versions(previous, version)
         fields = {change.key: change.fields for change in comparison.entries}
@@ -216,11 +223,13 @@ def _version_text(version: RegisterVersion, previous: RegisterVersion | None) ->
                 continue
             detail = ", ".join(f.label.lower() for f in fields.get(difference.key, []))
             why = "; ".join(difference.reasons)
-            lines.append(
-                f"{difference.change.capitalize()}: {difference.supplier}"
-                + (f" ({detail})" if detail else "")
-                + f". {difference.classification.capitalize()}: {why}."
-            )
+            change = str(_CHANGE_WORDS.get(difference.change, difference.change))
+            kind = str(_KIND_WORDS.get(difference.classification, difference.classification))
+            values = {"change": change, "supplier": difference.supplier, "detail": detail, "kind": kind, "why": why}
+            if detail:
+                lines.append(str(_("%(change)s: %(supplier)s (%(detail)s). %(kind)s: %(why)s.", **values)))
+            else:
+                lines.append(str(_("%(change)s: %(supplier)s. %(kind)s: %(why)s.", **values)))
     return "\n".join(lines)
 
 
@@ -249,8 +258,8 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequ
     register_url = public_url("register.public_register")
     feed = ET.Element(f"{{{ATOM}}}feed")
     _add(feed, "id", register_url)
-    _add(feed, "title", f"{config['VENDOR_NAME']} sub-processor register")
-    _add(feed, "subtitle", "Published versions of the register and announced changes to sub-processors.")
+    _add(feed, "title", _("%(vendor)s sub-processor register", vendor=config["VENDOR_NAME"]))
+    _add(feed, "subtitle", _("Published versions of the register and announced changes to sub-processors."))
     latest = max((v.published_at for v in versions if v.published_at), default=dt.datetime(2000, 1, 1, tzinfo=dt.UTC))
     _add(feed, "updated", _iso(latest))
     author = _add(feed, "author")
@@ -264,14 +273,20 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequ
             # Dated by the version that first announced it, so a later version does not re-date it.
             first = first_announced(change, versions)
             entry = _add(feed, "entry")
-            verb = "to be added" if change.kind == "addition" else "to be removed"
             _add(entry, "id", f"{register_url}#{change.kind}-{change.entry.key}-{change.on.isoformat()}")
-            _add(entry, "title", f"{change.entry.supplier} {verb} on {govuk_date(change.on)}")
+            on = govuk_date(change.on)
+            if change.kind == "addition":
+                title = _("%(supplier)s to be added on %(date)s", supplier=change.entry.supplier, date=on)
+            else:
+                title = _("%(supplier)s to be removed on %(date)s", supplier=change.entry.supplier, date=on)
+            _add(entry, "title", title)
             _add(entry, "updated", _iso(first.published_at))
             _add(entry, "published", _iso(first.published_at))
             _add(entry, "link", rel="alternate", type="text/html", href=f"{register_url}#entry-{change.entry.key}")
             _add(entry, "category", term="material" if change.kind == "addition" else "editorial")
-            announced = f"Announced in version {first.number} on {govuk_date(first.published_at)}."
+            announced = _(
+                "Announced in version %(number)s on %(date)s.", number=first.number, date=govuk_date(first.published_at)
+            )
             _add(entry, "summary", f"{announced} {change.entry.purpose}".strip())
     for notice in notices:
         entry = _add(feed, "entry")
@@ -285,7 +300,7 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequ
         url = public_url("register.version", sequence=version.sequence)
         entry = _add(feed, "entry")
         _add(entry, "id", url)
-        _add(entry, "title", f"Version {version.number} published")
+        _add(entry, "title", _("Version %(number)s published", number=version.number))
         _add(entry, "updated", _iso(version.published_at))
         _add(entry, "published", _iso(version.published_at))
         _add(entry, "link", rel="alternate", type="text/html", href=url)

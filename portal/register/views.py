@@ -9,6 +9,7 @@ from collections.abc import Sequence
 from typing import Any, NamedTuple
 
 from flask import Blueprint, Response, abort, current_app, jsonify, render_template, request, session
+from flask_babel import gettext as _
 from markupsafe import Markup
 
 from portal import policy
@@ -149,7 +150,7 @@ def _json_not_found(message: str) -> tuple[Response, int]:
 def public_register_json() -> Response | tuple[Response, int]:
     version = service.current_published()
     if version is None:
-        return _json_not_found("No version of the register has been published yet.")
+        return _json_not_found(_("No version of the register has been published yet."))
     return _version_json(version, current=True)
 
 
@@ -189,7 +190,7 @@ def version(sequence: int) -> Response:
 def version_json_view(sequence: int) -> Response | tuple[Response, int]:
     found = service.published_version(sequence)
     if found is None:
-        return _json_not_found("There is no published version with that number.")
+        return _json_not_found(_("There is no published version with that number."))
     return _version_json(found, current=False)
 
 
@@ -216,11 +217,11 @@ def compare() -> Response | tuple[str, int]:
 def _compare_error(raw_from: str | None, raw_to: str | None, known: set[int]) -> str | None:
     """A plain-English reason the two versions cannot be compared, or None."""
     if not raw_from or not raw_to:
-        return "Choose two versions to compare."
+        return str(_("Choose two versions to compare."))
     if not (raw_from.isdigit() and raw_to.isdigit()) or len(raw_from) > 9 or len(raw_to) > 9:
-        return "Choose versions from the lists: the addresses of versions are numbers."
+        return str(_("Choose versions from the lists: the addresses of versions are numbers."))
     if int(raw_from) not in known or int(raw_to) not in known:
-        return "There is no published version with that number. Choose versions from the lists."
+        return str(_("There is no published version with that number. Choose versions from the lists."))
     if raw_from == raw_to:
-        return "Choose two different versions to compare."
+        return str(_("Choose two different versions to compare."))
     return None

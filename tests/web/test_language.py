@@ -106,5 +106,5 @@ def test_dates_are_written_the_govuk_way_in_each_language(app):
         with force_locale("cy"):
             assert govuk_date(day) == "1 Ionawr 2027"
             assert govuk_date(dt.date(2027, 12, 25)) == "25 Rhagfyr 2027"
-            assert govuk_datetime(afternoon) == "1 Gorffennaf 2027 am 2:05yp"
+            assert govuk_datetime(afternoon) == "1 Gorffennaf 2027 am 2:05yh"
             assert govuk_time(noon) == "canol dydd"
