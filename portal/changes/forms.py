@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -43,7 +46,7 @@ class AnnounceForm(FlaskForm):
     kind = RadioField(
         _l("What kind of change is it?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(kind.value, kind.lazy_label) for kind in ChangeKind],
+        choices=[SelectChoice(kind.value, LazyString(attrgetter("label"), kind)) for kind in ChangeKind],
         validators=[InputRequired(message=_l("Select the kind of change"))],
     )
     entry_key = SelectField(

@@ -6,8 +6,6 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Optional
 
-from flask_babel import lazy_gettext as _l
-from flask_babel.speaklater import LazyString
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -27,16 +25,11 @@ class ChangeKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(self.lazy_label)
-
-    @property
-    def lazy_label(self) -> LazyString:
-        """The label translated when shown, for choices built before any request (a form's class)."""
         return {
-            "addition": _l("New sub-processor"),
-            "replacement": _l("Replacement sub-processor"),
-            "removal": _l("Sub-processor removed"),
-            "material_change": _l("Material change to a sub-processor"),
+            "addition": "New sub-processor",
+            "replacement": "Replacement sub-processor",
+            "removal": "Sub-processor removed",
+            "material_change": "Material change to a sub-processor",
         }[self.value]
 
 
