@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+from operator import attrgetter
+
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
+from flask_babel.speaklater import LazyString
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovDateInput,
@@ -35,97 +39,101 @@ class UKDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError as error:
-            raise ValueError("The date the change takes effect must be a real date, like 27 3 2027") from error
+            raise ValueError(_("The date the change takes effect must be a real date, like 27 3 2027")) from error
 
 
 class AnnounceForm(FlaskForm):
     kind = RadioField(
-        "What kind of change is it?",
+        _l("What kind of change is it?"),
         widget=GovRadioInput(),
-        choices=[SelectChoice(kind.value, kind.label) for kind in ChangeKind],
-        validators=[InputRequired(message="Select the kind of change")],
+        choices=[SelectChoice(kind.value, LazyString(attrgetter("label"), kind)) for kind in ChangeKind],
+        validators=[InputRequired(message=_l("Select the kind of change"))],
     )
-    entry_key = SelectField("Supplier", widget=GovSelect(), validators=[DataRequired(message="Select the supplier")])
-    replaces_key = SelectField("Supplier it replaces (replacements only)", widget=GovSelect(), validators=[Optional()])
+    entry_key = SelectField(
+        _l("Supplier"), widget=GovSelect(), validators=[DataRequired(message=_l("Select the supplier"))]
+    )
+    replaces_key = SelectField(
+        _l("Supplier it replaces (replacements only)"), widget=GovSelect(), validators=[Optional()]
+    )
     title = StringField(
-        "Title",
+        _l("Title"),
         widget=GovTextInput(),
         validators=[
-            DataRequired(message="Enter a title for the change"),
-            Length(max=200, message="Title must be 200 characters or fewer"),
+            DataRequired(message=_l("Enter a title for the change")),
+            Length(max=200, message=_l("Title must be 200 characters or fewer")),
         ],
     )
     reason = TextAreaField(
-        "Reason for the change",
+        _l("Reason for the change"),
         widget=GovTextArea(),
         validators=[
-            DataRequired(message="Enter the reason for the change"),
-            Length(max=GROUNDS_MAX, message=f"Reason must be {GROUNDS_MAX} characters or fewer"),
+            DataRequired(message=_l("Enter the reason for the change")),
+            Length(max=GROUNDS_MAX, message=_l("Reason must be %(max)s characters or fewer", max=GROUNDS_MAX)),
         ],
     )
     effective_on = UKDateField(
-        "Date the change takes effect",
+        _l("Date the change takes effect"),
         widget=GovDateInput(),
         format="%d %m %Y",
-        validators=[InputRequired(message="Enter the date the change takes effect")],
+        validators=[InputRequired(message=_l("Enter the date the change takes effect"))],
     )
-    submit = SubmitField("Announce the change", widget=GovSubmitInput())
+    submit = SubmitField(_l("Announce the change"), widget=GovSubmitInput())
 
 
 class LodgeForm(FlaskForm):
     grounds = TextAreaField(
-        "Your grounds for objecting",
+        _l("Your grounds for objecting"),
         widget=GovTextArea(),
         validators=[
-            DataRequired(message="Enter your grounds for objecting"),
-            Length(max=GROUNDS_MAX, message=f"Your grounds must be {GROUNDS_MAX} characters or fewer"),
+            DataRequired(message=_l("Enter your grounds for objecting")),
+            Length(max=GROUNDS_MAX, message=_l("Your grounds must be %(max)s characters or fewer", max=GROUNDS_MAX)),
         ],
     )
-    target = RadioField("Object for", widget=GovRadioInput(), validators=[Optional()])
+    target = RadioField(_l("Object for"), widget=GovRadioInput(), validators=[Optional()])
     # A trust: the academies it chose to object for (target "chosen").
     academies = SelectMultipleField(_l("Academies"), widget=GovCheckboxesInput(), validators=[Optional()])
-    submit = SubmitField("Object to this change", widget=GovSubmitInput())
+    submit = SubmitField(_l("Object to this change"), widget=GovSubmitInput())
 
 
 class WithdrawForm(FlaskForm):
-    submit = SubmitField("Withdraw this objection", widget=GovSubmitInput())
+    submit = SubmitField(_l("Withdraw this objection"), widget=GovSubmitInput())
 
 
 class AcknowledgeForm(FlaskForm):
-    submit = SubmitField("Acknowledge", widget=GovSubmitInput())
+    submit = SubmitField(_l("Acknowledge"), widget=GovSubmitInput())
 
 
 class DecideForm(FlaskForm):
     decision = RadioField(
-        "Decision",
+        _l("Decision"),
         widget=GovRadioInput(),
         choices=[
-            SelectChoice("accommodated", "Accommodated: the change will not apply to this organisation"),
-            SelectChoice("not_accommodated", "Not accommodated: offer exit under the contract's terms"),
+            SelectChoice("accommodated", _l("Accommodated: the change will not apply to this organisation")),
+            SelectChoice("not_accommodated", _l("Not accommodated: offer exit under the contract's terms")),
         ],
-        validators=[InputRequired(message="Select a decision")],
+        validators=[InputRequired(message=_l("Select a decision"))],
     )
     reason = TextAreaField(
-        "Reason for the decision",
+        _l("Reason for the decision"),
         widget=GovTextArea(),
         validators=[
-            DataRequired(message="Enter the reason for your decision"),
-            Length(max=GROUNDS_MAX, message=f"Reason must be {GROUNDS_MAX} characters or fewer"),
+            DataRequired(message=_l("Enter the reason for your decision")),
+            Length(max=GROUNDS_MAX, message=_l("Reason must be %(max)s characters or fewer", max=GROUNDS_MAX)),
         ],
     )
-    submit = SubmitField("Record the decision", widget=GovSubmitInput())
+    submit = SubmitField(_l("Record the decision"), widget=GovSubmitInput())
 
 
 class WithdrawNoticeForm(FlaskForm):
     reason = TextAreaField(
-        "Why are you withdrawing this change?",
+        _l("Why are you withdrawing this change?"),
         widget=GovTextArea(),
         validators=[
-            DataRequired(message="Enter the reason for withdrawing the change"),
-            Length(max=GROUNDS_MAX, message=f"Reason must be {GROUNDS_MAX} characters or fewer"),
+            DataRequired(message=_l("Enter the reason for withdrawing the change")),
+            Length(max=GROUNDS_MAX, message=_l("Reason must be %(max)s characters or fewer", max=GROUNDS_MAX)),
         ],
     )
-    submit = SubmitField("Withdraw the change", widget=GovSubmitInput())
+    submit = SubmitField(_l("Withdraw the change"), widget=GovSubmitInput())
 
 
 class WrittenObjectionForm(FlaskForm):

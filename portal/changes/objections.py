@@ -75,7 +75,7 @@ def lodge_objection(
     if change.state is not NoticeState.ANNOUNCED:
         _refuse(
             WindowClosed,
-            "This change has been withdrawn: there is nothing to object to.",
+            _("This change has been withdrawn: there is nothing to object to."),
             change=change,
             tenancy=tenancy,
             actor=actor,
@@ -86,7 +86,10 @@ def lodge_objection(
         until = govuk_date(window.object_until(change.effective_on))
         _refuse(
             WindowClosed,
-            f"The notice window for this change closed at the end of {until}: objections can no longer be lodged.",
+            _(
+                "The notice window for this change closed at the end of %(until)s: objections can no longer be lodged.",
+                until=until,
+            ),
             change=change,
             tenancy=tenancy,
             actor=actor,
@@ -94,7 +97,7 @@ def lodge_objection(
     if _existing(change, tenancy) is not None:
         _refuse(
             AlreadyObjected,
-            f"{tenancy.name} has already objected to this change.",
+            _("%(name)s has already objected to this change.", name=tenancy.name),
             change=change,
             tenancy=tenancy,
             actor=actor,
@@ -118,7 +121,7 @@ def lodge_objection(
     except IntegrityError:
         _refuse(
             AlreadyObjected,
-            f"{tenancy.name} has already objected to this change.",
+            _("%(name)s has already objected to this change.", name=tenancy.name),
             change=change,
             tenancy=tenancy,
             actor=actor,
@@ -220,7 +223,7 @@ def _existing(change: ChangeNotice, tenancy: Tenancy) -> Objection | None:
 def withdraw_objection(objection: Objection, *, actor: Actor, note: str = "") -> None:
     """The school withdraws its objection; after an accommodation this gives the exclusion back."""
     was_accommodated = objection.state is ObjectionState.ACCOMMODATED
-    _step(objection, ObjectionState.WITHDRAWN, actor=actor, note=note or "Withdrawn by the school.")
+    _step(objection, ObjectionState.WITHDRAWN, actor=actor, note=note or _("Withdrawn by the school."))
     if was_accommodated:
         db.session.execute(delete(TenancyExclusion).where(TenancyExclusion.objection_id == objection.id))
 
@@ -230,19 +233,19 @@ def close_for_withdrawn_change(change: ChangeNotice, *, actor: Actor) -> int:
     query = select(Objection).where(Objection.change_id == change.id, Objection.state.in_(OPEN_STATES))
     found = list(db.session.scalars(query))
     for objection in found:
-        _step(objection, ObjectionState.WITHDRAWN, actor=actor, note="Closed: we withdrew the change.")
+        _step(objection, ObjectionState.WITHDRAWN, actor=actor, note=_("Closed: we withdrew the change."))
     return len(found)
 
 
 def acknowledge(objection: Objection, *, actor: Actor, note: str = "") -> None:
     """Vendor staff acknowledge receipt of an objection."""
-    _step(objection, ObjectionState.ACKNOWLEDGED, actor=actor, note=note or "We have received your objection.")
+    _step(objection, ObjectionState.ACKNOWLEDGED, actor=actor, note=note or _("We have received your objection."))
 
 
 def _decide(objection: Objection, state: ObjectionState, *, reason: str, actor: Actor) -> dt.datetime:
     """Check a decision may be made, and record who made it, when and why; the time of the decision."""
     if not reason.strip():
-        raise DecisionInvalid("Enter the reason for your decision", field="reason")
+        raise DecisionInvalid(_("Enter the reason for your decision"), field="reason")
     check_transition(objection.state, state)
     at = now()
     objection.decided_at, objection.decided_by_id = at, actor.user_id
@@ -273,7 +276,12 @@ def _exclude(objection: Objection, change: ChangeNotice, *, actor: Actor, at: dt
         TenancyExclusion(
             tenancy_id=objection.tenancy_id,
             entry_key=change.entry_key,
-            reason=f"Decision of {govuk_date(at)} on “{change.title}”: {objection.decision_reason}",
+            reason=_(
+                "Decision of %(date)s on “%(title)s”: %(reason)s",
+                date=govuk_date(at),
+                title=change.title,
+                reason=objection.decision_reason,
+            ),
             objection_id=objection.id,
             since=at,
             created_by_id=actor.user_id,

@@ -70,29 +70,41 @@ def _check_register(kind: ChangeKind, entry_key: str, replaces_key: str | None, 
     entries = {entry.key: entry for entry in register_candidates()}
     entry = entries.get(entry_key)
     if entry is None:
-        raise NoticeInvalid("Select a supplier from the current published register", field="entry_key")
+        raise NoticeInvalid(_("Select a supplier from the current published register"), field="entry_key")
     when = govuk_date(effective_on)
     planned_then = entry.status is EntryStatus.PLANNED and entry.effective_on == effective_on
     if kind in (ChangeKind.ADDITION, ChangeKind.REPLACEMENT) and not planned_then:
         raise NoticeInvalid(
-            f"{entry.supplier} is not planned to start on {when} in the register or its draft: give it that "
-            "date as a planned entry first, then announce it",
+            _(
+                "%(supplier)s is not planned to start on %(when)s in the register or its draft: give it that "
+                "date as a planned entry first, then announce it",
+                supplier=entry.supplier,
+                when=when,
+            ),
             field="entry_key",
         )
     if kind is ChangeKind.REPLACEMENT:
         replaced = entries.get(replaces_key or "")
         if replaced is None or replaced.key == entry.key:
-            raise NoticeInvalid("Select the supplier being replaced", field="replaces_key")
+            raise NoticeInvalid(_("Select the supplier being replaced"), field="replaces_key")
         if replaced.retires_on != effective_on:
             raise NoticeInvalid(
-                f"{replaced.supplier} is not due to be removed on {when} in the published register: give it that "
-                "removal date in the register first",
+                _(
+                    "%(supplier)s is not due to be removed on %(when)s in the published register: give it that "
+                    "removal date in the register first",
+                    supplier=replaced.supplier,
+                    when=when,
+                ),
                 field="replaces_key",
             )
     if kind is ChangeKind.REMOVAL and entry.retires_on != effective_on:
         raise NoticeInvalid(
-            f"{entry.supplier} is not due to be removed on {when} in the published register: give it that removal "
-            "date in the register first",
+            _(
+                "%(supplier)s is not due to be removed on %(when)s in the published register: give it that "
+                "removal date in the register first",
+                supplier=entry.supplier,
+                when=when,
+            ),
             field="entry_key",
         )
     return entry
@@ -122,12 +134,12 @@ def announce_change(
             field="effective_on",
         )
     if not title.strip():
-        raise NoticeInvalid("Enter a title for the change", field="title")
+        raise NoticeInvalid(_("Enter a title for the change"), field="title")
     if any(ch in title for ch in "\r\n\x00"):
         # The title becomes a mail subject: a line break there would be a header injection.
-        raise NoticeInvalid("Enter the title on one line", field="title")
+        raise NoticeInvalid(_("Enter the title on one line"), field="title")
     if not reason.strip():
-        raise NoticeInvalid("Enter the reason for the change", field="reason")
+        raise NoticeInvalid(_("Enter the reason for the change"), field="reason")
     entry = _check_register(kind, entry_key, replaces_key if kind is ChangeKind.REPLACEMENT else None, effective_on)
     notice = ChangeNotice(
         kind=kind,
@@ -174,8 +186,10 @@ def _announce(notice: ChangeNotice, entry: RegisterEntry) -> int:
 
     queued, told = tell_controllers(notice, entry=entry)
     until = govuk_date(window.object_until(notice.effective_on))
-    summary = f"{notice.kind.label}: {notice.supplier}.\n\n{notice.title}\n\n{notice.reason}\n\n" + _(
-        "This change takes effect on %(when)s.", when=govuk_date(notice.effective_on)
+    summary = (
+        _("%(kind)s: %(supplier)s.", kind=notice.kind.label, supplier=notice.supplier)
+        + f"\n\n{notice.title}\n\n{notice.reason}\n\n"
+        + _("This change takes effect on %(when)s.", when=govuk_date(notice.effective_on))
     )
     if notice.kind is not ChangeKind.REMOVAL:
         summary += "\n" + _(
@@ -186,10 +200,13 @@ def _announce(notice: ChangeNotice, entry: RegisterEntry) -> int:
         )
     return queued + announce(
         Notice(
-            subject=f"{current_app.config['VENDOR_NAME']}: change to our sub-processors on "
-            f"{govuk_date(notice.effective_on)}",
+            subject=_(
+                "%(vendor)s: change to our sub-processors on %(date)s",
+                vendor=current_app.config["VENDOR_NAME"],
+                date=govuk_date(notice.effective_on),
+            ),
             summary=summary,
-            links=[("Read the change", notice_url(notice))],
+            links=[(_("Read the change"), notice_url(notice))],
             reference=f"change-notice:{notice.id}",
         ),
         include_data_leads=False,
@@ -200,9 +217,9 @@ def _announce(notice: ChangeNotice, entry: RegisterEntry) -> int:
 def withdraw_notice(notice: ChangeNotice, *, reason: str, actor: Actor) -> int:
     """Withdraw an announced change: open objections close, everyone is told; the number of objections closed."""
     if notice.state is NoticeState.WITHDRAWN:
-        raise NoticeInvalid("This change has already been withdrawn", field="reason")
+        raise NoticeInvalid(_("This change has already been withdrawn"), field="reason")
     if not reason.strip():
-        raise NoticeInvalid("Enter the reason for withdrawing the change", field="reason")
+        raise NoticeInvalid(_("Enter the reason for withdrawing the change"), field="reason")
     _check_unplanned(notice)
     notice.state, notice.withdrawn_at, notice.withdrawn_by_id = NoticeState.WITHDRAWN, now(), actor.user_id
     notice.withdrawal_reason = reason.strip()
@@ -218,10 +235,13 @@ def withdraw_notice(notice: ChangeNotice, *, reason: str, actor: Actor) -> int:
     )
     announce(
         Notice(
-            subject=f"{current_app.config['VENDOR_NAME']}: change withdrawn: {notice.title}"[:300],
-            summary=f"We have withdrawn this change: {notice.title}.\n\n{notice.withdrawal_reason}\n\n"
-            "Nothing changes for your school or trust. Any objection you made to it is closed.",
-            links=[("Read the change", notice_url(notice))],
+            subject=_(
+                "%(vendor)s: change withdrawn: %(title)s", vendor=current_app.config["VENDOR_NAME"], title=notice.title
+            )[:300],
+            summary=_("We have withdrawn this change: %(title)s.", title=notice.title)
+            + f"\n\n{notice.withdrawal_reason}\n\n"
+            + _("Nothing changes for your school or trust. Any objection you made to it is closed."),
+            links=[(_("Read the change"), notice_url(notice))],
             reference=f"change-notice:{notice.id}:withdrawn",
         )
     )
@@ -382,8 +402,14 @@ def feed_items(today: dt.date | None = None) -> list[FeedItem]:
         url = public_url("changes_public.notice", notice_id=notice.id)
         until = govuk_date(window.object_until(notice.effective_on))
         summary = (
-            f"{notice.kind.label}: {notice.supplier}, taking effect on {govuk_date(notice.effective_on)}. "
-            f"{notice.reason} Schools can object until {until}."
+            _(
+                "%(kind)s: %(supplier)s, taking effect on %(date)s.",
+                kind=notice.kind.label,
+                supplier=notice.supplier,
+                date=govuk_date(notice.effective_on),
+            )
+            + f" {notice.reason} "
+            + _("Schools can object until %(until)s.", until=until)
         )
         items.append(FeedItem(url, notice.title, notice.published_at, url, summary))
     return items

@@ -16,13 +16,15 @@ class ObjectionState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "lodged": "Awaiting acknowledgement",
-            "acknowledged": "Acknowledged, awaiting decision",
-            "accommodated": "Accommodated",
-            "not_accommodated": "Not accommodated: exit offered",
-            "withdrawn": "Withdrawn",
-        }[self.value]
+        return str(
+            {
+                "lodged": _("Awaiting acknowledgement"),
+                "acknowledged": _("Acknowledged, awaiting decision"),
+                "accommodated": _("Accommodated"),
+                "not_accommodated": _("Not accommodated: exit offered"),
+                "withdrawn": _("Withdrawn"),
+            }[self.value]
+        )
 
 
 class StepKind(enum.StrEnum):
@@ -105,7 +107,13 @@ class IllegalTransition(ValueError):
     """A step the state machine does not allow from the objection's current state."""
 
     def __init__(self, current: ObjectionState, wanted: ObjectionState) -> None:
-        super().__init__(f"An objection that is “{current.label.lower()}” cannot become “{wanted.label.lower()}”.")
+        super().__init__(
+            _(
+                "An objection that is “%(current)s” cannot become “%(wanted)s”.",
+                current=current.label.lower(),
+                wanted=wanted.label.lower(),
+            )
+        )
         self.current = current
         self.wanted = wanted
 

@@ -164,7 +164,13 @@ def withdraw(objection_id: int) -> str | Response | tuple[str, int]:
         flash(str(error))
         return redirect(url_for("changes.tenancy_objections"))
     db.session.commit()
-    success(f"{objection.tenancy.name}'s objection to “{objection.change.title}” is withdrawn.")
+    success(
+        _(
+            "%(name)s's objection to “%(title)s” is withdrawn.",
+            name=objection.tenancy.name,
+            title=objection.change.title,
+        )
+    )
     return redirect(url_for("changes.tenancy_objections"))
 
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 from portal.dates import govuk_date
 from portal.dpia.content import (
-    YOURS,
     Block,
     Bullets,
     Known,
@@ -19,6 +19,8 @@ from portal.dpia.content import (
     Section,
     Table,
     ToComplete,
+    rating_label,
+    yours,
 )
 from portal.dpia.dpa_text import points
 
@@ -26,55 +28,78 @@ from portal.dpia.dpa_text import points
 def _option_rows(known: Known) -> tuple[tuple[str, ...], ...]:
     rows = []
     for state in known.states.values():
-        value = "On" if state.enabled else "Off"
+        value = _("On") if state.enabled else _("Off")
         if state.setting is None:
-            how = f"{value} (the default)"
+            how = _("%(value)s (the default)", value=value)
         else:
-            how = f"{value} (set by your school on {govuk_date(state.setting.updated_at)})"
+            how = _(
+                "%(value)s (set by your school on %(date)s)", value=value, date=govuk_date(state.setting.updated_at)
+            )
         suppliers = [line.entry.supplier for line in known.found.lines if line.entry.key in state.option.entry_keys]
-        rows.append((state.option.name, how, ", ".join(suppliers) or "None in the current register"))
+        rows.append((state.option.name, how, ", ".join(suppliers) or _("None in the current register")))
     return tuple(rows)
 
 
 def necessity(known: Known) -> Section:
     options: Block = (
-        Table("options", ("Option", "Setting for your school", "Suppliers it governs"), _option_rows(known))
+        Table("options", (_("Option"), _("Setting for your school"), _("Suppliers it governs")), _option_rows(known))
         if known.states
-        else Paragraph("The service has no options for schools to set.")
+        else Paragraph(_("The service has no options for schools to set."))
     )
     return Section(
         "necessity",
-        "Step 4: Assess necessity and proportionality",
+        _("Step 4: Assess necessity and proportionality"),
         (
             Part(
-                "What the agreement already provides",
+                _("What the agreement already provides"),
                 (
                     Paragraph(known.signed),
                     Bullets(
                         (
-                            f"The data is used only to provide the service: {known.clause('purpose')}.",
-                            f"Processing only on your documented instructions: {known.clause('instructions')}.",
-                            f"Help with requests from people exercising their rights: {known.clause('rights')}.",
-                            f"Export, return and deletion: {known.clause('exit')} and {known.clause('end')}.",
-                            f"At least {known.notice_days} days' notice of a new or replacement sub-processor, with "
-                            f"the right to object: {known.clause('subprocessors')}.",
+                            _(
+                                "The data is used only to provide the service: %(clause)s.",
+                                clause=known.clause("purpose"),
+                            ),
+                            _(
+                                "Processing only on your documented instructions: %(clause)s.",
+                                clause=known.clause("instructions"),
+                            ),
+                            _(
+                                "Help with requests from people exercising their rights: %(clause)s.",
+                                clause=known.clause("rights"),
+                            ),
+                            _(
+                                "Export, return and deletion: %(exit)s and %(end)s.",
+                                exit=known.clause("exit"),
+                                end=known.clause("end"),
+                            ),
+                            _(
+                                "At least %(days)s days' notice of a new or replacement sub-processor, with the right "
+                                "to object: %(clause)s.",
+                                days=known.notice_days,
+                                clause=known.clause("subprocessors"),
+                            ),
                         )
                     ),
                 ),
             ),
-            Part("Options your school has set", (options,)),
+            Part(_("Options your school has set"), (options,)),
             Part(
-                "Your assessment",
+                _("Your assessment"),
                 (
                     ToComplete(
                         (
-                            "What is your lawful basis for the processing? Many schools rely on public task "
-                            "(Article 6(1)(e)); check which applies to yours.",
-                            "Does the processing achieve your purpose? Is there another way to achieve it with "
-                            "less personal data?",
-                            "How will you prevent function creep and make sure staff enter only what a task needs?",
-                            "How will you tell people about the processing and support their rights?",
-                            "How will you check that the processor keeps to the agreement?",
+                            _(
+                                "What is your lawful basis for the processing? Many schools rely on public task "
+                                "(Article 6(1)(e)); check which applies to yours."
+                            ),
+                            _(
+                                "Does the processing achieve your purpose? Is there another way to achieve it with "
+                                "less personal data?"
+                            ),
+                            _("How will you prevent function creep and make sure staff enter only what a task needs?"),
+                            _("How will you tell people about the processing and support their rights?"),
+                            _("How will you check that the processor keeps to the agreement?"),
                         )
                     ),
                 ),
@@ -89,23 +114,42 @@ def risks(found_risks: Sequence[Risk], removed: Sequence[str], known: Known) -> 
             "",
             (
                 Paragraph(
-                    "Each risk is rated as the ICO's template does: the likelihood of harm (remote, possible or "
-                    "probable) and its severity (minimal, significant or severe) give an overall risk of low, "
-                    f"medium or high. The ratings are {known.vendor['name']}'s suggestion: confirm or change them "
-                    "for your school."
+                    _(
+                        "Each risk is rated as the ICO's template does: the likelihood of harm (remote, possible or "
+                        "probable) and its severity (minimal, significant or severe) give an overall risk of low, "
+                        "medium or high. The ratings are %(vendor)s's suggestion: confirm or change them for your "
+                        "school.",
+                        vendor=known.vendor["name"],
+                    )
                 ),
                 Table(
                     "risks",
-                    ("Ref", "Risk to individuals", "Source", "Likelihood", "Severity", "Overall risk"),
+                    (
+                        _("Ref"),
+                        _("Risk to individuals"),
+                        _("Source"),
+                        _("Likelihood"),
+                        _("Severity"),
+                        _("Overall risk"),
+                    ),
                     tuple(
-                        (r.ref, f"{r.title}. {r.description}", r.source, r.likelihood, r.severity, r.overall)
+                        (
+                            r.ref,
+                            f"{r.title}. {r.description}",
+                            r.source,
+                            rating_label(r.likelihood),
+                            rating_label(r.severity),
+                            rating_label(r.overall),
+                        )
                         for r in found_risks
                     ),
                 ),
                 ToComplete(
                     (
-                        "Add any risks particular to your school, for example pupils with additional needs, "
-                        "or staff using personal devices.",
+                        _(
+                            "Add any risks particular to your school, for example pupils with additional needs, "
+                            "or staff using personal devices."
+                        ),
                     )
                 ),
             ),
@@ -116,7 +160,7 @@ def risks(found_risks: Sequence[Risk], removed: Sequence[str], known: Known) -> 
         parts.append(Part(_("What your school's options change"), (Bullets(effects),)))
     if removed:
         parts.append(Part(_("Risks your school's settings keep out"), (Bullets(tuple(removed)),)))
-    return Section("risks", "Step 5: Identify and assess risks", tuple(parts))
+    return Section("risks", _("Step 5: Identify and assess risks"), tuple(parts))
 
 
 def option_effects(found_risks: Sequence[Risk], known: Known) -> tuple[str, ...]:
@@ -150,53 +194,59 @@ def measures(found_risks: Sequence[Risk], known: Known) -> Section:
                 Table(
                     "measures",
                     (
-                        "Ref",
-                        "Measures to reduce or eliminate the risk",
-                        "Effect on risk",
-                        "Residual risk",
-                        "Measure approved",
+                        _("Ref"),
+                        _("Measures to reduce or eliminate the risk"),
+                        _("Effect on risk"),
+                        _("Residual risk"),
+                        _("Measure approved"),
                     ),
                     tuple(
-                        (r.ref, "\n".join(m for m in r.measures if m), r.effect, r.residual, YOURS) for r in found_risks
+                        (r.ref, "\n".join(m for m in r.measures if m), r.effect, rating_label(r.residual), yours())
+                        for r in found_risks
                     ),
                 ),
             ),
         )
     ]
     parts += [
-        Part(f"Processor's security measures: {group['heading']}", (Bullets(points(group)),))
+        Part(_("Processor's security measures: %(heading)s", heading=group["heading"]), (Bullets(points(group)),))
         for group in known.text.get("measures", [])
     ]
-    return Section("measures", "Step 6: Identify measures to reduce risk", tuple(parts))
+    return Section("measures", _("Step 6: Identify measures to reduce risk"), tuple(parts))
 
 
 SIGN_OFF = (
-    ("Measures approved by", "Put the actions into your plan, with dates and who is responsible."),
-    ("Residual risks approved by", "If you accept any high residual risk, consult the ICO before going ahead."),
-    ("DPO advice provided", "Your DPO should advise on compliance, the step 6 measures and whether to go ahead."),
-    ("Summary of DPO advice", ""),
-    ("DPO advice accepted or overruled by", "If overruled, record why."),
-    ("Consultation responses reviewed by", "If your decision departs from people's views, record why."),
-    ("This DPIA will be kept under review by", "The DPO should also review ongoing compliance with the DPIA."),
+    (_l("Measures approved by"), _l("Put the actions into your plan, with dates and who is responsible.")),
+    (_l("Residual risks approved by"), _l("If you accept any high residual risk, consult the ICO before going ahead.")),
+    (
+        _l("DPO advice provided"),
+        _l("Your DPO should advise on compliance, the step 6 measures and whether to go ahead."),
+    ),
+    (_l("Summary of DPO advice"), ""),
+    (_l("DPO advice accepted or overruled by"), _l("If overruled, record why.")),
+    (_l("Consultation responses reviewed by"), _l("If your decision departs from people's views, record why.")),
+    (_l("This DPIA will be kept under review by"), _l("The DPO should also review ongoing compliance with the DPIA.")),
 )
 
 
 def sign_off(known: Known) -> Section:
     return Section(
         "sign_off",
-        "Step 7: Sign off and record outcomes",
+        _("Step 7: Sign off and record outcomes"),
         (
             Part(
                 "",
                 (
                     Table(
                         "sign_off",
-                        ("Item", "Name, date and notes", "Guidance"),
-                        tuple((item, YOURS, guidance) for item, guidance in SIGN_OFF),
+                        (_("Item"), _("Name, date and notes"), _("Guidance")),
+                        tuple((str(item), yours(), str(guidance)) for item, guidance in SIGN_OFF),
                     ),
                     Paragraph(
-                        "Review this DPIA whenever the sub-processors used for your school change. The portal's "
-                        "DPIA page says when that happens and what changed since this pack was downloaded."
+                        _(
+                            "Review this DPIA whenever the sub-processors used for your school change. The portal's "
+                            "DPIA page says when that happens and what changed since this pack was downloaded."
+                        )
                     ),
                 ),
             ),
@@ -210,9 +260,11 @@ def record_part(record: Sequence[RecordField]) -> Part:
         "",
         (
             Paragraph(
-                "The entry for your school's record of processing activities. The same fields come as CSV and JSON "
-                "from the portal's DPIA page."
+                _(
+                    "The entry for your school's record of processing activities. The same fields come as CSV and "
+                    "JSON from the portal's DPIA page."
+                )
             ),
-            Table("record", ("Article", "Field", "Entry"), rows),
+            Table("record", (_("Article"), _("Field"), _("Entry")), rows),
         ),
     )

@@ -56,9 +56,13 @@ def build_pack(tenancy: Tenancy, *, today: dt.date | None = None) -> DpiaPack:
     summary = freshness.summarise(found, states)
 
     if agreement is not None:
-        signed = (
-            f"{controller['name']} signed version {agreement.text_version.number} of the data processing agreement "
-            f"on {govuk_date(agreement.signed_at)} (SHA-256 of the signed PDF: {agreement.sha256})."
+        signed = _(
+            "%(name)s signed version %(version)s of the data processing agreement on %(date)s (SHA-256 of the "
+            "signed PDF: %(digest)s).",
+            name=controller["name"],
+            version=agreement.text_version.number,
+            date=govuk_date(agreement.signed_at),
+            digest=agreement.sha256,
         )
     elif tenancy.is_trust and not tenancy.central_staff_use_service:
         signed = _(
@@ -116,5 +120,5 @@ def build_sections(
         assessment.risks(found_risks, removed, known),
         assessment.measures(found_risks, known),
         assessment.sign_off(known),
-        Section("record", "Annex: records of processing (Article 30(1))", (assessment.record_part(record),)),
+        Section("record", _("Annex: records of processing (Article 30(1))"), (assessment.record_part(record),)),
     )

@@ -17,6 +17,7 @@ from collections.abc import Callable
 
 from cachetools import LRUCache
 from flask import current_app
+from flask_babel import get_locale
 
 from portal.dpia.content import DpiaPack
 from portal.dpia.models import PackFormat
@@ -54,8 +55,9 @@ class PackCache:
 
 
 def content_key(pack: DpiaPack) -> str:
-    """SHA-256 of everything the pack holds (a frozen dataclass of strings, dates, tuples and dicts)."""
-    return hashlib.sha256(repr(pack).encode()).hexdigest()
+    """SHA-256 of everything the pack holds (a frozen dataclass of strings, dates, tuples and dicts), and of
+    the language it is rendered in: a renderer's own labels are translated as it renders."""
+    return hashlib.sha256(f"{get_locale()}:{pack!r}".encode()).hexdigest()
 
 
 def pack_cache() -> PackCache:

@@ -7,13 +7,20 @@ from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any, ClassVar
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
+
 from portal.dates import govuk_date
 from portal.dpia.dpa_text import clause_ref
 from portal.register.choices import OptionState
 from portal.register.effective import EffectiveSet
 
-# Shown on every part of the draft only the school can answer.
+# Shown on every part of the draft only the school can answer (`yours()` gives it in the reader's language).
 YOURS = "For your school to complete"
+
+
+def yours() -> str:
+    return str(_("For your school to complete"))
 
 
 @dataclass(frozen=True)
@@ -56,7 +63,10 @@ class ToComplete:
 
     prompts: tuple[str, ...]
     kind: ClassVar[str] = "to_complete"
-    label: ClassVar[str] = YOURS
+
+    @property
+    def label(self) -> str:
+        return yours()
 
 
 Block = Paragraph | Bullets | Facts | Table | ToComplete
@@ -98,6 +108,11 @@ class Risk:
     kind: str = "service"
     suppliers: tuple[str, ...] = ()
 
+    @property
+    def overall_label(self) -> str:
+        """The overall rating in the reader's language (`overall` stays the ICO's English value)."""
+        return rating_label(self.overall)
+
 
 @dataclass(frozen=True)
 class RecordField:
@@ -134,7 +149,7 @@ class DpiaPack:
 
     @property
     def title(self) -> str:
-        return f"Data protection impact assessment: {self.tenancy_name}"
+        return str(_("Data protection impact assessment: %(name)s", name=self.tenancy_name))
 
     @property
     def built_on_text(self) -> str:
@@ -143,8 +158,22 @@ class DpiaPack:
     @property
     def built_from(self) -> str:
         """The line every format carries: when it was built and from which register version."""
-        version = f"version {self.register_version}" if self.register_version else "no published version"
-        return f"Built on {self.built_on_text} from {version} of the {self.vendor['service']} sub-processor register."
+        if self.register_version:
+            return str(
+                _(
+                    "Built on %(date)s from version %(version)s of the %(service)s sub-processor register.",
+                    date=self.built_on_text,
+                    version=self.register_version,
+                    service=self.vendor["service"],
+                )
+            )
+        return str(
+            _(
+                "Built on %(date)s from no published version of the %(service)s sub-processor register.",
+                date=self.built_on_text,
+                service=self.vendor["service"],
+            )
+        )
 
     def filename(self, extension: str) -> str:
         stem = "dpia" if extension in ("docx", "pdf") else "records-of-processing"
@@ -153,6 +182,24 @@ class DpiaPack:
 
 LIKELIHOOD = ("Remote", "Possible", "Probable")
 SEVERITY = ("Minimal", "Significant", "Severe")
+# The ratings are kept as the ICO's English words (they are compared and ordered); shown through these.
+_RATING_LABELS = {
+    "Remote": _l("Remote"),
+    "Possible": _l("Possible"),
+    "Probable": _l("Probable"),
+    "Minimal": _l("Minimal"),
+    "Significant": _l("Significant"),
+    "Severe": _l("Severe"),
+    "Low": _l("Low"),
+    "Medium": _l("Medium"),
+    "High": _l("High"),
+}
+
+
+def rating_label(value: str) -> str:
+    """A likelihood, severity or overall rating in the reader's language; any other text as it is."""
+    found = _RATING_LABELS.get(value)
+    return str(found) if found is not None else value
 
 
 def overall(likelihood: str, severity: str) -> str:

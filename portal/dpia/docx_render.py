@@ -11,6 +11,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt, RGBColor
 from docx.table import _Cell
+from flask_babel import gettext as _
 
 from portal.dpia.content import Block, Bullets, DpiaPack, Facts, Paragraph, Table, ToComplete
 
@@ -103,7 +104,7 @@ def _to_complete(document: DocxDocument, block: ToComplete) -> None:
     cell.paragraphs[0].add_run(block.label).bold = True
     for prompt in block.prompts:
         cell.add_paragraph(prompt, style="List Bullet")
-        cell.add_paragraph("Your answer: ")
+        cell.add_paragraph(_("Your answer: "))
     document.add_paragraph()
 
 

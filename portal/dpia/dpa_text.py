@@ -4,13 +4,21 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
+
 
 def clause_ref(text: dict[str, Any], key: str) -> str:
     """A reference to one clause of the agreement text by its key, e.g. clause 11 (“Telling you …”)."""
     for clause in text.get("clauses", []):
         if clause.get("key") == key:
-            return f"clause {clause['number']} of the data processing agreement (“{clause['heading']}”)"
-    return "the data processing agreement"
+            return str(
+                _(
+                    "clause %(number)s of the data processing agreement (“%(heading)s”)",
+                    number=clause["number"],
+                    heading=clause["heading"],
+                )
+            )
+    return str(_("the data processing agreement"))
 
 
 def points(group: dict[str, Any]) -> tuple[str, ...]:
@@ -31,4 +39,4 @@ def processing_value(text: dict[str, Any], label: str) -> str:
     for row_label, value in text.get("processing", []):
         if row_label == label:
             return str(value)
-    return "See annex II of the data processing agreement."
+    return str(_("See annex II of the data processing agreement."))

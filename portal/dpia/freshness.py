@@ -8,6 +8,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload
 
@@ -41,7 +43,7 @@ def fingerprint(summary: dict[str, Any]) -> str:
 
 
 def _word(enabled: bool) -> str:
-    return "on" if enabled else "off"
+    return str(_("on") if enabled else _("off"))
 
 
 def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
@@ -49,17 +51,37 @@ def changes_between(before: dict[str, Any], after: dict[str, Any]) -> list[str]:
     changes = []
     old_version, new_version = before.get("register_version"), after.get("register_version")
     if old_version != new_version:
-        changes.append(f"Version {new_version} of the sub-processor register replaced version {old_version}.")
+        changes.append(
+            _(
+                "Version %(new)s of the sub-processor register replaced version %(old)s.",
+                new=new_version,
+                old=old_version,
+            )
+        )
     old_in, new_in = before.get("included", {}), after.get("included", {})
-    changes += [f"{new_in[key]} is now used for your school." for key in sorted(new_in.keys() - old_in.keys())]
-    changes += [f"{old_in[key]} is no longer used for your school." for key in sorted(old_in.keys() - new_in.keys())]
+    changes += [
+        _("%(supplier)s is now used for your school.", supplier=new_in[key])
+        for key in sorted(new_in.keys() - old_in.keys())
+    ]
+    changes += [
+        _("%(supplier)s is no longer used for your school.", supplier=old_in[key])
+        for key in sorted(old_in.keys() - new_in.keys())
+    ]
     old_options, new_options = before.get("options", {}), after.get("options", {})
     for key, now in new_options.items():
         was = old_options.get(key)
         if was is None:
-            changes.append(f"A new option, “{now['name']}”, is {_word(now['enabled'])} for your school.")
+            changes.append(
+                _(
+                    "A new option, “%(option)s”, is %(state)s for your school.",
+                    option=now["name"],
+                    state=_word(now["enabled"]),
+                )
+            )
         elif was["enabled"] != now["enabled"]:
-            changes.append(f"The option “{now['name']}” was switched {_word(now['enabled'])}.")
+            changes.append(
+                _("The option “%(option)s” was switched %(state)s.", option=now["name"], state=_word(now["enabled"]))
+            )
     return changes
 
 
@@ -79,8 +101,8 @@ class PartStatus:
 
 
 PARTS = (
-    ("dpia", "DPIA draft", "The DPIA draft was"),
-    ("record", "Records of processing", "The records of processing were"),
+    ("dpia", _l("DPIA draft"), "The DPIA draft was"),
+    ("record", _l("Records of processing"), "The records of processing were"),
 )
 
 
@@ -121,7 +143,7 @@ def pack_status(tenancy: Tenancy, summary: dict[str, Any] | None = None) -> list
         changes: tuple[str, ...] = ()
         if last is not None and last.fingerprint != current:
             changes = tuple(changes_between(last.summary, summary))
-        statuses.append(PartStatus(part, heading, subject, last, changes))
+        statuses.append(PartStatus(part, str(heading), subject, last, changes))
     return statuses
 
 

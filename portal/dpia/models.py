@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Any, Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -31,12 +32,14 @@ class PackFormat(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "docx": "DPIA draft (Word document)",
-            "pdf": "DPIA draft (PDF)",
-            "csv": "Records of processing (CSV)",
-            "json": "Records of processing (JSON)",
-        }[self.value]
+        return str(
+            {
+                "docx": _("DPIA draft (Word document)"),
+                "pdf": _("DPIA draft (PDF)"),
+                "csv": _("Records of processing (CSV)"),
+                "json": _("Records of processing (JSON)"),
+            }[self.value]
+        )
 
 
 class DpiaDownload(db.Model):  # type: ignore[name-defined,misc]

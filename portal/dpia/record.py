@@ -9,7 +9,7 @@ from typing import Any
 from flask_babel import gettext as _
 
 from portal.dates import govuk_date
-from portal.dpia.content import YOURS, DpiaPack, RecordField
+from portal.dpia.content import DpiaPack, RecordField, yours
 from portal.dpia.dpa_text import clause_ref, measure_items, processing_value
 from portal.register.effective import EffectiveLine
 from portal.register.processing import ProcessingDescription
@@ -21,9 +21,9 @@ def recipients(lines: Sequence[EffectiveLine], vendor: dict[str, str]) -> list[d
     rows = [
         {
             "name": vendor["name"],
-            "role": "Processor",
-            "purpose": f"Provides {vendor['service']} to your school",
-            "data_categories": "All the personal data described above",
+            "role": str(_("Processor")),
+            "purpose": str(_("Provides %(service)s to your school", service=vendor["service"])),
+            "data_categories": str(_("All the personal data described above")),
             "location": vendor["location"],  # from configuration: where the vendor itself processes the data
             "certifications": "",
         }
@@ -33,7 +33,7 @@ def recipients(lines: Sequence[EffectiveLine], vendor: dict[str, str]) -> list[d
         rows.append(
             {
                 "name": entry.supplier,
-                "role": f"Sub-processor ({entry.kind.label.lower()})",
+                "role": str(_("Sub-processor (%(kind)s)", kind=entry.kind.label.lower())),
                 "purpose": entry.purpose,
                 "data_categories": entry.data_categories,
                 "location": entry.location,
@@ -84,23 +84,38 @@ def build_record(
     answer and marked where it cannot."""
     name = controller["name"]
     if controller.get("school") and controller["school"] != name:
-        name = f"{name}, for {controller['school']} ({controller['school_identifier']})"
+        name = _(
+            "%(name)s, for %(school)s (%(identifier)s)",
+            name=name,
+            school=controller["school"],
+            identifier=controller["school_identifier"],
+        )
     else:
         name = f"{name} ({controller['identifier']})"
     # Prefilled from annex I of the signed agreement, where it has one.
     contacts = (
-        f"{controller['address']}. Data protection officer: {controller['dpo']}. "
-        f"Contact for notices: {controller['notice_contact']}. ICO registration: {controller['ico_registration']}."
+        _(
+            "%(address)s. Data protection officer: %(dpo)s. Contact for notices: %(contact)s. ICO registration: "
+            "%(number)s.",
+            address=controller["address"],
+            dpo=controller["dpo"],
+            contact=controller["notice_contact"],
+            number=controller["ico_registration"],
+        )
         if controller.get("dpo")
         else ""
     )
     transfers, transfer_items = _transfers(described, text)
     backups = measure_items(text, "Backups and continuity")
     erasure = (
-        f"For as long as your school uses {vendor['service']}; then deleted or returned under "
-        f"{clause_ref(text, 'end')}."
+        _(
+            "For as long as your school uses %(service)s; then deleted or returned under %(clause)s.",
+            service=vendor["service"],
+            clause=clause_ref(text, "end"),
+        )
         + (f" {backups[0]}" if backups else "")
-        + " Add your school's own retention periods for content it keeps in the service."
+        + " "
+        + _("Add your school's own retention periods for content it keeps in the service.")
     )
     if described.suppliers:
         purposes = _joined_list(described.purposes) or processing_value(text, "Purpose")
@@ -122,17 +137,19 @@ def build_record(
     special = [c.name for c in described.categories if c.special_category]
     links = links or {}
     return (
-        RecordField("controller", "30(1)(a)", "Name of the controller", name),
+        RecordField("controller", "30(1)(a)", _("Name of the controller"), name),
         RecordField(
             "contact_details",
             "30(1)(a)",
-            "Contact details of the controller, any joint controller or representative, and the data protection "
-            "officer",
-            contacts or YOURS,
+            _(
+                "Contact details of the controller, any joint controller or representative, and the data "
+                "protection officer"
+            ),
+            contacts or yours(),
             to_complete=not contacts,
         ),
-        RecordField("activity", "", "Processing activity", processing_value(text, "Subject matter")),
-        RecordField("purposes", "30(1)(b)", "Purposes of the processing", purposes),
+        RecordField("activity", "", _("Processing activity"), processing_value(text, "Subject matter")),
+        RecordField("purposes", "30(1)(b)", _("Purposes of the processing"), purposes),
         RecordField(
             "lawful_basis",
             "6(1)",
@@ -141,7 +158,7 @@ def build_record(
                 _(
                     "%(yours)s. Name your basis under Article 6(1): many schools rely on public task (Article "
                     "6(1)(e)) for teaching and on legitimate interests or contract for staff data.",
-                    yours=YOURS,
+                    yours=yours(),
                 )
             ),
             to_complete=True,
@@ -155,7 +172,7 @@ def build_record(
                     "%(yours)s. The service processes %(names)s: name your condition under Article 9(2), and the "
                     "condition in Schedule 1 to the Data Protection Act 2018 where it needs one (paragraph 41 of "
                     "that Schedule asks this record to name it).",
-                    yours=YOURS,
+                    yours=yours(),
                     names=", ".join(special),
                 )
             )
@@ -163,24 +180,24 @@ def build_record(
             else str(_("None needed: no special category data is processed for your school.")),
             to_complete=bool(special),
         ),
-        RecordField("data_subjects", "30(1)(c)", "Categories of data subjects", subjects),
-        RecordField("personal_data", "30(1)(c)", "Categories of personal data", categories),
+        RecordField("data_subjects", "30(1)(c)", _("Categories of data subjects"), subjects),
+        RecordField("personal_data", "30(1)(c)", _("Categories of personal data"), categories),
         RecordField(
             "recipients",
             "30(1)(d)",
-            "Categories of recipients",
-            f"{vendor['name']} as processor, and its sub-processors used for your school.",
-            tuple(f"{p['name']}: {p['role'].lower()}, {p['location'] or 'location not stated'}" for p in people),
+            _("Categories of recipients"),
+            _("%(vendor)s as processor, and its sub-processors used for your school.", vendor=vendor["name"]),
+            tuple(f"{p['name']}: {p['role'].lower()}, {p['location'] or _('location not stated')}" for p in people),
         ),
         RecordField(
-            "transfers", "30(1)(e)", "Transfers to third countries and their safeguards", transfers, transfer_items
+            "transfers", "30(1)(e)", _("Transfers to third countries and their safeguards"), transfers, transfer_items
         ),
-        RecordField("erasure", "30(1)(f)", "Time limits for erasure", erasure),
+        RecordField("erasure", "30(1)(f)", _("Time limits for erasure"), erasure),
         RecordField(
             "security_measures",
             "30(1)(g)",
-            "Technical and organisational security measures",
-            "The processor's measures in annex III of the data processing agreement, and your school's own.",
+            _("Technical and organisational security measures"),
+            _("The processor's measures in annex III of the data processing agreement, and your school's own."),
             tuple(group["heading"] for group in text.get("measures", [])),
         ),
         RecordField(
@@ -209,7 +226,7 @@ def record_csv(pack: DpiaPack) -> bytes:
     headers = [f"{f.name} (Art. {f.article})" if f.article else f.name for f in pack.record]
     values = [_joined(f) for f in pack.record]
     return csv_bytes(
-        [*headers, "Built on", "Register version", "Data processing agreement text version"],
+        [*headers, _("Built on"), _("Register version"), _("Data processing agreement text version")],
         [[*values, pack.built_on, pack.register_version, pack.dpa_text_version]],
     )
 

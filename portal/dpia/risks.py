@@ -127,13 +127,15 @@ def service_risks(text: dict[str, Any], *, notice_days: int) -> list[Risk]:
     backups = measure_items(text, "Backups and continuity")
     rows = [
         (
-            "Staff enter more about pupils than a task needs",
-            "Staff may type pupils' names or sensitive details (health, behaviour, family circumstances) into "
-            "prompts and content, where the task could be done without them.",
+            _("Staff enter more about pupils than a task needs"),
+            _(
+                "Staff may type pupils' names or sensitive details (health, behaviour, family circumstances) into "
+                "prompts and content, where the task could be done without them."
+            ),
             "Possible",
             "Significant",
             [
-                "Your school's guidance to staff on what not to enter (see step 4).",
+                _("Your school's guidance to staff on what not to enter (see step 4)."),
                 _(
                     "The data is used only to provide the service and never to train models: %(clause)s.",
                     clause=clause_ref(text, "purpose"),
@@ -142,37 +144,42 @@ def service_risks(text: dict[str, Any], *, notice_days: int) -> list[Risk]:
             ],
         ),
         (
-            "Someone gets into a staff account or sees content they should not",
-            "A compromised or shared account, or a wrongly granted role, could expose staff and pupil information.",
+            _("Someone gets into a staff account or sees content they should not"),
+            _("A compromised or shared account, or a wrongly granted role, could expose staff and pupil information."),
             "Remote",
             "Severe",
             [
                 *access,
-                "Your school's own sign-in rules in Microsoft 365 or Google Workspace, such as multi-factor "
-                "authentication, and removing leavers promptly.",
+                _(
+                    "Your school's own sign-in rules in Microsoft 365 or Google Workspace, such as multi-factor "
+                    "authentication, and removing leavers promptly."
+                ),
             ],
         ),
         (
-            "A personal data breach at the vendor or one of its sub-processors",
-            "Data could be lost, altered or disclosed through a security incident outside your school.",
+            _("A personal data breach at the vendor or one of its sub-processors"),
+            _("Data could be lost, altered or disclosed through a security incident outside your school."),
             "Remote",
             "Significant",
-            [*incidents, f"Sub-processors bound by the same duties: {clause_ref(text, 'subprocessors')}."],
+            [
+                *incidents,
+                _("Sub-processors bound by the same duties: %(clause)s.", clause=clause_ref(text, "subprocessors")),
+            ],
         ),
         (
-            "Personal data kept longer than needed",
-            "Accounts and content of staff who have left, or of past pupils, could stay in the service.",
+            _("Personal data kept longer than needed"),
+            _("Accounts and content of staff who have left, or of past pupils, could stay in the service."),
             "Possible",
             "Minimal",
             [
-                f"Deletion or return at the end: {clause_ref(text, 'end')}.",
+                _("Deletion or return at the end: %(clause)s.", clause=clause_ref(text, "end")),
                 *backups[:1],
-                "Your school's own retention schedule for content in the service.",
+                _("Your school's own retention schedule for content in the service."),
             ],
         ),
         (
-            "A new sub-processor is used without your school being able to respond",
-            "A change of supplier could expose your school's data to an organisation you have not assessed.",
+            _("A new sub-processor is used without your school being able to respond"),
+            _("A change of supplier could expose your school's data to an organisation you have not assessed."),
             "Remote",
             "Significant",
             [
@@ -199,12 +206,12 @@ def service_risks(text: dict[str, Any], *, notice_days: int) -> list[Risk]:
             ref="",
             title=title,
             description=description,
-            source="The service",
+            source=str(_("The service")),
             likelihood=likelihood,
             severity=severity,
             overall=overall(likelihood, severity),
             measures=tuple(m for m in measures if m),
-            effect="Reduced",
+            effect=str(_("Reduced")),
             residual="Low",
         )
         for title, description, likelihood, severity, measures in rows

@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 
 from flask import current_app, render_template
+from flask_babel import gettext as _
 from sqlalchemy import select
 from sqlalchemy.orm import joinedload
 
@@ -35,7 +36,7 @@ def issue_certificate(case: ExitCase, *, actor: Actor) -> DeletionCertificate:
     pdf = pdfsign.seal_pdf(
         render.render_pdf(certificate_html(case, issued_at)),
         current_app.config,
-        reason=f"Deletion certificate DEL-{case.id} for {case.tenancy.name}",
+        reason=_("Deletion certificate DEL-%(id)s for %(name)s", id=case.id, name=case.tenancy.name),
     )
     digest = hashlib.sha256(pdf).hexdigest()
     certificate = DeletionCertificate(

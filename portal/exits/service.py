@@ -12,6 +12,7 @@ from collections.abc import Sequence
 
 from flask import current_app, render_template
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError
 
@@ -28,9 +29,9 @@ from portal.tenancy.models import Tenancy
 MAIL_CATEGORY = "exit"
 # The formats the vendor offers for the export.
 EXPORT_FORMATS = {
-    "csv": "CSV files (pupils, classes and their work records)",
-    "json": "JSON (everything, machine-readable)",
-    "pdf": "PDF copies of pupils' work",
+    "csv": _l("CSV files (pupils, classes and their work records)"),
+    "json": _l("JSON (everything, machine-readable)"),
+    "pdf": _l("PDF copies of pupils' work"),
 }
 # Terms when no signed agreement (or text version) says otherwise: the same as the text's defaults.
 DEFAULT_EXPORT_DAYS, DEFAULT_DELETION_DAYS = 30, 90

@@ -212,13 +212,16 @@ def _line(
     """Decide one entry for one tenancy. The order matters: the most final reason wins."""
     listed = entry.listed_since
     if entry.status is EntryStatus.RETIRED:
-        return EffectiveLine(entry, False, "Retired: no longer used by the service.", listed)
+        return EffectiveLine(entry, False, str(_("Retired: no longer used by the service.")), listed)
     if entry.retires_on is not None and entry.retires_on <= today:
         return EffectiveLine(
-            entry, False, f"Removed from the service on {govuk_date(entry.retires_on)}.", entry.retires_on
+            entry,
+            False,
+            str(_("Removed from the service on %(date)s.", date=govuk_date(entry.retires_on))),
+            entry.retires_on,
         )
     if exclusion is not None:
-        reason = "Excluded for your organisation because your objection was accommodated."
+        reason = str(_("Excluded for your organisation because your objection was accommodated."))
         if exclusion.reason:
             reason = f"{reason} {exclusion.reason}"
         reason = f"{reason} {application_note(exclusion.since, exclusion.applied_at)}"
@@ -228,7 +231,12 @@ def _line(
         return EffectiveLine(
             entry,
             False,
-            f"Planned: takes effect on {govuk_date(entry.effective_on)}; it processes nothing before then.",
+            str(
+                _(
+                    "Planned: takes effect on %(date)s; it processes nothing before then.",
+                    date=govuk_date(entry.effective_on),
+                )
+            ),
             None,
             option,
         )
@@ -245,26 +253,44 @@ def _line(
         setting = state.setting
         # The record's date is when the platform applied the choice, once it has (#27).
         since = _later(started, (setting.applied_at or setting.updated_at) if setting else None)
-        how = "by default" if state.is_default else "for your organisation"
         note = f" {application_note(setting.updated_at, setting.applied_at)}" if setting else ""
         if not state.enabled:
-            reason = f"Not used: the option “{option.name}” is off {how}.{note}"
+            reason = _option_reason("off", state.is_default, option.name, entry.condition_service) + note
             return EffectiveLine(entry, False, reason, since, option)
-        if entry.status is EntryStatus.CONDITIONAL:
-            reason = f"Used because “{option.name}” is on {how} ({entry.condition_service}).{note}"
-        else:
-            reason = f"Used: the option “{option.name}” is on {how}.{note}"
+        kind = "conditional" if entry.status is EntryStatus.CONDITIONAL else "on"
+        reason = _option_reason(kind, state.is_default, option.name, entry.condition_service) + note
         return EffectiveLine(entry, True, reason, since, option)
     if entry.status is EntryStatus.CONDITIONAL:
-        reason = (
-            f"Not used: only where {entry.condition_service} is enabled, which is not available to your organisation."
+        reason = str(
+            _(
+                "Not used: only where %(service)s is enabled, which is not available to your organisation.",
+                service=entry.condition_service,
+            )
         )
         return EffectiveLine(entry, False, reason, listed)
     if entry.status is EntryStatus.PLANNED:
-        return EffectiveLine(entry, True, f"Added to the service on {govuk_date(entry.effective_on)}.", started)
+        added = str(_("Added to the service on %(date)s.", date=govuk_date(entry.effective_on)))
+        return EffectiveLine(entry, True, added, started)
     if entry.status is EntryStatus.ACTIVE_TEMPORARY:
-        return EffectiveLine(entry, True, "Used: active for a temporary engagement.", listed)
-    return EffectiveLine(entry, True, "Used: an active supplier of the service.", listed)
+        return EffectiveLine(entry, True, str(_("Used: active for a temporary engagement.")), listed)
+    return EffectiveLine(entry, True, str(_("Used: an active supplier of the service.")), listed)
+
+
+def _option_reason(kind: str, is_default: bool, name: str, service: str | None) -> str:
+    """Why an option's supplier is in or out: one whole sentence for each case, so each translates whole."""
+    if kind == "off" and is_default:
+        return str(_("Not used: the option “%(option)s” is off by default.", option=name))
+    if kind == "off":
+        return str(_("Not used: the option “%(option)s” is off for your organisation.", option=name))
+    if kind == "conditional" and is_default:
+        return str(_("Used because “%(option)s” is on by default (%(service)s).", option=name, service=service))
+    if kind == "conditional":
+        return str(
+            _("Used because “%(option)s” is on for your organisation (%(service)s).", option=name, service=service)
+        )
+    if is_default:
+        return str(_("Used: the option “%(option)s” is on by default.", option=name))
+    return str(_("Used: the option “%(option)s” is on for your organisation.", option=name))
 
 
 def _on_previous_terms(
@@ -290,7 +316,7 @@ def application_note(requested_at: dt.datetime, applied_at: dt.datetime | None) 
     """Whether the vendor's platform has applied a school's choice yet, and when (#27)."""
     if applied_at is not None:
         return str(_("Applied on %(date)s.", date=govuk_date(applied_at)))
-    vendor = current_app.config.get("VENDOR_NAME", "the vendor")
+    vendor = current_app.config.get("VENDOR_NAME", _("the vendor"))
     return str(
         _(
             "Requested on %(date)s: waiting for %(vendor)s's platform to apply it.",
@@ -307,9 +333,9 @@ def announced_changes(entries: Sequence[RegisterEntry], today: dt.date) -> list[
         if entry.status is EntryStatus.RETIRED:
             continue
         if entry.status is EntryStatus.PLANNED and entry.effective_on is not None and entry.effective_on > today:
-            changes.append(UpcomingChange(entry, entry.effective_on, "addition", True, "To be added."))
+            changes.append(UpcomingChange(entry, entry.effective_on, "addition", True, str(_("To be added."))))
         if entry.retires_on is not None and entry.retires_on > today:
-            changes.append(UpcomingChange(entry, entry.retires_on, "removal", True, "To be removed."))
+            changes.append(UpcomingChange(entry, entry.retires_on, "removal", True, str(_("To be removed."))))
     changes.sort(key=lambda change: (change.on, change.entry.supplier))
     return changes
 
@@ -326,7 +352,7 @@ def _upcoming(
     changes = []
     for change in announced_changes([line.entry for line in lines], today):
         if change.kind == "removal":
-            changes.append(dataclasses.replace(change, note="Will no longer be used."))
+            changes.append(dataclasses.replace(change, note=str(_("Will no longer be used."))))
             continue
         option = by_key.get(change.entry.key)
         standing = standstills.get(change.entry.key)
@@ -340,7 +366,7 @@ def _upcoming(
 
 def _would_apply(line: EffectiveLine, state: OptionState | None) -> tuple[bool, str]:
     if line.excluded_by_objection:
-        return False, "Will not apply to your organisation: your objection was accommodated."
+        return False, str(_("Will not apply to your organisation: your objection was accommodated."))
     if state is not None and not state.enabled:
-        return False, f"Will not apply while the option “{state.option.name}” is off."
-    return True, "Will be used from this date."
+        return False, str(_("Will not apply while the option “%(option)s” is off.", option=state.option.name))
+    return True, str(_("Will be used from this date."))

@@ -6,6 +6,7 @@ import dataclasses
 import re
 from collections.abc import Mapping, Sequence
 
+from flask_babel import gettext as _
 from sqlalchemy import select, update
 from sqlalchemy.exc import IntegrityError
 
@@ -121,13 +122,23 @@ def _conflict(tenancy: Tenancy, option: TenancyOption) -> OptionConflict:
     row = db.session.execute(query).first()
     if row is None:
         return OptionConflict(
-            f"“{option.name}” for {tenancy.name} changed while you were deciding. Nothing was saved: choose again."
+            _(
+                "“%(option)s” for %(name)s changed while you were deciding. Nothing was saved: choose again.",
+                option=option.name,
+                name=tenancy.name,
+            )
         )
     setting, who = row
     return OptionConflict(
-        f"{who or 'Someone'} changed “{option.name}” for {tenancy.name} on {govuk_datetime(setting.updated_at)} "
-        f"while you were deciding: it is now {_word(setting.enabled)}. Nothing you chose was saved. "
-        "Check the current setting and choose again."
+        _(
+            "%(who)s changed “%(option)s” for %(name)s on %(when)s while you were deciding: it is now %(state)s. "
+            "Nothing you chose was saved. Check the current setting and choose again.",
+            who=who or _("Someone"),
+            option=option.name,
+            name=tenancy.name,
+            when=govuk_datetime(setting.updated_at),
+            state=_("on") if setting.enabled else _("off"),
+        )
     )
 
 
@@ -141,9 +152,11 @@ def set_option_for_academies(
     """
     academies = list(trust.academies)
     if not academies:
-        raise OptionConflict(f"{trust.name} has no academies to change.")
+        raise OptionConflict(_("%(name)s has no academies to change.", name=trust.name))
     if set(expected_versions) != {a.id for a in academies}:
-        raise OptionConflict("The trust's academies changed while you were deciding. Nothing was saved: choose again.")
+        raise OptionConflict(
+            _("The trust's academies changed while you were deciding. Nothing was saved: choose again.")
+        )
     try:
         with db.session.begin_nested():
             return [
@@ -151,21 +164,21 @@ def set_option_for_academies(
                 for academy in academies
             ]
     except OptionConflict as conflict:
-        raise OptionConflict(f"{conflict.message} No academy was changed.") from None
+        raise OptionConflict(conflict.message + " " + _("No academy was changed.")) from None
 
 
 def _check_definition(option: TenancyOption | None, *, key: str, name: str, entry_keys: Sequence[str]) -> None:
     if not KEY_PATTERN.match(key):
-        raise OptionInvalid("Enter a key of lower-case letters, digits and hyphens", field="key")
+        raise OptionInvalid(_("Enter a key of lower-case letters, digits and hyphens"), field="key")
     if not name.strip():
-        raise OptionInvalid("Enter the option's name", field="name")
+        raise OptionInvalid(_("Enter the option's name"), field="name")
     clash = db.session.scalar(select(TenancyOption.id).where(TenancyOption.key == key))
     if clash is not None and (option is None or clash != option.id):
-        raise OptionInvalid(f"Another option already has the key “{key}”", field="key")
+        raise OptionInvalid(_("Another option already has the key “%(key)s”", key=key), field="key")
     known = set(db.session.scalars(select(RegisterEntry.key).join(RegisterVersion).distinct()))
     for entry_key in entry_keys:
         if entry_key not in known:
-            raise OptionInvalid(f"No register entry has the key “{entry_key}”", field="entry_keys")
+            raise OptionInvalid(_("No register entry has the key “%(key)s”", key=entry_key), field="entry_keys")
     governed = db.session.execute(
         select(TenancyOptionEntry.entry_key, TenancyOption.id, TenancyOption.name)
         .join(TenancyOption)
@@ -173,7 +186,10 @@ def _check_definition(option: TenancyOption | None, *, key: str, name: str, entr
     ).all()
     for entry_key, other_id, other in governed:
         if option is None or other_id != option.id:
-            raise OptionInvalid(f"“{entry_key}” is already governed by the option “{other}”", field="entry_keys")
+            raise OptionInvalid(
+                _("“%(key)s” is already governed by the option “%(option)s”", key=entry_key, option=other),
+                field="entry_keys",
+            )
 
 
 def _require_notice(option_id: int | None, *, key: str, name: str, default_enabled: bool, keys: Sequence[str]) -> None:

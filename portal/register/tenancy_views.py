@@ -7,6 +7,7 @@ from functools import partial
 from typing import Any
 
 from flask import Response, abort, current_app, jsonify, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
@@ -152,8 +153,8 @@ def _rows(lines: list[EffectiveLine], *, in_use: bool) -> Markup:
     cache = register_cache()
     rows = []
     for line in lines:
-        since = govuk_date(line.since) if line.since else ("Not known" if in_use else "")
-        key = ("effective-row", in_use, line.entry.id, line.reason, since, register_url)
+        since = govuk_date(line.since) if line.since else (str(_("Not known")) if in_use else "")
+        key = ("effective-row", str(get_locale()), in_use, line.entry.id, line.reason, since, register_url)
         rows.append(cache.fragment(key, partial(render, line.entry, line.reason, since, register_url)))
     return Markup("").join(rows)
 
@@ -220,7 +221,7 @@ def _submitted_option() -> TenancyOption:
     key = request.form.get("option", "")
     option = next((o for o in load_options() if o.key == key), None)
     if option is None:
-        abort(400, "That option does not exist. Reload the page and try again.")
+        abort(400, _("That option does not exist. Reload the page and try again."))
     return option
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -17,18 +18,18 @@ def role_choices(roles: list[Role]) -> list[SelectChoice]:
 
 class InviteForm(FlaskForm):
     email = StringField(
-        "Email address",
+        _l("Email address"),
         widget=GovTextInput(),
         validators=[
-            DataRequired(message="Enter their email address"),
-            Length(max=320, message="Email address must be 320 characters or fewer"),
-            Email(message="Enter an email address in the correct format, like name@school.org.uk"),
+            DataRequired(message=_l("Enter their email address")),
+            Length(max=320, message=_l("Email address must be 320 characters or fewer")),
+            Email(message=_l("Enter an email address in the correct format, like name@school.org.uk")),
         ],
     )
-    role = RadioField("Role", widget=GovRadioInput(), validators=[DataRequired(message="Select a role")])
-    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+    role = RadioField(_l("Role"), widget=GovRadioInput(), validators=[DataRequired(message=_l("Select a role"))])
+    submit = SubmitField(_l("Send invitation"), widget=GovSubmitInput())
 
 
 class RoleForm(FlaskForm):
-    role = RadioField("New role", widget=GovRadioInput(), validators=[DataRequired(message="Select a role")])
-    submit = SubmitField("Change role", widget=GovSubmitInput())
+    role = RadioField(_l("New role"), widget=GovRadioInput(), validators=[DataRequired(message=_l("Select a role"))])
+    submit = SubmitField(_l("Change role"), widget=GovSubmitInput())

@@ -44,9 +44,9 @@ def invite(*, tenancy: Tenancy, email: str, role: Role, invited_by: User | None,
     try:
         address = outbox.normalise_address((email or "").strip())
     except outbox.MailError as error:
-        raise InvitationError("Enter an email address in the correct format, like name@school.org.uk") from error
+        raise InvitationError(_("Enter an email address in the correct format, like name@school.org.uk")) from error
     if role is Role.TRUST_ADMIN and tenancy.kind is not TenancyKind.TRUST:
-        raise InvitationError("Only a trust can have a trust admin")
+        raise InvitationError(_("Only a trust can have a trust admin"))
     if role is not Role.TRUST_ADMIN and tenancy.kind is TenancyKind.TRUST and role is not Role.VIEWER:
         # A trust's members act for its academies: a lead of the trust itself is its trust admin.
         role = Role.TRUST_ADMIN
@@ -65,11 +65,20 @@ def invite(*, tenancy: Tenancy, email: str, role: Role, invited_by: User | None,
     inviter = invited_by.display_name if invited_by is not None else current_app.config["VENDOR_NAME"]
     outbox.enqueue(
         to=address,
-        subject=f"You are invited to {tenancy.name} on the {current_app.config['VENDOR_NAME']} data protection portal",
-        text=(
-            f"{inviter} has invited you to join {tenancy.name} as {role.label.lower()}.\n\n"
-            f"Open this link and sign in with your school or trust work account:\n{link}\n\n"
-            f"The link works once and expires in {INVITATION_DAYS} days.\n"
+        subject=_(
+            "You are invited to %(name)s on the %(vendor)s data protection portal",
+            name=tenancy.name,
+            vendor=current_app.config["VENDOR_NAME"],
+        ),
+        text=_(
+            "%(inviter)s has invited you to join %(name)s as %(role)s.\n\n"
+            "Open this link and sign in with your school or trust work account:\n%(link)s\n\n"
+            "The link works once and expires in %(days)s days.\n",
+            inviter=inviter,
+            name=tenancy.name,
+            role=role.label.lower(),
+            link=link,
+            days=INVITATION_DAYS,
         ),
         category="invitation",
         reference=f"invitation:{invitation.id}",
@@ -168,7 +177,9 @@ def withdraw(invitation: Invitation, *, actor: audit.Actor) -> None:
         .execution_options(synchronize_session="fetch")
     )
     if not withdrawn.rowcount:  # type: ignore[attr-defined]
-        raise InvitationError(f"The invitation to {invitation.email} has already been accepted or withdrawn")
+        raise InvitationError(
+            _("The invitation to %(email)s has already been accepted or withdrawn", email=invitation.email)
+        )
     audit.record(
         "invitation.withdrawn",
         actor=actor,
@@ -193,7 +204,9 @@ def accept(invitation: Invitation, *, user: User, directory_tenancy_ids: set[int
             object_id=invitation.id,
             reason="identity is not from this tenancy's directory or domain",
         )
-        raise InvitationError("This invitation is for an account from the school's own Microsoft or Google directory")
+        raise InvitationError(
+            _("This invitation is for an account from the school's own Microsoft or Google directory")
+        )
     invitation.accepted_at = now()
     invitation.accepted_by_id = user.id
     membership = db.session.scalar(

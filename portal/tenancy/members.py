@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from portal.audit import service as audit
 from portal.auth.models import User
 from portal.auth.sessions import revoke_sessions
@@ -23,9 +25,9 @@ def assignable_roles(tenancy: Tenancy) -> list[Role]:
 def change_role(membership: Membership, *, role: Role, acting: User) -> None:
     """Give a member another role (never their own: nobody locks themselves out)."""
     if role not in assignable_roles(membership.tenancy):
-        raise MembershipError("Select a role this organisation can give")
+        raise MembershipError(_("Select a role this organisation can give"))
     if membership.user_id == acting.id:
-        raise MembershipError("You cannot change your own role")
+        raise MembershipError(_("You cannot change your own role"))
     before = membership.role
     membership.role = role
     db.session.flush()
@@ -42,7 +44,7 @@ def change_role(membership: Membership, *, role: Role, acting: User) -> None:
 def remove(membership: Membership, *, acting: User) -> None:
     """Remove a member; every session of theirs ends at its next request."""
     if membership.user_id == acting.id:
-        raise MembershipError("You cannot remove yourself")
+        raise MembershipError(_("You cannot remove yourself"))
     tenancy_id, user_id, role = membership.tenancy_id, membership.user_id, membership.role
     db.session.delete(membership)
     revoke_sessions(user_id)

@@ -6,6 +6,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Optional
 
+from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -30,7 +31,7 @@ class Role(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"viewer": "Viewer", "data_lead": "Data lead", "trust_admin": "Trust admin"}[self.value]
+        return str({"viewer": _("Viewer"), "data_lead": _("Data lead"), "trust_admin": _("Trust admin")}[self.value])
 
 
 class DirectoryProvider(enum.StrEnum):

@@ -81,7 +81,7 @@ def invite() -> str | Response | tuple[str, int]:
             form.email.errors = [*form.email.errors, str(error)]
         else:
             db.session.commit()
-            success(f"Invitation sent to {form.email.data}.")
+            success(_("Invitation sent to %(email)s.", email=form.email.data))
             warning = invitations.address_warning(tenancy, form.email.data or "")
             if warning:
                 flash(warning)
@@ -102,9 +102,9 @@ def change_role(membership_id: int) -> str | Response | tuple[str, int]:
             flash(str(error))
             return redirect(url_for("tenancy.members"))
         db.session.commit()
-        success(f"{membership.user.display_name} is now {membership.role.label.lower()}.")
+        success(_("%(name)s is now %(role)s.", name=membership.user.display_name, role=membership.role.label.lower()))
         return redirect(url_for("tenancy.members"))
-    flash("Select a role")
+    flash(_("Select a role"))
     return redirect(url_for("tenancy.members"))
 
 
@@ -141,7 +141,7 @@ def remove(membership_id: int) -> Response:
         flash(str(error))
         return redirect(url_for("tenancy.members"))
     db.session.commit()
-    success(f"{name} has been removed and signed out.")
+    success(_("%(name)s has been removed and signed out.", name=name))
     return redirect(url_for("tenancy.members"))
 
 
@@ -156,7 +156,7 @@ def withdraw_invitation(invitation_id: int) -> Response:
         flash(str(error))
         return redirect(url_for("tenancy.members"))
     db.session.commit()
-    success(f"The invitation to {invitation.email} has been withdrawn: its link no longer works.")
+    success(_("The invitation to %(email)s has been withdrawn: its link no longer works.", email=invitation.email))
     return redirect(url_for("tenancy.members"))
 
 
