@@ -22,6 +22,7 @@ from portal.auth.models import User
 from portal.changes.models import ChangeKind, ChangeNotice
 from portal.extensions import db
 from portal.tenancy.models import Membership, Role, Tenancy, TenancyKind
+from portal.web.language import written_in
 
 if TYPE_CHECKING:
     from portal.register.effective import EffectiveLine
@@ -173,23 +174,24 @@ def tell_controllers(change: ChangeNotice, *, entry: RegisterEntry | None) -> tu
         recipients = addresses.get(tenancy.id, [])
         if not recipients:
             continue
-        line = sets[tenancy.id].line_for(change.entry_key)
-        body = render_template(
-            "changes/controller_mail.txt",
-            change=change,
-            tenancy=tenancy,
-            what=what_changes(change, tenancy, line, entry),
-            until=govuk_date(window.object_until(change.effective_on)),
-            link=change_link(tenancy, change.id),
-            may_object=change.kind is not ChangeKind.REMOVAL,
-        )
-        subject = _(
-            "%(vendor)s: %(supplier)s, change for %(name)s on %(when)s",
-            vendor=vendor,
-            supplier=change.supplier,
-            name=tenancy.name,
-            when=govuk_date(change.effective_on),
-        )
+        with written_in(tenancy.language):  # its mail in its language (#29)
+            line = sets[tenancy.id].line_for(change.entry_key)
+            body = render_template(
+                "changes/controller_mail.txt",
+                change=change,
+                tenancy=tenancy,
+                what=what_changes(change, tenancy, line, entry),
+                until=govuk_date(window.object_until(change.effective_on)),
+                link=change_link(tenancy, change.id),
+                may_object=change.kind is not ChangeKind.REMOVAL,
+            )
+            subject = _(
+                "%(vendor)s: %(supplier)s, change for %(name)s on %(when)s",
+                vendor=vendor,
+                supplier=change.supplier,
+                name=tenancy.name,
+                when=govuk_date(change.effective_on),
+            )
         for address in recipients:
             enqueue(
                 to=address,

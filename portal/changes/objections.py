@@ -35,6 +35,7 @@ from portal.extensions import db
 from portal.notify.outbox import enqueue
 from portal.register.models import TenancyExclusion
 from portal.tenancy.models import Tenancy
+from portal.web.language import written_in
 
 MAIL_CATEGORY = "objection"
 
@@ -375,20 +376,21 @@ def _mail(objection: Objection, step: ObjectionStep) -> None:
     from portal.changes.controllers import AUTO_SUBMITTED, objection_link
 
     tenancy, change = objection.tenancy, objection.change
-    text = render_template(
-        "changes/step_mail.txt",
-        objection=objection,
-        step=step,
-        change=change,
-        tenancy=tenancy,
-        link=objection_link(tenancy, objection.id),
-    )
-    subject = _(
-        "%(name)s's objection to “%(title)s”: %(step)s",
-        name=tenancy.name,
-        title=change.title,
-        step=step.step.label.lower(),
-    )
+    with written_in(tenancy.language):  # its mail in its language (#29)
+        text = render_template(
+            "changes/step_mail.txt",
+            objection=objection,
+            step=step,
+            change=change,
+            tenancy=tenancy,
+            link=objection_link(tenancy, objection.id),
+        )
+        subject = _(
+            "%(name)s's objection to “%(title)s”: %(step)s",
+            name=tenancy.name,
+            title=change.title,
+            step=step.step.label.lower(),
+        )
     for address in lead_addresses(tenancy):
         enqueue(
             to=address,

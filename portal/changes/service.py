@@ -185,21 +185,22 @@ def _announce(notice: ChangeNotice, entry: RegisterEntry) -> int:
     from portal.notify.fanout import Notice, announce
 
     queued, told = tell_controllers(notice, entry=entry)
-    until = govuk_date(window.object_until(notice.effective_on))
-    summary = (
-        _("%(kind)s: %(supplier)s.", kind=notice.kind.label, supplier=notice.supplier)
-        + f"\n\n{notice.title}\n\n{notice.reason}\n\n"
-        + _("This change takes effect on %(when)s.", when=govuk_date(notice.effective_on))
-    )
-    if notice.kind is not ChangeKind.REMOVAL:
-        summary += "\n" + _(
-            "If your school or trust uses %(vendor)s, you can object until %(until)s: sign in and open "
-            "“Changes and objections” for your organisation.",
-            vendor=current_app.config["VENDOR_NAME"],
-            until=until,
+
+    def written() -> Notice:  # once per language (#29)
+        until = govuk_date(window.object_until(notice.effective_on))
+        summary = (
+            _("%(kind)s: %(supplier)s.", kind=notice.kind.label, supplier=notice.supplier)
+            + f"\n\n{notice.title}\n\n{notice.reason}\n\n"
+            + _("This change takes effect on %(when)s.", when=govuk_date(notice.effective_on))
         )
-    return queued + announce(
-        Notice(
+        if notice.kind is not ChangeKind.REMOVAL:
+            summary += "\n" + _(
+                "If your school or trust uses %(vendor)s, you can object until %(until)s: sign in and open "
+                "“Changes and objections” for your organisation.",
+                vendor=current_app.config["VENDOR_NAME"],
+                until=until,
+            )
+        return Notice(
             subject=_(
                 "%(vendor)s: change to our sub-processors on %(date)s",
                 vendor=current_app.config["VENDOR_NAME"],
@@ -208,10 +209,9 @@ def _announce(notice: ChangeNotice, entry: RegisterEntry) -> int:
             summary=summary,
             links=[(_("Read the change"), notice_url(notice))],
             reference=f"change-notice:{notice.id}",
-        ),
-        include_data_leads=False,
-        exclude=told,
-    )
+        )
+
+    return queued + announce(written, include_data_leads=False, exclude=told)
 
 
 def withdraw_notice(notice: ChangeNotice, *, reason: str, actor: Actor) -> int:
@@ -234,7 +234,7 @@ def withdraw_notice(notice: ChangeNotice, *, reason: str, actor: Actor) -> int:
         details={"objections_closed": closed},
     )
     announce(
-        Notice(
+        lambda: Notice(
             subject=_(
                 "%(vendor)s: change withdrawn: %(title)s", vendor=current_app.config["VENDOR_NAME"], title=notice.title
             )[:300],

@@ -25,6 +25,7 @@ from portal.exits.models import ExitCase, ExitDeletion, ExitStep
 from portal.exits.states import ExitState, ExitStepKind, check_transition
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
+from portal.web.language import written_in
 
 MAIL_CATEGORY = "exit"
 # The formats the vendor offers for the export.
@@ -281,7 +282,8 @@ def _mail(case: ExitCase, step: ExitStep) -> None:
 
     tenancy = case.tenancy
     path = current_app.url_map.bind("localhost").build("exits.exit_case", {"tenancy": tenancy.slug})
-    text = render_template("exits/step_mail.txt", case=case, step=step, tenancy=tenancy, link=mail_url(path))
-    subject = _("Ending the service for %(school)s: %(step)s", school=tenancy.name, step=step.kind.label.lower())
+    with written_in(tenancy.language):  # its mail in its language (#29)
+        text = render_template("exits/step_mail.txt", case=case, step=step, tenancy=tenancy, link=mail_url(path))
+        subject = _("Ending the service for %(school)s: %(step)s", school=tenancy.name, step=step.kind.label.lower())
     for address in lead_addresses(tenancy):
         enqueue(to=address, subject=subject, text=text, category=MAIL_CATEGORY, reference=f"exit:{case.id}:{step.id}")

@@ -13,6 +13,7 @@ from portal.documents.models import Agreement
 from portal.extensions import db
 from portal.incidents.models import Incident, IncidentEntry, IncidentTenancy
 from portal.tenancy.models import Membership, Role, Tenancy
+from portal.web.language import written_in
 
 MAIL_CATEGORY = "incident"
 
@@ -83,16 +84,17 @@ def mail_entry(incident: Incident, entry: IncidentEntry, rows: list[IncidentTena
     sent = 0
     for row in rows:
         tenancy = tenancies[row.tenancy_id]
-        subject = _subject(incident, entry, tenancy, reminder)
-        text = render_template(
-            "incidents/notice_mail.txt",
-            incident=incident,
-            entry=entry,
-            tenancy=tenancy,
-            row=row,
-            reminder=reminder,
-            link=page_url(tenancy, incident),
-        )
+        with written_in(tenancy.language):  # its mail in its language (#29)
+            subject = _subject(incident, entry, tenancy, reminder)
+            text = render_template(
+                "incidents/notice_mail.txt",
+                incident=incident,
+                entry=entry,
+                tenancy=tenancy,
+                row=row,
+                reminder=reminder,
+                link=page_url(tenancy, incident),
+            )
         for address in addresses.get(tenancy.id, []):
             enqueue(
                 to=address,

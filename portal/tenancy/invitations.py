@@ -25,6 +25,7 @@ from portal.tenancy.models import (
     TenancyDirectory,
     TenancyKind,
 )
+from portal.web.language import written_in
 from portal.web.urls import public_link
 
 INVITATION_DAYS = 7
@@ -63,26 +64,27 @@ def invite(*, tenancy: Tenancy, email: str, role: Role, invited_by: User | None,
     db.session.flush()
     link = public_link(f"/invitations/{token}")
     inviter = invited_by.display_name if invited_by is not None else current_app.config["VENDOR_NAME"]
-    outbox.enqueue(
-        to=address,
-        subject=_(
-            "You are invited to %(name)s on the %(vendor)s data protection portal",
-            name=tenancy.name,
-            vendor=current_app.config["VENDOR_NAME"],
-        ),
-        text=_(
-            "%(inviter)s has invited you to join %(name)s as %(role)s.\n\n"
-            "Open this link and sign in with your school or trust work account:\n%(link)s\n\n"
-            "The link works once and expires in %(days)s days.\n",
-            inviter=inviter,
-            name=tenancy.name,
-            role=role.label.lower(),
-            link=link,
-            days=INVITATION_DAYS,
-        ),
-        category="invitation",
-        reference=f"invitation:{invitation.id}",
-    )
+    with written_in(tenancy.language):  # in the school's language: the invitee has not chosen one (#29)
+        outbox.enqueue(
+            to=address,
+            subject=_(
+                "You are invited to %(name)s on the %(vendor)s data protection portal",
+                name=tenancy.name,
+                vendor=current_app.config["VENDOR_NAME"],
+            ),
+            text=_(
+                "%(inviter)s has invited you to join %(name)s as %(role)s.\n\n"
+                "Open this link and sign in with your school or trust work account:\n%(link)s\n\n"
+                "The link works once and expires in %(days)s days.\n",
+                inviter=inviter,
+                name=tenancy.name,
+                role=role.label.lower(),
+                link=link,
+                days=INVITATION_DAYS,
+            ),
+            category="invitation",
+            reference=f"invitation:{invitation.id}",
+        )
     audit.record(
         "invitation.created",
         actor=actor,

@@ -51,3 +51,21 @@ def test_a_subscription_keeps_the_language_it_was_made_in(app: Flask, client) ->
     client.post("/subscribe", data={"email": "tanysgrifiwr@example.org", "csrf_token": token})
     row = db.session.scalars(select(Subscriber).where(Subscriber.address == "tanysgrifiwr@example.org")).one()
     assert row.language == "cy"
+
+
+def test_a_welsh_schools_people_are_invited_in_welsh(app: Flask) -> None:
+    from flask_babel import force_locale, gettext
+
+    from portal.audit.service import Actor
+    from portal.tenancy.invitations import invite
+
+    school = make_school("Ysgol Gwahodd", language="cy")
+    invite(tenancy=school, email="newydd@ysgol.example", role=Role.VIEWER, invited_by=None, actor=Actor(None, "test"))
+    row = db.session.scalars(select(OutboxMessage).where(OutboxMessage.recipient == "newydd@ysgol.example")).one()
+    with force_locale("cy"):
+        expected = gettext(
+            "You are invited to %(name)s on the %(vendor)s data protection portal",
+            name="Ysgol Gwahodd",
+            vendor=app.config["VENDOR_NAME"],
+        )
+    assert row.subject == expected and "invited" not in row.subject
