@@ -40,7 +40,7 @@ def _facts(incident: Incident, tenancy: Tenancy, row: IncidentTenancy | None) ->
         return str(text or _("Not yet known: %(reason)s", reason=getattr(incident, f"{field}_unknown_reason")))
 
     return [
-        (_("Controller"), f"{tenancy.name} ({tenancy.reference})"),
+        (_("Controller"), f"{tenancy.name} ({tenancy.display_reference})"),
         (_("Incident reference"), f"INC-{incident.id}"),
         (_("Title"), incident.title),
         (_("State"), incident.state.label),

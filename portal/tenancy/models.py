@@ -91,6 +91,21 @@ class Tenancy(TimestampMixin, db.Model):  # type: ignore[name-defined,misc]
             )
         return f"URN {self.urn}"
 
+    @property
+    def display_reference(self) -> str:
+        """`reference` in the reader's language, for pages and mail (the stored records keep `reference`)."""
+        if self.is_trust:
+            if self.companies_house_number:
+                return str(
+                    _(
+                        "Group %(group)s, Companies House %(number)s",
+                        group=self.group_uid,
+                        number=self.companies_house_number,
+                    )
+                )
+            return str(_("Group %(group)s", group=self.group_uid))
+        return str(_("URN %(urn)s", urn=self.urn))
+
     def __repr__(self) -> str:
         return f"<Tenancy {self.slug}>"
 
