@@ -28,6 +28,7 @@ from portal.extensions import db
 from portal.policy import Permission
 from portal.register.effective import has_own_set
 from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
+from portal.web.language import written_in
 
 bp = tenancy_blueprint("dpia", __name__, url_prefix="/dpia")
 
@@ -56,10 +57,11 @@ def download(fmt: str) -> Response:
     if not has_own_set(tenancy):
         abort(404)  # no pack of its own: the page links to each academy's
     chosen = PackFormat(fmt)
-    built = build_pack(tenancy)
     render, mimetype = RENDERERS[chosen]
-    with transactions.without_transaction():  # built and rendered first: a failure records nothing
-        body = pack_cache().rendered(chosen, built, render)  # the same pack asked again is not rendered again
+    with written_in(tenancy.language):  # the school's documents are in its language (#29)
+        built = build_pack(tenancy)
+        with transactions.without_transaction():  # built and rendered first: a failure records nothing
+            body = pack_cache().rendered(chosen, built, render)  # the same pack asked again is not rendered again
     by_lead = policy.may(current_user, Permission.MANAGE_OPTIONS, tenancy)  # a data lead or trust admin
     freshness.record_download(tenancy, built, chosen, actor=audit.Actor.of(current_user), by_lead=by_lead)
     db.session.commit()

@@ -15,19 +15,21 @@ from portal.documents import pdfsign, render
 from portal.documents.models import Agreement
 from portal.exits.models import DeletionCertificate, ExitCase
 from portal.extensions import db
+from portal.web.language import written_in
 
 
 def certificate_html(case: ExitCase, issued_at: object) -> str:
     agreement = db.session.get(Agreement, case.agreement_id) if case.agreement_id else None
-    return render_template(
-        "pdf/deletion_certificate.html",
-        asset_base=render.ASSET_BASE,
-        case=case,
-        tenancy=case.tenancy,
-        agreement=agreement,
-        issued_at=issued_at,
-        retention_days=int(current_app.config.get("AUDIT_RETENTION_DAYS", 396)),
-    )
+    with written_in(case.tenancy.language):  # the school's documents are in its language (#29)
+        return render_template(
+            "pdf/deletion_certificate.html",
+            asset_base=render.ASSET_BASE,
+            case=case,
+            tenancy=case.tenancy,
+            agreement=agreement,
+            issued_at=issued_at,
+            retention_days=int(current_app.config.get("AUDIT_RETENTION_DAYS", 396)),
+        )
 
 
 def issue_certificate(case: ExitCase, *, actor: Actor) -> DeletionCertificate:
