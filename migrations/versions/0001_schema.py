@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 07:39:18.235088
+Create Date: 2026-12-06 09:35:59.142073
 
 """
 
@@ -817,6 +817,7 @@ def upgrade():
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=8), server_default="en", nullable=False),
         sa.Column("submission_key", sa.String(length=64), nullable=True),
         sa.Column("pdf", sa.LargeBinary(), nullable=True),
         sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_agreement_sha256_length")),
@@ -1040,6 +1041,7 @@ def upgrade():
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("user_agent", sa.String(length=400), nullable=True),
         sa.Column("text_sha256", sa.String(length=64), nullable=False),
+        sa.Column("language", sa.String(length=8), server_default="en", nullable=False),
         sa.ForeignKeyConstraint(
             ["nda_version_id"],
             ["nda_text_version.id"],
