@@ -118,23 +118,23 @@ class SignForm(SubmissionKeyMixin, FlaskForm):
 
 class PublishForm(FlaskForm):
     summary = TextAreaField(
-        "Summary of what changed",
+        _l("Summary of what changed"),
         widget=GovTextArea(),
         validators=[
-            DataRequired("Enter a summary of what changed"),
-            Length(max=1000, message="Summary of changes must be 1000 characters or fewer"),
+            DataRequired(_l("Enter a summary of what changed")),
+            Length(max=1000, message=_l("Summary of changes must be 1000 characters or fewer")),
         ],
     )
-    submit = SubmitField("Publish a new version", widget=GovSubmitInput())
+    submit = SubmitField(_l("Publish a new version"), widget=GovSubmitInput())
 
 
 class VerifyForm(FlaskForm):
     document = FileField(
-        "Upload the agreement (PDF)",
+        _l("Upload the agreement (PDF)"),
         widget=GovFileInput(),
-        validators=[FileRequired("Select the PDF file of the agreement")],
+        validators=[FileRequired(_l("Select the PDF file of the agreement"))],
     )
-    submit = SubmitField("Check the agreement", widget=GovSubmitInput())
+    submit = SubmitField(_l("Check the agreement"), widget=GovSubmitInput())
 
 
 class RetryForm(FlaskForm):

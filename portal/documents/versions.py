@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
@@ -166,15 +167,17 @@ def publish_text_version(*, actor: Any, summary: str) -> DpaTextVersion:
     """Freeze the current text as the next version (audited); earlier versions and signatures stay."""
     summary = " ".join(summary.split())
     if not summary:
-        raise DocumentsError("Enter a summary of what changed")
+        raise DocumentsError(_("Enter a summary of what changed"))
     if len(summary) > 1000:
-        raise DocumentsError("Summary of changes must be 1000 characters or fewer")
+        raise DocumentsError(_("Summary of changes must be 1000 characters or fewer"))
     composed = compose_text()
     content = canonical(composed)
     digest = hashlib.sha256(content.encode()).hexdigest()
     latest = latest_text_version()
     if latest is not None and latest.sha256 == digest:
-        raise DocumentsError(f"The text is the same as version {latest.number}: there is nothing new to publish")
+        raise DocumentsError(
+            _("The text is the same as version %(number)s: there is nothing new to publish", number=latest.number)
+        )
     number = (db.session.scalar(select(func.max(DpaTextVersion.number))) or 0) + 1
     version = DpaTextVersion(
         number=number,
