@@ -8,6 +8,7 @@ keeps its digest and is signed in English only.
 from __future__ import annotations
 
 import hashlib
+import json
 import string
 from io import BytesIO
 from typing import Any
@@ -180,3 +181,15 @@ def test_the_nda_is_published_in_both_languages_and_the_acceptance_records_the_l
     given = nda.NdaAcceptanceInput("Dafydd Arweinydd", "Pennaeth", True, None, None, language="cy")
     accepted = nda.accept_nda(school, version_number=1, user_id=data_lead.id, given=given, actor=Actor.of(data_lead))
     assert accepted.language == "cy" and accepted.text_sha256 == version.sha256
+
+
+def test_the_preview_of_a_new_version_shows_a_change_to_the_welsh_text(app: Any) -> None:
+    from portal.documents import text_diff
+
+    composed = versions.compose_text()
+    before = json.loads(versions.canonical(composed))
+    before["cy"]["clauses"][0]["paragraphs"][0] = "Hen baragraff cyntaf."
+    found = text_diff.changes(json.dumps(before), composed)
+    assert [line.kind for line in found] == ["removed", "added"]
+    assert found[0].text == "1.1 Hen baragraff cyntaf."
+    assert found[1].text.startswith("1.1 Mae i eiriau fel data personol")
