@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 09:34:12.860722
+Create Date: 2026-12-06 10:46:31.846556
 
 """
 
@@ -823,6 +823,7 @@ def upgrade():
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=8), server_default="en", nullable=False),
         sa.Column("submission_key", sa.String(length=64), nullable=True),
         sa.Column("pdf", sa.LargeBinary(), nullable=True),
         sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_agreement_sha256_length")),
@@ -1046,6 +1047,7 @@ def upgrade():
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("user_agent", sa.String(length=400), nullable=True),
         sa.Column("text_sha256", sa.String(length=64), nullable=False),
+        sa.Column("language", sa.String(length=8), server_default="en", nullable=False),
         sa.ForeignKeyConstraint(
             ["nda_version_id"],
             ["nda_text_version.id"],

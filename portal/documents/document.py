@@ -7,8 +7,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import force_locale
+
 from portal.dates import uk_today
-from portal.documents import annex, processing, render
+from portal.documents import annex, processing, render, versions
 from portal.documents.models import DpaTextVersion
 from portal.documents.parties import Parties
 from portal.tenancy.models import Tenancy
@@ -26,6 +28,8 @@ class Prepared:
     on: dt.date
     annex_ii: list[list[str]]
     annex_iv: dict[str, Any]
+    # The language version read, signed and printed ("en" or "cy", one the version has; #29).
+    language: str = "en"
 
     @property
     def controller(self) -> dict[str, str]:
@@ -34,7 +38,8 @@ class Prepared:
     def context(self, record: dict[str, Any] | None = None, *, draft: bool = False) -> dict[str, Any]:
         """The template context of this agreement: the page's annexes and the PDF's come from here."""
         return {
-            "text": self.version.data,
+            "text": versions.text_in(self.version.data, self.language),
+            "language": self.language,
             "version": self.version,
             "vendor": annex.vendor_party(),
             "controller": self.controller,
@@ -48,7 +53,8 @@ class Prepared:
         }
 
     def html(self, record: dict[str, Any] | None = None, *, draft: bool = False) -> str:
-        return render.agreement_html(self.context(record, draft=draft))
+        with force_locale(self.language):
+            return render.agreement_html(self.context(record, draft=draft))
 
 
 def prepare(
@@ -58,12 +64,21 @@ def prepare(
     *,
     via: Tenancy | None = None,
     on: dt.date | None = None,
+    language: str = "en",
 ) -> list[Prepared]:
-    """Each tenancy's agreement as it would be signed on a UK date (today), in a constant number of queries."""
+    """Each tenancy's agreement as it would be signed on a UK date (today), in a constant number of queries.
+
+    In `language` where the version has it (else English): the annexes' own wording (labels, dates)
+    is drawn up in that language too, so the page, the draft and the sealed PDF read alike."""
     on = on or uk_today()
-    text = version.data
-    fourth = annex.annex_iv(tenancies, on=on)
-    return [Prepared(t, version, parties, via, on, processing.annex_ii(t, on, text), fourth[t.id]) for t in tenancies]
+    language = versions.language_for(version, language)
+    text = versions.text_in(version.data, language)
+    with force_locale(language):
+        fourth = annex.annex_iv(tenancies, on=on)
+        return [
+            Prepared(t, version, parties, via, on, processing.annex_ii(t, on, text), fourth[t.id], language)
+            for t in tenancies
+        ]
 
 
 def draft_pdf(prepared: Prepared) -> bytes:

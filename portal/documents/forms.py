@@ -2,20 +2,31 @@
 
 from __future__ import annotations
 
+from flask_babel import get_locale
 from flask_babel import lazy_gettext as _l
 from flask_wtf.file import FileField, FileRequired
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
     GovCheckboxInput,
     GovFileInput,
+    GovRadioInput,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import BooleanField, HiddenField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import BooleanField, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length
 
 from portal.web.forms import FlaskForm, SubmissionKeyMixin, signer_fields
+
+# Each language named in itself, as a language switch does (#29): not translated.
+LANGUAGE_NAMES = {"en": "English", "cy": "Cymraeg"}
+
+
+def current_language() -> str:
+    """The page's language, the sign form's default language version."""
+    return str(get_locale() or "en").split("_")[0]
 
 
 class PartiesForm(FlaskForm):
@@ -86,6 +97,13 @@ class SignForm(SubmissionKeyMixin, FlaskForm):
     """
 
     version = HiddenField()
+    # The language version signed: its choices are the version's languages (the view sets them).
+    language = RadioField(
+        _l("The language you sign the agreement in"),
+        widget=GovRadioInput(),
+        default=current_language,
+        choices=[SelectChoice("en", LANGUAGE_NAMES["en"])],
+    )
     sign_again = BooleanField(
         _l("Sign again to record today's sub-processors"),
         widget=GovCheckboxInput(),
@@ -100,23 +118,23 @@ class SignForm(SubmissionKeyMixin, FlaskForm):
 
 class PublishForm(FlaskForm):
     summary = TextAreaField(
-        "Summary of what changed",
+        _l("Summary of what changed"),
         widget=GovTextArea(),
         validators=[
-            DataRequired("Enter a summary of what changed"),
-            Length(max=1000, message="Summary of changes must be 1000 characters or fewer"),
+            DataRequired(_l("Enter a summary of what changed")),
+            Length(max=1000, message=_l("Summary of changes must be 1000 characters or fewer")),
         ],
     )
-    submit = SubmitField("Publish a new version", widget=GovSubmitInput())
+    submit = SubmitField(_l("Publish a new version"), widget=GovSubmitInput())
 
 
 class VerifyForm(FlaskForm):
     document = FileField(
-        "Upload the agreement (PDF)",
+        _l("Upload the agreement (PDF)"),
         widget=GovFileInput(),
-        validators=[FileRequired("Select the PDF file of the agreement")],
+        validators=[FileRequired(_l("Select the PDF file of the agreement"))],
     )
-    submit = SubmitField("Check the agreement", widget=GovSubmitInput())
+    submit = SubmitField(_l("Check the agreement"), widget=GovSubmitInput())
 
 
 class RetryForm(FlaskForm):

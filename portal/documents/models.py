@@ -100,6 +100,8 @@ class Agreement(db.Model):  # type: ignore[name-defined,misc]
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]
+    # The language version of the text the signer read and accepted ("en" or "cy"; #29): the PDF is in it.
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
     # The sign form's one-time key (NULL for agreements signed without a form, such as the demo's).
     submission_key: Mapped[Optional[str]] = mapped_column(String(64))
     # The signed bytes, loaded only when downloaded or verified.

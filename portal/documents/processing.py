@@ -18,8 +18,9 @@ from flask_babel import gettext as _
 from portal.register.processing import ProcessingDescription, describe_processing
 from portal.tenancy.models import Tenancy
 
-# The text's rows kept as written: the facts describe what is processed, not the contract's scope.
-FROM_TEXT = ("Subject matter", "Duration")
+# The text's rows kept as written, by their English and Welsh labels (text.PROCESSING, text_cy.PROCESSING):
+# the facts describe what is processed, not the contract's scope.
+FROM_TEXT = ("Subject matter", "Duration", "Pwnc", "Hyd")
 
 
 def annex_ii(tenancy: Tenancy, on: dt.date, text: dict[str, Any]) -> list[list[str]]:

@@ -16,7 +16,7 @@ from wtforms.fields.choices import SelectChoice
 
 from portal import policy, transactions
 from portal.documents import document, parties, signing, signing_jobs, versions
-from portal.documents.forms import PartiesForm, SignForm, TrustPartiesForm
+from portal.documents.forms import LANGUAGE_NAMES, PartiesForm, SignForm, TrustPartiesForm, current_language
 from portal.documents.views import bp
 from portal.extensions import db
 from portal.jobs import queue as jobs_queue
@@ -120,6 +120,7 @@ def sign() -> Any:
     given = parties.Parties.from_dict(answers["parties"]) if answers else parties.Parties()
     via = tenancy if tenancy.is_trust else None
     form = SignForm()
+    _offer_languages(form, version)
     status = 200
     if form.validate_on_submit():
         acceptance = signing.Acceptance(
@@ -131,6 +132,7 @@ def sign() -> Any:
             given,
             submission_key=form.submission_key.data or None,
             sign_again=bool(form.sign_again.data),
+            language=str(form.language.data),
         )
         if tenancy.is_trust:
             return _start_job(tenancy, targets, acceptance, form)
@@ -156,18 +158,36 @@ def _render_sign(tenancy: Tenancy, targets: list[Tenancy], form: SignForm, statu
         return redirect(url_for("documents.sign_details"))
     given = parties.Parties.from_dict(answers["parties"]) if answers else parties.Parties()
     form.version.data = str(version.number)
-    prepared = document.prepare(targets, version, given, via=tenancy if tenancy.is_trust else None)
+    _offer_languages(form, version)
+    # The text is shown in the language asked for (a link on the page), else the one chosen in the form.
+    language = versions.language_for(version, request.args.get("language") or form.language.data)
+    if request.method == "GET":
+        form.language.data = language
+    prepared = document.prepare(targets, version, given, via=tenancy if tenancy.is_trust else None, language=language)
     form.confirm.label.text = prepared[0].controller["authority"]
     return render_template(
         "documents/sign.html",
         form=form,
         tenancy=tenancy,
         version=version,
+        language=language,
+        languages=versions.languages_of(version),
+        language_names=LANGUAGE_NAMES,
+        text=versions.text_in(version.data, language),
         prepared=prepared,
         given=given,
         controller=prepared[0].controller,
         already_signed=signing.already_signed(targets),
     ), status
+
+
+def _offer_languages(form: SignForm, version: Any) -> None:
+    """The language versions this text can be signed in (English only for a text published before Welsh)."""
+    codes = versions.languages_of(version) if version is not None else ["en"]
+    form.language.choices = [SelectChoice(code, LANGUAGE_NAMES[code]) for code in codes]
+    if "language" not in request.form:
+        # Not offered (an English-only text) or not sent: the page's language where the text has it.
+        form.language.data = versions.language_for(version, form.language.data) if version is not None else "en"
 
 
 def _start_job(tenancy: Tenancy, targets: list[Tenancy], acceptance: signing.Acceptance, form: SignForm) -> Any:
@@ -244,7 +264,10 @@ def sign_draft(target_id: int) -> Response:
     if not targets:
         abort(404)
     given = parties.Parties.from_dict(answers["parties"])
-    prepared = document.prepare(targets, version, given, via=tenancy if tenancy.is_trust else None)[0]
+    # The draft follows the page's language, or the language version the check page links it in.
+    language = versions.language_for(version, request.args.get("language") or current_language())
+    via = tenancy if tenancy.is_trust else None
+    prepared = document.prepare(targets, version, given, via=via, language=language)[0]
     name = signing.filename_for(prepared.tenancy, version.number, "draft").replace("-draft.pdf", "-unsigned-draft.pdf")
     response = Response(document.draft_pdf(prepared), mimetype="application/pdf")
     response.headers["Content-Disposition"] = f'attachment; filename="{name}"'

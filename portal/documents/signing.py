@@ -26,7 +26,7 @@ from sqlalchemy.exc import IntegrityError
 from portal import transactions
 from portal.audit import service as audit
 from portal.dates import govuk_date, now
-from portal.documents import document, pdfsign, render
+from portal.documents import document, pdfsign, render, versions
 from portal.documents import parties as parties_module
 from portal.documents.models import Agreement, DpaTextVersion, SignerCapacity
 from portal.documents.parties import Parties
@@ -52,6 +52,8 @@ class Acceptance:
     submission_key: str | None = None
     # The signer chose to sign again a text version already signed for the school.
     sign_again: bool = False
+    # The language version the signer read and signs ("en" or "cy"; one the text version has, #29).
+    language: str = "en"
 
     def cleaned_parties(self, tenancy: Tenancy) -> Parties:
         """Annex I as entered, the signer's name and role included, tidied and checked."""
@@ -168,9 +170,14 @@ def sign(
                 number=version.number,
             )
         )
+    if acceptance.language not in versions.languages_of(version):
+        raise DocumentsError(
+            _("Version %(number)s of the text cannot be signed in that language", number=version.number)
+        )
     if not acceptance.sign_again:
         _refuse_if_signed(tenancies, version)
-    drafts = [_draw_up(prepared, acceptance) for prepared in document.prepare(tenancies, version, given, via=via)]
+    prepared = document.prepare(tenancies, version, given, via=via, language=acceptance.language)
+    drafts = [_draw_up(one, acceptance) for one in prepared]
     with transactions.without_transaction():
         for draft in drafts:
             draft.pdf = pdfsign.seal_pdf(render.render_pdf(draft.html), current_app.config, reason=draft.reason)
@@ -277,6 +284,7 @@ def _store(draft: _Draft, user: Any, key: str | None) -> Agreement:
         sha256=digest,
         size_bytes=len(pdf),
         submission_key=key,
+        language=prepared.language,
         pdf=pdf,
     )
     db.session.add(agreement)
@@ -289,6 +297,7 @@ def _store(draft: _Draft, user: Any, key: str | None) -> Agreement:
         object_id=agreement.id,
         details={
             "text_version": version.number,
+            "language": prepared.language,
             "sha256": digest,
             "signer_role": given.signer_role,
             "via_tenancy_id": agreement.signed_via_tenancy_id,

@@ -20,7 +20,7 @@ from portal.auth.models import User
 from portal.documents import parties as parties_module
 from portal.documents import signing
 from portal.documents.parties import Parties
-from portal.documents.versions import DocumentsError, latest_text_version
+from portal.documents.versions import DocumentsError, languages_of, latest_text_version
 from portal.extensions import db
 from portal.jobs import service as jobs
 from portal.jobs.models import Job, JobItem
@@ -57,6 +57,10 @@ def start(
     version = latest_text_version()
     if version is None or version.number != version_number:
         raise DocumentsError(_("A new version was published while you were reading: read it and sign"))
+    if acceptance.language not in languages_of(version):
+        raise DocumentsError(
+            _("Version %(number)s of the text cannot be signed in that language", number=version.number)
+        )
     params = {
         "version": version_number,
         "parties": given.as_dict(),
@@ -65,6 +69,7 @@ def start(
         "ip": acceptance.ip,
         "user_agent": acceptance.user_agent,
         "sign_again": acceptance.sign_again,
+        "language": acceptance.language,
         # Every agreement this job makes carries this key: the unique constraint makes each academy once.
         "agreement_key": new_submission_key(),
     }
@@ -96,6 +101,7 @@ def sign_item(job: Job, item: JobItem) -> int:
         Parties.from_dict(params["parties"]),
         submission_key=params["agreement_key"],
         sign_again=bool(params.get("sign_again")),
+        language=str(params.get("language") or "en"),
     )
     try:
         signed = signing.sign(

@@ -341,10 +341,20 @@ CLAUSES: tuple[Clause, ...] = (
             "We may publish a new version of this agreement; it applies to you only once you sign it, and the "
             "version you signed stays in force until then. This agreement is in writing, including in "
             "electronic form, and each signed copy is sealed so that any later change to it shows.",
+            "This agreement is published in Welsh and in English, and the Welsh text and the English text have "
+            "equal standing. You sign it in the language you choose, and the signed copy states which language "
+            "version was accepted.",
         ),
         (("28(9)", "written form"),),
     ),
 )
+
+# The acceptance record's line on the language accepted (clause "law" states the equal standing, #29).
+LANGUAGE = {
+    "name": "English",
+    "label": "Language version accepted",
+    "accepted": "English. The Welsh text and the English text have equal standing, as clause {law_clause} states.",
+}
 
 # Annex II: the description of processing (Art. 28(3) first paragraph), until `describe_processing`
 # (the register's facts) replaces these rows through `processing.annex_ii` (the one seam).

@@ -21,7 +21,7 @@ class Line:
 
 
 def paragraphs(content: dict[str, Any]) -> list[str]:
-    """The text as a reader meets it: title, introduction, numbered clauses, annexes II and III."""
+    """The text as a reader meets it: title, introduction, numbered clauses, annexes II and III; then in Welsh."""
     lines = [content.get("title", ""), content.get("introduction", "")]
     for clause in content.get("clauses", []):
         lines.append(f"{clause['number']}. {clause['heading']}")
@@ -30,6 +30,8 @@ def paragraphs(content: dict[str, Any]) -> list[str]:
     for group in content.get("measures", []):
         lines.append(group["heading"])
         lines.extend(group["points"])
+    if isinstance(content.get("cy"), dict):
+        lines.extend(paragraphs(content["cy"]))  # the Welsh text, clause for clause after the English (#29)
     return [line for line in lines if line]
 
 

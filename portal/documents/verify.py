@@ -11,6 +11,8 @@ from dataclasses import dataclass
 from io import BytesIO
 from typing import Any
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from pyhanko.pdf_utils.reader import PdfFileReader
 from pyhanko.sign.validation import async_validate_pdf_signature
 from pyhanko.sign.validation.status import SignatureCoverageLevel
@@ -67,14 +69,14 @@ def verify_pdf(data: bytes, config: Any) -> Verification:
     """Check a file: PAdES signature valid against the vendor root over the ENTIRE file, and hash on record."""
     digest = hashlib.sha256(data).hexdigest()
     if b"%PDF-" not in data[:1024]:
-        return Verification(Verdict.NOT_PDF, "This file is not a PDF.", digest)
+        return Verification(Verdict.NOT_PDF, str(_("This file is not a PDF.")), digest)
     refusal = _outside_limits(data)
     if refusal is not None:
         return Verification(Verdict.ALTERED, refusal, digest)
     if not _EOF_TAIL.search(data[-1024:]):
         return Verification(
             Verdict.ALTERED,
-            "Something was added to the file after it was signed (an update or extra bytes).",
+            str(_("Something was added to the file after it was signed (an update or extra bytes).")),
             digest,
             _record_before_junk(data),
         )
@@ -85,7 +87,7 @@ def verify_pdf(data: bytes, config: Any) -> Verification:
         log.info("unreadable PDF uploaded for verification", exc_info=True)
         return Verification(
             Verdict.ALTERED,
-            "This file looks like a PDF but cannot be read as one: it may be damaged, cut short or altered.",
+            str(_("This file looks like a PDF but cannot be read as one: it may be damaged, cut short or altered.")),
             digest,
             _record(_signed_revision_hash(data)),
         )
@@ -96,7 +98,7 @@ def _verify(data: bytes, digest: str, config: Any) -> Verification:
     signatures = reader.embedded_signatures
     if not signatures:
         return Verification(
-            Verdict.NOT_OURS, "This PDF has no electronic signature, so it was not issued here.", digest
+            Verdict.NOT_OURS, str(_("This PDF has no electronic signature, so it was not issued here.")), digest
         )
     context = ValidationContext(trust_roots=[trust_root(config)], allow_fetching=False)
     # A timestamp token chains to the timestamp authority's own root, not to the vendor's.
@@ -108,16 +110,18 @@ def _verify(data: bytes, digest: str, config: Any) -> Verification:
     )
     original = _record(_signed_revision_hash(data, signatures[0]))
     if not status.intact:
-        return Verification(Verdict.ALTERED, "The file was changed after it was signed.", digest, original)
+        return Verification(Verdict.ALTERED, str(_("The file was changed after it was signed.")), digest, original)
     if not status.trusted:
         return Verification(
-            Verdict.NOT_OURS, "This PDF is signed, but not with our certificate: it was not issued here.", digest
+            Verdict.NOT_OURS,
+            str(_("This PDF is signed, but not with our certificate: it was not issued here.")),
+            digest,
         )
     # `valid` and even `bottom_line` stay true when an update or junk is appended: insist on the whole file.
     if len(signatures) > 1 or status.coverage != SignatureCoverageLevel.ENTIRE_FILE or not status.bottom_line:
         return Verification(
             Verdict.ALTERED,
-            "Something was added to the file after it was signed (an update or extra bytes).",
+            str(_("Something was added to the file after it was signed (an update or extra bytes).")),
             digest,
             original,
         )
@@ -129,12 +133,16 @@ def _verify(data: bytes, digest: str, config: Any) -> Verification:
     if agreement is None:
         return Verification(
             Verdict.NOT_OURS,
-            "It carries a signature made with our certificate, but we have no record of issuing an agreement "
-            "with this content, so do not rely on it.",
+            str(
+                _(
+                    "It carries a signature made with our certificate, but we have no record of issuing an "
+                    "agreement with this content, so do not rely on it."
+                )
+            ),
             digest,
         )
     return Verification(
-        Verdict.GENUINE, "This is a genuine agreement issued by this portal, unaltered.", digest, agreement
+        Verdict.GENUINE, str(_("This is a genuine agreement issued by this portal, unaltered.")), digest, agreement
     )
 
 
@@ -146,16 +154,27 @@ def _outside_limits(data: bytes) -> str | None:
     """
     revisions = max(data.count(b"startxref"), data.count(b"xref") - data.count(b"startxref") + data.count(b"/XRef"))
     if revisions > MAX_REVISIONS:
-        return (
-            f"This file has been saved {revisions} times (it has {revisions} revisions). An agreement issued "
-            f"here has one or two: the document and its signature. It was changed after it was signed, "
-            f"or it is not one of ours, so it was not checked further."
+        return str(
+            ngettext(
+                "This file has been saved %(num)d time (it has %(num)d revision). An agreement issued here has "
+                "one or two: the document and its signature. It was changed after it was signed, or it is not "
+                "one of ours, so it was not checked further.",
+                "This file has been saved %(num)d times (it has %(num)d revisions). An agreement issued here has "
+                "one or two: the document and its signature. It was changed after it was signed, or it is not "
+                "one of ours, so it was not checked further.",
+                revisions,
+            )
         )
     objects = max(data.count(b"endobj"), _declared_objects(data))
     if objects > MAX_OBJECTS:
-        return (
-            f"This file holds {objects} objects; an agreement issued here holds a few dozen. "
-            "It is not one of ours, so it was not checked further."
+        return str(
+            ngettext(
+                "This file holds %(num)d object; an agreement issued here holds a few dozen. It is not one of "
+                "ours, so it was not checked further.",
+                "This file holds %(num)d objects; an agreement issued here holds a few dozen. It is not one of "
+                "ours, so it was not checked further.",
+                objects,
+            )
         )
     return None
 

@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import func, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit import service as audit
-from portal.documents import clause_map, measures, text
+from portal.documents import clause_map, measures, text, text_cy
 from portal.documents.models import Agreement, DpaTextVersion
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
@@ -54,30 +55,64 @@ def _placeholders() -> dict[str, Any]:
 
 
 def compose_text() -> dict[str, Any]:
-    """The agreement text as it would be published now: clauses, annex II and annex III, filled in."""
+    """The agreement text as it would be published now, filled in: English at the top level (what every
+    reader of a version has always read), and the Welsh text, clause for clause, under "cy" (#29)."""
     values = _placeholders()
+    english = _compose(text, values, clause_map.cite_label)
     return {
-        "title": text.TITLE,
-        "introduction": text.INTRODUCTION.format(**values),
+        **english,
         # The periods other features read from the signed version (the notice window, exit, deletion).
         "terms": {name: values[name] for name in TERMS},
+        "cy": _compose(text_cy, values, text_cy.cite_label),
+    }
+
+
+def _compose(source: Any, values: dict[str, Any], cite: Any) -> dict[str, Any]:
+    """One language's text (module `text` or `text_cy`), with its citations, in the stored format."""
+    law = next(number for number, clause in enumerate(source.CLAUSES, start=1) if clause.key == "law")
+    citing = {clause.key: clause for clause in text.CLAUSES}
+    return {
+        "title": source.TITLE,
+        "introduction": source.INTRODUCTION.format(**values),
         "clauses": [
             {
                 "number": number,
                 "key": clause.key,
                 "heading": clause.heading,
                 "paragraphs": [paragraph.format(**values) for paragraph in clause.paragraphs],
-                "meets": list(clause.meets),
-                "citations": [clause_map.cite_label(provision) for provision in clause.meets],
+                "meets": list(citing[clause.key].meets),
+                "citations": [cite(provision) for provision in citing[clause.key].meets],
             }
-            for number, clause in enumerate(text.CLAUSES, start=1)
+            for number, clause in enumerate(source.CLAUSES, start=1)
         ],
-        "processing": [[label, value.format(**values)] for label, value in text.PROCESSING],
+        "processing": [[label, value.format(**values)] for label, value in source.PROCESSING],
         "measures": [
             {"heading": group.heading, "points": [item.format(**values) for item in group.items]}
-            for group in measures.MEASURES
+            for group in (measures.MEASURES if source is text else source.MEASURES)
         ],
+        "language": {**source.LANGUAGE, "accepted": source.LANGUAGE["accepted"].format(law_clause=law)},
     }
+
+
+LANGUAGES = ("en", "cy")
+
+
+def languages_of(version: DpaTextVersion | dict[str, Any]) -> list[str]:
+    """The languages a published version can be read and signed in: English always, Welsh where published."""
+    data = version if isinstance(version, dict) else version.data
+    return ["en", *(code for code in LANGUAGES[1:] if isinstance(data.get(code), dict))]
+
+
+def text_in(data: dict[str, Any], language: str) -> dict[str, Any]:
+    """A published text in one language, in the format the templates read (English where it has no such one)."""
+    translated = data.get(language) if language != "en" else None
+    return {**data, **translated} if isinstance(translated, dict) else data
+
+
+def language_for(version: DpaTextVersion, wanted: Any) -> str:
+    """The language to show a version in: the one wanted where the version has it, else English."""
+    code = str(wanted or "en").split("_")[0].split("-")[0].lower()
+    return code if code in languages_of(version) else "en"
 
 
 TERMS = ("notice_period_days", "export_days", "deletion_days")
@@ -132,15 +167,17 @@ def publish_text_version(*, actor: Any, summary: str) -> DpaTextVersion:
     """Freeze the current text as the next version (audited); earlier versions and signatures stay."""
     summary = " ".join(summary.split())
     if not summary:
-        raise DocumentsError("Enter a summary of what changed")
+        raise DocumentsError(_("Enter a summary of what changed"))
     if len(summary) > 1000:
-        raise DocumentsError("Summary of changes must be 1000 characters or fewer")
+        raise DocumentsError(_("Summary of changes must be 1000 characters or fewer"))
     composed = compose_text()
     content = canonical(composed)
     digest = hashlib.sha256(content.encode()).hexdigest()
     latest = latest_text_version()
     if latest is not None and latest.sha256 == digest:
-        raise DocumentsError(f"The text is the same as version {latest.number}: there is nothing new to publish")
+        raise DocumentsError(
+            _("The text is the same as version %(number)s: there is nothing new to publish", number=latest.number)
+        )
     number = (db.session.scalar(select(func.max(DpaTextVersion.number))) or 0) + 1
     version = DpaTextVersion(
         number=number,

@@ -18,6 +18,7 @@ from flask import (
     stream_with_context,
     url_for,
 )
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from sqlalchemy.orm import undefer
@@ -150,7 +151,9 @@ def publish_text() -> Any:
         form.summary.errors = [*form.summary.errors, str(error)]
         return _preview_page(form), 400
     db.session.commit()
-    flash(f"Version {version.number} of the agreement is published. Schools will be asked to sign it.")
+    flash(
+        _("Version %(number)s of the agreement is published. Schools will be asked to sign it.", number=version.number)
+    )
     return redirect(url_for("vendor_agreements.text_versions"))
 
 

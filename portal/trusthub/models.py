@@ -203,6 +203,8 @@ class NdaAcceptance(db.Model):  # type: ignore[name-defined,misc]
     ip: Mapped[Optional[str]] = mapped_column(String(64))
     user_agent: Mapped[Optional[str]] = mapped_column(String(400))
     text_sha256: Mapped[str] = mapped_column(String(64))
+    # The language the terms were read and accepted in ("en" or "cy"; the hash covers both texts, #29).
+    language: Mapped[str] = mapped_column(String(8), default="en", server_default="en")
 
     nda_version: Mapped[NdaTextVersion] = relationship()
     tenancy: Mapped[Tenancy] = relationship()

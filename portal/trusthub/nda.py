@@ -20,6 +20,7 @@ from portal.audit import service as audit
 from portal.documents.versions import canonical
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
+from portal.trusthub import nda_cy
 from portal.trusthub.errors import TrustHubError
 from portal.trusthub.models import NdaAcceptance, NdaTextVersion
 
@@ -91,10 +92,27 @@ def compose_nda() -> dict[str, Any]:
                     "These terms give no licence and no warranty. They do not change the data processing "
                     "agreement between us. They are governed by the law of England and Wales, and the courts "
                     "of England and Wales decide any dispute about them.",
+                    "These terms are published in Welsh and in English, and the Welsh text and the English text "
+                    "have equal standing.",
                 ],
             },
         ],
     }
+
+
+def compose_nda_text() -> dict[str, Any]:
+    """The NDA as published: English at the top level, the Welsh text under "cy" (one hash covers both, #29)."""
+    return {**compose_nda(), "cy": nda_cy.compose(current_app.config)}
+
+
+def nda_in(content: dict[str, Any], language: str) -> dict[str, Any]:
+    """A published NDA in one language (English where the version has no such text)."""
+    translated = content.get(language) if language != "en" else None
+    return {**content, **translated} if isinstance(translated, dict) else content
+
+
+def nda_languages(content: dict[str, Any]) -> list[str]:
+    return ["en", *(code for code in ("cy",) if isinstance(content.get(code), dict))]
 
 
 def latest_nda() -> NdaTextVersion | None:
@@ -112,7 +130,7 @@ def publish_nda(*, actor: audit.Actor, summary: str, user_id: int | None = None)
         raise TrustHubError(_("Enter a summary of what changed"))
     if len(summary) > 1000:
         raise TrustHubError(_("Summary of changes must be 1000 characters or fewer"))
-    content = canonical(compose_nda())
+    content = canonical(compose_nda_text())
     digest = hashlib.sha256(content.encode()).hexdigest()
     latest = latest_nda()
     if latest is not None and latest.sha256 == digest:
@@ -149,6 +167,8 @@ class NdaAcceptanceInput:
     confirmed: bool
     ip: str | None
     user_agent: str | None
+    # The language the person read the terms in (#29): recorded with the acceptance.
+    language: str = "en"
 
 
 def accept_nda(
@@ -175,6 +195,7 @@ def accept_nda(
         ip=(given.ip or "")[:64] or None,
         user_agent=(given.user_agent or "")[:400] or None,
         text_sha256=version.sha256,
+        language=given.language if given.language in nda_languages(nda_content(version)) else "en",
     )
     db.session.add(acceptance)
     db.session.flush()
@@ -184,6 +205,11 @@ def accept_nda(
         tenancy_id=tenancy.id,
         object_type="NdaAcceptance",
         object_id=acceptance.id,
-        details={"nda_version": version.number, "sha256": version.sha256, "signer_role": acceptance.signer_role},
+        details={
+            "nda_version": version.number,
+            "sha256": version.sha256,
+            "signer_role": acceptance.signer_role,
+            "language": acceptance.language,
+        },
     )
     return acceptance

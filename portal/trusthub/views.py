@@ -5,6 +5,7 @@ from __future__ import annotations
 from typing import Any
 
 from flask import Blueprint, Response, abort, current_app, redirect, render_template, request, url_for
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
@@ -152,16 +153,23 @@ def _request_page(found: AccessRequest, form: NdaForm) -> Any:
     latest = nda.latest_nda()
     accepted = nda.acceptance_for(found.tenancy_id, latest)
     form.version.data = str(latest.number) if latest else ""
+    shown = _language() if latest and _language() in nda.nda_languages(nda.nda_content(latest)) else "en"
     page = render_template(
         "trusthub/request_status.html",
         access_request=found,
         is_open=found.is_open(now()),
         nda_version=latest,
-        nda_text=nda.nda_content(latest) if latest else None,
+        nda_text=nda.nda_in(nda.nda_content(latest), shown) if latest else None,
+        nda_language=shown,
         accepted=accepted,
         form=form,
     )
     return (page, 400) if form.errors else page
+
+
+def _language() -> str:
+    """The page's language: the NDA is shown, and accepted, in it where the version has it (#29)."""
+    return str(get_locale() or "en").split("_")[0]
 
 
 @member.post("/requests/<int:request_id>/nda")
@@ -177,6 +185,7 @@ def accept_nda(request_id: int) -> Any:
             confirmed=bool(form.confirm.data),
             ip=request.remote_addr,
             user_agent=request.user_agent.string,
+            language=_language(),
         )
         try:
             nda.accept_nda(

@@ -132,6 +132,7 @@ def _sign(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
     return {}, {
         "confirm": Field(CHOICE, "y", ("", "n", "false")),
         "version": Field(NUMBER, "1"),
+        "language": Field(CHOICE, "cy", ("en", "xx", "")),
     }
 
 
