@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 07:39:18.235088
+Create Date: 2026-12-06 09:33:15.169132
 
 """
 
@@ -163,6 +163,8 @@ def upgrade():
         sa.Column("key", sa.String(length=60), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("name_cy", sa.String(length=200), nullable=True),
+        sa.Column("description_cy", sa.Text(), nullable=True),
         sa.Column("default_enabled", sa.Boolean(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -551,6 +553,8 @@ def upgrade():
         sa.Column("next_review_on", sa.Date(), nullable=True),
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("summary_cy", sa.Text(), nullable=True),
+        sa.Column("notes_cy", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
@@ -1064,6 +1068,7 @@ def upgrade():
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("supplier", sa.String(length=200), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("reason_cy", sa.Text(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["version_id"],
@@ -1171,6 +1176,12 @@ def upgrade():
         sa.Column("dpa_reference", sa.String(length=400), nullable=False),
         sa.Column("privacy_contact", sa.String(length=320), nullable=False),
         sa.Column("risk_note", sa.Text(), nullable=False),
+        sa.Column("services_used_cy", sa.Text(), nullable=True),
+        sa.Column("purpose_cy", sa.Text(), nullable=True),
+        sa.Column("data_categories_cy", sa.Text(), nullable=True),
+        sa.Column("location_cy", sa.String(length=200), nullable=True),
+        sa.Column("residency_note_cy", sa.Text(), nullable=True),
+        sa.Column("risk_note_cy", sa.Text(), nullable=True),
         sa.Column(
             "kind",
             sa.Enum("data_subprocessor", "platform_utility", name="entrykind", native_enum=False, length=24),

@@ -16,7 +16,7 @@ from portal import policy
 from portal.audit.service import Actor
 from portal.dates import uk_today
 from portal.extensions import db
-from portal.register import materiality, service
+from portal.register import materiality, service, welsh
 from portal.register import options as option_service
 from portal.register.choices import load_options
 from portal.register.errors import RegisterError
@@ -24,6 +24,7 @@ from portal.register.facts import EntryFacts
 from portal.register.forms import EntryForm, NotesForm, OptionDefinitionForm, PublishForm, StatementForm
 from portal.register.models import (
     ENTRY_TEXT_FIELDS,
+    ENTRY_WELSH_FIELDS,
     EntryKind,
     EntryStatus,
     NotSubProcessor,
@@ -64,12 +65,14 @@ def _refused(error: RegisterError, form: Any, template: str, **context: Any) -> 
 
 @bp.get("/")
 def home() -> str:
+    current, options = service.current_version(), load_options()
     return render_template(
         "register/admin_home.html",
-        current=service.current_version(),
+        current=current,
         draft=service.draft_version(),
         versions=service.published_versions(),
-        options=load_options(),
+        options=options,
+        untranslated=welsh.untranslated(current, options, version_fields=("summary", "notes")),
     )
 
 
@@ -94,7 +97,8 @@ def draft() -> str:
         "register/admin_draft.html",
         draft=found,
         comparison=service.compare_versions(current, found) if current else None,
-        notes_form=NotesForm(notes=found.notes),
+        notes_form=NotesForm(notes=found.notes, notes_cy=found.notes_cy),
+        untranslated=welsh.untranslated(found),
     )
 
 
@@ -108,7 +112,13 @@ def _entry_data(form: EntryForm) -> service.EntryData:
         effective_on=form.effective_on.data,
         retires_on=form.retires_on.data,
         facts_data=form.facts_value().to_json(),
+        **_welsh_data(form),
     )
+
+
+def _welsh_data(form: EntryForm) -> dict[str, Any]:
+    """The entry's Welsh texts (#29): None where left blank, so pages fall back to the English."""
+    return {name: (getattr(form, name).data or "").strip() or None for name in ENTRY_WELSH_FIELDS.values()}
 
 
 def _draft_child(model: type[Any], child_id: int, draft: RegisterVersion) -> Any:
@@ -165,10 +175,21 @@ def edit_statement(statement_id: int | None) -> Page:
         )
     try:
         if statement is None:
-            service.add_statement(found, supplier=form.supplier.data, reason=form.reason.data, actor=_actor())
+            service.add_statement(
+                found,
+                supplier=form.supplier.data,
+                reason=form.reason.data,
+                reason_cy=form.reason_cy.data,
+                actor=_actor(),
+            )
         else:
             service.update_statement(
-                found, statement, supplier=form.supplier.data, reason=form.reason.data, actor=_actor()
+                found,
+                statement,
+                supplier=form.supplier.data,
+                reason=form.reason.data,
+                reason_cy=form.reason_cy.data,
+                actor=_actor(),
             )
     except RegisterError as error:
         return _refused(error, form, "register/admin_statement.html", statement=statement)
@@ -194,7 +215,7 @@ def save_notes() -> Page:
     if not form.validate_on_submit():
         flash("Notes are at most 4,000 characters: nothing was saved.")
         return redirect(url_for(".draft"))
-    service.update_draft_notes(found, notes=form.notes.data or "", actor=_actor())
+    service.update_draft_notes(found, notes=form.notes.data or "", notes_cy=form.notes_cy.data, actor=_actor())
     db.session.commit()
     success("Notes saved.")
     return redirect(url_for(".draft"))
@@ -223,6 +244,7 @@ def publish() -> Page:
             reviewed_on=form.reviewed_on.data,
             next_review_on=form.next_review_on.data,
             summary=form.summary.data,
+            summary_cy=form.summary_cy.data,
             actor=_actor(),
         )
     except RegisterError as error:
@@ -300,6 +322,8 @@ def edit_option(option_id: int | None) -> Page:
     values = {
         "name": form.name.data,
         "description": form.description.data,
+        "name_cy": form.name_cy.data,
+        "description_cy": form.description_cy.data,
         "default_enabled": form.default.data == "on",
         "entry_keys": form.entry_keys.data or [],
         "actor": _actor(),

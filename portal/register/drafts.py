@@ -37,6 +37,13 @@ class EntryData:
     retires_on: dt.date | None = None
     # The controlled facts as stored (EntryFacts.to_json()).
     facts_data: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The Welsh beside the English (#29, models.ENTRY_WELSH_FIELDS): None where not written.
+    services_used_cy: str | None = None
+    purpose_cy: str | None = None
+    data_categories_cy: str | None = None
+    location_cy: str | None = None
+    residency_note_cy: str | None = None
+    risk_note_cy: str | None = None
 
 
 def copy_entry(entry: RegisterEntry) -> RegisterEntry:
@@ -52,10 +59,11 @@ def require_draft(version: RegisterVersion) -> None:
         raise VersionImmutable(f"Version {version.number} is published and cannot be changed.")
 
 
-def update_draft_notes(draft: RegisterVersion, *, notes: str, actor: Actor) -> None:
-    """Change the general notes shown under the draft's tables."""
+def update_draft_notes(draft: RegisterVersion, *, notes: str, actor: Actor, notes_cy: str | None = None) -> None:
+    """Change the general notes shown under the draft's tables (and their Welsh, #29)."""
     require_draft(draft)
     draft.notes = notes.strip()
+    draft.notes_cy = (notes_cy or "").strip() or None
     db.session.flush()
     record(
         "register.draft_edited",
@@ -135,13 +143,17 @@ def remove_entry(draft: RegisterVersion, entry: RegisterEntry, *, actor: Actor) 
     )
 
 
-def add_statement(draft: RegisterVersion, *, supplier: str, reason: str, actor: Actor) -> NotSubProcessor:
+def add_statement(
+    draft: RegisterVersion, *, supplier: str, reason: str, actor: Actor, reason_cy: str | None = None
+) -> NotSubProcessor:
     """Add a "not a sub-processor" statement with its reason."""
     require_draft(draft)
     if not supplier.strip() or not reason.strip():
         raise EntryInvalid("Enter the supplier and the reason it is not a sub-processor")
     position = max((s.position for s in draft.statements), default=0) + 1
-    statement = NotSubProcessor(supplier=supplier.strip(), reason=reason.strip(), position=position)
+    statement = NotSubProcessor(
+        supplier=supplier.strip(), reason=reason.strip(), reason_cy=(reason_cy or "").strip() or None, position=position
+    )
     draft.statements.append(statement)
     db.session.flush()
     record(
@@ -155,7 +167,13 @@ def add_statement(draft: RegisterVersion, *, supplier: str, reason: str, actor: 
 
 
 def update_statement(
-    draft: RegisterVersion, statement: NotSubProcessor, *, supplier: str, reason: str, actor: Actor
+    draft: RegisterVersion,
+    statement: NotSubProcessor,
+    *,
+    supplier: str,
+    reason: str,
+    actor: Actor,
+    reason_cy: str | None = None,
 ) -> None:
     """Change a "not a sub-processor" statement of the draft."""
     require_draft(draft)
@@ -163,15 +181,19 @@ def update_statement(
         raise EntryInvalid("That statement is not in this draft")
     if not supplier.strip() or not reason.strip():
         raise EntryInvalid("Enter the supplier and the reason it is not a sub-processor")
-    before = {"supplier": statement.supplier, "reason": statement.reason}
+    before = {"supplier": statement.supplier, "reason": statement.reason, "reason_cy": statement.reason_cy}
     statement.supplier, statement.reason = supplier.strip(), reason.strip()
+    statement.reason_cy = (reason_cy or "").strip() or None
     db.session.flush()
     record(
         "register.statement_changed",
         actor=actor,
         object_type="register_version",
         object_id=draft.id,
-        details={"from": before, "to": {"supplier": statement.supplier, "reason": statement.reason}},
+        details={
+            "from": before,
+            "to": {"supplier": statement.supplier, "reason": statement.reason, "reason_cy": statement.reason_cy},
+        },
     )
 
 

@@ -97,6 +97,13 @@ class EntryForm(FactsFields, FlaskForm):
     dpa_reference = _text("DPA reference", length=400)
     privacy_contact = _text("Privacy contact", length=320)
     risk_note = _area("Risk note")
+    # The Welsh beside each English text schools read (#29): blank shows the English, marked as such.
+    services_used_cy = _area(_l("Services used, in Welsh"))
+    purpose_cy = _area(_l("Function or purpose, in Welsh"))
+    data_categories_cy = _area(_l("Data categories processed, in Welsh"))
+    location_cy = _text(_l("Location, in Welsh"))
+    residency_note_cy = _area(_l("Residency note, in Welsh"))
+    risk_note_cy = _area(_l("Risk note, in Welsh"))
     dpf_checked_on = _date(_l("Date the supplier's Data Privacy Framework certification was checked"))
     submit = SubmitField("Save entry", widget=GovSubmitInput())
 
@@ -122,6 +129,7 @@ class StatementForm(FlaskForm):
 
     supplier = _text("Supplier", required="Enter the supplier's name")
     reason = _area("Why it is not a sub-processor", required="Enter why it is not a sub-processor")
+    reason_cy = _area(_l("Why it is not a sub-processor, in Welsh"))
     submit = SubmitField("Save statement", widget=GovSubmitInput())
 
 
@@ -129,6 +137,7 @@ class NotesForm(FlaskForm):
     """General notes shown under the register's tables."""
 
     notes = TextAreaField("Notes", validators=[Optional(), Length(max=4000)], widget=GovTextArea())
+    notes_cy = TextAreaField(_l("Notes, in Welsh"), validators=[Optional(), Length(max=4000)], widget=GovTextArea())
     submit = SubmitField("Save notes", widget=GovSubmitInput())
 
 
@@ -162,6 +171,7 @@ class PublishForm(FlaskForm):
         validators=[DataRequired(message="Summarise what changed in this version"), Length(max=4000)],
         widget=GovTextArea(),
     )
+    summary_cy = _area(_l("What changed, in Welsh"))
     submit = SubmitField("Publish version", widget=GovSubmitInput())
 
 
@@ -173,6 +183,8 @@ class OptionDefinitionForm(FlaskForm):
     )
     name = _text("Name", required="Enter the option's name")
     description = _area("What it does and what switching it changes", required="Explain what the option changes")
+    name_cy = _text(_l("Name, in Welsh"))
+    description_cy = _area(_l("What it does and what switching it changes, in Welsh"))
     default = RadioField(
         "Default for tenancies that have not chosen",
         choices=ON_OFF,

@@ -188,12 +188,14 @@ def start_draft(*, actor: Actor, number: str | None = None) -> RegisterVersion:
         owner_name=base.owner_name if base else "",
         contact_email=base.contact_email if base else "",
         notes=base.notes if base else "",
+        notes_cy=base.notes_cy if base else None,
         created_by_id=actor.user_id,
     )
     if base is not None:
         draft.entries = [copy_entry(entry) for entry in base.entries]
         draft.statements = [
-            NotSubProcessor(supplier=s.supplier, reason=s.reason, position=s.position) for s in base.statements
+            NotSubProcessor(supplier=s.supplier, reason=s.reason, reason_cy=s.reason_cy, position=s.position)
+            for s in base.statements
         ]
     db.session.add(draft)
     db.session.flush()
@@ -226,6 +228,7 @@ def publish_register(
     next_review_on: dt.date,
     summary: str,
     actor: Actor,
+    summary_cy: str | None = None,
 ) -> RegisterVersion:
     """Publish the draft as the current version (audited, announced); it never changes afterwards."""
     require_draft(draft)
@@ -245,6 +248,7 @@ def publish_register(
     draft.contact_email = contact_email.strip()
     draft.reviewed_on, draft.next_review_on = reviewed_on, next_review_on
     draft.summary = summary.strip()
+    draft.summary_cy = (summary_cy or "").strip() or None
     draft.status = VersionStatus.PUBLISHED
     draft.published_at = now()
     draft.published_by_id = actor.user_id
