@@ -49,7 +49,7 @@ def _actor() -> Actor:
 def _draft() -> RegisterVersion:
     draft = service.draft_version()
     if draft is None:
-        flash("There is no draft. Start one from the current version.")
+        flash(_("There is no draft. Start one from the current version."))
         abort(redirect(url_for(".home")))
     return draft
 
@@ -85,7 +85,7 @@ def start_draft() -> Response:
         flash(error.message)
         return redirect(url_for(".home"))
     db.session.commit()
-    success("Draft started from the current version.")
+    success(_("Draft started from the current version."))
     return redirect(url_for(".draft"))
 
 
@@ -149,7 +149,7 @@ def edit_entry(entry_id: int | None) -> Page:
     except RegisterError as error:
         return _refused(error, form, "register/admin_entry.html", entry=entry)
     db.session.commit()
-    success(f"{form.supplier.data} saved in the draft.")
+    success(_("%(supplier)s saved in the draft.", supplier=form.supplier.data))
     return redirect(url_for(".draft"))
 
 
@@ -159,7 +159,7 @@ def remove_entry(entry_id: int) -> Response:
     entry = _draft_child(RegisterEntry, entry_id, found)
     service.remove_entry(found, entry, actor=_actor())
     db.session.commit()
-    success(f"{entry.supplier} removed from the draft.")
+    success(_("%(supplier)s removed from the draft.", supplier=entry.supplier))
     return redirect(url_for(".draft"))
 
 
@@ -194,7 +194,7 @@ def edit_statement(statement_id: int | None) -> Page:
     except RegisterError as error:
         return _refused(error, form, "register/admin_statement.html", statement=statement)
     db.session.commit()
-    success(f"Statement about {form.supplier.data} saved.")
+    success(_("Statement about %(supplier)s saved.", supplier=form.supplier.data))
     return redirect(url_for(".draft"))
 
 
@@ -204,7 +204,7 @@ def remove_statement(statement_id: int) -> Response:
     statement = _draft_child(NotSubProcessor, statement_id, found)
     service.remove_statement(found, statement, actor=_actor())
     db.session.commit()
-    success(f"Statement about {statement.supplier} removed.")
+    success(_("Statement about %(supplier)s removed.", supplier=statement.supplier))
     return redirect(url_for(".draft"))
 
 
@@ -213,11 +213,11 @@ def save_notes() -> Page:
     found = _draft()
     form = NotesForm()
     if not form.validate_on_submit():
-        flash("Notes are at most 4,000 characters: nothing was saved.")
+        flash(_("Notes are at most 4,000 characters: nothing was saved."))
         return redirect(url_for(".draft"))
     service.update_draft_notes(found, notes=form.notes.data or "", notes_cy=form.notes_cy.data, actor=_actor())
     db.session.commit()
-    success("Notes saved.")
+    success(_("Notes saved."))
     return redirect(url_for(".draft"))
 
 
@@ -289,7 +289,7 @@ def confirm_discard() -> str:
 def discard() -> Response:
     service.discard_draft(_draft(), actor=_actor())
     db.session.commit()
-    success("Draft discarded. The published register is unchanged.")
+    success(_("Draft discarded. The published register is unchanged."))
     return redirect(url_for(".home"))
 
 
@@ -336,5 +336,5 @@ def edit_option(option_id: int | None) -> Page:
     except RegisterError as error:
         return _refused(error, form, "register/admin_option.html", option=option)
     db.session.commit()
-    success(f"Option “{option.name}” saved.")
+    success(_("Option “%(name)s” saved.", name=option.name))
     return redirect(url_for(".home", _anchor="options"))
