@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 10:46:31.846556
+Create Date: 2026-12-06 09:33:15.169132
 
 """
 
@@ -117,8 +117,6 @@ def upgrade():
         sa.Column("confirm_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("unsubscribe_hash", sa.String(length=64), nullable=False),
-        sa.Column("language", sa.String(length=2), server_default="en", nullable=False),
-        sa.CheckConstraint("language IN ('en', 'cy')", name=op.f("ck_subscriber_language_known")),
         sa.CheckConstraint(
             "(confirmed_at IS NULL) <> (confirm_token_hash IS NULL)", name=op.f("ck_subscriber_confirmed_or_pending")
         ),
@@ -145,13 +143,11 @@ def upgrade():
         sa.Column("trust_id", sa.Integer(), nullable=True),
         sa.Column("auto_join_enabled", sa.Boolean(), nullable=False),
         sa.Column("central_staff_use_service", sa.Boolean(), nullable=False),
-        sa.Column("language", sa.String(length=2), server_default="en", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("kind <> 'school' OR urn IS NOT NULL", name=op.f("ck_tenancy_school_has_urn")),
         sa.CheckConstraint("kind <> 'trust' OR group_uid IS NOT NULL", name=op.f("ck_tenancy_trust_has_group_uid")),
         sa.CheckConstraint("kind <> 'trust' OR trust_id IS NULL", name=op.f("ck_tenancy_trust_not_nested")),
-        sa.CheckConstraint("language IN ('en', 'cy')", name=op.f("ck_tenancy_language_known")),
         sa.ForeignKeyConstraint(["trust_id"], ["tenancy.id"], name=op.f("fk_tenancy_trust_id_tenancy")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenancy")),
         sa.UniqueConstraint("group_uid", name=op.f("uq_tenancy_group_uid")),
@@ -167,6 +163,8 @@ def upgrade():
         sa.Column("key", sa.String(length=60), nullable=False),
         sa.Column("name", sa.String(length=200), nullable=False),
         sa.Column("description", sa.Text(), nullable=False),
+        sa.Column("name_cy", sa.String(length=200), nullable=True),
+        sa.Column("description_cy", sa.Text(), nullable=True),
         sa.Column("default_enabled", sa.Boolean(), nullable=False),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
@@ -187,10 +185,8 @@ def upgrade():
             nullable=True,
         ),
         sa.Column("last_sign_in_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("language", sa.String(length=2), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
-        sa.CheckConstraint("language IS NULL OR language IN ('en', 'cy')", name=op.f("ck_user_account_language_known")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_account")),
     )
     op.create_table(
@@ -557,6 +553,8 @@ def upgrade():
         sa.Column("next_review_on", sa.Date(), nullable=True),
         sa.Column("summary", sa.Text(), nullable=False),
         sa.Column("notes", sa.Text(), nullable=False),
+        sa.Column("summary_cy", sa.Text(), nullable=True),
+        sa.Column("notes_cy", sa.Text(), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("created_by_id", sa.Integer(), nullable=True),
         sa.Column("published_at", sa.DateTime(timezone=True), nullable=True),
@@ -823,7 +821,6 @@ def upgrade():
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
-        sa.Column("language", sa.String(length=8), server_default="en", nullable=False),
         sa.Column("submission_key", sa.String(length=64), nullable=True),
         sa.Column("pdf", sa.LargeBinary(), nullable=True),
         sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_agreement_sha256_length")),
@@ -1047,7 +1044,6 @@ def upgrade():
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("user_agent", sa.String(length=400), nullable=True),
         sa.Column("text_sha256", sa.String(length=64), nullable=False),
-        sa.Column("language", sa.String(length=8), server_default="en", nullable=False),
         sa.ForeignKeyConstraint(
             ["nda_version_id"],
             ["nda_text_version.id"],
@@ -1072,6 +1068,7 @@ def upgrade():
         sa.Column("version_id", sa.Integer(), nullable=False),
         sa.Column("supplier", sa.String(length=200), nullable=False),
         sa.Column("reason", sa.Text(), nullable=False),
+        sa.Column("reason_cy", sa.Text(), nullable=True),
         sa.Column("position", sa.Integer(), nullable=False),
         sa.ForeignKeyConstraint(
             ["version_id"],
@@ -1179,6 +1176,12 @@ def upgrade():
         sa.Column("dpa_reference", sa.String(length=400), nullable=False),
         sa.Column("privacy_contact", sa.String(length=320), nullable=False),
         sa.Column("risk_note", sa.Text(), nullable=False),
+        sa.Column("services_used_cy", sa.Text(), nullable=True),
+        sa.Column("purpose_cy", sa.Text(), nullable=True),
+        sa.Column("data_categories_cy", sa.Text(), nullable=True),
+        sa.Column("location_cy", sa.String(length=200), nullable=True),
+        sa.Column("residency_note_cy", sa.Text(), nullable=True),
+        sa.Column("risk_note_cy", sa.Text(), nullable=True),
         sa.Column(
             "kind",
             sa.Enum("data_subprocessor", "platform_utility", name="entrykind", native_enum=False, length=24),

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime as dt
 
 from flask import Response, g, request
+from flask_babel import gettext as _
 
 from portal.api.models import ServiceToken, TokenScope
 from portal.api.problems import problem_response
@@ -21,16 +22,23 @@ SCOPE_FOR = {Permission.API_READ: TokenScope.READ, Permission.API_CONFIRM: Token
 def enforce_token(rule: Rule) -> Response | None:
     """Let the request through with a live token holding the rule's scope; else a 401 or 403 problem."""
     header = request.headers.get("Authorization", "")
-    scheme, _, secret = header.partition(" ")
+    scheme, _space, secret = header.partition(" ")
     token = find_active(secret.strip()) if scheme.lower() == "bearer" and secret.strip() else None
     if token is None:
         _refuse("no valid service token")
-        return problem_response(401, "Unauthorized", "Send a valid service token: Authorization: Bearer <token>.")
+        return problem_response(401, _("Unauthorized"), _("Send a valid service token: Authorization: Bearer <token>."))
     assert rule.permission is not None
     needed = SCOPE_FOR[rule.permission]
     if needed not in token.scope_set:
         _refuse(f"token {token.id} lacks scope {needed.value}")
-        return problem_response(403, "Forbidden", f"This token does not have the “{needed.value}” scope.")
+        return problem_response(
+            403,
+            _("Forbidden"),
+            _(
+                "This token does not have the “%(value)s” scope.",
+                value=needed.value,
+            ),
+        )
     _note_use(token)
     g.api_token = token
     return None

@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.audit.service import Actor, record
@@ -33,11 +34,17 @@ class ConfirmationError(ValueError):
 
 def _check_time(applied_at: dt.datetime, requested_at: dt.datetime) -> None:
     if applied_at.tzinfo is None:
-        raise ConfirmationError(422, "Give applied_at with a time zone, for example 2026-12-06T10:15:00Z")
+        raise ConfirmationError(422, _("Give applied_at with a time zone, for example 2026-12-06T10:15:00Z"))
     if applied_at > now() + CLOCK_SKEW:
-        raise ConfirmationError(422, "applied_at is in the future")
+        raise ConfirmationError(422, _("applied_at is in the future"))
     if applied_at < requested_at.replace(microsecond=0):  # platforms send whole seconds
-        raise ConfirmationError(422, f"applied_at is before the change was requested ({govuk_datetime(requested_at)})")
+        raise ConfirmationError(
+            422,
+            _(
+                "applied_at is before the change was requested (%(time)s)",
+                time=govuk_datetime(requested_at),
+            ),
+        )
 
 
 def _mark_applied(
@@ -82,10 +89,22 @@ def confirm_option(
         .where(TenancyOptionSetting.tenancy_id == tenancy.id, TenancyOption.key == option_key)
     )
     if setting is None:
-        raise ConfirmationError(404, f"{tenancy.name} has no setting of its own for option “{option_key}”")
+        raise ConfirmationError(
+            404,
+            _(
+                "%(name)s has no setting of its own for option “%(option_key)s”",
+                name=tenancy.name,
+                option_key=option_key,
+            ),
+        )
     if setting.version != version:
         raise ConfirmationError(
-            409, f"The setting is at version {setting.version}, not {version}: apply the current one and confirm that"
+            409,
+            _(
+                "The setting is at version %(current)s, not %(version)s: apply the current one and confirm that",
+                current=setting.version,
+                version=version,
+            ),
         )
     _mark_applied(
         setting,
@@ -109,7 +128,14 @@ def confirm_exclusion(tenancy: Tenancy, entry_key: str, applied_at: dt.datetime,
         )
     )
     if exclusion is None:
-        raise ConfirmationError(404, f"{tenancy.name} has no exclusion of “{entry_key}”")
+        raise ConfirmationError(
+            404,
+            _(
+                "%(name)s has no exclusion of “%(entry_key)s”",
+                name=tenancy.name,
+                entry_key=entry_key,
+            ),
+        )
     _mark_applied(
         exclusion,
         applied_at,

@@ -49,9 +49,9 @@ def create_token(
         return earlier, None
     name, chosen = name.strip(), sorted({TokenScope(s) for s in scopes})
     if not name:
-        raise TokenError("Enter a name for the token")
+        raise TokenError(_("Enter a name for the token"))
     if not chosen:
-        raise TokenError("Select what the token may do")
+        raise TokenError(_("Select what the token may do"))
     secret = TOKEN_PREFIX + secrets.token_urlsafe(32)
     token = ServiceToken(
         name=name[:100],
@@ -90,7 +90,7 @@ def revoke_token(token_id: int, *, actor: Actor) -> ServiceToken:
     """Revoke a token: it stops working at its next request."""
     token = db.session.get(ServiceToken, token_id)
     if token is None:
-        raise TokenError("That token does not exist")
+        raise TokenError(_("That token does not exist"))
     if token.revoked_at is not None:
         return token
     token.revoked_at, token.revoked_by_id = now(), actor.user_id

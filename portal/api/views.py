@@ -6,6 +6,8 @@ import datetime as dt
 from typing import Any
 
 from flask import Blueprint, Response, jsonify, request, url_for
+from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import or_, select
 from werkzeug.exceptions import HTTPException
 
@@ -43,7 +45,16 @@ def _int_arg(name: str, default: int, low: int, high: int) -> int:
     if raw is None:
         return default
     if not raw.isdigit() or not low <= int(raw) <= high:
-        raise Problem(400, "Bad Request", f"{name} must be a whole number from {low} to {high}")
+        raise Problem(
+            400,
+            _("Bad Request"),
+            _(
+                "%(name)s must be a whole number from %(low)s to %(high)s",
+                name=name,
+                low=low,
+                high=high,
+            ),
+        )
     return int(raw)
 
 
@@ -54,9 +65,16 @@ def _time_arg(name: str) -> dt.datetime | None:
     try:
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
-        raise Problem(400, "Bad Request", f"{name} must be a date-time such as 2026-12-06T10:15:00Z") from None
+        raise Problem(
+            400,
+            _("Bad Request"),
+            _(
+                "%(name)s must be a date-time such as 2026-12-06T10:15:00Z",
+                name=name,
+            ),
+        ) from None
     if value.tzinfo is None:
-        raise Problem(400, "Bad Request", f"{name} needs a time zone, such as 2026-12-06T10:15:00Z")
+        raise Problem(400, _("Bad Request"), _("%(name)s needs a time zone, such as 2026-12-06T10:15:00Z", name=name))
     return value
 
 
@@ -65,7 +83,7 @@ def _tenancy(ref: str) -> Tenancy:
     column = Tenancy.urn if ref.isdigit() and len(ref) == 6 else Tenancy.slug
     tenancy: Tenancy | None = db.session.scalar(select(Tenancy).where(column == ref))
     if tenancy is None:
-        raise Problem(404, "Not Found", f"No school or trust has the URN or name “{ref}”")
+        raise Problem(404, _("Not Found"), _("No school or trust has the URN or name “%(ref)s”", ref=ref))
     return tenancy
 
 
@@ -145,7 +163,7 @@ def tenancy_set(ref: str) -> Response:
     try:
         day = on_date(request.args.get("on", ""))
     except BadOnDate as error:
-        raise Problem(400, "Bad Request", str(error)) from None
+        raise Problem(400, _("Bad Request"), str(error)) from None
     if has_own_set(here):
         return jsonify(effective_set_json(here, effective_set(here, today=day)))
     academies = list(here.academies)
@@ -158,7 +176,7 @@ def confirm(ref: str) -> tuple[Response, int]:
     here = _tenancy(ref)
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
-        raise Problem(400, "Bad Request", "Send a JSON object")
+        raise Problem(400, _("Bad Request"), _("Send a JSON object"))
     kind, applied_at = body.get("kind"), _applied_at(body.get("applied_at"))
     try:
         if kind == "option" and isinstance(body.get("option"), str) and _is_int(body.get("version")):
@@ -177,17 +195,17 @@ def confirm(ref: str) -> tuple[Response, int]:
         else:
             raise Problem(
                 422,
-                "Unprocessable Content",
-                "Send kind “option” with option and version, or kind “exclusion” with entry",
+                _("Unprocessable Content"),
+                _("Send kind “option” with option and version, or kind “exclusion” with entry"),
             )
     except confirmations.ConfirmationError as error:
         db.session.rollback()
-        raise Problem(error.status, _TITLES.get(error.status, "Error"), str(error)) from None
+        raise Problem(error.status, str(_TITLES.get(error.status, _l("Error"))), str(error)) from None
     db.session.commit()
     return jsonify(result), 200
 
 
-_TITLES = {404: "Not Found", 409: "Conflict", 422: "Unprocessable Content"}
+_TITLES = {404: _l("Not Found"), 409: _l("Conflict"), 422: _l("Unprocessable Content")}
 
 
 def _is_int(value: Any) -> bool:
@@ -196,15 +214,15 @@ def _is_int(value: Any) -> bool:
 
 def _applied_at(raw: Any) -> dt.datetime:
     if not isinstance(raw, str):
-        raise Problem(422, "Unprocessable Content", "applied_at must be a date-time such as 2026-12-06T10:15:00Z")
+        raise Problem(422, _("Unprocessable Content"), _("applied_at must be a date-time such as 2026-12-06T10:15:00Z"))
     try:
         value = dt.datetime.fromisoformat(raw)
     except ValueError:
         raise Problem(
-            422, "Unprocessable Content", "applied_at must be a date-time such as 2026-12-06T10:15:00Z"
+            422, _("Unprocessable Content"), _("applied_at must be a date-time such as 2026-12-06T10:15:00Z")
         ) from None
     if value.tzinfo is None:
-        raise Problem(422, "Unprocessable Content", "applied_at needs a time zone, such as 2026-12-06T10:15:00Z")
+        raise Problem(422, _("Unprocessable Content"), _("applied_at needs a time zone, such as 2026-12-06T10:15:00Z"))
     return value
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
+from flask_babel import ngettext
 from flask_login import current_user
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -37,10 +38,10 @@ def notices() -> str:
 def announce() -> str | Response | tuple[str, int]:
     form = AnnounceForm()
     entries = service.register_candidates()
-    form.entry_key.choices = [SelectChoice("", "Select a supplier")] + [
+    form.entry_key.choices = [SelectChoice("", _("Select a supplier"))] + [
         SelectChoice(e.key, f"{e.supplier} ({e.status.label.lower()})") for e in entries
     ]
-    form.replaces_key.choices = [SelectChoice("", "Not a replacement")] + [
+    form.replaces_key.choices = [SelectChoice("", _("Not a replacement"))] + [
         SelectChoice(e.key, e.supplier) for e in entries
     ]
     if form.validate_on_submit() and form.effective_on.data is not None:
@@ -59,7 +60,9 @@ def announce() -> str | Response | tuple[str, int]:
             field.errors = [*field.errors, error.message]
         else:
             db.session.commit()
-            success(f"Change announced: “{notice.title}”. Every data lead and subscriber is being emailed.")
+            success(
+                _("Change announced: “%(title)s”. Every data lead and subscriber is being emailed.", title=notice.title)
+            )
             return redirect(url_for("changes_admin.notices"))
         return render_template("changes/admin_announce.html", form=form, has_entries=bool(entries)), 400
     status = 400 if form.errors else 200
@@ -87,7 +90,14 @@ def withdraw_notice(notice_id: int) -> str | Response | tuple[str, int]:
             form.reason.errors = [*form.reason.errors, error.message]
         else:
             db.session.commit()
-            success(f"“{found.title}” is withdrawn; {closed} open objection{'' if closed == 1 else 's'} closed.")
+            success(
+                ngettext(
+                    "“%(title)s” is withdrawn; %(num)d open objection closed.",
+                    "“%(title)s” is withdrawn; %(num)d open objections closed.",
+                    closed,
+                    title=found.title,
+                )
+            )
             return redirect(url_for("changes_admin.notice", notice_id=notice_id))
     return _notice_page(notice_id, form), 400
 
@@ -162,7 +172,7 @@ def acknowledge(objection_id: int) -> Response:
         flash(str(error))
     else:
         db.session.commit()
-        success(f"Objection from {found.tenancy.name} acknowledged; its data leads are being emailed.")
+        success(_("Objection from %(name)s acknowledged; its data leads are being emailed.", name=found.tenancy.name))
     return redirect(url_for("changes_admin.objection", objection_id=objection_id))
 
 
@@ -179,7 +189,13 @@ def decide(objection_id: int) -> str | Response | tuple[str, int]:
             form.decision.errors = [*form.decision.errors, str(error)]
         else:
             db.session.commit()
-            success(f"Decision recorded for {found.tenancy.name}: {found.state.label.lower()}.")
+            success(
+                _(
+                    "Decision recorded for %(name)s: %(state)s.",
+                    name=found.tenancy.name,
+                    state=found.state.label.lower(),
+                )
+            )
             return redirect(url_for("changes_admin.objection", objection_id=objection_id))
     return _objection_page(objection_id, form), 400
 

@@ -47,7 +47,10 @@ def _facts(incident: Incident, tenancy: Tenancy, row: IncidentTenancy | None) ->
         (_("Vendor became aware"), govuk_datetime(incident.aware_at)),
         (_("72 hours end"), clock.deadline_text()),
         (_("Notified"), govuk_datetime(incident.notified_at) if incident.notified_at else ""),
-        (_("Period concerned"), f"{govuk_date(incident.period_start)} to {govuk_date(incident.period_end)}"),
+        (
+            _("Period concerned"),
+            _("%(start)s to %(end)s", start=govuk_date(incident.period_start), end=govuk_date(incident.period_end)),
+        ),
         (_("What happened"), incident.what_happened),
         (_("Services involved"), incident.services),
         (_("Data categories involved"), incident.data_categories),

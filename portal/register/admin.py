@@ -16,7 +16,7 @@ from portal import policy
 from portal.audit.service import Actor
 from portal.dates import uk_today
 from portal.extensions import db
-from portal.register import materiality, service
+from portal.register import materiality, service, welsh
 from portal.register import options as option_service
 from portal.register.choices import load_options
 from portal.register.errors import RegisterError
@@ -24,6 +24,7 @@ from portal.register.facts import EntryFacts
 from portal.register.forms import EntryForm, NotesForm, OptionDefinitionForm, PublishForm, StatementForm
 from portal.register.models import (
     ENTRY_TEXT_FIELDS,
+    ENTRY_WELSH_FIELDS,
     EntryKind,
     EntryStatus,
     NotSubProcessor,
@@ -48,7 +49,7 @@ def _actor() -> Actor:
 def _draft() -> RegisterVersion:
     draft = service.draft_version()
     if draft is None:
-        flash("There is no draft. Start one from the current version.")
+        flash(_("There is no draft. Start one from the current version."))
         abort(redirect(url_for(".home")))
     return draft
 
@@ -64,12 +65,14 @@ def _refused(error: RegisterError, form: Any, template: str, **context: Any) -> 
 
 @bp.get("/")
 def home() -> str:
+    current, options = service.current_version(), load_options()
     return render_template(
         "register/admin_home.html",
-        current=service.current_version(),
+        current=current,
         draft=service.draft_version(),
         versions=service.published_versions(),
-        options=load_options(),
+        options=options,
+        untranslated=welsh.untranslated(current, options, version_fields=("summary", "notes")),
     )
 
 
@@ -82,7 +85,7 @@ def start_draft() -> Response:
         flash(error.message)
         return redirect(url_for(".home"))
     db.session.commit()
-    success("Draft started from the current version.")
+    success(_("Draft started from the current version."))
     return redirect(url_for(".draft"))
 
 
@@ -94,7 +97,8 @@ def draft() -> str:
         "register/admin_draft.html",
         draft=found,
         comparison=service.compare_versions(current, found) if current else None,
-        notes_form=NotesForm(notes=found.notes),
+        notes_form=NotesForm(notes=found.notes, notes_cy=found.notes_cy),
+        untranslated=welsh.untranslated(found),
     )
 
 
@@ -108,7 +112,13 @@ def _entry_data(form: EntryForm) -> service.EntryData:
         effective_on=form.effective_on.data,
         retires_on=form.retires_on.data,
         facts_data=form.facts_value().to_json(),
+        **_welsh_data(form),
     )
+
+
+def _welsh_data(form: EntryForm) -> dict[str, Any]:
+    """The entry's Welsh texts (#29): None where left blank, so pages fall back to the English."""
+    return {name: (getattr(form, name).data or "").strip() or None for name in ENTRY_WELSH_FIELDS.values()}
 
 
 def _draft_child(model: type[Any], child_id: int, draft: RegisterVersion) -> Any:
@@ -139,7 +149,7 @@ def edit_entry(entry_id: int | None) -> Page:
     except RegisterError as error:
         return _refused(error, form, "register/admin_entry.html", entry=entry)
     db.session.commit()
-    success(f"{form.supplier.data} saved in the draft.")
+    success(_("%(supplier)s saved in the draft.", supplier=form.supplier.data))
     return redirect(url_for(".draft"))
 
 
@@ -149,7 +159,7 @@ def remove_entry(entry_id: int) -> Response:
     entry = _draft_child(RegisterEntry, entry_id, found)
     service.remove_entry(found, entry, actor=_actor())
     db.session.commit()
-    success(f"{entry.supplier} removed from the draft.")
+    success(_("%(supplier)s removed from the draft.", supplier=entry.supplier))
     return redirect(url_for(".draft"))
 
 
@@ -165,15 +175,26 @@ def edit_statement(statement_id: int | None) -> Page:
         )
     try:
         if statement is None:
-            service.add_statement(found, supplier=form.supplier.data, reason=form.reason.data, actor=_actor())
+            service.add_statement(
+                found,
+                supplier=form.supplier.data,
+                reason=form.reason.data,
+                reason_cy=form.reason_cy.data,
+                actor=_actor(),
+            )
         else:
             service.update_statement(
-                found, statement, supplier=form.supplier.data, reason=form.reason.data, actor=_actor()
+                found,
+                statement,
+                supplier=form.supplier.data,
+                reason=form.reason.data,
+                reason_cy=form.reason_cy.data,
+                actor=_actor(),
             )
     except RegisterError as error:
         return _refused(error, form, "register/admin_statement.html", statement=statement)
     db.session.commit()
-    success(f"Statement about {form.supplier.data} saved.")
+    success(_("Statement about %(supplier)s saved.", supplier=form.supplier.data))
     return redirect(url_for(".draft"))
 
 
@@ -183,7 +204,7 @@ def remove_statement(statement_id: int) -> Response:
     statement = _draft_child(NotSubProcessor, statement_id, found)
     service.remove_statement(found, statement, actor=_actor())
     db.session.commit()
-    success(f"Statement about {statement.supplier} removed.")
+    success(_("Statement about %(supplier)s removed.", supplier=statement.supplier))
     return redirect(url_for(".draft"))
 
 
@@ -192,11 +213,11 @@ def save_notes() -> Page:
     found = _draft()
     form = NotesForm()
     if not form.validate_on_submit():
-        flash("Notes are at most 4,000 characters: nothing was saved.")
+        flash(_("Notes are at most 4,000 characters: nothing was saved."))
         return redirect(url_for(".draft"))
-    service.update_draft_notes(found, notes=form.notes.data or "", actor=_actor())
+    service.update_draft_notes(found, notes=form.notes.data or "", notes_cy=form.notes_cy.data, actor=_actor())
     db.session.commit()
-    success("Notes saved.")
+    success(_("Notes saved."))
     return redirect(url_for(".draft"))
 
 
@@ -223,6 +244,7 @@ def publish() -> Page:
             reviewed_on=form.reviewed_on.data,
             next_review_on=form.next_review_on.data,
             summary=form.summary.data,
+            summary_cy=form.summary_cy.data,
             actor=_actor(),
         )
     except RegisterError as error:
@@ -267,7 +289,7 @@ def confirm_discard() -> str:
 def discard() -> Response:
     service.discard_draft(_draft(), actor=_actor())
     db.session.commit()
-    success("Draft discarded. The published register is unchanged.")
+    success(_("Draft discarded. The published register is unchanged."))
     return redirect(url_for(".home"))
 
 
@@ -300,6 +322,8 @@ def edit_option(option_id: int | None) -> Page:
     values = {
         "name": form.name.data,
         "description": form.description.data,
+        "name_cy": form.name_cy.data,
+        "description_cy": form.description_cy.data,
         "default_enabled": form.default.data == "on",
         "entry_keys": form.entry_keys.data or [],
         "actor": _actor(),
@@ -312,5 +336,5 @@ def edit_option(option_id: int | None) -> Page:
     except RegisterError as error:
         return _refused(error, form, "register/admin_option.html", option=option)
     db.session.commit()
-    success(f"Option “{option.name}” saved.")
+    success(_("Option “%(name)s” saved.", name=option.name))
     return redirect(url_for(".home", _anchor="options"))

@@ -24,6 +24,7 @@ from typing import TypeVar
 
 from cachetools import LRUCache
 from flask import current_app, request, session
+from flask_babel import get_locale
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -76,8 +77,11 @@ class RegisterCache:
         return self._kept(self._renderings, key, make)
 
     def fragment(self, key: Hashable, make: Callable[[], T]) -> T:
-        """Like `rendered`, for many small pieces kept apart, so they never push out whole pages."""
-        return self._kept(self._fragments, key, make)
+        """Like `rendered`, for many small pieces kept apart, so they never push out whole pages.
+
+        Kept per language too: a piece may show the vendor's text in Welsh (#29)."""
+        locale = str(get_locale() or "")
+        return self._kept(self._fragments, (*key, locale) if isinstance(key, tuple) else (key, locale), make)
 
     def _kept(self, store: LRUCache[Hashable, object], key: Hashable, make: Callable[[], T]) -> T:
         # Everything kept is written in the language of the request that made it (#29).
@@ -100,7 +104,8 @@ class RegisterCache:
 def page_key(**declared: Hashable) -> tuple[Hashable, ...]:
     """The key of something rendered for the current request, from every input it depends on."""
     view_args = tuple(sorted((request.view_args or {}).items()))
-    return (request.endpoint, view_args, "_user_id" in session, tuple(sorted(declared.items())))
+    locale = str(get_locale() or "")  # the vendor's text may be in Welsh too (#29)
+    return (request.endpoint, view_args, "_user_id" in session, locale, tuple(sorted(declared.items())))
 
 
 def register_cache() -> RegisterCache:

@@ -58,6 +58,9 @@ class OptionDefinition:
     description: str
     default_enabled: bool
     entry_keys: tuple[str, ...]
+    # The vendor's Welsh (#29), None until written: pages read them through register/welsh.py.
+    name_cy: str | None = None
+    description_cy: str | None = None
 
 
 @dataclass(frozen=True)
@@ -138,7 +141,9 @@ def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
         else:
             exclusions.setdefault(row.tenancy_id, {})[row.entry_key] = Exclusion(row.text or "", row.at, row.applied)
     options = [
-        OptionDefinition(row.option_id, row.key, row.name, row.text or "", bool(row.flag), tuple(keys))
+        OptionDefinition(
+            row.option_id, row.key, row.name, row.text or "", bool(row.flag), tuple(keys), row.name_cy, row.text_cy
+        )
         for row, keys in definitions.values()
     ]
     return Choices(options, _states(tenancy_ids, options, settings), exclusions)
@@ -181,6 +186,8 @@ def _choices_statement() -> CompoundSelect[Any]:
         option.c.position.label("number"),
         nothing(UTCDateTime(), "at"),
         nothing(UTCDateTime(), "applied"),
+        option.c.name_cy,
+        option.c.description_cy.label("text_cy"),
     ).select_from(option.outerjoin(governed, governed.c.option_id == option.c.id))
     settings = select(
         kind(_SETTING),
@@ -194,6 +201,8 @@ def _choices_statement() -> CompoundSelect[Any]:
         setting.c.version,
         setting.c.updated_at,
         setting.c.applied_at,
+        nothing(String, "name_cy"),
+        nothing(Text, "text_cy"),
     ).where(setting.c.tenancy_id.in_(tenancy_ids))
     exclusions = select(
         kind(_EXCLUSION),
@@ -207,6 +216,8 @@ def _choices_statement() -> CompoundSelect[Any]:
         nothing(Integer, "number"),
         exclusion.c.since,
         exclusion.c.applied_at,
+        nothing(String, "name_cy"),
+        nothing(Text, "text_cy"),
     ).where(exclusion.c.tenancy_id.in_(tenancy_ids))
     union = union_all(definitions, settings, exclusions)
     columns = union.selected_columns

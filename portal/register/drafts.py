@@ -7,6 +7,8 @@ import dataclasses
 import datetime as dt
 from typing import Any
 
+from flask_babel import gettext as _
+
 from portal.audit.service import Actor, record
 from portal.extensions import db
 from portal.register.errors import EntryInvalid, VersionImmutable
@@ -37,6 +39,13 @@ class EntryData:
     retires_on: dt.date | None = None
     # The controlled facts as stored (EntryFacts.to_json()).
     facts_data: dict[str, Any] = dataclasses.field(default_factory=dict)
+    # The Welsh beside the English (#29, models.ENTRY_WELSH_FIELDS): None where not written.
+    services_used_cy: str | None = None
+    purpose_cy: str | None = None
+    data_categories_cy: str | None = None
+    location_cy: str | None = None
+    residency_note_cy: str | None = None
+    risk_note_cy: str | None = None
 
 
 def copy_entry(entry: RegisterEntry) -> RegisterEntry:
@@ -49,13 +58,14 @@ def copy_entry(entry: RegisterEntry) -> RegisterEntry:
 def require_draft(version: RegisterVersion) -> None:
     """Refuse any change to a published version (the database refuses it too)."""
     if not version.is_draft:
-        raise VersionImmutable(f"Version {version.number} is published and cannot be changed.")
+        raise VersionImmutable(_("Version %(number)s is published and cannot be changed.", number=version.number))
 
 
-def update_draft_notes(draft: RegisterVersion, *, notes: str, actor: Actor) -> None:
-    """Change the general notes shown under the draft's tables."""
+def update_draft_notes(draft: RegisterVersion, *, notes: str, actor: Actor, notes_cy: str | None = None) -> None:
+    """Change the general notes shown under the draft's tables (and their Welsh, #29)."""
     require_draft(draft)
     draft.notes = notes.strip()
+    draft.notes_cy = (notes_cy or "").strip() or None
     db.session.flush()
     record(
         "register.draft_edited",
@@ -68,13 +78,13 @@ def update_draft_notes(draft: RegisterVersion, *, notes: str, actor: Actor) -> N
 
 def _check_entry(draft: RegisterVersion, data: EntryData, entry: RegisterEntry | None) -> None:
     if not data.key or not data.supplier.strip():
-        raise EntryInvalid("Enter the supplier's name and key")
+        raise EntryInvalid(_("Enter the supplier's name and key"))
     if any(e.key == data.key and e is not entry for e in draft.entries):
-        raise EntryInvalid(f"Another entry in this draft already uses the key “{data.key}”")
+        raise EntryInvalid(_("Another entry in this draft already uses the key “%(key)s”", key=data.key))
     if data.status is EntryStatus.CONDITIONAL and not (data.condition_service or "").strip():
-        raise EntryInvalid("Enter the service a conditional entry depends on")
+        raise EntryInvalid(_("Enter the service a conditional entry depends on"))
     if data.status is EntryStatus.PLANNED and data.effective_on is None:
-        raise EntryInvalid("Enter the date a planned entry takes effect")
+        raise EntryInvalid(_("Enter the date a planned entry takes effect"))
     for name, message in problems(EntryFacts.from_json(data.facts_data)):
         raise EntryInvalid(message, field=name)
 
@@ -101,7 +111,7 @@ def update_entry(draft: RegisterVersion, entry: RegisterEntry, data: EntryData, 
     """Change an entry of the draft; the audit row lists the fields that changed."""
     require_draft(draft)
     if entry.version_id != draft.id:
-        raise EntryInvalid("That entry is not in this draft")
+        raise EntryInvalid(_("That entry is not in this draft"))
     _check_entry(draft, data, entry)
     changed = {}
     for name, value in dataclasses.asdict(data).items():
@@ -123,7 +133,7 @@ def remove_entry(draft: RegisterVersion, entry: RegisterEntry, *, actor: Actor) 
     """Remove an entry from the draft (to retire a supplier visibly, set its status instead)."""
     require_draft(draft)
     if entry.version_id != draft.id:
-        raise EntryInvalid("That entry is not in this draft")
+        raise EntryInvalid(_("That entry is not in this draft"))
     draft.entries.remove(entry)
     db.session.flush()
     record(
@@ -135,13 +145,17 @@ def remove_entry(draft: RegisterVersion, entry: RegisterEntry, *, actor: Actor) 
     )
 
 
-def add_statement(draft: RegisterVersion, *, supplier: str, reason: str, actor: Actor) -> NotSubProcessor:
+def add_statement(
+    draft: RegisterVersion, *, supplier: str, reason: str, actor: Actor, reason_cy: str | None = None
+) -> NotSubProcessor:
     """Add a "not a sub-processor" statement with its reason."""
     require_draft(draft)
     if not supplier.strip() or not reason.strip():
-        raise EntryInvalid("Enter the supplier and the reason it is not a sub-processor")
+        raise EntryInvalid(_("Enter the supplier and the reason it is not a sub-processor"))
     position = max((s.position for s in draft.statements), default=0) + 1
-    statement = NotSubProcessor(supplier=supplier.strip(), reason=reason.strip(), position=position)
+    statement = NotSubProcessor(
+        supplier=supplier.strip(), reason=reason.strip(), reason_cy=(reason_cy or "").strip() or None, position=position
+    )
     draft.statements.append(statement)
     db.session.flush()
     record(
@@ -155,23 +169,33 @@ def add_statement(draft: RegisterVersion, *, supplier: str, reason: str, actor: 
 
 
 def update_statement(
-    draft: RegisterVersion, statement: NotSubProcessor, *, supplier: str, reason: str, actor: Actor
+    draft: RegisterVersion,
+    statement: NotSubProcessor,
+    *,
+    supplier: str,
+    reason: str,
+    actor: Actor,
+    reason_cy: str | None = None,
 ) -> None:
     """Change a "not a sub-processor" statement of the draft."""
     require_draft(draft)
     if statement.version_id != draft.id:
-        raise EntryInvalid("That statement is not in this draft")
+        raise EntryInvalid(_("That statement is not in this draft"))
     if not supplier.strip() or not reason.strip():
-        raise EntryInvalid("Enter the supplier and the reason it is not a sub-processor")
-    before = {"supplier": statement.supplier, "reason": statement.reason}
+        raise EntryInvalid(_("Enter the supplier and the reason it is not a sub-processor"))
+    before = {"supplier": statement.supplier, "reason": statement.reason, "reason_cy": statement.reason_cy}
     statement.supplier, statement.reason = supplier.strip(), reason.strip()
+    statement.reason_cy = (reason_cy or "").strip() or None
     db.session.flush()
     record(
         "register.statement_changed",
         actor=actor,
         object_type="register_version",
         object_id=draft.id,
-        details={"from": before, "to": {"supplier": statement.supplier, "reason": statement.reason}},
+        details={
+            "from": before,
+            "to": {"supplier": statement.supplier, "reason": statement.reason, "reason_cy": statement.reason_cy},
+        },
     )
 
 
@@ -179,7 +203,7 @@ def remove_statement(draft: RegisterVersion, statement: NotSubProcessor, *, acto
     """Remove a "not a sub-processor" statement from the draft."""
     require_draft(draft)
     if statement.version_id != draft.id:
-        raise EntryInvalid("That statement is not in this draft")
+        raise EntryInvalid(_("That statement is not in this draft"))
     draft.statements.remove(statement)
     db.session.flush()
     record(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
@@ -22,16 +23,16 @@ from portal.register.fact_forms import FactsFields
 from portal.register.models import EntryKind, EntryStatus
 from portal.web.forms import FlaskForm
 
-SLUG = Regexp(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$", message="Use lower-case letters, digits and hyphens")
-ON_OFF = [SelectChoice("on", "On"), SelectChoice("off", "Off")]
+SLUG = Regexp(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$", message=_l("Use lower-case letters, digits and hyphens"))
+ON_OFF = [SelectChoice("on", _l("On")), SelectChoice("off", _l("Off"))]
 
 
-def _text(label: str, *, required: str | None = None, length: int = 200) -> StringField:
+def _text(label: Any, *, required: Any = None, length: int = 200) -> StringField:
     validators: list[Any] = [DataRequired(message=required)] if required else [Optional()]
     return StringField(label, validators=[*validators, Length(max=length)], widget=GovTextInput())
 
 
-def _area(label: str, *, required: str | None = None) -> TextAreaField:
+def _area(label: Any, *, required: Any = None) -> TextAreaField:
     validators: list[Any] = [DataRequired(message=required)] if required else [Optional()]
     return TextAreaField(label, validators=[*validators, Length(max=4000)], widget=GovTextArea())
 
@@ -50,10 +51,10 @@ class UKDateField(DateField):
         try:
             super().process_formdata(valuelist)
         except ValueError:
-            raise ValueError("Enter a real date, for example 27 3 2027") from None
+            raise ValueError(_("Enter a real date, for example 27 3 2027")) from None
 
 
-def _date(label: str, *, required: str | None = None) -> DateField:
+def _date(label: Any, *, required: Any = None) -> DateField:
     validators: list[Any] = [InputRequired(message=required)] if required else [Optional()]
     return UKDateField(label, format="%d %m %Y", validators=validators, widget=GovDateInput())
 
@@ -66,39 +67,46 @@ class EntryForm(FactsFields, FlaskForm):
         self.set_fact_choices()
 
     key = StringField(
-        "Key",
-        description="A short name that stays the same across versions, for example azure-openai",
-        validators=[DataRequired(message="Enter a key"), SLUG, Length(max=60)],
+        _l("Key"),
+        description=_l("A short name that stays the same across versions, for example azure-openai"),
+        validators=[DataRequired(message=_l("Enter a key")), SLUG, Length(max=60)],
         widget=GovTextInput(),
     )
-    supplier = _text("Supplier", required="Enter the supplier's name")
-    parent_entity = _text("Parent entity")
+    supplier = _text(_l("Supplier"), required=_l("Enter the supplier's name"))
+    parent_entity = _text(_l("Parent entity"))
     kind = RadioField(
-        "Kind",
+        _l("Kind"),
         choices=[SelectChoice(k.value, k.label) for k in EntryKind],
-        validators=[InputRequired(message="Choose whether it is a data sub-processor or a platform utility")],
+        validators=[InputRequired(message=_l("Choose whether it is a data sub-processor or a platform utility"))],
         widget=GovRadioInput(),
     )
     status = RadioField(
-        "Status",
+        _l("Status"),
         choices=[SelectChoice(s.value, s.label) for s in EntryStatus],
-        validators=[InputRequired(message="Choose a status")],
+        validators=[InputRequired(message=_l("Choose a status"))],
         widget=GovRadioInput(),
     )
-    condition_service = _text("Conditional on (for a conditional entry)")
-    effective_on = _date("Takes effect on (for a planned entry)")
-    retires_on = _date("To be removed on (if announced)")
-    services_used = _area("Services used")
-    purpose = _area("Function or purpose", required="Enter what the supplier does for the service")
-    data_categories = _area("Data categories processed")
-    location = _text("Location", required="Enter where the data is processed")
-    residency_note = _area("Residency note")
-    certifications = _text("Certifications", length=400)
-    dpa_reference = _text("DPA reference", length=400)
-    privacy_contact = _text("Privacy contact", length=320)
-    risk_note = _area("Risk note")
+    condition_service = _text(_l("Conditional on (for a conditional entry)"))
+    effective_on = _date(_l("Takes effect on (for a planned entry)"))
+    retires_on = _date(_l("To be removed on (if announced)"))
+    services_used = _area(_l("Services used"))
+    purpose = _area(_l("Function or purpose"), required=_l("Enter what the supplier does for the service"))
+    data_categories = _area(_l("Data categories processed"))
+    location = _text(_l("Location"), required=_l("Enter where the data is processed"))
+    residency_note = _area(_l("Residency note"))
+    certifications = _text(_l("Certifications"), length=400)
+    dpa_reference = _text(_l("DPA reference"), length=400)
+    privacy_contact = _text(_l("Privacy contact"), length=320)
+    risk_note = _area(_l("Risk note"))
+    # The Welsh beside each English text schools read (#29): blank shows the English, marked as such.
+    services_used_cy = _area(_l("Services used, in Welsh"))
+    purpose_cy = _area(_l("Function or purpose, in Welsh"))
+    data_categories_cy = _area(_l("Data categories processed, in Welsh"))
+    location_cy = _text(_l("Location, in Welsh"))
+    residency_note_cy = _area(_l("Residency note, in Welsh"))
+    risk_note_cy = _area(_l("Risk note, in Welsh"))
     dpf_checked_on = _date(_l("Date the supplier's Data Privacy Framework certification was checked"))
-    submit = SubmitField("Save entry", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save entry"), widget=GovSubmitInput())
 
     def validate(self, extra_validators: Any = None) -> bool:
         """Field checks, then what depends on the status (an Optional field skips its own inline checks)."""
@@ -108,11 +116,11 @@ class EntryForm(FactsFields, FlaskForm):
         if status == EntryStatus.CONDITIONAL.value and not (self.condition_service.data or "").strip():
             self.condition_service.errors = [
                 *self.condition_service.errors,
-                "Enter the service a conditional entry depends on",
+                _("Enter the service a conditional entry depends on"),
             ]
             valid = False
         if status == EntryStatus.PLANNED.value and self.effective_on.data is None and not self.effective_on.errors:
-            self.effective_on.errors = [*self.effective_on.errors, "Enter the date a planned entry takes effect"]
+            self.effective_on.errors = [*self.effective_on.errors, _("Enter the date a planned entry takes effect")]
             valid = False
         return valid
 
@@ -120,71 +128,78 @@ class EntryForm(FactsFields, FlaskForm):
 class StatementForm(FlaskForm):
     """A supplier that is not a sub-processor, and why."""
 
-    supplier = _text("Supplier", required="Enter the supplier's name")
-    reason = _area("Why it is not a sub-processor", required="Enter why it is not a sub-processor")
-    submit = SubmitField("Save statement", widget=GovSubmitInput())
+    supplier = _text(_l("Supplier"), required=_l("Enter the supplier's name"))
+    reason = _area(_l("Why it is not a sub-processor"), required=_l("Enter why it is not a sub-processor"))
+    reason_cy = _area(_l("Why it is not a sub-processor, in Welsh"))
+    submit = SubmitField(_l("Save statement"), widget=GovSubmitInput())
 
 
 class NotesForm(FlaskForm):
     """General notes shown under the register's tables."""
 
-    notes = TextAreaField("Notes", validators=[Optional(), Length(max=4000)], widget=GovTextArea())
-    submit = SubmitField("Save notes", widget=GovSubmitInput())
+    notes = TextAreaField(_l("Notes"), validators=[Optional(), Length(max=4000)], widget=GovTextArea())
+    notes_cy = TextAreaField(_l("Notes, in Welsh"), validators=[Optional(), Length(max=4000)], widget=GovTextArea())
+    submit = SubmitField(_l("Save notes"), widget=GovSubmitInput())
 
 
 class PublishForm(FlaskForm):
     """What a reader needs to know about the new version."""
 
     number = StringField(
-        "Version number",
+        _l("Version number"),
         validators=[
-            DataRequired(message="Enter the version number"),
-            Regexp(r"^\d+(\.\d+){0,2}$", message="Enter a version number like 1.5"),
+            DataRequired(message=_l("Enter the version number")),
+            Regexp(r"^\d+(\.\d+){0,2}$", message=_l("Enter a version number like 1.5")),
             Length(max=16),
         ],
         widget=GovTextInput(),
     )
-    owner_name = _text("Owner", required="Enter the register's owner, for example Helen Marsh, Chief Executive")
+    owner_name = _text(_l("Owner"), required=_l("Enter the register's owner, for example Helen Marsh, Chief Executive"))
     contact_email = StringField(
-        "Contact email address",
+        _l("Contact email address"),
         validators=[
-            DataRequired(message="Enter a contact email address"),
-            Email(message="Enter an email address in the correct format, like privacy@example.com"),
+            DataRequired(message=_l("Enter a contact email address")),
+            Email(message=_l("Enter an email address in the correct format, like privacy@example.com")),
             Length(max=320),
         ],
         widget=GovTextInput(),
     )
-    reviewed_on = _date("Reviewed on", required="Enter the date the register was reviewed")
-    next_review_on = _date("Next review by", required="Enter the date of the next review")
+    reviewed_on = _date(_l("Reviewed on"), required=_l("Enter the date the register was reviewed"))
+    next_review_on = _date(_l("Next review by"), required=_l("Enter the date of the next review"))
     summary = TextAreaField(
-        "What changed",
-        description="Sent to subscribers and data leads, and shown with the version",
-        validators=[DataRequired(message="Summarise what changed in this version"), Length(max=4000)],
+        _l("What changed"),
+        description=_l("Sent to subscribers and data leads, and shown with the version"),
+        validators=[DataRequired(message=_l("Summarise what changed in this version")), Length(max=4000)],
         widget=GovTextArea(),
     )
-    submit = SubmitField("Publish version", widget=GovSubmitInput())
+    summary_cy = _area(_l("What changed, in Welsh"))
+    submit = SubmitField(_l("Publish version"), widget=GovSubmitInput())
 
 
 class OptionDefinitionForm(FlaskForm):
     """An option tenancies may set, and the entries it governs."""
 
     key = StringField(
-        "Key", validators=[DataRequired(message="Enter a key"), SLUG, Length(max=60)], widget=GovTextInput()
+        _l("Key"), validators=[DataRequired(message=_l("Enter a key")), SLUG, Length(max=60)], widget=GovTextInput()
     )
-    name = _text("Name", required="Enter the option's name")
-    description = _area("What it does and what switching it changes", required="Explain what the option changes")
+    name = _text(_l("Name"), required=_l("Enter the option's name"))
+    description = _area(
+        _l("What it does and what switching it changes"), required=_l("Explain what the option changes")
+    )
+    name_cy = _text(_l("Name, in Welsh"))
+    description_cy = _area(_l("What it does and what switching it changes, in Welsh"))
     default = RadioField(
-        "Default for tenancies that have not chosen",
+        _l("Default for tenancies that have not chosen"),
         choices=ON_OFF,
-        validators=[InputRequired(message="Choose the default")],
+        validators=[InputRequired(message=_l("Choose the default"))],
         widget=GovRadioInput(),
     )
     entry_keys = SelectMultipleField(
-        "Register entries it governs (each is in only while the option is on)",
+        _l("Register entries it governs (each is in only while the option is on)"),
         validators=[Optional()],
         widget=GovCheckboxesInput(),
     )
-    submit = SubmitField("Save option", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save option"), widget=GovSubmitInput())
 
 
 class OptionForm(FlaskForm):
@@ -195,10 +210,10 @@ class OptionForm(FlaskForm):
         csrf = False
 
     enabled = RadioField(
-        "", choices=ON_OFF, validators=[InputRequired(message="Choose on or off")], widget=GovRadioInput()
+        "", choices=ON_OFF, validators=[InputRequired(message=_l("Choose on or off"))], widget=GovRadioInput()
     )
-    version = HiddenField(validators=[Regexp(r"^\d{1,9}$", message="Reload the page and try again")])
-    submit = SubmitField("Save", widget=GovSubmitInput())
+    version = HiddenField(validators=[Regexp(r"^\d{1,9}$", message=_l("Reload the page and try again"))])
+    submit = SubmitField(_l("Save"), widget=GovSubmitInput())
 
 
 class TrustOptionForm(FlaskForm):
@@ -208,12 +223,12 @@ class TrustOptionForm(FlaskForm):
         csrf = False
 
     enabled = RadioField(
-        "", choices=ON_OFF, validators=[InputRequired(message="Choose on or off")], widget=GovRadioInput()
+        "", choices=ON_OFF, validators=[InputRequired(message=_l("Choose on or off"))], widget=GovRadioInput()
     )
     versions = HiddenField(
-        validators=[Regexp(r"^(\d{1,12}:\d{1,9})(,\d{1,12}:\d{1,9})*$", message="Reload the page and try again")]
+        validators=[Regexp(r"^(\d{1,12}:\d{1,9})(,\d{1,12}:\d{1,9})*$", message=_l("Reload the page and try again"))]
     )
-    submit = SubmitField("Save for all academies", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save for all academies"), widget=GovSubmitInput())
 
     def expected_versions(self) -> dict[int, int]:
         pairs = (item.split(":") for item in (self.versions.data or "").split(",") if item)

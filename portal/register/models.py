@@ -90,6 +90,9 @@ class RegisterVersion(db.Model):  # type: ignore[name-defined,misc]
     summary: Mapped[str] = mapped_column(Text, default="")
     # General notes shown under the tables (what the register covers, what it does not).
     notes: Mapped[str] = mapped_column(Text, default="")
+    # Welsh beside the English (#29): None until the vendor writes it; pages fall back to the English.
+    summary_cy: Mapped[Optional[str]] = mapped_column(Text)
+    notes_cy: Mapped[Optional[str]] = mapped_column(Text)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[Optional[dt.datetime]]
@@ -135,6 +138,17 @@ ENTRY_TEXT_FIELDS = (
     "risk_note",
 )
 
+# The free text schools read that the vendor may also write in Welsh (#29): the English field and
+# its Welsh column. Names, URLs, references and contacts stay as written.
+ENTRY_WELSH_FIELDS = {
+    "services_used": "services_used_cy",
+    "purpose": "purpose_cy",
+    "data_categories": "data_categories_cy",
+    "location": "location_cy",
+    "residency_note": "residency_note_cy",
+    "risk_note": "risk_note_cy",
+}
+
 
 class RegisterEntry(db.Model):  # type: ignore[name-defined,misc]
     """One supplier in one version. `key` names the same supplier across versions."""
@@ -163,6 +177,12 @@ class RegisterEntry(db.Model):  # type: ignore[name-defined,misc]
     dpa_reference: Mapped[str] = mapped_column(String(400), default="")
     privacy_contact: Mapped[str] = mapped_column(String(320), default="")
     risk_note: Mapped[str] = mapped_column(Text, default="")
+    services_used_cy: Mapped[Optional[str]] = mapped_column(Text)
+    purpose_cy: Mapped[Optional[str]] = mapped_column(Text)
+    data_categories_cy: Mapped[Optional[str]] = mapped_column(Text)
+    location_cy: Mapped[Optional[str]] = mapped_column(String(200))
+    residency_note_cy: Mapped[Optional[str]] = mapped_column(Text)
+    risk_note_cy: Mapped[Optional[str]] = mapped_column(Text)
     kind: Mapped[EntryKind] = mapped_column(_enum(EntryKind))
     status: Mapped[EntryStatus] = mapped_column(_enum(EntryStatus))
     # The service a conditional entry depends on ("voice input").
@@ -197,6 +217,7 @@ class NotSubProcessor(db.Model):  # type: ignore[name-defined,misc]
     version_id: Mapped[int] = mapped_column(ForeignKey("register_version.id", ondelete="CASCADE"), index=True)
     supplier: Mapped[str] = mapped_column(String(200))
     reason: Mapped[str] = mapped_column(Text)
+    reason_cy: Mapped[Optional[str]] = mapped_column(Text)
     position: Mapped[int] = mapped_column(default=0)
 
     version: Mapped[RegisterVersion] = relationship(back_populates="statements")
@@ -211,6 +232,8 @@ class TenancyOption(db.Model):  # type: ignore[name-defined,misc]
     key: Mapped[str] = mapped_column(String(60), unique=True)
     name: Mapped[str] = mapped_column(String(200))
     description: Mapped[str] = mapped_column(Text, default="")
+    name_cy: Mapped[Optional[str]] = mapped_column(String(200))
+    description_cy: Mapped[Optional[str]] = mapped_column(Text)
     default_enabled: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)

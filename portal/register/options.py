@@ -214,7 +214,15 @@ def _require_notice(option_id: int | None, *, key: str, name: str, default_enabl
 
 
 def define_option(
-    *, key: str, name: str, description: str, default_enabled: bool, entry_keys: Sequence[str], actor: Actor
+    *,
+    key: str,
+    name: str,
+    description: str,
+    default_enabled: bool,
+    entry_keys: Sequence[str],
+    actor: Actor,
+    name_cy: str | None = None,
+    description_cy: str | None = None,
 ) -> TenancyOption:
     """Define a new option governing some register entries."""
     keys = sorted(set(entry_keys))
@@ -225,6 +233,8 @@ def define_option(
         key=key,
         name=name.strip(),
         description=description.strip(),
+        name_cy=(name_cy or "").strip() or None,
+        description_cy=(description_cy or "").strip() or None,
         default_enabled=default_enabled,
         position=position,
         governed=[TenancyOptionEntry(entry_key=k) for k in keys],
@@ -249,6 +259,8 @@ def update_option(
     default_enabled: bool,
     entry_keys: Sequence[str],
     actor: Actor,
+    name_cy: str | None = None,
+    description_cy: str | None = None,
 ) -> TenancyOption:
     """Change an option's wording, default or governed entries (tenancies' own settings stay)."""
     keys = sorted(set(entry_keys))
@@ -256,6 +268,7 @@ def update_option(
     _require_notice(option.id, key=option.key, name=name, default_enabled=default_enabled, keys=keys)
     before = {"name": option.name, "default": _word(option.default_enabled), "entries": option.entry_keys}
     option.name, option.description, option.default_enabled = name.strip(), description.strip(), default_enabled
+    option.name_cy, option.description_cy = (name_cy or "").strip() or None, (description_cy or "").strip() or None
     kept = [row for row in option.governed if row.entry_key in keys]
     option.governed = kept + [TenancyOptionEntry(entry_key=k) for k in keys if k not in {r.entry_key for r in kept}]
     db.session.flush()

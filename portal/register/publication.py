@@ -19,13 +19,21 @@ from portal.register.compare import compare_versions
 from portal.register.effective import EffectiveSet, UpcomingChange, announced_changes, effective_set
 from portal.register.facts import EntryFacts
 from portal.register.materiality import EntryDifference
-from portal.register.models import ENTRY_TEXT_FIELDS, EntryKind, EntryStatus, RegisterEntry, RegisterVersion
+from portal.register.models import (
+    ENTRY_TEXT_FIELDS,
+    ENTRY_WELSH_FIELDS,
+    EntryKind,
+    EntryStatus,
+    NotSubProcessor,
+    RegisterEntry,
+    RegisterVersion,
+)
 from portal.tenancy.models import Tenancy
 from portal.web.urls import public_url
 
 SCHEMA_PATH = Path(__file__).with_name("sub-processors.schema.json")
 # The major version changes when a consumer's reading could break (see the schema's changelog).
-SCHEMA_VERSION = "2.0.0"
+SCHEMA_VERSION = "2.1.0"
 ATOM = "http://www.w3.org/2005/Atom"
 
 
@@ -82,7 +90,15 @@ def entry_json(entry: RegisterEntry, difference: EntryDifference | None = None) 
         facts=facts_json(entry.facts),
         change=change_json(difference),
     )
+    _add_welsh(data, entry, ENTRY_WELSH_FIELDS)
     return data
+
+
+def _add_welsh(data: dict[str, Any], thing: Any, fields: dict[str, str]) -> None:
+    """The vendor's Welsh beside the English (#29, schema 2.1.0): only the fields that have it."""
+    welsh = {name: value for name, column in fields.items() if (value := (getattr(thing, column) or "").strip())}
+    if welsh:
+        data["welsh"] = welsh
 
 
 def _change_json(change: UpcomingChange) -> dict[str, Any]:
@@ -96,7 +112,7 @@ def _notice_period_days() -> int:
 
 
 def version_json(version: RegisterVersion, today: dt.date, history: Sequence[RegisterVersion] = ()) -> dict[str, Any]:
-    """A published version as the documented JSON of /sub-processors.json (schema 2.0.0).
+    """A published version as the documented JSON of /sub-processors.json (schema 2.1.0).
 
     `history` is the published versions up to this one, newest first: the previous one decides
     each entry's change, and the run of them decides which version first announced each change.
@@ -109,7 +125,7 @@ def version_json(version: RegisterVersion, today: dt.date, history: Sequence[Reg
     def entries(kind: EntryKind) -> list[dict[str, Any]]:
         return [entry_json(e, differences.get(e.key)) for e in version.entries if e.kind is kind]
 
-    return {
+    document: dict[str, Any] = {
         "schema": public_url("register.schema"),
         "schema_version": SCHEMA_VERSION,
         "vendor": {
@@ -148,12 +164,20 @@ def version_json(version: RegisterVersion, today: dt.date, history: Sequence[Reg
             }
             for note, covered in jurisdiction_notes(version.entries)
         ],
-        "not_sub_processors": [{"supplier": s.supplier, "reason": s.reason} for s in version.statements],
+        "not_sub_processors": [_statement_json(s) for s in version.statements],
         "upcoming_changes": [
             _change_json(c) | {"announced_in": _announced_in(first_announced(c, history))}
             for c in announced_changes(version.entries, today)
         ],
     }
+    _add_welsh(document["version"], version, {"summary": "summary_cy", "notes": "notes_cy"})
+    return document
+
+
+def _statement_json(statement: NotSubProcessor) -> dict[str, Any]:
+    data: dict[str, Any] = {"supplier": statement.supplier, "reason": statement.reason}
+    _add_welsh(data, statement, {"reason": "reason_cy"})
+    return data
 
 
 def _announced_in(version: RegisterVersion) -> dict[str, Any]:

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app
+from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
 
@@ -178,7 +179,7 @@ def draft_version() -> RegisterVersion | None:
 def start_draft(*, actor: Actor, number: str | None = None) -> RegisterVersion:
     """Start the one draft as a copy of the current version (or empty if nothing is published yet)."""
     if draft_version() is not None:
-        raise DraftExists("A draft is already being edited. Publish or discard it first.")
+        raise DraftExists(_("A draft is already being edited. Publish or discard it first."))
     base = current_version()
     sequence = (db.session.scalar(select(func.max(RegisterVersion.sequence))) or 0) + 1
     draft = RegisterVersion(
@@ -188,12 +189,14 @@ def start_draft(*, actor: Actor, number: str | None = None) -> RegisterVersion:
         owner_name=base.owner_name if base else "",
         contact_email=base.contact_email if base else "",
         notes=base.notes if base else "",
+        notes_cy=base.notes_cy if base else None,
         created_by_id=actor.user_id,
     )
     if base is not None:
         draft.entries = [copy_entry(entry) for entry in base.entries]
         draft.statements = [
-            NotSubProcessor(supplier=s.supplier, reason=s.reason, position=s.position) for s in base.statements
+            NotSubProcessor(supplier=s.supplier, reason=s.reason, reason_cy=s.reason_cy, position=s.position)
+            for s in base.statements
         ]
     db.session.add(draft)
     db.session.flush()
@@ -226,6 +229,7 @@ def publish_register(
     next_review_on: dt.date,
     summary: str,
     actor: Actor,
+    summary_cy: str | None = None,
 ) -> RegisterVersion:
     """Publish the draft as the current version (audited, announced); it never changes afterwards."""
     require_draft(draft)
@@ -245,6 +249,7 @@ def publish_register(
     draft.contact_email = contact_email.strip()
     draft.reviewed_on, draft.next_review_on = reviewed_on, next_review_on
     draft.summary = summary.strip()
+    draft.summary_cy = (summary_cy or "").strip() or None
     draft.status = VersionStatus.PUBLISHED
     draft.published_at = now()
     draft.published_by_id = actor.user_id
@@ -281,21 +286,26 @@ def _check_publishable(
 ) -> None:
     number = number.strip()
     if not number:
-        raise PublishError("Enter the version number", field="number")
+        raise PublishError(_("Enter the version number"), field="number")
     taken = db.session.scalar(
         select(RegisterVersion.id).where(RegisterVersion.number == number, RegisterVersion.id != draft.id)
     )
     if taken is not None:
-        raise PublishError(f"Version {number} already exists: enter a new version number", field="number")
+        raise PublishError(
+            _("Version %(number)s already exists: enter a new version number", number=number), field="number"
+        )
     if next_review_on <= reviewed_on:
-        raise PublishError("The next review date must be after the review date", field="next_review_on")
+        raise PublishError(_("The next review date must be after the review date"), field="next_review_on")
     if not draft.entries:
-        raise PublishError("A register needs at least one entry")
+        raise PublishError(_("A register needs at least one entry"))
     for entry in draft.entries:
         if needs_training_instruction(entry):
             raise PublishError(
-                f"{entry.supplier} may train on customer data: record the signed instruction that allows it, "
-                "or answer “No”, before publishing"
+                _(
+                    "%(supplier)s may train on customer data: record the signed instruction that allows it, "
+                    "or answer “No”, before publishing",
+                    supplier=entry.supplier,
+                )
             )
     from portal.register.notice_guard import require_notice
 

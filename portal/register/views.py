@@ -14,7 +14,7 @@ from markupsafe import Markup
 
 from portal import policy
 from portal.dates import start_of_uk_day, uk_today
-from portal.register import service
+from portal.register import service, welsh
 from portal.register.ai import jurisdiction_notes, public_section
 from portal.register.cache import register_cache
 from portal.register.effective import announced_changes
@@ -30,6 +30,9 @@ bp.add_app_template_global(country_name, "country_name")
 bp.add_app_template_global(jurisdiction_notes, "jurisdiction_notes")
 bp.add_app_template_global(compare_entries, "entry_difference")
 bp.add_app_template_global(public_section, "public_ai")
+bp.add_app_template_global(welsh.vendor_text, "vendor_text")
+bp.add_app_template_global(welsh.localised, "vendor_localised")
+bp.add_app_template_global(welsh.missing_on_page, "welsh_missing")
 
 
 PUBLIC_CACHE = "public, max-age=60"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput, GovTextInput
 from wtforms import HiddenField, RadioField, StringField, SubmitField
 from wtforms.fields.choices import SelectChoice
@@ -31,49 +32,49 @@ class ConsoleForm(FlaskForm):
 class CreateTenancyForm(ConsoleForm):
     kind = HiddenField(validators=[InputRequired()])
     key = HiddenField(validators=[InputRequired(), Length(max=12)])
-    submit = SubmitField("Set up tenancy", widget=GovSubmitInput())
+    submit = SubmitField(_l("Set up tenancy"), widget=GovSubmitInput())
 
 
 class DirectoryForm(ConsoleForm):
     PREFIX = "directory"
     provider = RadioField(
-        "Sign-in provider",
+        _l("Sign-in provider"),
         choices=[
             SelectChoice("microsoft", "Microsoft Entra ID (Microsoft 365)"),
             SelectChoice("google", "Google Workspace"),
         ],
         widget=GovRadioInput(),
-        validators=[InputRequired("Select Microsoft or Google")],
+        validators=[InputRequired(_l("Select Microsoft or Google"))],
     )
     value = StringField(
-        "Microsoft tenant ID or Google Workspace domain",
+        _l("Microsoft tenant ID or Google Workspace domain"),
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the tenant ID or domain"), Length(max=255)],
+        validators=[InputRequired(_l("Enter the tenant ID or domain")), Length(max=255)],
     )
-    submit = SubmitField("Bind directory", widget=GovSubmitInput())
+    submit = SubmitField(_l("Bind directory"), widget=GovSubmitInput())
 
 
 class AutoJoinForm(ConsoleForm):
     PREFIX = "auto-join"
     enabled = RadioField(
-        "Let anyone from these directories join as a viewer?",
-        choices=[SelectChoice("yes", "Yes"), SelectChoice("no", "No")],
+        _l("Let anyone from these directories join as a viewer?"),
+        choices=[SelectChoice("yes", _l("Yes")), SelectChoice("no", _l("No"))],
         widget=GovRadioInput(),
-        validators=[InputRequired("Select yes or no")],
+        validators=[InputRequired(_l("Select yes or no"))],
     )
-    submit = SubmitField("Save auto-join", widget=GovSubmitInput())
+    submit = SubmitField(_l("Save auto-join"), widget=GovSubmitInput())
 
 
 class InviteForm(ConsoleForm):
     PREFIX = "invite"
     email = StringField(
-        "Email address",
+        _l("Email address"),
         widget=GovTextInput(),
-        validators=[InputRequired("Enter the data lead's email address"), Length(max=320)],
+        validators=[InputRequired(_l("Enter the data lead's email address")), Length(max=320)],
     )
-    submit = SubmitField("Send invitation", widget=GovSubmitInput())
+    submit = SubmitField(_l("Send invitation"), widget=GovSubmitInput())
 
 
 class RemoveDirectoryForm(ConsoleForm):
     PREFIX = "remove"
-    submit = SubmitField("Remove", widget=GovSubmitInput())
+    submit = SubmitField(_l("Remove"), widget=GovSubmitInput())

@@ -7,6 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import Select, exists, func, literal, or_, select
 from sqlalchemy.orm import aliased, selectinload
 
@@ -29,7 +30,8 @@ class TenancyState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {"not_invited": "Not invited", "invited": "Invited", "active": "Active"}[self.value]
+        labels = {"not_invited": _l("Not invited"), "invited": _l("Invited"), "active": _l("Active")}
+        return str(labels[self.value])
 
 
 def active() -> Any:
@@ -60,7 +62,7 @@ class Column:
     """An extra per-tenancy state (DPA signed, objections open) another capability contributes."""
 
     key: str
-    label: str
+    label: Any  # a lazy string: shown in the page's language
     expression: Callable[[], Any]  # a boolean SQL expression correlated to Tenancy
     shown: bool = True  # False: a filter only, not a flag in the list
 
@@ -85,9 +87,9 @@ def objections_open() -> Any:
 
 
 STATE_COLUMNS: list[Column] = [
-    Column("dpa_signed", "DPA signed", dpa_signed),
-    Column("objections_open", "Objections open", objections_open),
-    Column("dpa_unsigned", "No signed current DPA", lambda: ~dpa_signed(), shown=False),
+    Column("dpa_signed", _l("DPA signed"), dpa_signed),
+    Column("objections_open", _l("Objections open"), objections_open),
+    Column("dpa_unsigned", _l("No signed current DPA"), lambda: ~dpa_signed(), shown=False),
 ]
 
 

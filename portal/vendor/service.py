@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 import uuid
 
+from flask_babel import gettext as _
 from sqlalchemy import select
 
 from portal.audit import service as audit
@@ -40,7 +41,7 @@ def create_tenancy(*, urn: str | None = None, group_uid: str | None = None, acto
         return _create_school(urn, actor)
     if group_uid:
         return _create_trust(group_uid, actor)
-    raise OnboardingError("Choose a school or trust from the register")
+    raise OnboardingError(_("Choose a school or trust from the register"))
 
 
 def _created(tenancy: Tenancy, actor: audit.Actor) -> Tenancy:
@@ -65,11 +66,11 @@ def _created(tenancy: Tenancy, actor: audit.Actor) -> Tenancy:
 def _create_school(urn: str, actor: audit.Actor) -> Tenancy:
     school = db.session.scalar(select(GiasEstablishment).where(GiasEstablishment.urn == urn))
     if school is None:
-        raise OnboardingError(f"URN {urn} is not in the imported register: import it from GIAS first")
+        raise OnboardingError(_("URN %(urn)s is not in the imported register: import it from GIAS first", urn=urn))
     if school.is_closed:
-        raise OnboardingError(f"{school.name} is closed in the register")
+        raise OnboardingError(_("%(name)s is closed in the register", name=school.name))
     if db.session.scalar(select(Tenancy.id).where(Tenancy.urn == urn)) is not None:
-        raise OnboardingError(f"{school.name} already has a tenancy")
+        raise OnboardingError(_("%(name)s already has a tenancy", name=school.name))
     trust = (
         db.session.scalar(select(Tenancy).where(Tenancy.group_uid == school.trust_uid)) if school.trust_uid else None
     )
@@ -91,11 +92,13 @@ def _create_school(urn: str, actor: audit.Actor) -> Tenancy:
 def _create_trust(uid: str, actor: audit.Actor) -> Tenancy:
     group = db.session.scalar(select(GiasGroup).where(GiasGroup.uid == uid))
     if group is None:
-        raise OnboardingError(f"Group UID {uid} is not in the imported register: import it from GIAS first")
+        raise OnboardingError(
+            _("Group UID %(uid)s is not in the imported register: import it from GIAS first", uid=uid)
+        )
     if group.is_closed:
-        raise OnboardingError(f"{group.name} is closed in the register")
+        raise OnboardingError(_("%(name)s is closed in the register", name=group.name))
     if db.session.scalar(select(Tenancy.id).where(Tenancy.group_uid == uid)) is not None:
-        raise OnboardingError(f"{group.name} already has a tenancy")
+        raise OnboardingError(_("%(name)s already has a tenancy", name=group.name))
     trust = _created(
         Tenancy(
             kind=TenancyKind.TRUST,
@@ -125,16 +128,16 @@ def normalise_directory(provider: DirectoryProvider, value: str) -> str:
         cleaned = cleaned.strip("{}")
         if not _GUID.fullmatch(cleaned):
             raise OnboardingError(
-                "Enter the directory's tenant ID as a GUID, like 72f988bf-86f1-41af-91ab-2d7cd011db47"
+                _("Enter the directory's tenant ID as a GUID, like 72f988bf-86f1-41af-91ab-2d7cd011db47")
             )
         if cleaned == PERSONAL_MICROSOFT_TENANT:
-            raise OnboardingError("That is Microsoft's tenant for personal accounts, not a school's directory")
+            raise OnboardingError(_("That is Microsoft's tenant for personal accounts, not a school's directory"))
         return cleaned
     cleaned = cleaned.rstrip(".")
     if not _DOMAIN.fullmatch(cleaned):
-        raise OnboardingError("Enter the Google Workspace domain, like oakfield.sch.uk")
+        raise OnboardingError(_("Enter the Google Workspace domain, like oakfield.sch.uk"))
     if cleaned in CONSUMER_DOMAINS:
-        raise OnboardingError("Enter the school's own Google Workspace domain, not a personal email domain")
+        raise OnboardingError(_("Enter the school's own Google Workspace domain, not a personal email domain"))
     return cleaned
 
 
@@ -149,7 +152,7 @@ def bind_directory(
         .where(TenancyDirectory.provider == provider, TenancyDirectory.value == cleaned)
     )
     if owner is not None:
-        raise OnboardingError(f"{cleaned} is already bound to {owner.name}")
+        raise OnboardingError(_("%(cleaned)s is already bound to %(name)s", cleaned=cleaned, name=owner.name))
     directory = TenancyDirectory(tenancy_id=tenancy.id, provider=provider, value=cleaned)
     db.session.add(directory)
     db.session.flush()
@@ -170,7 +173,7 @@ def unbind_directory(tenancy: Tenancy, directory_id: int, *, actor: audit.Actor)
         select(TenancyDirectory).where(TenancyDirectory.id == directory_id, TenancyDirectory.tenancy_id == tenancy.id)
     )
     if directory is None:
-        raise OnboardingError("That directory is not bound to this tenancy")
+        raise OnboardingError(_("That directory is not bound to this tenancy"))
     db.session.delete(directory)
     audit.record(
         "tenancy.directory_unbound",
@@ -188,7 +191,7 @@ def unbind_directory(tenancy: Tenancy, directory_id: int, *, actor: audit.Actor)
 def set_auto_join(tenancy: Tenancy, *, enabled: bool, actor: audit.Actor) -> None:
     """Let anyone from the tenancy's bound directories join as a viewer, or stop it."""
     if enabled and not tenancy.directories:
-        raise OnboardingError("Bind a Microsoft directory or Google domain before you turn on auto-join")
+        raise OnboardingError(_("Bind a Microsoft directory or Google domain before you turn on auto-join"))
     if tenancy.auto_join_enabled == enabled:
         return
     tenancy.auto_join_enabled = enabled
@@ -207,8 +210,10 @@ def invite_data_lead(tenancy: Tenancy, *, email: str, invited_by: User, actor: a
     """Invite the tenancy's first data lead (a trust admin for a trust) through the invitations service."""
     if not tenancy.directories:
         raise OnboardingError(
-            "Bind the school's Microsoft directory or Google domain first: the invitation is "
-            "accepted with an account from it"
+            _(
+                "Bind the school's Microsoft directory or Google domain first: the invitation is "
+                "accepted with an account from it"
+            )
         )
     role = Role.TRUST_ADMIN if tenancy.kind is TenancyKind.TRUST else Role.DATA_LEAD
     try:

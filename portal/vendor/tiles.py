@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Callable
 
+from flask_babel import gettext as _
+from flask_babel import ngettext
 from sqlalchemy import func, select
 
 from portal.changes.models import ChangeNotice, NoticeState, Objection
@@ -19,11 +21,7 @@ from portal.vendor.queries import TILES, TenancyState, Tile, active, dpa_signed,
 SOON_DAYS = 14
 
 
-def _days(days: int) -> str:
-    return "1 day" if days == 1 else f"{days} days"
-
-
-def _objections(state: ObjectionState, title: str, waiting_for: str) -> Tile:
+def _objections(state: ObjectionState, title: str, description: str) -> Tile:
     """Open objections in one state: how many, the oldest's age, and the nearest window close."""
     count, oldest, nearest = db.session.execute(
         select(func.count(Objection.id), func.min(Objection.lodged_at), func.min(ChangeNotice.effective_on))
@@ -35,18 +33,30 @@ def _objections(state: ObjectionState, title: str, waiting_for: str) -> Tile:
         age = (now() - oldest).days
         closes = object_until(nearest)
         left = (closes - uk_today()).days
-        window = f"the nearest notice window closes in {_days(left)}" if left >= 0 else "a notice window has closed"
-        lodged = "today" if age == 0 else f"{_days(age)} ago"
-        detail = f"Oldest lodged {lodged}; {window}."
-    return Tile(title, count, f"Objections {waiting_for}.", "changes_admin.queue", (("state", state.value),), detail)
+        window = (
+            ngettext(
+                "the nearest notice window closes in %(num)d day",
+                "the nearest notice window closes in %(num)d days",
+                left,
+            )
+            if left >= 0
+            else _("a notice window has closed")
+        )
+        lodged = _("today") if age == 0 else ngettext("%(num)d day ago", "%(num)d days ago", age)
+        detail = _("Oldest lodged %(lodged)s; %(window)s.", lodged=lodged, window=window)
+    return Tile(title, count, description, "changes_admin.queue", (("state", state.value),), detail)
 
 
 def _awaiting_acknowledgement() -> Tile:
-    return _objections(ObjectionState.LODGED, "Objections to acknowledge", "lodged but not yet acknowledged")
+    return _objections(
+        ObjectionState.LODGED, _("Objections to acknowledge"), _("Objections lodged but not yet acknowledged.")
+    )
 
 
 def _awaiting_decision() -> Tile:
-    return _objections(ObjectionState.ACKNOWLEDGED, "Objections to decide", "acknowledged, not yet decided")
+    return _objections(
+        ObjectionState.ACKNOWLEDGED, _("Objections to decide"), _("Objections acknowledged, not yet decided.")
+    )
 
 
 def _notices_soon() -> Tile:
@@ -59,24 +69,26 @@ def _notices_soon() -> Tile:
         )
     )
     return Tile(
-        "Changes taking effect soon",
+        _("Changes taking effect soon"),
         count or 0,
-        f"Announced changes taking effect in the next {SOON_DAYS} days.",
+        _("Announced changes taking effect in the next %(days)s days.", days=SOON_DAYS),
         "changes_admin.notices",
     )
 
 
 def _failed_mail() -> Tile:
     count = db.session.scalar(select(func.count(OutboxMessage.id)).where(OutboxMessage.status == OutboxStatus.FAILED))
-    return Tile("Failed mails", count or 0, "Messages the outbox gave up on after every retry.", "notify_admin.index")
+    return Tile(
+        _("Failed mails"), count or 0, _("Messages the outbox gave up on after every retry."), "notify_admin.index"
+    )
 
 
 def _invited_not_active() -> Tile:
     count = db.session.scalar(select(func.count(Tenancy.id)).where(invited(), ~active()))
     return Tile(
-        "Invited, nobody signed in yet",
+        _("Invited, nobody signed in yet"),
         count or 0,
-        "Tenancies with an open invitation none of whose members has signed in.",
+        _("Tenancies with an open invitation none of whose members has signed in."),
         "vendor.tenancies",
         (("state", TenancyState.INVITED.value),),
     )
@@ -85,9 +97,9 @@ def _invited_not_active() -> Tile:
 def _dpa_unsigned() -> Tile:
     count = db.session.scalar(select(func.count(Tenancy.id)).where(~dpa_signed()))
     return Tile(
-        "No signed current DPA",
+        _("No signed current DPA"),
         count or 0,
-        "Tenancies that have not signed the agreement text in force.",
+        _("Tenancies that have not signed the agreement text in force."),
         "vendor.tenancies",
         (("state", "dpa_unsigned"),),
     )

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from typing import Any
 
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask_babel import gettext as _
 from flask_login import current_user
 from sqlalchemy import select
 from werkzeug.wrappers import Response
@@ -81,7 +82,7 @@ def create_tenancy() -> Response:
         flash(str(error))
         return redirect(url_for("vendor.new_tenancy", q=form.key.data))
     db.session.commit()
-    flash(f"Tenancy set up for {tenancy.name}. Bind its directory, then invite its data lead.")
+    flash(_("Tenancy set up for %(name)s. Bind its directory, then invite its data lead.", name=tenancy.name))
     return redirect(url_for("vendor.tenancy", slug=tenancy.slug))
 
 
@@ -142,7 +143,7 @@ def bind_directory(slug: str) -> str | Response:
             value=form.value.data or "",
             actor=audit.Actor.of(current_user),
         ),
-        "Directory bound",
+        _("Directory bound"),
         "value",
     )
 
@@ -156,7 +157,7 @@ def remove_directory(slug: str, directory_id: int) -> str | Response:
         "remove_form",
         form,
         lambda: service.unbind_directory(tenancy, directory_id, actor=audit.Actor.of(current_user)),
-        "Directory removed",
+        _("Directory removed"),
         "submit",
     )
 
@@ -170,7 +171,7 @@ def auto_join(slug: str) -> str | Response:
         "auto_join_form",
         form,
         lambda: service.set_auto_join(tenancy, enabled=form.enabled.data == "yes", actor=audit.Actor.of(current_user)),
-        "Auto-join saved",
+        _("Auto-join saved"),
         "enabled",
     )
 
@@ -184,7 +185,7 @@ def invite(slug: str) -> str | Response:
         "invite_form",
         form,
         lambda: _invite_and_warn(tenancy, form.email.data or ""),
-        "Invitation sent",
+        _("Invitation sent"),
         "email",
     )
 

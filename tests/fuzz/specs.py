@@ -185,6 +185,10 @@ def _entry_fields() -> dict[str, Field]:
         "dpa_reference": Field(TEXT, ""),
         "privacy_contact": Field(EMAIL, "privacy@fuzz.example"),
         "risk_note": Field(TEXT, ""),
+        # The Welsh beside the English (#29).
+        "purpose_cy": Field(TEXT, "Lletya'r gwasanaeth"),
+        "location_cy": Field(TEXT, "Y Deyrnas Unedig"),
+        "risk_note_cy": Field(TEXT, ""),
         # The controlled facts (#20).
         "other_subjects": Field(TEXT, ""),
         "pupil_facing": Field(CHOICE, "no", ("yes", "no")),
@@ -213,7 +217,11 @@ def _edit_entry(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
 
 
 def _statement_fields() -> dict[str, Field]:
-    return {"supplier": Field(HEADER, "Edge Fonts Ltd"), "reason": Field(TEXT, "Marketing site fonts only.")}
+    return {
+        "supplier": Field(HEADER, "Edge Fonts Ltd"),
+        "reason": Field(TEXT, "Marketing site fonts only."),
+        "reason_cy": Field(TEXT, "Ffontiau'r wefan farchnata yn unig."),
+    }
 
 
 def _new_statement(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
@@ -230,6 +238,7 @@ def _option_fields() -> dict[str, Field]:
         "key": Field(TEXT, "fuzz-option"),
         "name": Field(HEADER, "Fuzz option"),
         "description": Field(TEXT, "What it changes."),
+        "description_cy": Field(TEXT, "Beth mae'n ei newid."),
         "default": Field(CHOICE, "on", ("off", "maybe")),
         "entry_keys": Field(CHOICE, "kestrel-moderation", ("azure-openai", "no-such-entry")),
     }
@@ -256,12 +265,13 @@ def _publish(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
         "reviewed_on": Field(DATE, date(uk_today())),
         "next_review_on": Field(DATE, date(uk_today() + dt.timedelta(days=300))),
         "summary": Field(HEADER, "Notes tidied."),
+        "summary_cy": Field(TEXT, "Nodiadau wedi'u tacluso."),
     }
 
 
 def _notes(world: World) -> tuple[dict[str, Any], dict[str, Field]]:
     with_draft(world, None)
-    return {}, {"notes": Field(TEXT, "General notes.")}
+    return {}, {"notes": Field(TEXT, "General notes."), "notes_cy": Field(TEXT, "Nodiadau cyffredinol.")}
 
 
 def _with_draft(world: World) -> tuple[dict[str, Any], dict[str, Field]]:

@@ -45,7 +45,7 @@ def test_the_json_validates_and_a_repeated_request_with_its_etag_is_a_304(client
     jsonschema.Draft202012Validator(schema, format_checker=jsonschema.Draft202012Validator.FORMAT_CHECKER).validate(
         document
     )
-    assert document["schema_version"] == "2.0.0" and schema["properties"]["schema_version"]["const"] == "2.0.0"
+    assert document["schema_version"] == "2.1.0" and schema["properties"]["schema_version"]["const"] == "2.1.0"
     assert client.get("/sub-processors.json", headers={"If-None-Match": response.headers["ETag"]}).status_code == 304
 
 
