@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 09:33:15.169132
+Create Date: 2026-12-06 10:50:26.745517
 
 """
 
@@ -117,6 +117,8 @@ def upgrade():
         sa.Column("confirm_expires_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("confirmed_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("unsubscribe_hash", sa.String(length=64), nullable=False),
+        sa.Column("language", sa.String(length=2), server_default="en", nullable=False),
+        sa.CheckConstraint("language IN ('en', 'cy')", name=op.f("ck_subscriber_language_known")),
         sa.CheckConstraint(
             "(confirmed_at IS NULL) <> (confirm_token_hash IS NULL)", name=op.f("ck_subscriber_confirmed_or_pending")
         ),
@@ -143,11 +145,13 @@ def upgrade():
         sa.Column("trust_id", sa.Integer(), nullable=True),
         sa.Column("auto_join_enabled", sa.Boolean(), nullable=False),
         sa.Column("central_staff_use_service", sa.Boolean(), nullable=False),
+        sa.Column("language", sa.String(length=2), server_default="en", nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
         sa.CheckConstraint("kind <> 'school' OR urn IS NOT NULL", name=op.f("ck_tenancy_school_has_urn")),
         sa.CheckConstraint("kind <> 'trust' OR group_uid IS NOT NULL", name=op.f("ck_tenancy_trust_has_group_uid")),
         sa.CheckConstraint("kind <> 'trust' OR trust_id IS NULL", name=op.f("ck_tenancy_trust_not_nested")),
+        sa.CheckConstraint("language IN ('en', 'cy')", name=op.f("ck_tenancy_language_known")),
         sa.ForeignKeyConstraint(["trust_id"], ["tenancy.id"], name=op.f("fk_tenancy_trust_id_tenancy")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_tenancy")),
         sa.UniqueConstraint("group_uid", name=op.f("uq_tenancy_group_uid")),
@@ -185,8 +189,10 @@ def upgrade():
             nullable=True,
         ),
         sa.Column("last_sign_in_at", sa.DateTime(timezone=True), nullable=True),
+        sa.Column("language", sa.String(length=2), nullable=True),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("updated_at", sa.DateTime(timezone=True), nullable=False),
+        sa.CheckConstraint("language IS NULL OR language IN ('en', 'cy')", name=op.f("ck_user_account_language_known")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_user_account")),
     )
     op.create_table(
@@ -821,6 +827,7 @@ def upgrade():
         sa.Column("filename", sa.String(length=200), nullable=False),
         sa.Column("sha256", sa.String(length=64), nullable=False),
         sa.Column("size_bytes", sa.Integer(), nullable=False),
+        sa.Column("language", sa.String(length=8), server_default="en", nullable=False),
         sa.Column("submission_key", sa.String(length=64), nullable=True),
         sa.Column("pdf", sa.LargeBinary(), nullable=True),
         sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_agreement_sha256_length")),
@@ -1044,6 +1051,7 @@ def upgrade():
         sa.Column("ip", sa.String(length=64), nullable=True),
         sa.Column("user_agent", sa.String(length=400), nullable=True),
         sa.Column("text_sha256", sa.String(length=64), nullable=False),
+        sa.Column("language", sa.String(length=8), server_default="en", nullable=False),
         sa.ForeignKeyConstraint(
             ["nda_version_id"],
             ["nda_text_version.id"],

@@ -6,6 +6,7 @@ import datetime as dt
 from typing import Any
 
 from flask import current_app
+from flask_babel import get_locale
 from flask_babel import gettext as _
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import selectinload
@@ -335,19 +336,26 @@ def _listed_since(entry: RegisterEntry, before: RegisterEntry | None, today: dt.
 
 
 def _announce(version: RegisterVersion, base: RegisterVersion | None) -> None:
-    """Tell subscribers and every data lead (through the outbox, after the commit)."""
+    """Tell subscribers and every data lead (through the outbox, after the commit), each in their language."""
     urls = current_app.url_map.bind("localhost")
-    links = [("Read the register", mail_url(urls.build("register.public_register")))]
-    if base is not None:
-        compare = urls.build("register.compare", {"from": base.sequence, "to": version.sequence})
-        links.append((f"What changed since version {base.number}", mail_url(compare)))
     vendor = current_app.config["VENDOR_NAME"]
-    summary = version.summary or f"Version {version.number} of the register has been published."
-    announce(
-        Notice(
-            subject=f"{vendor} sub-processor register: version {version.number} published",
+
+    def written() -> Notice:  # once per language (#29)
+        links = [(_("Read the register"), mail_url(urls.build("register.public_register")))]
+        if base is not None:
+            compare = urls.build("register.compare", {"from": base.sequence, "to": version.sequence})
+            links.append((_("What changed since version %(number)s", number=base.number), mail_url(compare)))
+        welsh = get_locale() is not None and str(get_locale()) == "cy"
+        summary = (version.summary_cy if welsh and version.summary_cy else version.summary) or _(
+            "Version %(number)s of the register has been published.", number=version.number
+        )
+        return Notice(
+            subject=_(
+                "%(vendor)s sub-processor register: version %(number)s published", vendor=vendor, number=version.number
+            ),
             summary=summary,
             links=links,
             reference=f"register-version:{version.id}",
         )
-    )
+
+    announce(written)
