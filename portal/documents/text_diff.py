@@ -18,6 +18,7 @@ class Line:
 
     kind: str
     text: str
+    language: str = "en"  # which language version the paragraph belongs to (#29), for its `lang`
 
 
 def paragraphs(content: dict[str, Any]) -> list[str]:
@@ -35,14 +36,21 @@ def paragraphs(content: dict[str, Any]) -> list[str]:
     return [line for line in lines if line]
 
 
+def _tagged(content: dict[str, Any]) -> list[tuple[str, str]]:
+    """The paragraphs with their language: the English, then the Welsh version's."""
+    welsh = set(paragraphs(content["cy"])) if isinstance(content.get("cy"), dict) else set()
+    english = paragraphs({key: value for key, value in content.items() if key != "cy"})
+    return [("en", line) for line in english] + [("cy", line) for line in paragraphs(content) if line in welsh]
+
+
 def changes(before: str | None, after: dict[str, Any]) -> list[Line]:
     """The paragraphs that differ between a published text (its stored JSON) and a composed one."""
-    old = paragraphs(json.loads(before)) if before else []
-    new = paragraphs(after)
+    old = _tagged(json.loads(before)) if before else []
+    new = _tagged(after)
     found: list[Line] = []
     for tag, i1, i2, j1, j2 in difflib.SequenceMatcher(a=old, b=new, autojunk=False).get_opcodes():
         if tag == "equal":
             continue
-        found.extend(Line("removed", text) for text in old[i1:i2])
-        found.extend(Line("added", text) for text in new[j1:j2])
+        found.extend(Line("removed", text, language) for language, text in old[i1:i2])
+        found.extend(Line("added", text, language) for language, text in new[j1:j2])
     return found

@@ -247,6 +247,7 @@ def nda_versions() -> Any:
         form=form,
         latest=latest,
         text=nda.nda_content(latest) if latest else nda.compose_nda(),
+        nda_language="en",  # the English text, marked so on a page in Welsh (#29)
     )
     return (page, 400) if form.errors else page
 
