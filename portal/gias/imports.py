@@ -105,17 +105,18 @@ def start_apply(batch: GiasImportBatch, *, user: User) -> Job:
     db.session.refresh(batch)
     # Every valid row is counted once in the preview: the number of chunks without loading the rows.
     valid = sum(batch.preview["counts"].values()) if batch.preview else len(batch.rows)
-    chunks = math.ceil(valid / apply_rows())
+    size = apply_rows()
     targets = [
-        jobs.Target(n, _("Rows %(first)s to %(last)s", first=(n - 1) * apply_rows() + 1, last=n * apply_rows()))
-        for n in range(1, chunks + 1)
+        jobs.Target(n, _("Rows %(first)s to %(last)s", first=(n - 1) * size + 1, last=min(n * size, valid)))
+        for n in range(1, math.ceil(valid / size) + 1)
     ]
     job = jobs.create_job(
         APPLY,
         tenancy_id=None,
         actor=user,
         targets=[*targets, jobs.Target(LAST_STEP, _("Update the schools and trusts set up here"))],
-        params={"batch_id": batch.id},
+        # The chunk size goes with the job: a worker configured otherwise still applies these chunks.
+        params={"batch_id": batch.id, "rows_per_item": size},
     )
     batch.job_id = job.id
     audit.record(
@@ -237,7 +238,7 @@ def apply_item(job: Job, item: JobItem) -> int | None:
         summary = dict(batch.summary or _zero()) | {"rejected": len(batch.rejects)}
         service.finish_apply(batch, summary, _actor(job))
         return batch.id
-    size = apply_rows()
+    size = int(job.params["rows_per_item"])
     counts = service.apply_rows(batch.kind, batch.rows[(item.target_id - 1) * size : item.target_id * size])
     summary = dict(batch.summary or _zero())
     batch.summary = {name: summary.get(name, 0) + counts.get(name, 0) for name in summary | counts}
