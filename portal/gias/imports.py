@@ -239,11 +239,26 @@ def apply_item(job: Job, item: JobItem) -> int | None:
         service.finish_apply(batch, summary, _actor(job))
         return batch.id
     size = int(job.params["rows_per_item"])
-    counts = service.apply_rows(batch.kind, batch.rows[(item.target_id - 1) * size : item.target_id * size])
+    counts = service.apply_rows(batch.kind, _rows_of(batch)[(item.target_id - 1) * size : item.target_id * size])
     summary = dict(batch.summary or _zero())
     batch.summary = {name: summary.get(name, 0) + counts.get(name, 0) for name in summary | counts}
     db.session.flush()
     return batch.id
+
+
+# The staged rows of the batch this worker applies now: read once, not once per chunk (a full extract's
+# rows are megabytes of JSON). A staged batch's rows never change; the key tells batches apart.
+_ROWS: dict[tuple[int, str, Any], list[dict[str, Any]]] = {}
+
+
+def _rows_of(batch: GiasImportBatch) -> list[dict[str, Any]]:
+    key = (batch.id, batch.sha256, batch.created_at)
+    rows = _ROWS.get(key)
+    if rows is None:
+        rows = batch.rows
+        _ROWS.clear()
+        _ROWS[key] = rows
+    return rows
 
 
 def _failed_chunks(job: Job) -> int:
