@@ -109,8 +109,10 @@ def job_path(rows: int, uri: str, data: bytes) -> None:
         batch = imports.upload(data, filename="bench.csv", user=user)
         db.session.commit()
         batch_id, read_job = batch.id, batch.job_id
-        print(f"job path: upload request (checks, {len(data) / 1024 / 1024:.0f} MB stored in parts): "
-              f"{time.perf_counter() - started:.2f} s")
+        print(
+            f"job path: upload request (checks, {len(data) / 1024 / 1024:.0f} MB stored in parts): "
+            f"{time.perf_counter() - started:.2f} s"
+        )
         started = time.perf_counter()
         outcome = jobs.run_job(read_job)
         print(f"job path: reading job ({outcome}): {time.perf_counter() - started:.2f} s")
