@@ -10,6 +10,7 @@ import codecs
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -220,7 +221,7 @@ def merge(kind: ExtractKind, parts: list[ParsedExtract]) -> ParsedExtract:
         merged.rejects.extend(part.rejects)
         for row in part.rows:
             if row[key] in seen:
-                _reject(merged, row["line"], row[key], message % {"key": row[key]})
+                _reject(merged, row["line"], row[key], message(row[key]))
             else:
                 seen.add(row[key])
                 merged.rows.append(row)
@@ -328,8 +329,21 @@ _ROW_READERS = {
     ExtractKind.LINKS: _link,
 }
 
-_DUPLICATE = {
-    ExtractKind.ESTABLISHMENTS: ("urn", "URN %(key)s appears more than once in the file"),
-    ExtractKind.GROUPS: ("uid", "Group UID %(key)s appears more than once in the file"),
-    ExtractKind.LINKS: ("urn", "URN %(key)s is linked to more than one trust in the file"),
+
+def _duplicate_urn(key: str) -> str:
+    return str(_("URN %(key)s appears more than once in the file", key=key))
+
+
+def _duplicate_uid(key: str) -> str:
+    return str(_("Group UID %(key)s appears more than once in the file", key=key))
+
+
+def _linked_twice(key: str) -> str:
+    return str(_("URN %(key)s is linked to more than one trust in the file", key=key))
+
+
+_DUPLICATE: dict[ExtractKind, tuple[str, Callable[[str], str]]] = {
+    ExtractKind.ESTABLISHMENTS: ("urn", _duplicate_urn),
+    ExtractKind.GROUPS: ("uid", _duplicate_uid),
+    ExtractKind.LINKS: ("urn", _linked_twice),
 }
