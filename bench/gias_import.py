@@ -5,7 +5,9 @@ time and peak memory. Not part of `make test`.
 
 It builds the extract in the real format (cp1252, GIAS column names), migrates a fresh database,
 imports the file the way `flask gias import` does (parse, stage, apply in one transaction), then
-imports it again (idempotent: nothing changes) and prints both timings.
+imports it again (idempotent: nothing changes) and prints both timings. Then the console's path
+(#26) on a fresh database: the upload's checks and stored parts (the request), the job reading it
+and the job applying it, run here as a worker runs them, each timed.
 """
 
 from __future__ import annotations
@@ -81,8 +83,50 @@ def main() -> None:
             print(f"peak Python memory during an import (tracemalloc): {peak / 1024 / 1024:.0f} MB")
             db.session.remove()
             db.engine.dispose()
+        job_path(args.rows, args.database_uri or f"sqlite:///{folder}/jobs-bench.sqlite", data)
     max_rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     print(f"process peak RSS: {max_rss:.0f} MB")
+
+
+def job_path(rows: int, uri: str, data: bytes) -> None:
+    """The console's upload on a fresh database: request, read job, apply job (each job run in this process)."""
+    from flask_migrate import upgrade
+    from sqlalchemy import select
+
+    from portal import create_app
+    from portal.auth.models import User, VendorRole
+    from portal.extensions import db
+    from portal.gias import imports
+    from portal.jobs import service as jobs
+
+    app = create_app({"SQLALCHEMY_DATABASE_URI": uri, "ENV": "test", "SECRET_KEY": "bench-" + "x" * 40})
+    with app.app_context():
+        upgrade(directory=str(ROOT / "migrations"))
+        user = User(email="bench@example.com", display_name="Bench", vendor_role=VendorRole.ADMIN)
+        db.session.add(user)
+        db.session.commit()
+        started = time.perf_counter()
+        batch = imports.upload(data, filename="bench.csv", user=user)
+        db.session.commit()
+        batch_id, read_job = batch.id, batch.job_id
+        print(
+            f"job path: upload request (checks, {len(data) / 1024 / 1024:.0f} MB stored in parts): "
+            f"{time.perf_counter() - started:.2f} s"
+        )
+        started = time.perf_counter()
+        outcome = jobs.run_job(read_job)
+        print(f"job path: reading job ({outcome}): {time.perf_counter() - started:.2f} s")
+        from portal.gias.models import GiasImportBatch
+
+        batch = db.session.scalar(select(GiasImportBatch).where(GiasImportBatch.id == batch_id))
+        started = time.perf_counter()
+        job = imports.start_apply(batch, user=user)
+        db.session.commit()
+        outcome = jobs.run_job(job.id)
+        batch = db.session.get(GiasImportBatch, batch_id)
+        print(f"job path: applying job ({outcome}): {time.perf_counter() - started:.2f} s; {batch.summary}")
+        db.session.remove()
+        db.engine.dispose()
 
 
 if __name__ == "__main__":

@@ -15,6 +15,10 @@ if (progress) {
       if (response.ok) {
         const page = new DOMParser().parseFromString(await response.text(), 'text/html')
         const fresh = page.querySelector('[data-job-progress]')
+        if (!fresh && progress.hasAttribute('data-reload-when-done')) {
+          window.location.reload()
+          return
+        }
         if (fresh) {
           const count = document.getElementById('job-count')
           const freshCount = fresh.querySelector('#job-count')
@@ -27,6 +31,11 @@ if (progress) {
           // The status line keeps its element, so screen readers announce its new text.
           if (count && freshCount) count.textContent = freshCount.textContent
           if (!fresh.hasAttribute('data-refresh')) {
+            // A page whose whole content changes when its job is done (a GIAS upload's preview) loads it.
+            if (progress.hasAttribute('data-reload-when-done')) {
+              window.location.reload()
+              return
+            }
             initAll({ scope: progress })
             return
           }

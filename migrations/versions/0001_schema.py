@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 10:50:26.745517
+Create Date: 2026-12-06 10:55:53.342667
 
 """
 
@@ -316,35 +316,6 @@ def upgrade():
     )
     with op.batch_alter_table("dpia_download", schema=None) as batch_op:
         batch_op.create_index("ix_dpia_download_tenancy_at", ["tenancy_id", "at"], unique=False)
-
-    op.create_table(
-        "gias_import_batch",
-        sa.Column("id", sa.Integer(), nullable=False),
-        sa.Column(
-            "kind",
-            sa.Enum("establishments", "groups", "links", name="extractkind", native_enum=False, length=16),
-            nullable=False,
-        ),
-        sa.Column("filename", sa.String(length=255), nullable=False),
-        sa.Column("sha256", sa.String(length=64), nullable=False),
-        sa.Column(
-            "state", sa.Enum("staged", "applied", name="batchstate", native_enum=False, length=16), nullable=False
-        ),
-        sa.Column("row_count", sa.Integer(), nullable=False),
-        sa.Column("rows", sa.JSON(), nullable=False),
-        sa.Column("rejects", sa.JSON(), nullable=False),
-        sa.Column("summary", sa.JSON(), nullable=True),
-        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
-        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
-        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True),
-        sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_gias_import_batch_sha256_length")),
-        sa.ForeignKeyConstraint(
-            ["uploaded_by_id"], ["user_account.id"], name=op.f("fk_gias_import_batch_uploaded_by_id_user_account")
-        ),
-        sa.PrimaryKeyConstraint("id", name=op.f("pk_gias_import_batch")),
-    )
-    with op.batch_alter_table("gias_import_batch", schema=None) as batch_op:
-        batch_op.create_index(batch_op.f("ix_gias_import_batch_sha256"), ["sha256"], unique=False)
 
     op.create_table(
         "identity",
@@ -940,6 +911,48 @@ def upgrade():
         )
 
     op.create_table(
+        "gias_import_batch",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column(
+            "kind",
+            sa.Enum("establishments", "groups", "links", name="extractkind", native_enum=False, length=16),
+            nullable=False,
+        ),
+        sa.Column("filename", sa.String(length=255), nullable=False),
+        sa.Column("sha256", sa.String(length=64), nullable=False),
+        sa.Column(
+            "state",
+            sa.Enum(
+                "parsing", "failed", "staged", "applying", "applied", name="batchstate", native_enum=False, length=16
+            ),
+            nullable=False,
+        ),
+        sa.Column("row_count", sa.Integer(), nullable=False),
+        sa.Column("rows", sa.JSON(), nullable=False),
+        sa.Column("rejects", sa.JSON(), nullable=False),
+        sa.Column("preview", sa.JSON(), nullable=True),
+        sa.Column("size", sa.Integer(), nullable=False),
+        sa.Column("encoding", sa.String(length=16), nullable=True),
+        sa.Column("header", sa.JSON(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.Column("job_id", sa.Integer(), nullable=True),
+        sa.Column("summary", sa.JSON(), nullable=True),
+        sa.Column("uploaded_by_id", sa.Integer(), nullable=True),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.Column("applied_at", sa.DateTime(timezone=True), nullable=True),
+        sa.CheckConstraint("length(sha256) = 64", name=op.f("ck_gias_import_batch_sha256_length")),
+        sa.ForeignKeyConstraint(
+            ["job_id"], ["job.id"], name=op.f("fk_gias_import_batch_job_id_job"), ondelete="SET NULL"
+        ),
+        sa.ForeignKeyConstraint(
+            ["uploaded_by_id"], ["user_account.id"], name=op.f("fk_gias_import_batch_uploaded_by_id_user_account")
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gias_import_batch")),
+    )
+    with op.batch_alter_table("gias_import_batch", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_gias_import_batch_sha256"), ["sha256"], unique=False)
+
+    op.create_table(
         "incident_entry",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("incident_id", sa.Integer(), nullable=False),
@@ -1380,6 +1393,31 @@ def upgrade():
         )
 
     op.create_table(
+        "gias_upload_part",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("batch_id", sa.Integer(), nullable=False),
+        sa.Column("position", sa.Integer(), nullable=False),
+        sa.Column("first_line", sa.Integer(), nullable=False),
+        sa.Column("data", sa.LargeBinary(), nullable=False),
+        sa.Column("parsed", sa.Boolean(), nullable=False),
+        sa.Column("row_count", sa.Integer(), nullable=False),
+        sa.Column("ignored", sa.Integer(), nullable=False),
+        sa.Column("rows", sa.JSON(), nullable=True),
+        sa.Column("rejects", sa.JSON(), nullable=True),
+        sa.Column("error", sa.Text(), nullable=True),
+        sa.ForeignKeyConstraint(
+            ["batch_id"],
+            ["gias_import_batch.id"],
+            name=op.f("fk_gias_upload_part_batch_id_gias_import_batch"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_gias_upload_part")),
+        sa.UniqueConstraint("batch_id", "position", name=op.f("uq_gias_upload_part_batch_id_position")),
+    )
+    with op.batch_alter_table("gias_upload_part", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_gias_upload_part_batch_id"), ["batch_id"], unique=False)
+
+    op.create_table(
         "objection_step",
         sa.Column("id", sa.Integer(), nullable=False),
         sa.Column("objection_id", sa.Integer(), nullable=False),
@@ -1542,6 +1580,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_objection_step_objection_id"))
 
     op.drop_table("objection_step")
+    with op.batch_alter_table("gias_upload_part", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_gias_upload_part_batch_id"))
+
+    op.drop_table("gias_upload_part")
     with op.batch_alter_table("exit_case", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_exit_case_one_open",
@@ -1594,6 +1636,10 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_incident_entry_incident_id"))
 
     op.drop_table("incident_entry")
+    with op.batch_alter_table("gias_import_batch", schema=None) as batch_op:
+        batch_op.drop_index(batch_op.f("ix_gias_import_batch_sha256"))
+
+    op.drop_table("gias_import_batch")
     with op.batch_alter_table("document_access_request", schema=None) as batch_op:
         batch_op.drop_index(
             "uq_document_access_request_one_pending",
@@ -1679,10 +1725,6 @@ def downgrade():
         batch_op.drop_index(batch_op.f("ix_identity_user_id"))
 
     op.drop_table("identity")
-    with op.batch_alter_table("gias_import_batch", schema=None) as batch_op:
-        batch_op.drop_index(batch_op.f("ix_gias_import_batch_sha256"))
-
-    op.drop_table("gias_import_batch")
     with op.batch_alter_table("dpia_download", schema=None) as batch_op:
         batch_op.drop_index("ix_dpia_download_tenancy_at")
 

@@ -10,7 +10,8 @@ import datetime as dt
 import enum
 from typing import Any, Optional
 
-from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, String
+from flask_babel import gettext as _
+from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from portal.db import enum_values, utcnow
@@ -24,15 +25,22 @@ class ExtractKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return {
-            "establishments": "Establishment fields",
-            "groups": "Academy trusts and groups",
-            "links": "Group links (academy to trust)",
-        }[self.value]
+        return str(
+            {
+                "establishments": _("Establishment fields"),
+                "groups": _("Academy trusts and groups"),
+                "links": _("Group links (academy to trust)"),
+            }[self.value]
+        )
 
 
 class BatchState(enum.StrEnum):
+    # Uploaded through the console: a job reads it part by part (#26), then it is staged or failed.
+    PARSING = "parsing"
+    FAILED = "failed"
     STAGED = "staged"
+    # Confirmed: a job applies its rows a chunk at a time, then it is applied.
+    APPLYING = "applying"
     APPLIED = "applied"
 
 
@@ -92,11 +100,46 @@ class GiasImportBatch(db.Model):  # type: ignore[name-defined,misc]
         Enum(BatchState, values_callable=enum_values, native_enum=False, length=16), default=BatchState.STAGED
     )
     row_count: Mapped[int] = mapped_column(default=0)
-    # The normalised valid rows and the rejected ones ({"line", "reason", "key"}), as parsed.
-    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # The normalised valid rows and the rejected ones ({"line", "reason", "key"}), as parsed. The rows
+    # (megabytes for a full extract) are loaded only by what applies them, never by the pages.
+    rows: Mapped[list[dict[str, Any]]] = mapped_column(JSON, deferred=True)
     rejects: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    # What applying would do, as the register stood when the file was read: counts and the first rows
+    # of each kind of change (service.preview_of), so the preview page never compares 50,000 rows.
+    preview: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
+    # An upload read by a job: its size, encoding and header row, and why it could not be read.
+    size: Mapped[int] = mapped_column(default=0)
+    encoding: Mapped[Optional[str]] = mapped_column(String(16))
+    header: Mapped[Optional[list[str]]] = mapped_column(JSON)
+    error: Mapped[Optional[str]] = mapped_column(Text)
+    # The job reading or applying it now (the last one once it is done).
+    job_id: Mapped[Optional[int]] = mapped_column(ForeignKey("job.id", ondelete="SET NULL"))
     # What applying it did: {"created": n, "updated": n, "unchanged": n, "skipped": n}.
     summary: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
     applied_at: Mapped[Optional[dt.datetime]]
+
+
+class GiasUploadPart(db.Model):  # type: ignore[name-defined,misc]
+    """A slice of an uploaded extract (whole CSV records), stored with the batch in the upload's transaction.
+
+    A job reads one part per item and keeps what it found here until the last item merges them; the
+    parts are deleted then, so the upload's bytes live only while the file is being read.
+    """
+
+    __tablename__ = "gias_upload_part"
+    __table_args__ = (UniqueConstraint("batch_id", "position"),)
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    batch_id: Mapped[int] = mapped_column(ForeignKey("gias_import_batch.id", ondelete="CASCADE"), index=True)
+    position: Mapped[int]
+    # The file's line number of the part's first line, so rejected rows name the line in the file.
+    first_line: Mapped[int]
+    data: Mapped[bytes] = mapped_column(LargeBinary, deferred=True)
+    parsed: Mapped[bool] = mapped_column(default=False)
+    row_count: Mapped[int] = mapped_column(default=0)
+    ignored: Mapped[int] = mapped_column(default=0)
+    rows: Mapped[Optional[list[dict[str, Any]]]] = mapped_column(JSON, deferred=True)
+    rejects: Mapped[Optional[list[dict[str, Any]]]] = mapped_column(JSON, deferred=True)
+    error: Mapped[Optional[str]] = mapped_column(Text)

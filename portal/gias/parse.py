@@ -6,11 +6,16 @@ UTF-8, with or without a byte-order mark. Both are read. Nothing here touches th
 
 from __future__ import annotations
 
+import codecs
 import csv
 import io
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
+
+from flask_babel import gettext as _
+from flask_babel import ngettext
 
 from portal.gias.models import ExtractKind
 from portal.web.clean import clean_line
@@ -39,6 +44,7 @@ GROUP_STATUSES = {"Open", "Closed", "Proposed to open"}
 # Federations, sponsors and children's centre groups are GIAS groups too, but not controllers.
 TRUST_TYPES = {"Multi-academy trust", "Single-academy trust", "Trust"}
 
+SLICE = 1024 * 1024
 _URN = re.compile(r"\d{6}")
 _UID = re.compile(r"\d{1,12}")
 _COMPANY = re.compile(r"[0-9]{8}|[A-Z]{2}[0-9]{6}")
@@ -62,10 +68,10 @@ class ParsedExtract:
 def decode(data: bytes) -> str:
     """The text of an upload: UTF-8 (BOM or not), else Windows-1252, as GIAS publishes it."""
     if not data.strip():
-        raise ExtractError("The selected file is empty")
+        raise ExtractError(_("The selected file is empty"))
     # The whole file, not its start: a NUL further in reached the rows and failed PostgreSQL at import.
     if b"\x00" in data:
-        raise ExtractError("The selected file must be a CSV file: this one is binary")
+        raise ExtractError(_("The selected file must be a CSV file: this one is binary"))
     try:
         return data.decode("utf-8-sig")
     except UnicodeDecodeError:
@@ -84,8 +90,14 @@ def recognise(header: list[str]) -> ExtractKind:
             return kind
     missing = [name for name in REQUIRED[ExtractKind.ESTABLISHMENTS] if name not in columns]
     raise ExtractError(
-        "The selected file must be a GIAS establishment, groups or links extract with its original columns: "
-        f"it has no {', '.join(missing)} column{'s' if len(missing) > 1 else ''}"
+        ngettext(
+            "The selected file must be a GIAS establishment, groups or links extract with its original columns: "
+            "it has no %(columns)s column",
+            "The selected file must be a GIAS establishment, groups or links extract with its original columns: "
+            "it has no %(columns)s columns",
+            len(missing),
+            columns=", ".join(missing),
+        )
     )
 
 
@@ -95,20 +107,126 @@ def parse(data: bytes) -> ParsedExtract:
     try:
         reader = csv.reader(io.StringIO(text, newline=""), strict=True)
         header = [name.strip() for name in next(reader, [])]
-        kind = recognise(header)
-        index = {name: position for position, name in enumerate(header)}
-        parsed = ParsedExtract(kind)
-        seen: set[str] = set()
-        row_reader = _ROW_READERS[kind]
+    except csv.Error as error:
+        raise _not_csv(error) from error
+    kind = recognise(header)
+    parsed = ParsedExtract(kind)
+    _read_rows(parsed, header, reader, 0, set())
+    return parsed
+
+
+def _not_csv(error: csv.Error) -> ExtractError:
+    return ExtractError(_("The selected file is not a readable CSV file (%(error)s)", error=str(error)))
+
+
+def _read_rows(parsed: ParsedExtract, header: list[str], reader: Any, line_offset: int, seen: set[str]) -> None:
+    """Validate each record of a reader into `parsed`; a record's line is the reader's plus the offset."""
+    index = {name: position for position, name in enumerate(header)}
+    row_reader = _ROW_READERS[parsed.kind]
+    try:
         for values in reader:
             if not any(value.strip() for value in values):
                 continue
             # Every cell one line, without control characters (#18): names reach mail headers and documents.
             row = {name: (clean_line(values[i]).strip() if i < len(values) else "") for name, i in index.items()}
-            row_reader(parsed, row, reader.line_num, seen)
+            row_reader(parsed, row, line_offset + reader.line_num, seen)
     except csv.Error as error:
-        raise ExtractError(f"The selected file is not a readable CSV file ({error})") from error
+        raise _not_csv(error) from error
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What the console checks of an upload before it is stored: its extract, encoding, header and parts."""
+
+    kind: ExtractKind
+    encoding: str
+    header: list[str]
+    # (first line number, start, end) of each slice of whole records after the header.
+    parts: list[tuple[int, int, int]]
+
+
+def encoding_of(data: bytes) -> str:
+    """The codec `decode` would read the file with, checked a slice at a time (no copy of a 60 MB text)."""
+    if not data or data.isspace():
+        raise ExtractError(_("The selected file is empty"))
+    if b"\x00" in data:
+        raise ExtractError(_("The selected file must be a CSV file: this one is binary"))
+    view = memoryview(data)
+    for codec in ("utf-8-sig", "cp1252"):
+        decoder = codecs.getincrementaldecoder(codec)()
+        try:
+            for start in range(0, len(data), SLICE):
+                decoder.decode(view[start : start + SLICE])
+            decoder.decode(b"", final=True)
+        except UnicodeDecodeError:
+            continue
+        return codec
+    return "latin-1"
+
+
+def check_upload(data: bytes, part_bytes: int) -> Upload:
+    """The quick checks of a whole file (empty, binary, encoding, columns) and where to cut it into parts.
+
+    A part ends at a line break outside quotes: one after an even number of `"` bytes since the part
+    began (each quoted field opens and closes once; an escaped quote is two). Both `"` and the line
+    break are single bytes in UTF-8 and Windows-1252 alike, so no character is ever cut in two.
+    """
+    encoding = encoding_of(data)
+    header_end = _record_end(data, 0)
+    try:
+        header = next(csv.reader(io.StringIO(data[:header_end].decode(encoding), newline=""), strict=True), [])
+    except csv.Error as error:
+        raise _not_csv(error) from error
+    header = [name.strip() for name in header]
+    kind = recognise(header)
+    parts: list[tuple[int, int, int]] = []
+    start, line = header_end, data.count(b"\n", 0, header_end) + 1
+    while start < len(data):
+        end = _record_end(data, min(start + part_bytes, len(data)), since=start)
+        parts.append((line, start, end))
+        line += data.count(b"\n", start, end)
+        start = end
+    return Upload(kind, encoding, header, parts)
+
+
+def _record_end(data: bytes, position: int, since: int | None = None) -> int:
+    """Just after the first line break at or after `position` outside a quoted field (or the end).
+
+    One pass: the quotes are counted once, so a file with a stray quote costs no more than any other."""
+    cursor = position
+    quotes = data.count(b'"', position if since is None else since, cursor)
+    while (newline := data.find(b"\n", cursor)) != -1:
+        quotes += data.count(b'"', cursor, newline)
+        cursor = newline + 1
+        if quotes % 2 == 0:
+            return cursor
+    return len(data)
+
+
+def parse_part(kind: ExtractKind, header: list[str], text: str, first_line: int) -> ParsedExtract:
+    """Validate the records of one part (duplicates within it only: `merge` finds those across parts)."""
+    parsed = ParsedExtract(kind)
+    reader = csv.reader(io.StringIO(text, newline=""), strict=True)
+    _read_rows(parsed, header, reader, first_line - 1, set())
     return parsed
+
+
+def merge(kind: ExtractKind, parts: list[ParsedExtract]) -> ParsedExtract:
+    """The parts of one file as if read in one go: a key already seen in an earlier part is rejected."""
+    merged = ParsedExtract(kind)
+    key, message = _DUPLICATE[kind]
+    seen: set[str] = set()
+    for part in parts:
+        merged.ignored += part.ignored
+        merged.rejects.extend(part.rejects)
+        for row in part.rows:
+            if row[key] in seen:
+                _reject(merged, row["line"], row[key], message(row[key]))
+            else:
+                seen.add(row[key])
+                merged.rows.append(row)
+    merged.rejects.sort(key=lambda reject: reject["line"])
+    return merged
 
 
 def _reject(parsed: ParsedExtract, line: int, key: str, reason: str) -> None:
@@ -209,4 +327,23 @@ _ROW_READERS = {
     ExtractKind.ESTABLISHMENTS: _establishment,
     ExtractKind.GROUPS: _group,
     ExtractKind.LINKS: _link,
+}
+
+
+def _duplicate_urn(key: str) -> str:
+    return str(_("URN %(key)s appears more than once in the file", key=key))
+
+
+def _duplicate_uid(key: str) -> str:
+    return str(_("Group UID %(key)s appears more than once in the file", key=key))
+
+
+def _linked_twice(key: str) -> str:
+    return str(_("URN %(key)s is linked to more than one trust in the file", key=key))
+
+
+_DUPLICATE: dict[ExtractKind, tuple[str, Callable[[str], str]]] = {
+    ExtractKind.ESTABLISHMENTS: ("urn", _duplicate_urn),
+    ExtractKind.GROUPS: ("uid", _duplicate_uid),
+    ExtractKind.LINKS: ("urn", _linked_twice),
 }

@@ -7,6 +7,7 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
+from flask_babel import gettext as _
 from sqlalchemy import insert, select, update
 
 from portal.audit import service as audit
@@ -56,8 +57,12 @@ def sha256(data: bytes) -> str:
     return hashlib.sha256(data).hexdigest()
 
 
-def stage(data: bytes, *, filename: str, uploaded_by: User | None, actor: audit.Actor) -> GiasImportBatch:
-    """Parse an upload and keep it as a staged batch (ExtractError if it is not an extract)."""
+def stage(
+    data: bytes, *, filename: str, uploaded_by: User | None, actor: audit.Actor, preview: bool = True
+) -> GiasImportBatch:
+    """Parse an upload and keep it as a staged batch (ExtractError if it is not an extract).
+
+    Without `preview` (the CLI, which applies at once) the rows are not compared twice."""
     parsed = parse(data)
     batch = GiasImportBatch(
         kind=parsed.kind,
@@ -67,6 +72,8 @@ def stage(data: bytes, *, filename: str, uploaded_by: User | None, actor: audit.
         rejects=parsed.rejects,
         row_count=len(parsed.rows) + len(parsed.rejects) + parsed.ignored,
         uploaded_by_id=uploaded_by.id if uploaded_by is not None else None,
+        size=len(data),
+        preview=preview_of(plan(parsed.kind, parsed.rows)) if preview else None,
     )
     db.session.add(batch)
     db.session.flush()
@@ -158,22 +165,39 @@ def apply(batch: GiasImportBatch, *, actor: audit.Actor) -> dict[str, int]:
         .values(state=BatchState.APPLIED, applied_at=now())
     )
     if claimed.rowcount != 1:  # type: ignore[attr-defined]
-        raise BatchError("This file has already been imported")
-    result = plan(batch.kind, batch.rows)
-    if batch.kind is ExtractKind.LINKS:
+        raise BatchError(str(_("This file has already been imported")))
+    summary = apply_rows(batch.kind, batch.rows)
+    return finish_apply(batch, summary | {"rejected": len(batch.rejects)}, actor)
+
+
+def apply_rows(kind: ExtractKind, rows: list[dict[str, Any]]) -> dict[str, int]:
+    """Create and update the register's rows from these (all of a batch or one chunk); what it did.
+
+    Idempotent: the rows are compared with the register as it is now, so applying them again finds
+    them unchanged."""
+    result = plan(kind, rows)
+    if kind is ExtractKind.LINKS:
         _upsert_groups([change["group"] for change in result.update if change.get("group")])
-    model = GiasGroup if batch.kind is ExtractKind.GROUPS else GiasEstablishment
-    columns = GROUP_FIELDS if batch.kind is ExtractKind.GROUPS else ESTABLISHMENT_FIELDS
-    key = "uid" if batch.kind is ExtractKind.GROUPS else "urn"
+    model = GiasGroup if kind is ExtractKind.GROUPS else GiasEstablishment
+    columns = GROUP_FIELDS if kind is ExtractKind.GROUPS else ESTABLISHMENT_FIELDS
+    key = "uid" if kind is ExtractKind.GROUPS else "urn"
     if result.create:
         db.session.execute(
             insert(model), [{key: row[key], **{c: row.get(c) for c in columns}} for row in result.create]
         )
     if result.update:
         db.session.execute(update(model), [{"id": change["id"], **change["changes"]} for change in result.update])
+    return result.counts()
+
+
+def finish_apply(batch: GiasImportBatch, summary: dict[str, int], actor: audit.Actor) -> dict[str, int]:
+    """After the rows: bring the tenancies up to date, keep what the import did, and audit it."""
     sync_tenancies(actor)
-    summary = result.counts() | {"rejected": len(batch.rejects)}
-    db.session.execute(update(GiasImportBatch).where(GiasImportBatch.id == batch.id).values(summary=summary))
+    db.session.execute(
+        update(GiasImportBatch)
+        .where(GiasImportBatch.id == batch.id)
+        .values(state=BatchState.APPLIED, applied_at=batch.applied_at or now(), summary=summary)
+    )
     db.session.expire(batch)
     audit.record(
         "gias.imported",
@@ -183,6 +207,34 @@ def apply(batch: GiasImportBatch, *, actor: audit.Actor) -> dict[str, int]:
         details={"kind": batch.kind.value, "sha256": batch.sha256, **summary},
     )
     return summary
+
+
+PREVIEW_ROWS = 50
+
+
+def preview_of(result: Plan) -> dict[str, Any]:
+    """What the preview and confirmation pages show of a plan: its counts and the first rows of each change."""
+    moves = result.moves()
+    return {
+        "counts": result.counts(),
+        "create": [
+            {"key": row.get("urn") or row.get("uid"), "name": row["name"], "status": row["status"]}
+            for row in result.create[:PREVIEW_ROWS]
+        ],
+        "update": [
+            {"key": change.get("urn") or change.get("uid"), "name": change["name"], "changes": change["changes"]}
+            for change in result.update[:PREVIEW_ROWS]
+        ],
+        "moves": [
+            {
+                "urn": change["urn"],
+                "name": change["name"],
+                "trust": (change["group"] or {}).get("name") if change.get("group") else change["changes"]["trust_uid"],
+            }
+            for change in moves[:PREVIEW_ROWS]
+        ],
+        "moves_total": len(moves),
+    }
 
 
 def _upsert_groups(groups: list[dict[str, Any]]) -> None:
@@ -258,5 +310,5 @@ def _audit_relink(tenancy: Tenancy, trust_id: int | None, actor: audit.Actor) ->
 
 def import_bytes(data: bytes, *, filename: str, actor: audit.Actor) -> tuple[GiasImportBatch, dict[str, int]]:
     """Stage and apply in one go (the CLI for full-size extracts); the caller commits."""
-    batch = stage(data, filename=filename, uploaded_by=None, actor=actor)
+    batch = stage(data, filename=filename, uploaded_by=None, actor=actor, preview=False)
     return batch, apply(batch, actor=actor)

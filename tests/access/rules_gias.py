@@ -21,5 +21,7 @@ ROWS = [
     Row("gias.upload_post", "POST", status=VENDOR_PAGE),
     Row("gias.preview", status=VENDOR_PAGE, values=_batch),
     # Vendor admins only, with a recent sign-in: an import can move a school to another trust (#18).
+    # The confirmation page says what the import will do; pressing its button asks a job to do it (#26).
+    Row("gias.confirmation", status="302 403 403 403 403 403 200", values=_batch),
     Row("gias.confirm", "POST", status="302 403 403 403 403 403 302", values=_batch),
 ]

@@ -17,8 +17,10 @@ from hypothesis import strategies as st
 
 from portal.documents import signing, versions
 from portal.extensions import db
+from portal.gias.models import BatchState, GiasImportBatch
 from tests.access.matrix import build_world
 from tests.access.rules_register import with_register
+from tests.documents import jobqueue
 from tests.documents.conftest import acceptance
 from tests.fuzz.harness import FUZZ, Poster, other_tenancy_ids, post_and_check, signed_in_id, url_of
 from tests.gias.extracts import ESTABLISHMENT_HEADER, establishment, establishments_csv
@@ -124,8 +126,14 @@ def test_a_staged_hostile_extract_confirms_without_a_500(app, client, vendor_pos
         assert response.status_code in (200, 302), (name, response.status_code)
         if response.status_code != 302:
             continue
+        jobqueue.drain(app)  # the worker reads the file (#26)
+        batch = db.session.get(GiasImportBatch, int(response.location.rstrip("/").rsplit("/", 1)[1]))
+        assert batch is not None and batch.state is BatchState.STAGED, (name, batch and batch.error)
         confirm = response.location.rstrip("/") + "/confirm"
         assert client.post(confirm, data={"csrf_token": token}).status_code == 302, name
+        jobqueue.drain(app)  # and applies it
+        db.session.refresh(batch)
+        assert batch.state is BatchState.APPLIED, name
 
 
 @pytest.fixture

@@ -1,4 +1,5 @@
-"""The upload page, the preview, confirming, malformed files, and `flask gias import`."""
+"""The upload page, the jobs that read and apply an upload, the preview, confirming, malformed files,
+and `flask gias import`."""
 
 from __future__ import annotations
 
@@ -9,6 +10,7 @@ from sqlalchemy import func, select
 
 from portal.extensions import db
 from portal.gias.models import GiasEstablishment, GiasImportBatch
+from tests.documents import jobqueue
 from tests.gias.extracts import establishment, establishments_csv, link, links_csv
 from tests.pages import text_of
 
@@ -23,7 +25,17 @@ EXTRACT = establishments_csv(
 
 
 def _upload(client_request, data: bytes, name: str = "edubasealldata20261123.csv", status: int = 302):
-    return client_request.post("gias.upload_post", {"extract": (io.BytesIO(data), name)}, _expected_status=status)
+    jobqueue.empty(client_request.app)
+    response = client_request.post("gias.upload_post", {"extract": (io.BytesIO(data), name)}, _expected_status=status)
+    if status == 302:
+        jobqueue.drain(client_request.app)  # the worker reads the file
+    return response
+
+
+def _confirm(client_request, batch_id: int) -> None:
+    """Press import on the confirmation page, then let the worker apply it."""
+    client_request.post("gias.confirm", batch_id=batch_id)
+    jobqueue.drain(client_request.app)
 
 
 def _count(model) -> int:
@@ -42,12 +54,21 @@ def test_upload_preview_confirm(client_request, vendor_admin):
     rejected = page.select_one("#rejected-rows").get_text(" ")
     assert "5" in rejected and "URN must be 6 digits, not '99'" in rejected
     assert _count(GiasEstablishment) == 0
+    page = client_request.get("gias.confirmation", batch_id=batch_id)
+    assert "Importing this establishment fields file creates 2 and updates 0" in text_of(page)
     client_request.post("gias.confirm", batch_id=batch_id)
+    assert _count(GiasEstablishment) == 0  # applied by the worker, not in the request
+    page = client_request.get("gias.preview", batch_id=batch_id)
+    assert page.h1.get_text(strip=True) == "Importing"
+    assert page.select_one("#job-count").get_text(strip=True) == "Importing: 0 of 3 rows done"
+    assert page.select_one("noscript meta[http-equiv=refresh]")["content"] == "3"
+    jobqueue.drain(client_request.app)
     assert _count(GiasEstablishment) == 2
     page = client_request.get("gias.preview", batch_id=batch_id)
     assert page.h1.get_text(strip=True) == "Import result"
+    assert page.select_one("[data-refresh]") is None
     # Confirming twice imports once.
-    client_request.post("gias.confirm", batch_id=batch_id)
+    _confirm(client_request, batch_id)
     page = client_request.get("gias.preview", batch_id=batch_id)
     assert "already been imported" in page.get_text()
 
@@ -55,7 +76,7 @@ def test_upload_preview_confirm(client_request, vendor_admin):
 def test_reimporting_the_same_file_previews_no_change(client_request, vendor_admin):
     client_request.sign_in(vendor_admin)
     first = int(_upload(client_request, EXTRACT).headers["Location"].rsplit("/", 1)[1])
-    client_request.post("gias.confirm", batch_id=first)
+    _confirm(client_request, first)
     second = int(_upload(client_request, EXTRACT).headers["Location"].rsplit("/", 1)[1])
     text = text_of(client_request.get("gias.preview", batch_id=second))
     assert "To create 0" in text and "To update 0" in text and "Left alone (unchanged) 2" in text
@@ -86,9 +107,12 @@ def test_a_file_over_the_page_limit_points_to_the_command(client_request, vendor
 
 
 def test_a_request_over_the_app_limit_is_refused(client_request, vendor_admin, app):
+    # The upload's own allowance (its file limit and the form around it) is over the app's limit;
+    # a request past that allowance is refused before it is read.
     app.config["MAX_CONTENT_LENGTH"] = 2000
+    app.config["GIAS_UPLOAD_MAX_BYTES"] = 3000
     client_request.sign_in(vendor_admin)
-    response = _upload(client_request, EXTRACT + b" " * 3000, status=413)
+    response = _upload(client_request, EXTRACT + b" " * 70_000, status=413)
     assert response.status_code == 413
     assert _count(GiasImportBatch) == 0
 
@@ -127,7 +151,7 @@ def test_cli_refuses_a_file_that_is_not_an_extract(app, tmp_path):
 def test_the_preview_says_which_schools_move_to_another_trust(client_request, vendor_admin):
     client_request.sign_in(vendor_admin)
     first = _upload(client_request, establishments_csv([establishment("141234", "Oakfield Primary Academy")]))
-    client_request.post("gias.confirm", batch_id=int(first.headers["Location"].rsplit("/", 1)[1]))
+    _confirm(client_request, int(first.headers["Location"].rsplit("/", 1)[1]))
     moving = _upload(client_request, links_csv([link("141234", "4020", "Calder Learning Partnership")]))
     page = client_request.get("gias.preview", batch_id=int(moving.headers["Location"].rsplit("/", 1)[1]))
     moves = page.select_one("#trust-moves")
