@@ -87,14 +87,6 @@ class LodgeForm(FlaskForm):
     submit = SubmitField("Object to this change", widget=GovSubmitInput())
 
 
-class WithdrawForm(FlaskForm):
-    submit = SubmitField("Withdraw this objection", widget=GovSubmitInput())
-
-
-class AcknowledgeForm(FlaskForm):
-    submit = SubmitField("Acknowledge", widget=GovSubmitInput())
-
-
 class DecideForm(FlaskForm):
     decision = RadioField(
         "Decision",
