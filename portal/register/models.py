@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Any, Optional
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import enum_values, utcnow
+from portal.dates import now
+from portal.db import enum_values
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -85,7 +86,7 @@ class RegisterVersion(db.Model):  # type: ignore[name-defined,misc]
     summary: Mapped[str] = mapped_column(Text, default="")
     # General notes shown under the tables (what the register covers, what it does not).
     notes: Mapped[str] = mapped_column(Text, default="")
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[Optional[dt.datetime]]
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
@@ -208,8 +209,8 @@ class TenancyOption(db.Model):  # type: ignore[name-defined,misc]
     description: Mapped[str] = mapped_column(Text, default="")
     default_enabled: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
 
     governed: Mapped[list[TenancyOptionEntry]] = relationship(
         back_populates="option", cascade="all, delete-orphan", order_by="TenancyOptionEntry.entry_key"
@@ -248,7 +249,7 @@ class TenancyOptionSetting(db.Model):  # type: ignore[name-defined,misc]
     # Optimistic locking: a change names the version it saw; 0 means "no setting yet".
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now)
     # When the vendor's platform confirmed it applied this version (#27); None: requested, not yet applied.
     applied_at: Mapped[Optional[dt.datetime]]
 
@@ -270,7 +271,7 @@ class TenancyExclusion(db.Model):  # type: ignore[name-defined,misc]
     reason: Mapped[str] = mapped_column(Text, default="")
     # No foreign key: objections belong to the changes capability.
     objection_id: Mapped[Optional[int]]
-    since: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    since: Mapped[dt.datetime] = mapped_column(default=now)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     # When the vendor's platform confirmed it stopped using the supplier for this tenancy (#27).
     applied_at: Mapped[Optional[dt.datetime]]
