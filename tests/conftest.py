@@ -1,4 +1,5 @@
-"""Test harness: every test runs on SQLite and on PostgreSQL, on a schema built by the migrations.
+"""Test harness: every test runs on SQLite and on PostgreSQL, on a schema built by the migrations,
+except the browser tests, which run on PostgreSQL only (see `pytest_collection_modifyitems`).
 
 - `app` is built once per database; each test runs inside a transaction rolled back at the
   end (SQLAlchemy's create_savepoint mode, so code that commits still rolls back).
@@ -117,6 +118,30 @@ def make_database(name: str, label: str) -> TestDatabase:
         upgrade(directory=str(ROOT / "migrations"))
         db.engine.dispose()
     return TestDatabase(name, uri, cleanup)
+
+
+# Browser tests (Playwright: journeys, axe, reflow) test pages, not databases: the same views, queries
+# and templates run under them as under the test client, which checks every page on both databases
+# (tests/web/test_every_page.py, the access matrix, the query budgets). In a browser each test costs
+# seconds, so they run once, on PostgreSQL, the production database; on SQLite alone they run there.
+BROWSER_DATABASE = "postgresql"
+_BROWSER_FIXTURES = {"page", "context", "browser"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect (and count as deselected) each browser test's copy on a database other than
+    BROWSER_DATABASE, when that database is in the run."""
+    if BROWSER_DATABASE not in DATABASES:
+        return
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        database = callspec.params.get("database") if callspec is not None else None
+        in_browser = _BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (drop if in_browser and database not in (None, BROWSER_DATABASE) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session", params=DATABASES)
