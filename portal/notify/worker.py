@@ -48,6 +48,9 @@ class DeliveryReport:
     def handled(self) -> int:
         return self.sent + self.retried + self.failed
 
+    def summary(self) -> str:
+        return f"{self.sent} sent, {self.retried} to retry, {self.failed} failed"
+
 
 def backoff(attempts: int) -> dt.timedelta:
     """Wait before the next attempt: 30 s, 1 min, 2 min, ... capped at one hour."""
@@ -307,14 +310,7 @@ def deliver_due(max_batches: int | None = None, should_stop: Callable[[], bool] 
 def work(poll_seconds: float = 1.0, should_stop: Callable[[], bool] = lambda: False) -> None:
     """Run until stopped: deliver what is due, then wait a little."""
     log.info("outbox worker started (%s:%s)", current_app.config["SMTP_HOST"], current_app.config["SMTP_PORT"])
-    poll_until_stopped(
-        log,
-        "outbox",
-        lambda: deliver_due(should_stop=should_stop),
-        lambda report: f"{report.sent} sent, {report.retried} to retry, {report.failed} failed",
-        poll_seconds=poll_seconds,
-        should_stop=should_stop,
-    )
+    poll_until_stopped(log, "outbox", lambda: deliver_due(should_stop=should_stop), poll_seconds, should_stop)
 
 
 __all__ = ["Claim", "DeliveryReport", "Relay", "backoff", "claim_batch", "deliver_batch", "deliver_due", "work"]

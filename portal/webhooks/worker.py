@@ -70,6 +70,9 @@ class WebhookReport:
     def handled(self) -> int:
         return self.delivered + self.retried + self.failed
 
+    def summary(self) -> str:
+        return f"{self.delivered} delivered, {self.retried} to retry, {self.failed} failed"
+
 
 def release_stale_claims() -> int:
     """Put back messages claimed by a worker that stopped mid-post."""
@@ -193,11 +196,4 @@ def deliver_due(max_batches: int | None = None, should_stop: Callable[[], bool] 
 def work(poll_seconds: float = 1.0, should_stop: Callable[[], bool] = lambda: False) -> None:
     """Run until stopped: post what is due, then wait a little."""
     log.info("webhook worker started")
-    poll_until_stopped(
-        log,
-        "webhooks",
-        lambda: deliver_due(should_stop=should_stop),
-        lambda report: f"{report.delivered} delivered, {report.retried} to retry, {report.failed} failed",
-        poll_seconds=poll_seconds,
-        should_stop=should_stop,
-    )
+    poll_until_stopped(log, "webhooks", lambda: deliver_due(should_stop=should_stop), poll_seconds, should_stop)
