@@ -302,7 +302,16 @@ def empty_database(uri: str) -> None:
         dsn = uri.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("SET session_replication_role = replica")
-            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            # TRUNCATE costs about as much per table as it empties, and a test fills a few of them:
+            # empty those, then restart the id sequences a test used and rolled back (as RESTART
+            # IDENTITY would), so the next test starts from the same state as before.
+            probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT FROM \"{t}\")" for t in tables)
+            filled = [name for (name,) in conn.execute(probe)]
+            if filled:
+                conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in filled) + " RESTART IDENTITY CASCADE")
+            used = "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences WHERE last_value IS NOT NULL"
+            for (sequence,) in conn.execute(used).fetchall():
+                conn.execute(f"ALTER SEQUENCE {sequence} RESTART")
     else:
         import sqlite3
 
