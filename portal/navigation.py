@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Flask, current_app, request, url_for
+from flask import Flask, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
@@ -64,4 +64,3 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["navigation_items"] = navigation_items
     app.jinja_env.globals["footer_items"] = footer_items
     app.jinja_env.globals["home_url"] = signed_in_home
-    app.jinja_env.globals["has_endpoint"] = lambda endpoint: endpoint in current_app.view_functions

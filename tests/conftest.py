@@ -1,4 +1,5 @@
-"""Test harness: every test runs on SQLite and on PostgreSQL, on a schema built by the migrations.
+"""Test harness: every test runs on SQLite and on PostgreSQL, on a schema built by the migrations,
+except the browser tests, which run on PostgreSQL only (see `pytest_collection_modifyitems`).
 
 - `app` is built once per database; each test runs inside a transaction rolled back at the
   end (SQLAlchemy's create_savepoint mode, so code that commits still rolls back).
@@ -117,6 +118,30 @@ def make_database(name: str, label: str) -> TestDatabase:
         upgrade(directory=str(ROOT / "migrations"))
         db.engine.dispose()
     return TestDatabase(name, uri, cleanup)
+
+
+# Browser tests (Playwright: journeys, axe, reflow) test pages, not databases: the same views, queries
+# and templates run under them as under the test client, which checks every page on both databases
+# (tests/web/test_every_page.py, the access matrix, the query budgets). In a browser each test costs
+# seconds, so they run once, on PostgreSQL, the production database; on SQLite alone they run there.
+BROWSER_DATABASE = "postgresql"
+_BROWSER_FIXTURES = {"page", "context", "browser"}
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Deselect (and count as deselected) each browser test's copy on a database other than
+    BROWSER_DATABASE, when that database is in the run."""
+    if BROWSER_DATABASE not in DATABASES:
+        return
+    keep, drop = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        database = callspec.params.get("database") if callspec is not None else None
+        in_browser = _BROWSER_FIXTURES & set(getattr(item, "fixturenames", ()))
+        (drop if in_browser and database not in (None, BROWSER_DATABASE) else keep).append(item)
+    if drop:
+        config.hook.pytest_deselected(items=drop)
+        items[:] = keep
 
 
 @pytest.fixture(scope="session", params=DATABASES)
@@ -277,7 +302,16 @@ def empty_database(uri: str) -> None:
         dsn = uri.replace("postgresql+psycopg://", "postgresql://")
         with psycopg.connect(dsn, autocommit=True) as conn:
             conn.execute("SET session_replication_role = replica")
-            conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in tables) + " RESTART IDENTITY CASCADE")
+            # TRUNCATE costs about as much per table as it empties, and a test fills a few of them:
+            # empty those, then restart the id sequences a test used and rolled back (as RESTART
+            # IDENTITY would), so the next test starts from the same state as before.
+            probe = " UNION ALL ".join(f"SELECT '{t}' WHERE EXISTS (SELECT FROM \"{t}\")" for t in tables)
+            filled = [name for (name,) in conn.execute(probe)]
+            if filled:
+                conn.execute("TRUNCATE " + ", ".join(f'"{t}"' for t in filled) + " RESTART IDENTITY CASCADE")
+            used = "SELECT format('%I.%I', schemaname, sequencename) FROM pg_sequences WHERE last_value IS NOT NULL"
+            for (sequence,) in conn.execute(used).fetchall():
+                conn.execute(f"ALTER SEQUENCE {sequence} RESTART")
     else:
         import sqlite3
 

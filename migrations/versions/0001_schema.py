@@ -2,7 +2,7 @@
 
 Revision ID: 0001
 Revises:
-Create Date: 2026-12-06 10:55:53.342667
+Create Date: 2026-12-06 10:57:30.493421
 
 """
 

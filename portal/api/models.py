@@ -9,7 +9,7 @@ from typing import Optional
 from sqlalchemy import ForeignKey, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import utcnow
+from portal.dates import now
 from portal.extensions import db
 
 
@@ -36,7 +36,7 @@ class ServiceToken(db.Model):  # type: ignore[name-defined,misc]
     # The create form's one-time key: a double click or Back and resend makes one token.
     submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
     last_used_at: Mapped[Optional[dt.datetime]]
     revoked_at: Mapped[Optional[dt.datetime]]
     revoked_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))

@@ -9,7 +9,8 @@ from typing import Any, Optional
 from sqlalchemy import JSON, Enum, Index, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import enum_values, utcnow
+from portal.dates import now
+from portal.db import enum_values
 from portal.extensions import db
 
 
@@ -30,7 +31,7 @@ class AuditEvent(db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    occurred_at: Mapped[dt.datetime] = mapped_column(default=utcnow, index=True)
+    occurred_at: Mapped[dt.datetime] = mapped_column(default=now, index=True)
     # No foreign keys: an audit row outlives what it names and is never rewritten.
     actor_id: Mapped[Optional[int]]
     actor_label: Mapped[str] = mapped_column(String(200), default="anonymous")

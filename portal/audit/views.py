@@ -15,6 +15,7 @@ from portal.audit.sentences import TYPES, Sentence, describe
 from portal.auth.models import User
 from portal.dates import end_of_uk_day, govuk_datetime, start_of_uk_day
 from portal.extensions import db
+from portal.pagination import paginate, requested_page
 from portal.policy import Permission
 from portal.tenancy.models import Membership, Tenancy
 from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
@@ -238,6 +239,5 @@ def _filtered(filters: dict[str, str]) -> Select[tuple[AuditEvent]]:
 
 
 def _page(query: Select[tuple[AuditEvent]]) -> Any:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
     ordered = query.order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc())
-    return db.paginate(ordered, page=page, per_page=PER_PAGE, error_out=False)
+    return paginate(ordered, requested_page(), PER_PAGE, entities=True)

@@ -11,7 +11,8 @@ from flask_login import UserMixin
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import TimestampMixin, enum_values, utcnow
+from portal.dates import now
+from portal.db import TimestampMixin, enum_values
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -78,7 +79,7 @@ class Identity(db.Model):  # type: ignore[name-defined,misc]
     subject: Mapped[str] = mapped_column(String(255))
     # Entra: tid; Google: the hosted domain (hd). Where the identity came from, for binding checks.
     directory: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
     last_used_at: Mapped[Optional[dt.datetime]]
 
     user: Mapped[User] = relationship(back_populates="identities")
@@ -95,4 +96,4 @@ class UserSession(db.Model):  # type: ignore[name-defined,misc]
 
     token_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
     user_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="CASCADE"), index=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)

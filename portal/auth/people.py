@@ -14,6 +14,7 @@ from portal.audit import service as audit
 from portal.auth.models import User, VendorRole
 from portal.auth.sessions import revoke_sessions
 from portal.extensions import db
+from portal.pagination import paginate, requested_page
 from portal.policy import Permission
 from portal.tenancy.models import Membership
 from portal.web.messages import success
@@ -31,14 +32,13 @@ class PeopleError(ValueError):
 
 @bp.get("")
 def index() -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    people = db.paginate(
+    people = paginate(
         select(User)
         .options(selectinload(User.memberships).joinedload(Membership.tenancy))
         .order_by(User.display_name, User.id),
-        page=page,
-        per_page=50,
-        error_out=False,
+        requested_page(),
+        50,
+        entities=True,
     )
     return render_template("auth/people.html", people=people, roles=list(VendorRole))
 

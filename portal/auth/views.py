@@ -16,6 +16,7 @@ from portal.auth.home import home_url
 from portal.auth.models import User
 from portal.auth.sessions import begin_session, end_session, revoke_sessions, safe_next, user_or_none
 from portal.extensions import db, limiter
+from portal.pagination import paginate, requested_page
 from portal.tenancy import invitations
 from portal.web.messages import success
 from portal.web.urls import public_url
@@ -121,17 +122,16 @@ def sign_out() -> Response:
 def account() -> str:
     user = user_or_none()
     assert user is not None
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
-    events = db.paginate(
+    events = paginate(
         select(AuditEvent)
         .where(
             AuditEvent.actor_id == user.id,
             or_(AuditEvent.action.in_(SECURITY_ACTIONS), AuditEvent.action.like("auth.%")),
         )
         .order_by(AuditEvent.occurred_at.desc(), AuditEvent.id.desc()),
-        page=page,
-        per_page=25,
-        error_out=False,
+        requested_page(),
+        25,
+        entities=True,
     )
     return render_template("auth/account.html", user=user, events=events)
 

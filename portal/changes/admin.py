@@ -18,6 +18,7 @@ from portal.changes.forms import AnnounceForm, DecideForm, WithdrawNoticeForm, W
 from portal.changes.models import ChangeKind, Objection
 from portal.changes.states import TRANSITIONS, IllegalTransition, ObjectionChannel, ObjectionState
 from portal.extensions import db
+from portal.pagination import requested_page
 from portal.policy import Permission
 from portal.web.messages import success
 
@@ -147,7 +148,7 @@ def queue() -> str:
     state_value = request.args.get("state", "")
     state = ObjectionState(state_value) if state_value in {s.value for s in ObjectionState} else None
     age = request.args.get("age", "")
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     return render_template(
         "changes/admin_queue.html",
         page=queries.queue_page(change_id, state, age, page),

@@ -4,42 +4,24 @@ from __future__ import annotations
 
 from operator import attrgetter
 
-from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovRadioInput,
     GovSelect,
     GovSubmitInput,
     GovTextArea,
     GovTextInput,
 )
-from wtforms import DateField, RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
+from wtforms import RadioField, SelectField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
 from wtforms.validators import DataRequired, InputRequired, Length, Optional
 
 from portal.changes.models import ChangeKind
-from portal.web.forms import FlaskForm
+from portal.web.forms import DayField, FlaskForm
 
 GROUNDS_MAX = 5000
-
-
-class UKDateField(DateField):
-    """A day, month and year in three boxes, with a GOV.UK message when they are not a real date."""
-
-    def process_formdata(self, valuelist: list[str]) -> None:
-        if len(valuelist) != 3:
-            # Not the three boxes the page sends: give the widget three empty boxes to show, and
-            # let the required check say what is missing.
-            self.raw_data = ["", "", ""]
-            self.data = None
-            return
-        try:
-            super().process_formdata(valuelist)
-        except ValueError as error:
-            raise ValueError(_("The date the change takes effect must be a real date, like 27 3 2027")) from error
 
 
 class AnnounceForm(FlaskForm):
@@ -71,11 +53,10 @@ class AnnounceForm(FlaskForm):
             Length(max=GROUNDS_MAX, message=_l("Reason must be %(max)s characters or fewer", max=GROUNDS_MAX)),
         ],
     )
-    effective_on = UKDateField(
+    effective_on = DayField(
         _l("Date the change takes effect"),
-        widget=GovDateInput(),
-        format="%d %m %Y",
-        validators=[InputRequired(message=_l("Enter the date the change takes effect"))],
+        [InputRequired(message=_l("Enter the date the change takes effect"))],
+        invalid=_l("The date the change takes effect must be a real date, like 27 3 2027"),
     )
     submit = SubmitField(_l("Announce the change"), widget=GovSubmitInput())
 
@@ -93,14 +74,6 @@ class LodgeForm(FlaskForm):
     # A trust: the academies it chose to object for (target "chosen").
     academies = SelectMultipleField(_l("Academies"), widget=GovCheckboxesInput(), validators=[Optional()])
     submit = SubmitField(_l("Object to this change"), widget=GovSubmitInput())
-
-
-class WithdrawForm(FlaskForm):
-    submit = SubmitField(_l("Withdraw this objection"), widget=GovSubmitInput())
-
-
-class AcknowledgeForm(FlaskForm):
-    submit = SubmitField(_l("Acknowledge"), widget=GovSubmitInput())
 
 
 class DecideForm(FlaskForm):
@@ -150,11 +123,8 @@ class WrittenObjectionForm(FlaskForm):
         choices=[SelectChoice("email", _l("By email")), SelectChoice("letter", _l("By letter"))],
         validators=[InputRequired(message=_l("Select how the objection was received"))],
     )
-    received_on = UKDateField(
-        _l("Date received"),
-        widget=GovDateInput(),
-        format="%d %m %Y",
-        validators=[InputRequired(message=_l("Enter the date the objection was received"))],
+    received_on = DayField(
+        _l("Date received"), [InputRequired(message=_l("Enter the date the objection was received"))]
     )
     sender = StringField(
         _l("Who sent it"),

@@ -11,7 +11,8 @@ from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, U
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from portal.changes.states import ExitChoice, ObjectionChannel, ObjectionState, StepKind
-from portal.db import enum_values, utcnow
+from portal.dates import now
+from portal.db import enum_values
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -69,7 +70,7 @@ class ChangeNotice(db.Model):  # type: ignore[name-defined,misc]
     reason: Mapped[str] = mapped_column(Text)
     effective_on: Mapped[dt.date]
     state: Mapped[NoticeState] = mapped_column(_enum(NoticeState, 16), default=NoticeState.ANNOUNCED)
-    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[dt.datetime] = mapped_column(default=now)
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     published_by_label: Mapped[str] = mapped_column(String(200), default="")
     withdrawn_at: Mapped[Optional[dt.datetime]]
@@ -107,7 +108,7 @@ class Objection(db.Model):  # type: ignore[name-defined,misc]
     tenancy_id: Mapped[int] = mapped_column(ForeignKey("tenancy.id", ondelete="CASCADE"), index=True)
     state: Mapped[ObjectionState] = mapped_column(_enum(ObjectionState), default=ObjectionState.LODGED)
     grounds: Mapped[str] = mapped_column(Text)
-    lodged_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    lodged_at: Mapped[dt.datetime] = mapped_column(default=now)
     lodged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     decided_at: Mapped[Optional[dt.datetime]]
     decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
@@ -122,7 +123,7 @@ class Objection(db.Model):  # type: ignore[name-defined,misc]
     channel: Mapped[ObjectionChannel] = mapped_column(_enum(ObjectionChannel, 12), default=ObjectionChannel.PORTAL)
     received_on: Mapped[Optional[dt.date]]
     sender: Mapped[Optional[str]] = mapped_column(String(300))
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
 
     change: Mapped[ChangeNotice] = relationship()
     tenancy: Mapped[Tenancy] = relationship()
@@ -143,7 +144,7 @@ class ObjectionStep(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     objection_id: Mapped[int] = mapped_column(ForeignKey("objection.id", ondelete="CASCADE"), index=True)
     step: Mapped[StepKind] = mapped_column(_enum(StepKind))
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(default=now)
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     # The actor's name as it was: a step keeps its author even if the account is renamed.
     actor_label: Mapped[str] = mapped_column(String(200))

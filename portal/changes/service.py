@@ -43,7 +43,6 @@ __all__ = [
     "FeedItem",
     "announce_change",
     "announced_changes",
-    "announced_for_display",
     "feed_items",
     "get_notice",
     "notice_url",
@@ -298,22 +297,6 @@ def announced_changes(today: dt.date | None = None) -> list[ChangeNotice]:
     """Announced changes not yet in effect, soonest first (one query): the hook for register pages and feed."""
     query = select(ChangeNotice).where(_is_announced(today or uk_today())).order_by(*_ANNOUNCED_ORDER)
     return list(db.session.scalars(query))
-
-
-def announced_change_ids(today: dt.date | None = None) -> list[int]:
-    """The ids of `announced_changes`, in the same order (one light query: no rows to build)."""
-    query = select(ChangeNotice.id).where(_is_announced(today or uk_today())).order_by(*_ANNOUNCED_ORDER)
-    return list(db.session.scalars(query))
-
-
-def announced_for_display(today: dt.date | None = None) -> list[ChangeNotice]:
-    """`announced_changes` for pages to show, in one light query when they are already known.
-
-    A notice never changes once announced except to be withdrawn, which takes it out of the
-    announced ids; so the notices are kept by their ids in the register's cache (register/cache.py)
-    as detached objects. For display only: read them, never attach or change them.
-    """
-    return notices_for_display(tuple(announced_change_ids(today)))
 
 
 @signals.register_today_requested.connect

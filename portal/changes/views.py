@@ -67,12 +67,6 @@ def objection_overdue(state: ObjectionState, effective_on: dt.date) -> bool:
     return state in OPEN_STATES and uk_today() >= effective_on
 
 
-@bp.app_template_global("announced_change_notices")
-def announced_change_notices() -> list[ChangeNotice]:
-    """The hook for other capabilities' pages (the register's): announced changes not yet in effect."""
-    return service.announced_for_display()
-
-
 @bp.errorhandler(BadOnDate)
 @public.errorhandler(BadOnDate)
 def _bad_date(error: BadOnDate) -> Response:

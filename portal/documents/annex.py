@@ -85,11 +85,6 @@ def annex_iv(tenancies: Sequence[Tenancy], *, on: dt.date | None = None) -> dict
     return result
 
 
-def subprocessor_snapshots(tenancies: Sequence[Tenancy]) -> dict[int, tuple[str | None, list[dict[str, Any]]]]:
-    """Each tenancy's register version number and included lines, as plain dicts (constant queries)."""
-    return {key: (value["register_version"], value["included"]) for key, value in annex_iv(tenancies).items()}
-
-
 def vendor_party() -> dict[str, str]:
     """The processor, from configuration."""
     config = current_app.config

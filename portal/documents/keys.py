@@ -15,6 +15,8 @@ from cryptography.x509.oid import ExtendedKeyUsageOID, NameOID
 from pyhanko.keys import load_cert_from_pemder, load_certs_from_pemder
 from pyhanko.sign import signers
 
+from portal import dates
+
 DEMO_PASSWORD = "demo-signing-password"  # noqa: S105 - a local demo key only; production refuses SIGNING_DEMO
 
 
@@ -40,7 +42,7 @@ def _name(common_name: str) -> x509.Name:
 def generate(folder: Path, *, password: str = DEMO_PASSWORD, common_name: str = "Demo agreements signing") -> DemoKeys:
     """Write a root CA (root.pem) and a signing certificate with its key (signer.p12) into folder."""
     folder.mkdir(parents=True, exist_ok=True)
-    now = dt.datetime.now(dt.UTC) - dt.timedelta(minutes=5)
+    now = dates.now() - dt.timedelta(minutes=5)
     root_key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     root_name = _name(f"{common_name} root CA")
     root = (

@@ -10,7 +10,8 @@ from typing import TYPE_CHECKING, Any, Optional
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from portal.db import enum_values, utcnow
+from portal.dates import now
+from portal.db import enum_values
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -30,7 +31,7 @@ class DpaTextVersion(db.Model):  # type: ignore[name-defined,misc]
     content: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(String(1000))
-    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[dt.datetime] = mapped_column(default=now)
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     # The notice period, in clear days, this text promises before a sub-processor change (#21).
     notice_period_days: Mapped[Optional[int]]

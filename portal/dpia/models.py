@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import enum_values, utcnow
+from portal.dates import now
+from portal.db import enum_values
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -53,7 +54,7 @@ class DpiaDownload(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     tenancy_id: Mapped[int] = mapped_column(ForeignKey("tenancy.id", ondelete="CASCADE"))
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(default=now)
     format: Mapped[PackFormat] = mapped_column(
         Enum(PackFormat, values_callable=enum_values, native_enum=False, length=8)
     )

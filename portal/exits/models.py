@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, LargeBinary, String, Text, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from portal.db import enum_values, utcnow
+from portal.dates import now
+from portal.db import enum_values
 from portal.exits.states import ExitState, ExitStepKind
 from portal.extensions import db
 
@@ -56,7 +57,7 @@ class ExitCase(db.Model):  # type: ignore[name-defined,misc]
     requested_end_on: Mapped[dt.date]
     # A not-accommodated objection whose exit offer the school took (no foreign key: the changes capability's).
     objection_id: Mapped[Optional[int]]
-    opened_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    opened_at: Mapped[dt.datetime] = mapped_column(default=now)
     opened_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     opened_by_label: Mapped[str] = mapped_column(String(200), default="")
     # The agreement it ends and the terms copied from its text version when the exit opened.
@@ -122,7 +123,7 @@ class ExitStep(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     exit_id: Mapped[int] = mapped_column(ForeignKey("exit_case.id", ondelete="CASCADE"), index=True)
     kind: Mapped[ExitStepKind] = mapped_column(_enum(ExitStepKind))
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(default=now)
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     actor_label: Mapped[str] = mapped_column(String(200))
     note: Mapped[str] = mapped_column(Text, default="")
@@ -142,7 +143,7 @@ class DeletionCertificate(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     exit_id: Mapped[int] = mapped_column(ForeignKey("exit_case.id", ondelete="RESTRICT"), unique=True)
     tenancy_id: Mapped[int] = mapped_column(ForeignKey("tenancy.id", ondelete="RESTRICT"), index=True)
-    issued_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    issued_at: Mapped[dt.datetime] = mapped_column(default=now)
     filename: Mapped[str] = mapped_column(String(200))
     sha256: Mapped[str] = mapped_column(String(64))
     size_bytes: Mapped[int]

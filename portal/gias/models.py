@@ -14,7 +14,8 @@ from flask_babel import gettext as _
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, LargeBinary, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import enum_values, utcnow
+from portal.dates import now
+from portal.db import enum_values
 from portal.extensions import db
 
 
@@ -59,7 +60,7 @@ class GiasEstablishment(db.Model):  # type: ignore[name-defined,misc]
     status: Mapped[str] = mapped_column(String(60))
     # The GIAS group UID of its academy trust ("Trusts (code)" or the links extract).
     trust_uid: Mapped[Optional[str]] = mapped_column(String(12), index=True)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
 
     @property
     def is_closed(self) -> bool:
@@ -77,7 +78,7 @@ class GiasGroup(db.Model):  # type: ignore[name-defined,misc]
     companies_house_number: Mapped[Optional[str]] = mapped_column(String(8))
     group_type: Mapped[str] = mapped_column(String(60))
     status: Mapped[str] = mapped_column(String(30))
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
 
     @property
     def is_closed(self) -> bool:
@@ -117,7 +118,7 @@ class GiasImportBatch(db.Model):  # type: ignore[name-defined,misc]
     # What applying it did: {"created": n, "updated": n, "unchanged": n, "skipped": n}.
     summary: Mapped[Optional[dict[str, Any]]] = mapped_column(JSON)
     uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
     applied_at: Mapped[Optional[dt.datetime]]
 
 

@@ -17,6 +17,7 @@ from portal.incidents import affected, forms, queries, school_side, service
 from portal.incidents.clock import clock_for
 from portal.incidents.models import ART33_FIELDS, Incident
 from portal.incidents.states import TRANSITIONS, IllegalTransition, IncidentState
+from portal.pagination import requested_page
 from portal.policy import Permission
 from portal.web.messages import success
 
@@ -206,7 +207,7 @@ def _get(incident_id: int) -> Incident:
 
 
 def _page(found: Incident, **forms_given: Any) -> str:
-    page = max(request.args.get("page", 1, type=int) or 1, 1)
+    page = requested_page()
     allowed = TRANSITIONS[found.state]
     return render_template(
         "incidents/admin_incident.html",

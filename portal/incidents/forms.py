@@ -16,6 +16,7 @@ from govuk_frontend_wtf.wtforms_widgets import (
 from wtforms import SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.validators import DataRequired, InputRequired, Length, Optional, ValidationError
 
+from portal.dates import uk_today
 from portal.web.forms import DayField, FlaskForm, SubmissionKeyMixin
 
 TEXT_MAX = 5000
@@ -146,5 +147,5 @@ class ReportForm(Form):
     submit = SubmitField(_l("Report to the vendor"), widget=GovSubmitInput())
 
     def validate_noticed_on(self, field: Any) -> None:
-        if field.data is not None and field.data > dt.date.today() + dt.timedelta(days=1):
+        if field.data is not None and field.data > uk_today() + dt.timedelta(days=1):
             raise ValidationError(str(_l("The date you noticed it must be today or in the past")))

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import JSON, CheckConstraint, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import stored_enum, utcnow
+from portal.dates import now
+from portal.db import stored_enum
 from portal.extensions import db
 from portal.incidents.states import EntryKind, IncidentState
 
@@ -65,7 +66,7 @@ class Incident(db.Model):  # type: ignore[name-defined,misc]
     # A school's report: the tenancy that reported it (the vendor's awareness starts at the report).
     reported_by_tenancy_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tenancy.id"), index=True)
     opened_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
     notified_at: Mapped[Optional[dt.datetime]]
     notified_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     closed_at: Mapped[Optional[dt.datetime]]
@@ -112,7 +113,7 @@ class IncidentTenancy(db.Model):  # type: ignore[name-defined,misc]
     # What of the school's effective set the incident touched, as decided when computed.
     concerns: Mapped[str] = mapped_column(Text, default="")
     changed_by_label: Mapped[str] = mapped_column(String(200), default="")
-    changed_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    changed_at: Mapped[dt.datetime] = mapped_column(default=now)
     acknowledged_at: Mapped[Optional[dt.datetime]]
     acknowledged_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     acknowledged_by_label: Mapped[str] = mapped_column(String(200), default="")
@@ -132,7 +133,7 @@ class IncidentEntry(db.Model):  # type: ignore[name-defined,misc]
     id: Mapped[int] = mapped_column(primary_key=True)
     incident_id: Mapped[int] = mapped_column(ForeignKey("incident.id", ondelete="CASCADE"), index=True)
     kind: Mapped[EntryKind] = mapped_column(stored_enum(EntryKind, 16))
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(default=now)
     actor_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     actor_label: Mapped[str] = mapped_column(String(200))
     text: Mapped[str] = mapped_column(Text, default="")

@@ -9,7 +9,8 @@ from typing import Any, Optional
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import enum_values, utcnow
+from portal.dates import now
+from portal.db import enum_values
 from portal.extensions import db
 
 
@@ -48,7 +49,7 @@ class Job(db.Model):  # type: ignore[name-defined,misc]
     total: Mapped[int] = mapped_column(default=0)
     done: Mapped[int] = mapped_column(default=0)
     failed: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
     finished_at: Mapped[Optional[dt.datetime]]
     # A worker holds the job until then, renewing it after each item; a killed worker's lease runs out
     # and another worker (or the same one restarted) takes the job over.

@@ -20,7 +20,7 @@ from typing import Any
 from flask import Flask, current_app
 from huey import Huey, RedisHuey, SqliteHuey, crontab
 
-from portal.db import utcnow
+from portal import dates
 from portal.extensions import db
 from portal.jobs import service
 
@@ -61,7 +61,7 @@ class Queue:
                 found = service.unfinished()
             finally:
                 db.session.remove()
-        now = utcnow()
+        now = dates.now()
         for job_id, lease_until in found:
             self.dispatch(job_id, lease_until if lease_until is not None and lease_until > now else None)
         return len(found)

@@ -24,9 +24,8 @@ from flask_babel import gettext as _
 from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 
-from portal import transactions
+from portal import dates, transactions
 from portal.audit import service as audit
-from portal.db import utcnow
 from portal.extensions import db
 from portal.jobs.models import ItemState, Job, JobItem, JobState
 
@@ -129,7 +128,7 @@ def retry_failed(job: Job, *, actor: Any) -> int:
 
 def claim(job_id: int, lease: dt.timedelta) -> Job | None:
     """Take the job for this worker until the lease runs out, if nobody holds it; commits."""
-    now = utcnow()
+    now = dates.now()
     taken = db.session.execute(
         update(Job)
         .where(
@@ -161,7 +160,7 @@ def run_job(job_id: int) -> str:
         _run_item(job_id, item_id, do_item, lease)
     job = db.session.get(Job, job_id)
     assert job is not None
-    job.state, job.finished_at, job.lease_until = JobState.FINISHED, utcnow(), None
+    job.state, job.finished_at, job.lease_until = JobState.FINISHED, dates.now(), None
     _audit("job.finished", job, audit.Actor.system("jobs"), {"done": job.done, "failed": job.failed})
     db.session.commit()
     return f"{job.done} done, {job.failed} failed"
@@ -196,7 +195,7 @@ def _attempt_item(job_id: int, item_id: int, do_item: Handler, lease: dt.timedel
         _finish_item(job_id, item_id, None, str(failure))
     else:
         _finish_item(job_id, item_id, result, None)
-    db.session.execute(update(Job).where(Job.id == job_id).values(lease_until=utcnow() + lease))
+    db.session.execute(update(Job).where(Job.id == job_id).values(lease_until=dates.now() + lease))
     db.session.commit()
 
 
@@ -205,7 +204,7 @@ def _finish_item(job_id: int, item_id: int, result_id: int | None, reason: str |
     moved = db.session.execute(
         update(JobItem)
         .where(JobItem.id == item_id, JobItem.state == ItemState.PENDING)
-        .values(state=state, reason=reason, result_id=result_id, finished_at=utcnow())
+        .values(state=state, reason=reason, result_id=result_id, finished_at=dates.now())
     ).rowcount  # type: ignore[attr-defined]
     if moved:
         counter = Job.failed if reason is not None else Job.done

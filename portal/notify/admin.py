@@ -9,8 +9,8 @@ from flask_babel import gettext
 from sqlalchemy import case, distinct, func, select
 
 from portal import policy
-from portal.extensions import db
 from portal.notify.models import OutboxMessage, OutboxStatus
+from portal.pagination import paginate, requested_page
 from portal.policy import Permission
 
 
@@ -106,15 +106,14 @@ def notice_counts(page: int) -> tuple[list[NoticeCounts], int]:
         .group_by(OutboxMessage.reference, OutboxMessage.category)
         .order_by(func.max(OutboxMessage.id).desc())
     )
-    total = db.session.scalar(select(func.count()).select_from(groups.order_by(None).subquery())) or 0
-    rows = db.session.execute(groups.limit(PAGE_SIZE).offset((page - 1) * PAGE_SIZE))
-    found = [
+    found = paginate(groups, page, PAGE_SIZE)
+    counts = [
         NoticeCounts(
             r[0], r[1], r[2], int(r[3] or 0), int(r[4] or 0), int(r[5] or 0), r[6] or "", int(r[7] or 0), r[8] or ""
         )
-        for r in rows
+        for r in found.items
     ]
-    return found, total
+    return counts, found.total
 
 
 def failed_messages(page: int, reference: str | None) -> tuple[list[OutboxMessage], int]:
@@ -122,35 +121,25 @@ def failed_messages(page: int, reference: str | None) -> tuple[list[OutboxMessag
     where = [OutboxMessage.status == OutboxStatus.FAILED]
     if reference:
         where.append(OutboxMessage.reference == reference)
-    total = db.session.scalar(select(func.count()).select_from(OutboxMessage).where(*where)) or 0
-    rows = db.session.scalars(
-        select(OutboxMessage)
-        .where(*where)
-        .order_by(OutboxMessage.id.desc())
-        .limit(PAGE_SIZE)
-        .offset((page - 1) * PAGE_SIZE)
+    found = paginate(
+        select(OutboxMessage).where(*where).order_by(OutboxMessage.id.desc()), page, PAGE_SIZE, entities=True
     )
-    return list(rows), total
-
-
-def _page(name: str) -> int:
-    value = request.args.get(name, "1")
-    return max(1, min(int(value), 100000)) if value.isdigit() else 1
+    return found.items, found.total
 
 
 @bp.get("/")
 def index() -> str:
-    notices, notice_total = notice_counts(_page("page"))
+    notices, notice_total = notice_counts(requested_page("page"))
     reference = (request.args.get("reference") or "")[:80] or None
-    failed, failed_total = failed_messages(_page("failed_page"), reference)
+    failed, failed_total = failed_messages(requested_page("failed_page"), reference)
     return render_template(
         "notify/outbox.html",
         notices=notices,
         notice_total=notice_total,
-        page=_page("page"),
+        page=requested_page("page"),
         failed=failed,
         failed_total=failed_total,
-        failed_page=_page("failed_page"),
+        failed_page=requested_page("failed_page"),
         reference=reference,
         reference_purpose=purpose(reference, "") if reference else "",
         page_size=PAGE_SIZE,

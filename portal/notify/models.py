@@ -9,7 +9,8 @@ from typing import Any, Optional
 from sqlalchemy import JSON, CheckConstraint, Enum, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from portal.db import enum_values, utcnow
+from portal.dates import now
+from portal.db import enum_values
 from portal.extensions import db
 
 
@@ -33,7 +34,7 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
     recipient: Mapped[str] = mapped_column(String(320))
     subject: Mapped[str] = mapped_column(String(300))
     body_text: Mapped[str] = mapped_column(Text)
@@ -47,7 +48,7 @@ class OutboxMessage(db.Model):  # type: ignore[name-defined,misc]
         Enum(OutboxStatus, values_callable=enum_values, native_enum=False, length=16), default=OutboxStatus.QUEUED
     )
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=now)
     claimed_by: Mapped[Optional[str]] = mapped_column(String(64))
     claimed_at: Mapped[Optional[dt.datetime]]
     sent_at: Mapped[Optional[dt.datetime]]
@@ -70,7 +71,7 @@ class Subscriber(db.Model):  # type: ignore[name-defined,misc]
     )
 
     id: Mapped[int] = mapped_column(primary_key=True)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
     # Normalised (email-validator) and lower-cased, so one mailbox is one row.
     address: Mapped[str] = mapped_column(String(320), unique=True)
     # SHA-256 of the single-use confirmation token; cleared once confirmed.

@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import smtplib
-import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -25,6 +24,7 @@ from sqlalchemy import select, update
 
 from portal.dates import now
 from portal.extensions import db
+from portal.jobs.polling import poll_until_stopped
 from portal.notify.compose import Outgoing, prepare, sender
 from portal.notify.models import OutboxMessage, OutboxStatus
 
@@ -47,6 +47,9 @@ class DeliveryReport:
     @property
     def handled(self) -> int:
         return self.sent + self.retried + self.failed
+
+    def summary(self) -> str:
+        return f"{self.sent} sent, {self.retried} to retry, {self.failed} failed"
 
 
 def backoff(attempts: int) -> dt.timedelta:
@@ -307,19 +310,7 @@ def deliver_due(max_batches: int | None = None, should_stop: Callable[[], bool] 
 def work(poll_seconds: float = 1.0, should_stop: Callable[[], bool] = lambda: False) -> None:
     """Run until stopped: deliver what is due, then wait a little."""
     log.info("outbox worker started (%s:%s)", current_app.config["SMTP_HOST"], current_app.config["SMTP_PORT"])
-    while not should_stop():
-        try:
-            report = deliver_due(should_stop=should_stop)
-        except Exception:  # the worker must outlive a database blip; the next pass retries
-            log.exception("outbox pass failed")
-            db.session.rollback()
-            report = DeliveryReport()
-        finally:
-            db.session.remove()
-        if report.handled:
-            log.info("outbox: %s sent, %s to retry, %s failed", report.sent, report.retried, report.failed)
-        else:
-            time.sleep(poll_seconds)
+    poll_until_stopped(log, "outbox", lambda: deliver_due(should_stop=should_stop), poll_seconds, should_stop)
 
 
 __all__ = ["Claim", "DeliveryReport", "Relay", "backoff", "claim_batch", "deliver_batch", "deliver_due", "work"]

@@ -34,7 +34,7 @@ from pyrage import x25519
 from sqlalchemy import Connection, create_engine, inspect, text
 from sqlalchemy.engine import make_url
 
-from portal.db import utcnow
+from portal import dates
 
 FORMAT = 1
 MANIFEST = "manifest.json"
@@ -124,7 +124,7 @@ def write_identity(path: Path) -> str:
     path.parent.mkdir(parents=True, exist_ok=True)
     fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
     with os.fdopen(fd, "w") as handle:
-        handle.write(f"# created: {utcnow().isoformat()}\n# public key: {public}\n{identity}\n")
+        handle.write(f"# created: {dates.now().isoformat()}\n# public key: {public}\n{identity}\n")
     return public
 
 
@@ -149,7 +149,7 @@ def create_backup(uri: str, folder: Path, recipients: list[x25519.Recipient]) ->
         with tarfile.open(plain, "w:gz") as tar:
             tar.add(work / MANIFEST, arcname=MANIFEST)
             tar.add(work / data_name, arcname=data_name)
-        stamp = utcnow().strftime("%Y%m%dT%H%M%SZ")
+        stamp = dates.now().strftime("%Y%m%dT%H%M%SZ")
         target = folder / f"portal-{stamp}{SUFFIX}"
         partial = target.with_suffix(".partial")
         pyrage.encrypt_file(str(plain), str(partial), recipients)
@@ -213,7 +213,7 @@ def _manifest(conn: Connection, dialect: str) -> Manifest:
                 "investigate before backing up"
             )
     return Manifest(
-        created_at=utcnow().isoformat(),
+        created_at=dates.now().isoformat(),
         dialect=dialect,
         schema_revision=revision,
         tables=counts,
@@ -288,7 +288,7 @@ def pack(manifest: Manifest, data: Path, target: Path, recipients: list[x25519.R
 
 def prune(folder: Path, keep_days: int, now: dt.datetime | None = None) -> list[Path]:
     """Delete archives older than `keep_days` (by the time in their name); return what was deleted."""
-    now = now or utcnow()
+    now = now or dates.now()
     removed = []
     for path in sorted(folder.glob(f"portal-*{SUFFIX}")):
         stamp = path.name.removeprefix("portal-").removesuffix(SUFFIX)

@@ -25,8 +25,7 @@ from sqlalchemy import func, select
 from portal import policy
 from portal.changes.models import ChangeNotice, Objection
 from portal.changes.states import ObjectionState
-from portal.dates import uk_today
-from portal.db import utcnow
+from portal.dates import now, uk_today
 from portal.extensions import db
 from portal.incidents.clock import NOTICE_HOURS
 from portal.incidents.models import Incident
@@ -62,7 +61,7 @@ def _outbox_depth() -> float:
 
 def _outbox_oldest_age() -> float:
     oldest = db.session.scalar(select(func.min(OutboxMessage.created_at)).where(OutboxMessage.status.in_(UNSENT)))
-    return max(0.0, (utcnow() - oldest).total_seconds()) if oldest else 0.0
+    return max(0.0, (now() - oldest).total_seconds()) if oldest else 0.0
 
 
 def _outbox_failed() -> float:
@@ -83,7 +82,7 @@ def _objections_overdue() -> float:
 
 def _incidents_inside_clock() -> float:
     """Incidents not yet notified to schools while their 72-hour clock from awareness still runs."""
-    started = utcnow() - dt.timedelta(hours=NOTICE_HOURS)
+    started = now() - dt.timedelta(hours=NOTICE_HOURS)
     query = select(func.count()).where(
         Incident.state.in_((IncidentState.REPORTED, IncidentState.DRAFT)), Incident.aware_at > started
     )
@@ -92,7 +91,7 @@ def _incidents_inside_clock() -> float:
 
 def _incidents_past_clock() -> float:
     """Incidents still not notified although 72 hours from awareness have passed: a broken promise."""
-    started = utcnow() - dt.timedelta(hours=NOTICE_HOURS)
+    started = now() - dt.timedelta(hours=NOTICE_HOURS)
     query = select(func.count()).where(Incident.state == IncidentState.DRAFT, Incident.aware_at <= started)
     return float(db.session.scalar(query) or 0)
 

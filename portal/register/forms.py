@@ -8,7 +8,6 @@ from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from govuk_frontend_wtf.wtforms_widgets import (
     GovCheckboxesInput,
-    GovDateInput,
     GovRadioInput,
     GovSubmitInput,
     GovTextArea,
@@ -16,12 +15,11 @@ from govuk_frontend_wtf.wtforms_widgets import (
 )
 from wtforms import DateField, HiddenField, RadioField, SelectMultipleField, StringField, SubmitField, TextAreaField
 from wtforms.fields.choices import SelectChoice
-from wtforms.utils import unset_value
 from wtforms.validators import DataRequired, Email, InputRequired, Length, Optional, Regexp
 
 from portal.register.fact_forms import FactsFields
 from portal.register.models import EntryKind, EntryStatus
-from portal.web.forms import FlaskForm
+from portal.web.forms import DayField, FlaskForm
 
 SLUG = Regexp(r"^[a-z0-9](?:[a-z0-9-]{0,58}[a-z0-9])?$", message=_l("Use lower-case letters, digits and hyphens"))
 ON_OFF = [SelectChoice("on", _l("On")), SelectChoice("off", _l("Off"))]
@@ -37,26 +35,9 @@ def _area(label: Any, *, required: Any = None) -> TextAreaField:
     return TextAreaField(label, validators=[*validators, Length(max=4000)], widget=GovTextArea())
 
 
-class UKDateField(DateField):
-    """A date from GOV.UK's day, month and year inputs, with a GOV.UK error for a date that does not exist."""
-
-    def process(self, formdata: Any, data: Any = unset_value, extra_filters: Any = None) -> None:
-        super().process(formdata, data, extra_filters)
-        # The widget unpacks exactly three values: a missing or mangled field renders as blank.
-        raw: list[Any] | None = self.raw_data  # type: ignore[has-type]
-        if raw is not None and len(raw) != 3:
-            self.raw_data = ["", "", ""] if raw else None
-
-    def process_formdata(self, valuelist: list[Any]) -> None:
-        try:
-            super().process_formdata(valuelist)
-        except ValueError:
-            raise ValueError(_("Enter a real date, for example 27 3 2027")) from None
-
-
 def _date(label: Any, *, required: Any = None) -> DateField:
     validators: list[Any] = [InputRequired(message=required)] if required else [Optional()]
-    return UKDateField(label, format="%d %m %Y", validators=validators, widget=GovDateInput())
+    return DayField(label, validators)
 
 
 class EntryForm(FactsFields, FlaskForm):

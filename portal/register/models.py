@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import enum_values, utcnow
+from portal.dates import now
+from portal.db import enum_values
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -93,7 +94,7 @@ class RegisterVersion(db.Model):  # type: ignore[name-defined,misc]
     # Welsh beside the English (#29): None until the vendor writes it; pages fall back to the English.
     summary_cy: Mapped[Optional[str]] = mapped_column(Text)
     notes_cy: Mapped[Optional[str]] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     published_at: Mapped[Optional[dt.datetime]]
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
@@ -236,8 +237,8 @@ class TenancyOption(db.Model):  # type: ignore[name-defined,misc]
     description_cy: Mapped[Optional[str]] = mapped_column(Text)
     default_enabled: Mapped[bool] = mapped_column(default=False)
     position: Mapped[int] = mapped_column(default=0)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now, onupdate=now)
 
     governed: Mapped[list[TenancyOptionEntry]] = relationship(
         back_populates="option", cascade="all, delete-orphan", order_by="TenancyOptionEntry.entry_key"
@@ -276,7 +277,7 @@ class TenancyOptionSetting(db.Model):  # type: ignore[name-defined,misc]
     # Optimistic locking: a change names the version it saw; 0 means "no setting yet".
     version: Mapped[int] = mapped_column(default=1)
     updated_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
-    updated_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[dt.datetime] = mapped_column(default=now)
     # When the vendor's platform confirmed it applied this version (#27); None: requested, not yet applied.
     applied_at: Mapped[Optional[dt.datetime]]
 
@@ -298,7 +299,7 @@ class TenancyExclusion(db.Model):  # type: ignore[name-defined,misc]
     reason: Mapped[str] = mapped_column(Text, default="")
     # No foreign key: objections belong to the changes capability.
     objection_id: Mapped[Optional[int]]
-    since: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    since: Mapped[dt.datetime] = mapped_column(default=now)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
     # When the vendor's platform confirmed it stopped using the supplier for this tenancy (#27).
     applied_at: Mapped[Optional[dt.datetime]]

@@ -104,10 +104,6 @@ class ProcessingDescription:
     ai_services: tuple[AIServiceLine, ...]
     foreign_law: tuple[ForeignLaw, ...]
 
-    @property
-    def category_names(self) -> tuple[str, ...]:
-        return tuple(c.name for c in self.categories)
-
 
 def ai_service_line(entry: RegisterEntry, why: str) -> AIServiceLine:
     """An AI entry as a line of the AI services, with why it runs (or when it is used)."""

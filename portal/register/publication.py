@@ -16,7 +16,7 @@ from portal.dates import govuk_date
 from portal.register import materiality
 from portal.register.ai import jurisdiction_notes
 from portal.register.compare import compare_versions
-from portal.register.effective import EffectiveSet, UpcomingChange, announced_changes, effective_set
+from portal.register.effective import EffectiveSet, UpcomingChange, announced_changes
 from portal.register.facts import EntryFacts
 from portal.register.materiality import EntryDifference
 from portal.register.models import (
@@ -218,11 +218,6 @@ def academies_json(
         "uses_service_itself": False,
         "academies": [effective_set_json(academy, sets[academy.id]) for academy in academies],
     }
-
-
-def tenancy_effective_json(tenancy: Tenancy) -> dict[str, Any]:
-    """The JSON of /t/<tenancy>/sub-processors.json."""
-    return effective_set_json(tenancy, effective_set(tenancy))
 
 
 def _add(parent: ET.Element, tag: str, text: str | None = None, **attributes: str) -> ET.Element:

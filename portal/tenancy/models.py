@@ -10,7 +10,8 @@ from flask_babel import gettext as _
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import TimestampMixin, enum_values, utcnow
+from portal.dates import now
+from portal.db import TimestampMixin, enum_values
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -123,7 +124,7 @@ class TenancyDirectory(db.Model):  # type: ignore[name-defined,misc]
     )
     # A lower-case GUID for Microsoft, a lower-case domain for Google.
     value: Mapped[str] = mapped_column(String(255))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
 
     tenancy: Mapped[Tenancy] = relationship(back_populates="directories")
 

@@ -9,7 +9,8 @@ from typing import TYPE_CHECKING, Optional
 from sqlalchemy import CheckConstraint, ForeignKey, Index, LargeBinary, String, Text, UniqueConstraint, text
 from sqlalchemy.orm import Mapped, deferred, mapped_column, relationship
 
-from portal.db import stored_enum, utcnow
+from portal.dates import now
+from portal.db import stored_enum
 from portal.extensions import db
 
 if TYPE_CHECKING:
@@ -72,7 +73,7 @@ class SecurityOverviewVersion(db.Model):  # type: ignore[name-defined,misc]
     triage_business_days: Mapped[int] = mapped_column(default=5)
     # The register version current when this version was published (for earlier versions' inherited list).
     register_sequence: Mapped[Optional[int]]
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
     published_at: Mapped[Optional[dt.datetime]]
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
 
@@ -108,7 +109,7 @@ class DiligenceDocument(db.Model):  # type: ignore[name-defined,misc]
     page_count: Mapped[int]
     # The cleaned bytes, loaded only when downloaded.
     pdf: Mapped[bytes] = deferred(mapped_column(LargeBinary))
-    uploaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    uploaded_at: Mapped[dt.datetime] = mapped_column(default=now)
     uploaded_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     withdrawn_at: Mapped[Optional[dt.datetime]]
 
@@ -149,7 +150,7 @@ class AccessRequest(db.Model):  # type: ignore[name-defined,misc]
     requester_id: Mapped[int] = mapped_column(ForeignKey("user_account.id", ondelete="RESTRICT"), index=True)
     purpose: Mapped[str] = mapped_column(Text)
     status: Mapped[RequestStatus] = mapped_column(stored_enum(RequestStatus, 16), default=RequestStatus.PENDING)
-    requested_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    requested_at: Mapped[dt.datetime] = mapped_column(default=now)
     decided_at: Mapped[Optional[dt.datetime]]
     decided_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id", ondelete="SET NULL"))
     expires_at: Mapped[Optional[dt.datetime]]
@@ -182,7 +183,7 @@ class NdaTextVersion(db.Model):  # type: ignore[name-defined,misc]
     content: Mapped[str] = mapped_column(Text)
     sha256: Mapped[str] = mapped_column(String(64))
     summary: Mapped[str] = mapped_column(String(1000), default="")
-    published_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    published_at: Mapped[dt.datetime] = mapped_column(default=now)
     published_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
 
 
@@ -199,7 +200,7 @@ class NdaAcceptance(db.Model):  # type: ignore[name-defined,misc]
     # As typed by the person accepting (escaped when shown).
     signer_name: Mapped[str] = mapped_column(String(200))
     signer_role: Mapped[str] = mapped_column(String(200))
-    accepted_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    accepted_at: Mapped[dt.datetime] = mapped_column(default=now)
     ip: Mapped[Optional[str]] = mapped_column(String(64))
     user_agent: Mapped[Optional[str]] = mapped_column(String(400))
     text_sha256: Mapped[str] = mapped_column(String(64))
@@ -222,7 +223,7 @@ class DocumentDownload(db.Model):  # type: ignore[name-defined,misc]
     tenancy_id: Mapped[Optional[int]] = mapped_column(ForeignKey("tenancy.id", ondelete="RESTRICT"), index=True)
     user_name: Mapped[str] = mapped_column(String(200))
     organisation: Mapped[str] = mapped_column(String(200))
-    downloaded_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    downloaded_at: Mapped[dt.datetime] = mapped_column(default=now)
     sha256: Mapped[str] = mapped_column(String(64))
 
     document: Mapped[DiligenceDocument] = relationship()

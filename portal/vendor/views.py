@@ -14,6 +14,7 @@ from werkzeug.wrappers import Response
 from portal import policy
 from portal.audit import service as audit
 from portal.extensions import db
+from portal.pagination import requested_page
 from portal.tenancy import invitations
 from portal.tenancy.models import DirectoryProvider, Invitation, Membership, Tenancy
 from portal.vendor import queries, service, tiles
@@ -23,10 +24,6 @@ bp = policy.declare(
     Blueprint("vendor", __name__, url_prefix="/vendor"), policy.vendor(policy.Permission.VENDOR_CONSOLE)
 )
 ONBOARD = policy.vendor(policy.Permission.ONBOARD_TENANCIES)
-
-
-def _page() -> int:
-    return max(request.args.get("page", 1, type=int) or 1, 1)
 
 
 def _tenancy(slug: str) -> Tenancy:
@@ -45,7 +42,7 @@ def home() -> str:
 def tenancies() -> str:
     search, state = request.args.get("q", "")[:200], request.args.get("state", "")
     state = state if queries.has_state_filter(state) else ""
-    page = queries.tenancies(search, state, _page())
+    page = queries.tenancies(search, state, requested_page())
     return render_template(
         "vendor/tenancies.html",
         page=page,
@@ -61,7 +58,7 @@ def tenancies() -> str:
 @policy.allow(ONBOARD)
 def new_tenancy() -> str:
     search = request.args.get("q", "")[:200]
-    results = queries.register_search(search, _page()) if search.strip() else None
+    results = queries.register_search(search, requested_page()) if search.strip() else None
     return render_template("vendor/new_tenancy.html", search=search, results=results, form=CreateTenancyForm())
 
 

@@ -145,13 +145,6 @@ def _audit(action: str, endpoint: WebhookEndpoint, actor: Actor, reason: str) ->
     )
 
 
-def get_endpoint(endpoint_id: int) -> WebhookEndpoint:
-    endpoint = db.session.get(WebhookEndpoint, endpoint_id)
-    if endpoint is None:
-        raise EndpointError(_("That endpoint does not exist"))
-    return endpoint
-
-
 def rotate_secret(endpoint: WebhookEndpoint, *, actor: Actor) -> str:
     """A new secret to show once; the old one keeps signing alongside it for ROTATION_OVERLAP."""
     at = now()

@@ -9,7 +9,8 @@ from typing import Optional
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from portal.db import enum_values, utcnow
+from portal.dates import now
+from portal.db import enum_values
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
 
@@ -45,7 +46,7 @@ class WebhookEndpoint(db.Model):  # type: ignore[name-defined,misc]
     # The console form's one-time key: a double click registers one endpoint.
     submission_key: Mapped[Optional[str]] = mapped_column(String(64), unique=True)
     created_by_id: Mapped[Optional[int]] = mapped_column(ForeignKey("user_account.id"))
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
     disabled_at: Mapped[Optional[dt.datetime]]
 
     tenancy: Mapped[Optional[Tenancy]] = relationship()
@@ -78,12 +79,12 @@ class WebhookMessage(db.Model):  # type: ignore[name-defined,misc]
     endpoint_id: Mapped[int] = mapped_column(ForeignKey("webhook_endpoint.id", ondelete="CASCADE"))
     event_type: Mapped[str] = mapped_column(String(40))
     body: Mapped[str] = mapped_column(Text)
-    created_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[dt.datetime] = mapped_column(default=now)
     status: Mapped[MessageStatus] = mapped_column(
         Enum(MessageStatus, values_callable=enum_values, native_enum=False, length=16), default=MessageStatus.QUEUED
     )
     attempts: Mapped[int] = mapped_column(default=0)
-    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    next_attempt_at: Mapped[dt.datetime] = mapped_column(default=now)
     claimed_by: Mapped[Optional[str]] = mapped_column(String(64))
     claimed_at: Mapped[Optional[dt.datetime]]
     delivered_at: Mapped[Optional[dt.datetime]]
@@ -99,7 +100,7 @@ class WebhookAttempt(db.Model):  # type: ignore[name-defined,misc]
 
     id: Mapped[int] = mapped_column(primary_key=True)
     message_id: Mapped[int] = mapped_column(ForeignKey("webhook_message.id", ondelete="CASCADE"), index=True)
-    at: Mapped[dt.datetime] = mapped_column(default=utcnow)
+    at: Mapped[dt.datetime] = mapped_column(default=now)
     status_code: Mapped[Optional[int]]
     error: Mapped[Optional[str]] = mapped_column(String(300))
     duration_ms: Mapped[int] = mapped_column(default=0)

@@ -22,6 +22,7 @@ from sqlalchemy import select, update
 
 from portal.dates import now
 from portal.extensions import db
+from portal.jobs.polling import poll_until_stopped
 from portal.webhooks.endpoints import live_secrets, signature_header
 from portal.webhooks.models import MessageStatus, WebhookAttempt, WebhookEndpoint, WebhookMessage
 
@@ -68,6 +69,9 @@ class WebhookReport:
     @property
     def handled(self) -> int:
         return self.delivered + self.retried + self.failed
+
+    def summary(self) -> str:
+        return f"{self.delivered} delivered, {self.retried} to retry, {self.failed} failed"
 
 
 def release_stale_claims() -> int:
@@ -192,16 +196,4 @@ def deliver_due(max_batches: int | None = None, should_stop: Callable[[], bool] 
 def work(poll_seconds: float = 1.0, should_stop: Callable[[], bool] = lambda: False) -> None:
     """Run until stopped: post what is due, then wait a little."""
     log.info("webhook worker started")
-    while not should_stop():
-        try:
-            report = deliver_due(should_stop=should_stop)
-        except Exception:  # the worker must outlive a database blip; the next pass retries
-            log.exception("webhook pass failed")
-            db.session.rollback()
-            report = WebhookReport()
-        finally:
-            db.session.remove()
-        if report.handled:
-            log.info("webhooks: %s delivered, %s to retry, %s failed", report.delivered, report.retried, report.failed)
-        else:
-            time.sleep(poll_seconds)
+    poll_until_stopped(log, "webhooks", lambda: deliver_due(should_stop=should_stop), poll_seconds, should_stop)

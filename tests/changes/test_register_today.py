@@ -6,7 +6,7 @@ import datetime as dt
 
 from portal.audit.service import Actor
 from portal.changes.models import ChangeKind
-from portal.changes.service import RegisterToday, announced_change_ids, register_today, withdraw_notice
+from portal.changes.service import RegisterToday, announced_changes, register_today, withdraw_notice
 from portal.dates import uk_today
 from portal.register.service import current_published
 from tests.changes.builders import announced
@@ -26,7 +26,7 @@ def test_it_agrees_with_the_separate_lookups_as_notices_come_and_go(app, count_q
     current = current_published()
     assert found.version is not None and current is not None and found.version.id == current.id
     # Soonest first, as everywhere else.
-    assert [n.id for n in found.notices] == announced_change_ids(today) == [removal.id, addition.id]
+    assert [n.id for n in found.notices] == [n.id for n in announced_changes(today)] == [removal.id, addition.id]
 
     withdraw_notice(removal, reason="We found another way.", actor=Actor.system())
     assert [n.id for n in register_today(today).notices] == [addition.id]

@@ -14,7 +14,7 @@ from sentry_sdk.transport import Transport
 from sqlalchemy import update
 
 from portal import create_app, policy
-from portal.db import utcnow
+from portal.dates import now
 from portal.devtools.mailsink import MailSink
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
@@ -81,7 +81,7 @@ def test_outbox_depth_rises_while_the_relay_is_down_and_falls_when_it_is_back(ap
 
     with MailSink() as sink:
         app.config.update(SMTP_HOST="127.0.0.1", SMTP_PORT=sink.port)
-        db.session.execute(update(OutboxMessage).values(next_attempt_at=utcnow()))  # the retry time has come
+        db.session.execute(update(OutboxMessage).values(next_attempt_at=now()))  # the retry time has come
         db.session.commit()
         assert deliver_due().sent == 3
         assert len(sink.messages) == 3
