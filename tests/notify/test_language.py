@@ -69,3 +69,22 @@ def test_a_welsh_schools_people_are_invited_in_welsh(app: Flask) -> None:
             vendor=app.config["VENDOR_NAME"],
         )
     assert row.subject == expected and "invited" not in row.subject
+
+
+def test_a_notice_reaches_the_smtp_relay_in_each_readers_language(app: Flask, mail_sink) -> None:
+    from flask_babel import force_locale, gettext
+
+    from portal.notify.worker import deliver_due
+
+    subscriber("saesneg@example.org")
+    subscriber("cymraeg@example.org").language = "cy"
+    announce(_notice)
+    db.session.commit()
+    assert deliver_due().sent == 2
+    mails = {m.recipients[0]: m for m in mail_sink.messages}
+    welsh, english = mails["cymraeg@example.org"], mails["saesneg@example.org"]
+    assert welsh.subject == "From 1 Mawrth 2027" and english.subject == "From 1 March 2027"
+    dpo = {"name": app.config["VENDOR_DPO_NAME"], "email": app.config["VENDOR_DPO_EMAIL"]}
+    with force_locale("cy"):
+        in_welsh = gettext("Data protection officer: %(name)s, %(email)s", **dpo)
+    assert in_welsh in welsh.text and in_welsh not in english.text
