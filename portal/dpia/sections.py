@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+from flask_babel import gettext as _
+
 from portal.dates import govuk_date
 from portal.dpia.content import YOURS, Block, Bullets, Facts, Known, Paragraph, Part, Section, Table, ToComplete
 from portal.dpia.dpa_text import processing_value
 from portal.register.effective import EffectiveSet
+from portal.register.upcoming import UpcomingChange
 
 
 def about(known: Known) -> Section:
@@ -93,6 +96,13 @@ def _supplier_rows(found: EffectiveSet) -> tuple[tuple[str, ...], ...]:
 _CHANGE = {"addition": "to be added", "removal": "to be removed"}
 
 
+def _change_words(change: UpcomingChange) -> str:
+    """What an upcoming change does, in a few words: added, removed, or what its notice says changes."""
+    if change.kind == "material_change":
+        return str(_("material change: %(title)s", title=change.title))
+    return _CHANGE[change.kind]
+
+
 def processing(known: Known) -> Section:
     found = known.found
     nature: list[Block] = [
@@ -124,7 +134,7 @@ def processing(known: Known) -> Section:
         nature.append(Paragraph("Changes already announced in the register:"))
         nature.append(
             Bullets(
-                tuple(f"{govuk_date(c.on)}: {c.entry.supplier} ({_CHANGE[c.kind]}). {c.note}" for c in found.upcoming)
+                tuple(f"{govuk_date(c.on)}: {c.entry.supplier} ({_change_words(c)}). {c.note}" for c in found.upcoming)
             )
         )
     nature.append(
