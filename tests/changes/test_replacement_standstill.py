@@ -14,6 +14,7 @@ from portal.changes import exits, objections
 from portal.changes import service as changes
 from portal.changes.models import ChangeKind
 from portal.dates import now, start_of_uk_day, uk_today
+from portal.incidents import affected
 from portal.register.effective import effective_set
 from portal.register.models import EntryStatus
 from tests.changes.builders import ACTIVE_KEY, PLANNED_KEY, announced
@@ -24,10 +25,10 @@ STAFF = Actor.system("test")
 
 
 def _objected(school, data_lead, *, days_ago: int = 5):
-    """A replacement of Hostwell by Quillmark announced 45 days ago, effective `days_ago` days ago; the school
-    objected within the window."""
-    change = announced(kind=ChangeKind.REPLACEMENT, days_ahead=45 - days_ago, published_days_ago=45)
-    at = start_of_uk_day(uk_today() - dt.timedelta(days=10)) + dt.timedelta(hours=12)
+    """A replacement of Hostwell by Quillmark announced 40 days before it took effect, `days_ago` days ago; the
+    school objected within the window, five days before the date."""
+    change = announced(kind=ChangeKind.REPLACEMENT, days_ahead=40, published_days_ago=40 + days_ago)
+    at = start_of_uk_day(change.effective_on - dt.timedelta(days=5)) + dt.timedelta(hours=12)
     objection = objections.lodge_objection(change, school, grounds="Not assessed", actor=Actor.of(data_lead), at=at)
     return change, objection
 
@@ -144,3 +145,13 @@ def test_the_pages_show_the_kept_supplier_and_withdrawing_says_it_will_stop(clie
     text = confirm.get_text(" ", strip=True)
     assert "Quillmark Analytics Ltd will process" in text
     assert "Hostwell Cloud Ltd, which it replaces, will stop processing Oakfield Primary School's data" in text
+
+
+def test_an_incident_at_the_kept_supplier_after_its_date_concerns_the_school_that_kept_it(app, school, data_lead):
+    _objected(school, data_lead, days_ago=20)
+    make_school("Aurora Primary Academy")  # did not object: Hostwell stopped for it 20 days ago
+    week = (uk_today() - dt.timedelta(days=7), uk_today() - dt.timedelta(days=1))
+    found = affected.affected_tenancies([ACTIVE_KEY], *week)
+    assert set(found.tenancies) == {school.id}
+    [finding] = found.findings
+    assert finding.in_use and "objection to its replacement" in finding.explanation
