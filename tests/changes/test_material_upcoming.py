@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from portal.audit.service import Actor
 from portal.changes import objections
 from portal.changes import service as changes
@@ -16,6 +18,7 @@ from portal.changes.models import ChangeKind
 from portal.dates import govuk_date, now, start_of_uk_day, uk_today
 from portal.dpia.builder import build_pack
 from portal.extensions import db
+from portal.notify.models import OutboxMessage
 from portal.register.effective import effective_set
 from portal.register.models import TenancyOption, TenancyOptionEntry, TenancyOptionSetting
 from tests.factories import make_school
@@ -91,3 +94,14 @@ def test_the_set_page_json_dpia_and_home_show_it(client_request, school, data_le
     assert f"Hostwell Cloud Ltd (material change: {TITLE}). Will not apply to your school" in dpia
     home = tasks(client_request.get("tenancy.overview", tenancy=school.slug))
     assert home[TITLE] == "Objection: awaiting acknowledgement"
+
+
+def test_the_change_mail_says_the_supplier_in_use_changes(app, school, data_lead):
+    change = _announce()
+    [mail] = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.recipient == data_lead.email, OutboxMessage.reference.like(f"change-notice:{change.id}:%")
+        )
+    )
+    assert "Hostwell Cloud Ltd, which processes Oakfield Primary School's data, changes on" in mail.body_text
+    assert TITLE in mail.body_text and "will process Oakfield" not in mail.body_text

@@ -9,12 +9,16 @@ from __future__ import annotations
 
 import datetime as dt
 
+from sqlalchemy import select
+
 from portal.audit.service import Actor
 from portal.changes import exits, objections
 from portal.changes import service as changes
 from portal.changes.models import ChangeKind
 from portal.dates import now, start_of_uk_day, uk_today
+from portal.extensions import db
 from portal.incidents import affected
+from portal.notify.models import OutboxMessage
 from portal.register.effective import effective_set
 from portal.register.models import EntryStatus
 from tests.changes.builders import ACTIVE_KEY, PLANNED_KEY, announced
@@ -155,3 +159,16 @@ def test_an_incident_at_the_kept_supplier_after_its_date_concerns_the_school_tha
     assert set(found.tenancies) == {school.id}
     [finding] = found.findings
     assert finding.in_use and "objection to its replacement" in finding.explanation
+
+
+def test_the_change_mail_of_a_replacement_names_the_supplier_that_stops(app, school, data_lead):
+    change = announced(kind=ChangeKind.REPLACEMENT)
+    [mail] = db.session.scalars(
+        select(OutboxMessage).where(
+            OutboxMessage.recipient == data_lead.email, OutboxMessage.reference.like(f"change-notice:{change.id}:%")
+        )
+    )
+    assert "Quillmark Analytics Ltd will process Oakfield Primary School's data from" in mail.body_text
+    assert "It replaces Hostwell Cloud Ltd, which will then stop processing Oakfield Primary School's data." in (
+        mail.body_text
+    )
