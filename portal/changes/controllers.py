@@ -194,7 +194,8 @@ def tell_controllers(change: ChangeNotice, *, entry: RegisterEntry | None) -> tu
 
     tenancies = told_tenancies()
     addresses = controller_addresses(tenancies)
-    sets = effective_sets(tenancies, today=change.effective_on)
+    # Only the lines are read; no notices, so none is cached while this transaction may still roll back.
+    sets = effective_sets(tenancies, today=change.effective_on, notices=())
     vendor = current_app.config["VENDOR_NAME"]
     queued, told = 0, set()
     for tenancy in tenancies:

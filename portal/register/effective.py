@@ -40,6 +40,7 @@ from portal.register.choices import (
 )
 from portal.register.materiality import compare_entries
 from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
+from portal.register.service import current_published
 from portal.register.signals import register_today
 from portal.register.standstill import previous_terms_note, replaced_note, standstill_reason
 from portal.register.upcoming import (
@@ -130,12 +131,14 @@ def effective_sets(
     """
     today = today or uk_today()
     ids = [t.id for t in tenancies]
-    if version is ... and today >= uk_today():
+    if version is ... and today < uk_today():
+        version = published_on(today)
+    elif version is ... and notices is None:
         # The current version and the notices announced, in one statement.
         published = register_today(today)
-        version, notices = published.version, published.notices if notices is None else notices
+        version, notices = published.version, published.notices
     elif version is ...:
-        version = published_on(today)
+        version = current_published()
     known_on = min(today, uk_today())  # a past date knows the notices announced by then; a later one, today's
     material = material_from(notices, today) if notices is not None else material_notices(today, known_on)
     if version is not None and version.status is not VersionStatus.PUBLISHED:
