@@ -101,11 +101,12 @@ _SCHEMAS: dict[str, Any] = {
                     "required": ["date", "change", "key", "supplier", "applies", "note"],
                     "properties": {
                         "date": {"type": "string", "format": "date"},
-                        "change": {"type": "string", "enum": ["addition", "removal"]},
+                        "change": {"type": "string", "enum": ["addition", "removal", "material_change"]},
                         "key": {"type": "string"},
                         "supplier": {"type": "string"},
                         "applies": {"type": "boolean"},
                         "note": {"type": "string"},
+                        "title": {"type": "string", "description": "A material change: what its notice says."},
                     },
                 },
             },

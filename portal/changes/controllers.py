@@ -116,9 +116,27 @@ def objection_link(tenancy: Tenancy, objection_id: int) -> str:
 
 
 def what_changes(
-    change: ChangeNotice, tenancy: Tenancy, line: EffectiveLine | None, entry: RegisterEntry | None
+    change: ChangeNotice,
+    tenancy: Tenancy,
+    line: EffectiveLine | None,
+    entry: RegisterEntry | None,
+    replaced: EffectiveLine | None = None,
 ) -> str:
-    """One sentence: what this change does for this tenancy, from its own effective set on the date."""
+    """What this change does for this tenancy, from its own effective set on the date: one sentence, and for
+    a replacement a second naming the supplier that then stops (`replaced`, its line that day)."""
+
+    first = _what_for(change, tenancy, line, entry)
+    if change.kind is not ChangeKind.REPLACEMENT or replaced is None or (line is not None and not line.included):
+        return first
+    then = _(
+        "It replaces %(replaced)s, which will then stop processing %(name)s's data.",
+        replaced=replaced.entry.supplier,
+        name=tenancy.name,
+    )
+    return f"{first} {then}"
+
+
+def _what_for(change: ChangeNotice, tenancy: Tenancy, line: EffectiveLine | None, entry: RegisterEntry | None) -> str:
     from portal.dates import govuk_date
 
     when, name = govuk_date(change.effective_on), tenancy.name
@@ -139,6 +157,16 @@ def what_changes(
                 name=name,
                 when=when,
                 reason=line.reason,
+            )
+        )
+    if change.kind is ChangeKind.MATERIAL_CHANGE:
+        return str(
+            _(
+                "%(supplier)s, which processes %(name)s's data, changes on %(when)s: %(title)s.",
+                supplier=change.supplier,
+                name=name,
+                when=when,
+                title=change.title,
             )
         )
     categories = (entry.data_categories if entry is not None else "").strip()
@@ -167,7 +195,8 @@ def tell_controllers(change: ChangeNotice, *, entry: RegisterEntry | None) -> tu
 
     tenancies = told_tenancies()
     addresses = controller_addresses(tenancies)
-    sets = effective_sets(tenancies, today=change.effective_on)
+    # Only the lines are read; no notices, so none is cached while this transaction may still roll back.
+    sets = effective_sets(tenancies, today=change.effective_on, notices=())
     vendor = current_app.config["VENDOR_NAME"]
     queued, told = 0, set()
     for tenancy in tenancies:
@@ -175,12 +204,13 @@ def tell_controllers(change: ChangeNotice, *, entry: RegisterEntry | None) -> tu
         if not recipients:
             continue
         with written_in(tenancy.language):  # its mail in its language (#29)
-            line = sets[tenancy.id].line_for(change.entry_key)
+            found = sets[tenancy.id]
+            line, replaced = found.line_for(change.entry_key), found.line_for(change.replaces_key or "")
             body = render_template(
                 "changes/controller_mail.txt",
                 change=change,
                 tenancy=tenancy,
-                what=what_changes(change, tenancy, line, entry),
+                what=what_changes(change, tenancy, line, entry, replaced),
                 until=govuk_date(window.object_until(change.effective_on)),
                 link=change_link(tenancy, change.id),
                 may_object=change.kind is not ChangeKind.REMOVAL,

@@ -140,8 +140,16 @@ def confirm_withdraw(objection_id: int) -> str:
     """Withdrawing an accommodated objection gives the exclusion back: say what will apply, and when."""
     objection = _owned(objection_id)
     starts = max(uk_today(), objection.change.effective_on)
+    replaced = None  # a replacement: the supplier the school keeps until then
+    if objection.change.replaces_key:
+        names = {entry.key: entry.supplier for entry in service.register_candidates()}
+        replaced = names.get(objection.change.replaces_key, objection.change.replaces_key)
     return render_template(
-        "changes/confirm_withdraw.html", objection=objection, starts=starts, form=ConfirmWithdrawForm()
+        "changes/confirm_withdraw.html",
+        objection=objection,
+        starts=starts,
+        replaced=replaced,
+        form=ConfirmWithdrawForm(),
     )
 
 

@@ -64,7 +64,8 @@ def annex_iv(tenancies: Sequence[Tenancy], *, on: dt.date | None = None) -> dict
                 **_row(change.entry, change.note),
                 "change": change.kind,
                 "on": govuk_date(change.on),
-                "object_until": govuk_date(object_until(change.on)) if change.kind == "addition" else "",
+                "object_until": govuk_date(object_until(change.on)) if change.kind != "removal" else "",
+                "title": change.title,
             }
             for change in found.upcoming
             if change.applies

@@ -24,8 +24,9 @@ from portal.dpia.derived import supplier_risks
 from portal.dpia.dpa_text import clause_ref, measure_items
 from portal.dpia.rating import Derivation, risk
 from portal.dpia.shared_risks import shared_risks
-from portal.register.effective import EffectiveLine, EffectiveSet, UpcomingChange
+from portal.register.effective import EffectiveLine, EffectiveSet
 from portal.register.models import RegisterEntry
+from portal.register.upcoming import UpcomingChange
 from portal.register.vocabulary import Activity
 
 

@@ -8,6 +8,7 @@ from portal.dates import govuk_date
 from portal.dpia.content import Block, Bullets, Facts, Known, Paragraph, Part, Section, Table, ToComplete, yours
 from portal.dpia.dpa_text import processing_value
 from portal.register.effective import EffectiveSet
+from portal.register.upcoming import UpcomingChange
 
 
 def about(known: Known) -> Section:
@@ -140,6 +141,13 @@ def _annex_note(known: Known) -> str:
     return str(note)
 
 
+def _change_words(change: UpcomingChange) -> str:
+    """What an upcoming change does, in a few words: added, removed, or what its notice says changes."""
+    if change.kind == "material_change":
+        return str(_("material change: %(title)s", title=change.title))
+    return _change(change.kind)
+
+
 def processing(known: Known) -> Section:
     found = known.found
     nature: list[Block] = [
@@ -178,7 +186,7 @@ def processing(known: Known) -> Section:
                         "%(date)s: %(supplier)s (%(change)s). %(note)s",
                         date=govuk_date(c.on),
                         supplier=c.entry.supplier,
-                        change=_change(c.kind),
+                        change=_change_words(c),
                         note=c.note,
                     )
                     for c in found.upcoming

@@ -26,6 +26,7 @@ from typing import Any
 from flask_babel import gettext as _
 from sqlalchemy import and_, false, or_, select, true
 
+from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objection
 from portal.dates import end_of_uk_day, govuk_date, start_of_uk_day
 from portal.extensions import db
 from portal.register.models import (
@@ -103,11 +104,21 @@ def affected_tenancies(keys: list[str], start: dt.date, end: dt.date) -> Affecte
             .where(TenancyOptionEntry.entry_key.in_(keys))
         )
     }
+    kept = _kept_by_objection(keys, end)
     for key in keys:
         used = [e for e in entries[key] if _used_during(e, start, end)]
         supplier = (used or entries[key])[0].supplier if (used or entries[key]) else key
         option = governing.get(key)
         conditional_only = all(e.status is EntryStatus.CONDITIONAL for e in used)
+        for tenancy_id in kept.get(key, ()):
+            result.tenancies.setdefault(tenancy_id, []).append(supplier)
+        if kept.get(key) and not used:
+            why = _(
+                "Retired before %(start)s, but still used for schools whose objection to its replacement kept the "
+                "replacement out."
+            ) % {"start": govuk_date(start)}
+            result.findings.append(SupplierFinding(key, supplier, True, why))
+            continue
         if not used or (conditional_only and option is None):
             why = _("Not in use under any register version in force from %(start)s to %(end)s.")
             result.findings.append(
@@ -124,6 +135,28 @@ def affected_tenancies(keys: list[str], start: dt.date, end: dt.date) -> Affecte
             ) % {"option": option.name, "start": govuk_date(start)}
         result.findings.append(SupplierFinding(key, supplier, True, why, option.name if option else None))
     return result
+
+
+def _kept_by_objection(keys: list[str], end: dt.date) -> dict[str, list[int]]:
+    """Tenancies that keep a supplier the register retired, because their objection to its replacement kept
+    the replacement out (#21): by replaced key, every objection that may have stood by the end of the period
+    (one query). One since withdrawn or answered is counted in too: telling a school too much is the lesser fault."""
+    query = (
+        select(ChangeNotice.replaces_key, Objection.tenancy_id)
+        .join(Objection, Objection.change_id == ChangeNotice.id)
+        .where(
+            ChangeNotice.kind == ChangeKind.REPLACEMENT,
+            ChangeNotice.state == NoticeState.ANNOUNCED,
+            ChangeNotice.replaces_key.in_(keys),
+            ChangeNotice.effective_on <= end,
+            Objection.lodged_at < end_of_uk_day(end),
+        )
+        .order_by(Objection.tenancy_id)
+    )
+    found: dict[str, list[int]] = {}
+    for key, tenancy_id in db.session.execute(query):
+        found.setdefault(key or "", []).append(tenancy_id)
+    return found
 
 
 def _statement(key: str, start: dt.date, end: dt.date, option: Any) -> Any:

@@ -20,10 +20,12 @@ from sqlalchemy import (
     Integer,
     String,
     Text,
+    and_,
     bindparam,
     cast,
     literal_column,
     null,
+    or_,
     select,
     union_all,
 )
@@ -259,6 +261,11 @@ class Standstill:
     # stood before the change's effective date). A new supplier (no `previous`) stays wholly out.
     kind: str = "addition"
     previous: RegisterEntry | None = None
+    # A replacement: the supplier it replaces, and that supplier's entry as the register stood before the
+    # change's effective date. The retirement is part of the change, so it is kept out too: the objecting
+    # school keeps the old supplier while the new one is kept out (and for good once accommodated).
+    replaces_key: str | None = None
+    replaced: RegisterEntry | None = None
 
     @property
     def keeps_previous_terms(self) -> bool:
@@ -268,7 +275,7 @@ class Standstill:
         """Whether the change is still kept out on this UK date, with today's knowledge."""
         if day < self.effective_on:
             return False
-        if self.state in ("lodged", "acknowledged") or self.exit_choice == "exit_taken":
+        if self.state in ("lodged", "acknowledged", "accommodated") or self.exit_choice == "exit_taken":
             return True
         if self.exit_choice == "accepted" and self.chosen_on is not None:
             return day <= self.chosen_on
@@ -277,26 +284,35 @@ class Standstill:
 
 def tenancy_standstills(tenancy_ids: Sequence[int]) -> dict[int, dict[str, Standstill]]:
     """Standing objections of these tenancies, by tenancy id then entry key (one query; one more, for
-    the register as it stood before, only when one of them is to a material change)."""
+    the register as it stood before, only when one of them is to a material change or a replacement).
+
+    An accommodated objection to a replacement stands too, for good: the exclusion keeps the new
+    supplier out (register/models.py `TenancyExclusion`), the standstill keeps the old one in."""
     if not tenancy_ids:
         return {}
     query = (
-        select(Objection, ChangeNotice.entry_key, ChangeNotice.effective_on, ChangeNotice.kind)
+        select(
+            Objection, ChangeNotice.entry_key, ChangeNotice.effective_on, ChangeNotice.kind, ChangeNotice.replaces_key
+        )
         .join(ChangeNotice, ChangeNotice.id == Objection.change_id)
         .where(
             Objection.tenancy_id.in_(list(tenancy_ids)),
-            Objection.state.in_(["lodged", "acknowledged", "not_accommodated"]),
+            or_(
+                Objection.state.in_(["lodged", "acknowledged", "not_accommodated"]),
+                and_(Objection.state == "accommodated", ChangeNotice.kind == ChangeKind.REPLACEMENT),
+            ),
             ChangeNotice.state == NoticeState.ANNOUNCED,
             ChangeNotice.kind != ChangeKind.REMOVAL,
         )
         .order_by(Objection.lodged_at)
     )
     rows = db.session.execute(query).all()
-    material = {on for _objection, _key, on, kind in rows if kind is ChangeKind.MATERIAL_CHANGE}
-    before = _entries_before(material)
+    dated = {row.effective_on for row in rows if row.kind in (ChangeKind.MATERIAL_CHANGE, ChangeKind.REPLACEMENT)}
+    before = _entries_before(dated)
     found: dict[int, dict[str, Standstill]] = {}
-    for objection, entry_key, effective_on, kind in rows:
+    for objection, entry_key, effective_on, kind, replaces_key in rows:
         previous = before.get(effective_on, {}).get(entry_key) if kind is ChangeKind.MATERIAL_CHANGE else None
+        replaced = before.get(effective_on, {}).get(replaces_key) if replaces_key else None
         found.setdefault(objection.tenancy_id, {}).setdefault(
             entry_key,
             Standstill(
@@ -309,6 +325,8 @@ def tenancy_standstills(tenancy_ids: Sequence[int]) -> dict[int, dict[str, Stand
                 uk_today(objection.exit_chosen_at) if objection.exit_chosen_at else None,
                 kind.value,
                 previous,
+                replaces_key,
+                replaced,
             ),
         )
     return found

@@ -26,6 +26,7 @@ from flask import current_app
 from flask_babel import gettext as _
 from sqlalchemy import select
 
+from portal.changes.models import ChangeNotice
 from portal.dates import end_of_uk_day, govuk_date, uk_today
 from portal.extensions import db
 from portal.register.cache import register_cache
@@ -40,7 +41,15 @@ from portal.register.choices import (
 from portal.register.materiality import compare_entries
 from portal.register.models import EntryStatus, RegisterEntry, RegisterVersion, VersionStatus
 from portal.register.service import current_published
-from portal.register.standstill import previous_terms_note, standstill_reason
+from portal.register.signals import register_today
+from portal.register.standstill import previous_terms_note, replaced_note, standstill_reason
+from portal.register.upcoming import (
+    MaterialNotice,
+    UpcomingChange,
+    material_from,
+    material_notices,
+    upcoming_changes,
+)
 from portal.tenancy.models import Tenancy
 
 Since = dt.date | dt.datetime | None
@@ -58,17 +67,6 @@ class EffectiveLine:
     excluded_by_objection: bool = False
     # Kept out while this tenancy's objection stands (#21).
     standstill: bool = False
-
-
-@dataclass(frozen=True)
-class UpcomingChange:
-    """A dated change announced in the register: an addition (planned entry) or a removal."""
-
-    entry: RegisterEntry
-    on: dt.date
-    kind: str  # "addition" or "removal"
-    applies: bool
-    note: str
 
 
 @dataclass
@@ -121,18 +119,28 @@ def effective_sets(
     *,
     today: dt.date | None = None,
     version: RegisterVersion | EllipsisType | None = ...,
+    notices: Sequence[ChangeNotice] | None = None,
 ) -> dict[int, EffectiveSet]:
     """The effective sets of many tenancies at once, in a constant number of queries.
 
     They are decided against the current published version, or against `version` when the
-    caller has already found the current one (say, with the announced notices in one statement).
+    caller has already found the current one (say, with the announced notices in one statement:
+    pass them as `notices` and the upcoming material changes are read from them, not queried).
     The decided lines of a published version are kept in the register's cache under everything
     they depend on (`EffectiveSet.decided_by`), so tenancies that decide alike share them.
     """
     today = today or uk_today()
     ids = [t.id for t in tenancies]
-    if version is ...:
-        version = current_published() if today >= uk_today() else published_on(today)
+    if version is ... and today < uk_today():
+        version = published_on(today)
+    elif version is ... and notices is None:
+        # The current version and the notices announced, in one statement.
+        published = register_today(today)
+        version, notices = published.version, published.notices
+    elif version is ...:
+        version = current_published()
+    known_on = min(today, uk_today())  # a past date knows the notices announced by then; a later one, today's
+    material = material_from(notices, today) if notices is not None else material_notices(today, known_on)
     if version is not None and version.status is not VersionStatus.PUBLISHED:
         # Only a published version's content is fixed; the lines are kept under its id.
         raise ValueError("effective sets are decided against a published register version")
@@ -154,8 +162,9 @@ def effective_sets(
             tuple((state.enabled, state.setting) for state in states.values()),
             tuple(sorted(own.items())),
             tuple(sorted(stands.items())),
+            material,
         )
-        decide = partial(_decide, entries, options, states, own, today, stands)
+        decide = partial(_decide, entries, options, states, own, today, stands, material)
         lines, upcoming = cache.fragment(("effective-lines", decided_by), decide)
         result[tenancy_id] = EffectiveSet(
             tenancy_id, version, today, list(lines), list(upcoming), list(states.values()), decided_by
@@ -182,15 +191,54 @@ def _decide(
     exclusions: dict[str, Exclusion],
     today: dt.date,
     standstills: dict[str, Standstill] | None = None,
+    material: Sequence[MaterialNotice] = (),
 ) -> tuple[tuple[EffectiveLine, ...], tuple[UpcomingChange, ...]]:
     """One tenancy's lines and upcoming changes, from its option values, exclusions and standing objections."""
     by_key = {key: option for option in options for key in option.entry_keys}
     standstills = standstills or {}
-    lines = [
-        _line(entry, by_key.get(entry.key), states, exclusions.get(entry.key), today, standstills.get(entry.key))
-        for entry in entries
-    ]
-    return tuple(lines), tuple(_upcoming(lines, by_key, states, today, standstills))
+    # A replacement this tenancy objected to is kept out as a whole: the supplier it retires stays in.
+    kept = {s.replaces_key: s for s in standstills.values() if s.replaces_key and s.holds_on(today)}
+    lines = []
+    for entry in entries:
+        option, exclusion = by_key.get(entry.key), exclusions.get(entry.key)
+        keeping = kept.pop(entry.key, None)
+        if keeping is not None and _retired_by(entry, keeping, today):
+            lines.append(_kept_from_replacement(entry, keeping, option, states, exclusion, today))
+        else:
+            lines.append(_line(entry, option, states, exclusion, today, standstills.get(entry.key)))
+    for keeping in kept.values():  # a later version no longer lists the supplier it replaced
+        if keeping.replaced is not None and keeping.replaced.status is not EntryStatus.RETIRED:
+            option = by_key.get(keeping.replaced.key)
+            lines.append(_kept_from_replacement(keeping.replaced, keeping, option, states, None, today))
+    upcoming = upcoming_changes(lines, by_key, states, today, standstills, material)
+    return tuple(lines), tuple(upcoming)
+
+
+def _retired_by(entry: RegisterEntry, standstill: Standstill, today: dt.date) -> bool:
+    """Whether the register has this entry out on this date because of the replacement kept out."""
+    if entry.status is EntryStatus.RETIRED:
+        return standstill.replaced is not None and standstill.replaced.status is not EntryStatus.RETIRED
+    return entry.retires_on is not None and entry.retires_on == standstill.effective_on and entry.retires_on <= today
+
+
+def _kept_from_replacement(
+    entry: RegisterEntry,
+    standstill: Standstill,
+    option: OptionDefinition | None,
+    states: dict[int, OptionState],
+    exclusion: Exclusion | None,
+    today: dt.date,
+) -> EffectiveLine:
+    """A supplier the register retires on the date of a replacement this tenancy objected to: decided as if it
+    were not retired (on its entry from before the change, if the register no longer lists it as in use)."""
+    if entry.status is EntryStatus.RETIRED and standstill.replaced is not None:
+        entry = standstill.replaced
+    held = _line(entry, option, states, exclusion, today, retiring=False)
+    if not held.included:
+        return held  # out for its own reasons (an option off, say): that reason is the one to give
+    why = replaced_note(standstill)
+    reason = f"{why} {held.reason}" if option is not None else why
+    return EffectiveLine(entry, True, reason, held.since, option, standstill=True)
 
 
 def _later(*values: Since) -> Since:
@@ -208,12 +256,16 @@ def _line(
     exclusion: Exclusion | None,
     today: dt.date,
     standstill: Standstill | None = None,
+    *,
+    retiring: bool = True,
 ) -> EffectiveLine:
-    """Decide one entry for one tenancy. The order matters: the most final reason wins."""
+    """Decide one entry for one tenancy. The order matters: the most final reason wins.
+
+    `retiring=False`: its date of removal does not apply to this tenancy (a replacement kept out)."""
     listed = entry.listed_since
     if entry.status is EntryStatus.RETIRED:
         return EffectiveLine(entry, False, str(_("Retired: no longer used by the service.")), listed)
-    if entry.retires_on is not None and entry.retires_on <= today:
+    if retiring and entry.retires_on is not None and entry.retires_on <= today:
         return EffectiveLine(
             entry,
             False,
@@ -324,49 +376,3 @@ def application_note(requested_at: dt.datetime, applied_at: dt.datetime | None) 
             vendor=vendor,
         )
     )
-
-
-def announced_changes(entries: Sequence[RegisterEntry], today: dt.date) -> list[UpcomingChange]:
-    """Dated additions (planned entries) and removals still to come, as the register announces them."""
-    changes = []
-    for entry in entries:
-        if entry.status is EntryStatus.RETIRED:
-            continue
-        if entry.status is EntryStatus.PLANNED and entry.effective_on is not None and entry.effective_on > today:
-            changes.append(UpcomingChange(entry, entry.effective_on, "addition", True, str(_("To be added."))))
-        if entry.retires_on is not None and entry.retires_on > today:
-            changes.append(UpcomingChange(entry, entry.retires_on, "removal", True, str(_("To be removed."))))
-    changes.sort(key=lambda change: (change.on, change.entry.supplier))
-    return changes
-
-
-def _upcoming(
-    lines: Sequence[EffectiveLine],
-    by_key: dict[str, OptionDefinition],
-    states: dict[int, OptionState],
-    today: dt.date,
-    standstills: dict[str, Standstill],
-) -> list[UpcomingChange]:
-    """The announced changes, each saying whether it will reach this tenancy."""
-    line_for = {line.entry.key: line for line in lines}
-    changes = []
-    for change in announced_changes([line.entry for line in lines], today):
-        if change.kind == "removal":
-            changes.append(dataclasses.replace(change, note=str(_("Will no longer be used."))))
-            continue
-        option = by_key.get(change.entry.key)
-        standing = standstills.get(change.entry.key)
-        if standing is not None and standing.holds_on(change.on):
-            changes.append(dataclasses.replace(change, applies=False, note=standstill_reason(standing)))
-            continue
-        applies, note = _would_apply(line_for[change.entry.key], states[option.id] if option is not None else None)
-        changes.append(dataclasses.replace(change, applies=applies, note=note))
-    return changes
-
-
-def _would_apply(line: EffectiveLine, state: OptionState | None) -> tuple[bool, str]:
-    if line.excluded_by_objection:
-        return False, str(_("Will not apply to your organisation: your objection was accommodated."))
-    if state is not None and not state.enabled:
-        return False, str(_("Will not apply while the option “%(option)s” is off.", option=state.option.name))
-    return True, str(_("Will be used from this date."))

@@ -16,7 +16,7 @@ from portal.dates import govuk_date
 from portal.register import materiality
 from portal.register.ai import jurisdiction_notes
 from portal.register.compare import compare_versions
-from portal.register.effective import EffectiveSet, UpcomingChange, announced_changes
+from portal.register.effective import EffectiveSet
 from portal.register.facts import EntryFacts
 from portal.register.materiality import EntryDifference
 from portal.register.models import (
@@ -28,6 +28,7 @@ from portal.register.models import (
     RegisterEntry,
     RegisterVersion,
 )
+from portal.register.upcoming import UpcomingChange, announced_changes
 from portal.tenancy.models import Tenancy
 from portal.web.urls import public_url
 
@@ -204,7 +205,10 @@ def effective_set_json(tenancy: Tenancy, found: EffectiveSet) -> dict[str, Any]:
             }
             for line in found.lines
         ],
-        "upcoming_changes": [dict(_change_json(c), applies=c.applies, note=c.note) for c in found.upcoming],
+        "upcoming_changes": [
+            dict(_change_json(c), applies=c.applies, note=c.note) | ({"title": c.title} if c.title else {})
+            for c in found.upcoming
+        ],
     }
 
 

@@ -2,7 +2,8 @@
 
 A new supplier objected to stays wholly out ("Not used for your school: ..."); a supplier already in
 use whose material change was objected to stays in on its previous terms, and its line says which
-change does not apply and where the objection stands.
+change does not apply and where the objection stands; a supplier whose replacement was objected to
+stays in ("Still used for your school: ..."), since its retirement is part of the change kept out.
 """
 
 from __future__ import annotations
@@ -19,6 +20,17 @@ def standstill_reason(standstill: Standstill) -> str:
     if standstill.exit_choice == "exit_taken":
         return str(
             _("Not used for your school: you objected on %(lodged)s and chose to leave the service.", lodged=lodged)
+        )
+    if standstill.state == "accommodated":
+        return str(_("Not used for your school: your objection of %(lodged)s was accommodated.", lodged=lodged))
+    if standstill.exit_choice == "accepted" and standstill.chosen_on is not None:
+        return str(
+            _(
+                "Not used for your school until the end of %(chosen)s: you accepted the change after objecting on "
+                "%(lodged)s, and it applies from the next day.",
+                chosen=govuk_date(standstill.chosen_on),
+                lodged=lodged,
+            )
         )
     if standstill.state == "not_accommodated":
         until = govuk_date(standstill.exit_answer_by) if standstill.exit_answer_by else ""
@@ -48,11 +60,25 @@ def previous_terms_note(standstill: Standstill, what: str) -> str:
     return f"{head} {_objection_position(standstill)}"
 
 
+def held_change_note(standstill: Standstill) -> str:
+    """An announced material change this tenancy's objection holds back, in the upcoming changes."""
+    head = _("Will not apply to your school on this date: it keeps the current terms.")
+    return f"{head} {_objection_position(standstill)}"
+
+
 def _objection_position(standstill: Standstill) -> str:
     """Where this tenancy's objection stands, in a sentence."""
     lodged = govuk_date(standstill.lodged_on)
     if standstill.exit_choice == "exit_taken":
         return str(_("You objected on %(lodged)s and chose to leave the service.", lodged=lodged))
+    if standstill.exit_choice == "accepted" and standstill.chosen_on is not None:
+        return str(
+            _(
+                "You accepted the change on %(chosen)s after objecting on %(lodged)s: it applies from the next day.",
+                chosen=govuk_date(standstill.chosen_on),
+                lodged=lodged,
+            )
+        )
     if standstill.state == "not_accommodated":
         until = govuk_date(standstill.exit_answer_by) if standstill.exit_answer_by else ""
         return str(
@@ -64,3 +90,50 @@ def _objection_position(standstill: Standstill) -> str:
             )
         )
     return str(_("Your objection of %(lodged)s is awaiting a decision.", lodged=lodged))
+
+
+def replaced_note(standstill: Standstill) -> str:
+    """Why a supplier the register retires stays in use for this tenancy: its objection to the replacement."""
+    lodged = govuk_date(standstill.lodged_on)
+    if standstill.state == "accommodated":
+        return str(
+            _(
+                "Still used for your school: your objection of %(lodged)s to its replacement was accommodated, so it "
+                "is not replaced for your school.",
+                lodged=lodged,
+            )
+        )
+    if standstill.exit_choice == "exit_taken":
+        return str(
+            _(
+                "Still used for your school: you objected on %(lodged)s to its replacement and chose to leave the "
+                "service, so it is not replaced for your school.",
+                lodged=lodged,
+            )
+        )
+    if standstill.exit_choice == "accepted" and standstill.chosen_on is not None:
+        return str(
+            _(
+                "Still used for your school until the end of %(chosen)s: you accepted its replacement after objecting "
+                "on %(lodged)s, and the replacement applies from the next day.",
+                chosen=govuk_date(standstill.chosen_on),
+                lodged=lodged,
+            )
+        )
+    if standstill.state == "not_accommodated":
+        until = govuk_date(standstill.exit_answer_by) if standstill.exit_answer_by else ""
+        return str(
+            _(
+                "Still used for your school: your objection of %(lodged)s to its replacement was not accommodated, "
+                "and you have until %(until)s to choose between the replacement and leaving the service. If you do "
+                "not answer, the replacement applies from the day after.",
+                lodged=lodged,
+                until=until,
+            )
+        )
+    return str(
+        _(
+            "Still used for your school: your objection of %(lodged)s to its replacement is awaiting a decision.",
+            lodged=lodged,
+        )
+    )

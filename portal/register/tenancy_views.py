@@ -93,7 +93,7 @@ def effective_set_page() -> str:
     academies = list(here.academies) if here.is_trust else []
     own = has_own_set(here)
     # A trust's own set (where it has one) and its academies' sets are decided together, in one statement.
-    sets = effective_sets([here, *academies] if own else academies, today=today, version=version)
+    sets = effective_sets([here, *academies] if own else academies, today=today, version=version, notices=notices)
     objectors = [here, *academies] if own else academies
     context: dict[str, Any] = {
         **_positions(notices, objectors),

@@ -17,11 +17,11 @@ from portal.dates import start_of_uk_day, uk_today
 from portal.register import service, welsh
 from portal.register.ai import jurisdiction_notes, public_section
 from portal.register.cache import register_cache
-from portal.register.effective import announced_changes
 from portal.register.materiality import compare_entries
 from portal.register.models import RegisterEntry, RegisterVersion
 from portal.register.publication import SCHEMA_PATH, atom_feed, version_json
 from portal.register.signals import RegisterToday, feed_entries, register_today
+from portal.register.upcoming import announced_changes
 from portal.register.vocabulary import country_name
 from portal.web.security import csp_nonce
 
