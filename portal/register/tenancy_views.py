@@ -108,7 +108,7 @@ def effective_set_page() -> str:
         return render_template("register/trust_academies.html", version=version, **context)
     found = sets.pop(here.id)
     return render_template(
-        "register/effective_set.html", found=found, rows=_tables(found), ai=tenancy_section(found.lines), **context
+        "register/effective_set.html", found=found, rows=_tables(found), **_decided(found), **context
     )
 
 
@@ -136,6 +136,23 @@ def _tables(found: EffectiveSet) -> tuple[Markup, Markup]:
     if found.decided_by is None:  # not made by `effective_sets`: nothing says what decided it
         return make()
     return register_cache().fragment(("effective-tables", found.decided_by, register_url), make)
+
+
+def _decided(found: EffectiveSet) -> dict[str, Markup]:
+    """The page's upcoming-changes table and AI section, which show the lines alone: kept under what
+    decided them, as the tables are, so the schools that share a decision share these too."""
+    macros = current_app.jinja_env.get_template("register/_tenancy_decided.html").module
+
+    def make() -> dict[str, Markup]:
+        ai = tenancy_section(found.lines)
+        return {
+            "upcoming_html": macros.upcoming(found.upcoming),  # type: ignore[attr-defined]
+            "ai_html": macros.ai(ai.lines, ai.points),  # type: ignore[attr-defined]
+        }
+
+    if found.decided_by is None:
+        return make()
+    return register_cache().fragment(("effective-decided", found.decided_by), make)
 
 
 def _rows(lines: list[EffectiveLine], *, in_use: bool) -> Markup:
