@@ -5,7 +5,9 @@ Runs against a database `bench/http_load.py --keep` left behind (its name is pri
 Flask's test client: no gunicorn, no wrk, no other worker. Each page is requested in interleaved
 rounds, so the machine's drift falls on every page alike, and its time is given as a ratio to the
 bare route's, like the load benchmark's (an upper bound of it: the load benchmark's PostgreSQL
-work overlaps other workers' Python work).
+work overlaps other workers' Python work). On a machine busy with other work the wall-clock times
+say little, so each page's CPU time is given too: this process's and its PostgreSQL backends'
+(from /proc), which is what a saturated machine's throughput divides.
 
     .venv/bin/python bench/profile_pages.py portal_bench_123_abcdef [--requests 200]
         [--profile LABEL-PREFIX] [--sort cumulative|tottime] [--top 40]
@@ -15,6 +17,7 @@ from __future__ import annotations
 
 import argparse
 import cProfile
+import os
 import pstats
 import secrets
 import statistics
@@ -70,13 +73,35 @@ def main() -> None:
         statements.clear()
         request(target, 0)
         counts[target.label] = len(statements)
+    with app.app_context():
+        database = db.engine.url.database
+
+    def backends_cpu() -> float:
+        """CPU seconds so far of the PostgreSQL backends serving this database (this process's)."""
+        import psycopg
+
+        with psycopg.connect(ADMIN_DSN, autocommit=True) as admin:
+            pids = [pid for (pid,) in admin.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s", [database])]
+        total = 0
+        for pid in pids:
+            try:
+                fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:
+                continue
+            total += int(fields[11]) + int(fields[12])  # utime and stime, in clock ticks
+        return total / os.sysconf("SC_CLK_TCK")
+
+    def cpu() -> float:
+        return time.process_time() + backends_cpu()
+
     times: dict[str, list[float]] = {t.label: [] for t in targets}
+    cpus: dict[str, list[float]] = {t.label: [] for t in targets}
     profiler = cProfile.Profile()
     per_round = max(args.requests // 5, 1)
     for _round in range(5):
         for target in targets:
             profiled = bool(args.profile) and target.label.startswith(args.profile)
-            started = time.perf_counter()
+            started, started_cpu = time.perf_counter(), cpu()
             if profiled:
                 profiler.enable()
             for index in range(per_round):
@@ -84,11 +109,15 @@ def main() -> None:
             if profiled:
                 profiler.disable()
             times[target.label].append((time.perf_counter() - started) / per_round)
-    bare = statistics.median(times[targets[0].label])
-    print(f"{'Page':<62} {'ms':>7} {'ratio':>6} {'queries':>7}")
+            cpus[target.label].append((cpu() - started_cpu) / per_round)
+    bare, bare_cpu = statistics.median(times[targets[0].label]), sum(cpus[targets[0].label])
+    print(f"{'Page':<62} {'ms':>7} {'ratio':>6} {'CPU ms':>7} {'ratio':>6} {'queries':>7}")
     for target in targets:
-        took = statistics.median(times[target.label])
-        print(f"{target.label:<62} {took * 1000:7.2f} {bare / took:6.2f} {counts[target.label]:7d}")
+        took, used = statistics.median(times[target.label]), sum(cpus[target.label]) / 5
+        print(
+            f"{target.label:<62} {took * 1000:7.2f} {bare / took:6.2f} {used * 1000:7.2f}"
+            f" {bare_cpu / 5 / used:6.2f} {counts[target.label]:7d}"
+        )
     if args.profile:
         pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
 
