@@ -128,10 +128,9 @@ def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
         for row in db.session.execute(_SETTINGS, ids)
     }
     exclusions: dict[int, dict[str, Exclusion]] = {}
-    for row in db.session.execute(_EXCLUSIONS, ids):
-        exclusions.setdefault(row.tenancy_id, {})[row.entry_key] = Exclusion(
-            row.reason or "", row.since, row.applied_at
-        )
+    for kept_out in db.session.execute(_EXCLUSIONS, ids):
+        exclusion = Exclusion(kept_out.reason or "", kept_out.since, kept_out.applied_at)
+        exclusions.setdefault(kept_out.tenancy_id, {})[kept_out.entry_key] = exclusion
     return Choices(options, _states(tenancy_ids, options, settings), exclusions)
 
 
