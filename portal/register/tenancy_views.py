@@ -91,7 +91,7 @@ def effective_set_page() -> str:
         version, notices = published_on(today), [n for n in notices if uk_today(n.published_at) <= today]
     academies = list(here.academies) if here.is_trust else []
     own = has_own_set(here)
-    # A trust's own set (where it has one) and its academies' sets are decided together, in one statement.
+    # A trust's own set (where it has one) and its academies' sets are decided together, in the same statements.
     sets = effective_sets([here, *academies] if own else academies, today=today, version=version)
     objectors = [here, *academies] if own else academies
     context: dict[str, Any] = {
