@@ -110,6 +110,7 @@ def portal_env(uri: str, secret: str, keys_folder: Path) -> dict[str, str]:
         "PORTAL_SECRET_KEY": secret,
         "PORTAL_SQLALCHEMY_DATABASE_URI": uri,
         "PORTAL_RATELIMIT_STORAGE_URI": REDIS_URL,
+        "PORTAL_JOBS_QUEUE_URL": REDIS_URL,  # production refuses a SQLite queue; nothing is enqueued here
         "PORTAL_OIDC_LOCAL_PROVIDER": "false",
         "PORTAL_MICROSOFT_METADATA_URL": "https://login.microsoftonline.com/organizations/v2.0/.well-known/openid-configuration",
         "PORTAL_GOOGLE_METADATA_URL": "https://accounts.google.com/.well-known/openid-configuration",

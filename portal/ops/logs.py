@@ -15,6 +15,7 @@ from typing import Any
 
 from flask import Flask, Response, g, request, session
 from pythonjsonlogger.json import JsonFormatter
+from sqlalchemy import inspect
 
 from portal.web.security import request_id
 
@@ -81,13 +82,25 @@ def _log_request(response: Response) -> Response:
         "route": request.url_rule.rule if request.url_rule else None,
         "status": response.status_code,
         "duration_ms": round((time.perf_counter() - started) * 1000, 1) if started else None,
-        "user_id": _int_or_none(session.get("_user_id")),
-        "tenancy_id": getattr(tenancy, "id", None),
+        # The session id is "user id:version:token": only the user id is logged.
+        "user_id": _int_or_none(str(session.get("_user_id", "")).split(":", 1)[0]),
+        "tenancy_id": _identity(tenancy),
     }
     logging.getLogger(REQUEST_LOGGER).info(
         "%s %s %s %sms", fields["method"], fields["route"] or "-", fields["status"], fields["duration_ms"], extra=fields
     )
     return response
+
+
+def _identity(row: Any) -> int | None:
+    """A row's primary key as the session knows it. Reading `row.id` after a view's commit (which
+    expires every row) would load the row again: a transaction and a query for a log line."""
+    if row is None:
+        return None
+    state = inspect(row, raiseerr=False)
+    if state is None:  # not a mapped row
+        return _int_or_none(getattr(row, "id", None))
+    return _int_or_none(state.identity[0]) if state.identity else None
 
 
 def _int_or_none(value: Any) -> int | None:

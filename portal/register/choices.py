@@ -1,7 +1,7 @@
 """What tenancies chose about the register: the options with each tenancy's value, and the
 entries kept out of a tenancy's set because its objection was accommodated.
 
-Read in one statement of plain rows for any number of tenancies (`tenancy_choices`), as frozen
+Read in three plain statements for any number of tenancies (`tenancy_choices`), as frozen
 values: pages never change them. The vendor's console and `set_option` use the models.
 """
 
@@ -10,30 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
-from functools import cache
 from typing import Any
 
-from sqlalchemy import (
-    BindParameter,
-    Boolean,
-    CompoundSelect,
-    Integer,
-    String,
-    Text,
-    and_,
-    bindparam,
-    cast,
-    literal_column,
-    null,
-    or_,
-    select,
-    union_all,
-)
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import joinedload
 
 from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objection
 from portal.dates import start_of_uk_day, uk_today
-from portal.db import UTCDateTime
 from portal.extensions import db
 from portal.register.cache import register_cache
 from portal.register.models import (
@@ -49,7 +32,7 @@ from portal.register.models import (
 
 @dataclass(frozen=True)
 class OptionDefinition:
-    """An option as pages read it: plain values, read with the tenancies' choices in one statement.
+    """An option as pages read it: plain values, read with the tenancies' choices.
 
     The vendor's console edits the database row (`TenancyOption`); pages never need more than this.
     """
@@ -127,103 +110,72 @@ class Choices:
 def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
     """The options (with the entry keys each governs), these tenancies' settings and exclusions.
 
-    One statement of plain rows: a page showing an effective set pays one round trip for all
-    three, and builds no ORM objects for them (see `_choices_statement`).
+    Three plain statements, built once (the tenancy ids are an expanding bound parameter), read
+    as plain rows: pages never change these values, so no ORM objects are built for them.
     """
-    definitions: dict[int, tuple[Any, list[str]]] = {}
-    settings: dict[tuple[int, int], OptionSetting] = {}
-    exclusions: dict[int, dict[str, Exclusion]] = {}
-    for row in db.session.execute(_choices_statement(), {"tenancy_ids": list(tenancy_ids)}):
-        if row.kind == _DEFINITION:
-            keys = definitions.setdefault(row.option_id, (row, []))[1]
-            if row.entry_key is not None:
-                keys.append(row.entry_key)
-        elif row.kind == _SETTING:
-            settings[(row.tenancy_id, row.option_id)] = OptionSetting(bool(row.flag), row.number, row.at, row.applied)
-        else:
-            exclusions.setdefault(row.tenancy_id, {})[row.entry_key] = Exclusion(row.text or "", row.at, row.applied)
+    ids = {"tenancy_ids": list(tenancy_ids)}
+    definitions: dict[int, Any] = {}
+    keys: dict[int, list[str]] = {}
+    for row in db.session.execute(_OPTIONS):
+        definitions.setdefault(row.id, row)
+        if row.entry_key is not None:
+            keys.setdefault(row.id, []).append(row.entry_key)
     options = [
         OptionDefinition(
-            row.option_id, row.key, row.name, row.text or "", bool(row.flag), tuple(keys), row.name_cy, row.text_cy
+            row.id,
+            row.key,
+            row.name,
+            row.description or "",
+            row.default_enabled,
+            tuple(keys.get(id_, ())),
+            row.name_cy,
+            row.description_cy,
         )
-        for row, keys in definitions.values()
+        for id_, row in definitions.items()
     ]
+    settings = {
+        (row.tenancy_id, row.option_id): OptionSetting(row.enabled, row.version, row.updated_at, row.applied_at)
+        for row in db.session.execute(_SETTINGS, ids)
+    }
+    exclusions: dict[int, dict[str, Exclusion]] = {}
+    for kept_out in db.session.execute(_EXCLUSIONS, ids):
+        exclusion = Exclusion(kept_out.reason or "", kept_out.since, kept_out.applied_at)
+        exclusions.setdefault(kept_out.tenancy_id, {})[kept_out.entry_key] = exclusion
     return Choices(options, _states(tenancy_ids, options, settings), exclusions)
 
 
-_DEFINITION, _SETTING, _EXCLUSION = 0, 1, 2
-
-
-@cache
-def _choices_statement() -> CompoundSelect[Any]:
-    """`tenancy_choices`' statement, built once (the tenancy ids are an expanding bound parameter).
-
-    Three kinds of row in one UNION ALL, told apart by `kind`, with the same columns:
-
-    - an option and one entry key it governs (`number` is the option's position);
-    - a tenancy's setting of an option (`flag` is its value, `number` its version);
-    - a tenancy's exclusion of an entry (`text` is the reason, `at` the date it started).
-
-    `applied` is when the vendor's platform confirmed a setting or exclusion (#27).
-    """
-    option, governed = TenancyOption.__table__, TenancyOptionEntry.__table__
-    setting, exclusion = TenancyOptionSetting.__table__, TenancyExclusion.__table__
-    tenancy_ids: BindParameter[int] = bindparam("tenancy_ids", expanding=True)
-
-    def kind(value: int) -> Any:
-        return literal_column(str(value), Integer).label("kind")
-
-    def nothing(type_: Any, label: str) -> Any:
-        return cast(null(), type_).label(label)
-
-    definitions = select(
-        kind(_DEFINITION),
-        option.c.id.label("option_id"),
-        nothing(Integer, "tenancy_id"),
-        option.c.key.label("key"),
-        governed.c.entry_key.label("entry_key"),
-        option.c.name.label("name"),
-        option.c.description.label("text"),
-        option.c.default_enabled.label("flag"),
-        option.c.position.label("number"),
-        nothing(UTCDateTime(), "at"),
-        nothing(UTCDateTime(), "applied"),
-        option.c.name_cy,
-        option.c.description_cy.label("text_cy"),
-    ).select_from(option.outerjoin(governed, governed.c.option_id == option.c.id))
-    settings = select(
-        kind(_SETTING),
-        setting.c.option_id,
-        setting.c.tenancy_id,
-        nothing(String, "key"),
-        nothing(String, "entry_key"),
-        nothing(String, "name"),
-        nothing(Text, "text"),
-        setting.c.enabled,
-        setting.c.version,
-        setting.c.updated_at,
-        setting.c.applied_at,
-        nothing(String, "name_cy"),
-        nothing(Text, "text_cy"),
-    ).where(setting.c.tenancy_id.in_(tenancy_ids))
-    exclusions = select(
-        kind(_EXCLUSION),
-        nothing(Integer, "option_id"),
-        exclusion.c.tenancy_id,
-        nothing(String, "key"),
-        exclusion.c.entry_key,
-        nothing(String, "name"),
-        exclusion.c.reason,
-        nothing(Boolean, "flag"),
-        nothing(Integer, "number"),
-        exclusion.c.since,
-        exclusion.c.applied_at,
-        nothing(String, "name_cy"),
-        nothing(Text, "text_cy"),
-    ).where(exclusion.c.tenancy_id.in_(tenancy_ids))
-    union = union_all(definitions, settings, exclusions)
-    columns = union.selected_columns
-    return union.order_by(columns.kind, columns.number, columns.option_id, columns.entry_key)
+# Every option with each entry key it governs (one row per key; an option governing none has one row).
+_OPTIONS = (
+    select(
+        TenancyOption.id,
+        TenancyOption.key,
+        TenancyOption.name,
+        TenancyOption.description,
+        TenancyOption.default_enabled,
+        TenancyOption.name_cy,
+        TenancyOption.description_cy,
+        TenancyOptionEntry.entry_key,
+    )
+    .outerjoin(TenancyOptionEntry, TenancyOptionEntry.option_id == TenancyOption.id)
+    .order_by(TenancyOption.position, TenancyOption.id, TenancyOptionEntry.entry_key)
+)
+# These tenancies' own settings of options.
+_SETTINGS = select(
+    TenancyOptionSetting.tenancy_id,
+    TenancyOptionSetting.option_id,
+    TenancyOptionSetting.enabled,
+    TenancyOptionSetting.version,
+    TenancyOptionSetting.updated_at,
+    TenancyOptionSetting.applied_at,
+).where(TenancyOptionSetting.tenancy_id.in_(bindparam("tenancy_ids", expanding=True)))
+# These tenancies' exclusions of entries (accommodated objections).
+_EXCLUSIONS = select(
+    TenancyExclusion.tenancy_id,
+    TenancyExclusion.entry_key,
+    TenancyExclusion.reason,
+    TenancyExclusion.since,
+    TenancyExclusion.applied_at,
+).where(TenancyExclusion.tenancy_id.in_(bindparam("tenancy_ids", expanding=True)))
 
 
 def _states(

@@ -92,7 +92,7 @@ def effective_set_page() -> str:
         version, notices = published_on(today), [n for n in notices if uk_today(n.published_at) <= today]
     academies = list(here.academies) if here.is_trust else []
     own = has_own_set(here)
-    # A trust's own set (where it has one) and its academies' sets are decided together, in one statement.
+    # A trust's own set (where it has one) and its academies' sets are decided together, in the same statements.
     sets = effective_sets([here, *academies] if own else academies, today=today, version=version, notices=notices)
     objectors = [here, *academies] if own else academies
     context: dict[str, Any] = {
@@ -109,7 +109,7 @@ def effective_set_page() -> str:
         return render_template("register/trust_academies.html", version=version, **context)
     found = sets.pop(here.id)
     return render_template(
-        "register/effective_set.html", found=found, rows=_tables(found), ai=tenancy_section(found.lines), **context
+        "register/effective_set.html", found=found, rows=_tables(found), **_decided(found), **context
     )
 
 
@@ -137,6 +137,23 @@ def _tables(found: EffectiveSet) -> tuple[Markup, Markup]:
     if found.decided_by is None:  # not made by `effective_sets`: nothing says what decided it
         return make()
     return register_cache().fragment(("effective-tables", found.decided_by, register_url), make)
+
+
+def _decided(found: EffectiveSet) -> dict[str, Markup]:
+    """The page's upcoming-changes table and AI section, which show the lines alone: kept under what
+    decided them, as the tables are, so the schools that share a decision share these too."""
+    macros = current_app.jinja_env.get_template("register/_tenancy_decided.html").module
+
+    def make() -> dict[str, Markup]:
+        ai = tenancy_section(found.lines)
+        return {
+            "upcoming_html": macros.upcoming(found.upcoming),  # type: ignore[attr-defined]
+            "ai_html": macros.ai(ai.lines, ai.points),  # type: ignore[attr-defined]
+        }
+
+    if found.decided_by is None:
+        return make()
+    return register_cache().fragment(("effective-decided", found.decided_by), make)
 
 
 def _rows(lines: list[EffectiveLine], *, in_use: bool) -> Markup:

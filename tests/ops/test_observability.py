@@ -14,14 +14,17 @@ from sentry_sdk.transport import Transport
 from sqlalchemy import update
 
 from portal import create_app, policy
+from portal.audit.service import Actor
 from portal.dates import now
 from portal.devtools.mailsink import MailSink
+from portal.documents import versions
 from portal.extensions import db
 from portal.notify.models import OutboxMessage
 from portal.notify.outbox import enqueue
 from portal.notify.worker import deliver_due
 from portal.ops import logs, reporting
 from tests.conftest import base_config
+from tests.factories import agreement_row, sign_in_client
 
 TOKEN = "metrics-token-" + "y" * 24
 
@@ -104,6 +107,23 @@ def test_one_json_line_per_request_with_its_id_and_no_email_address(app, client,
     assert line["duration_ms"] >= 0
     assert line["level"] == "INFO"
     assert line["user_id"] is None
+
+
+def test_a_request_that_commits_logs_its_user_and_tenancy_without_reading_them_again(
+    app, client, caplog, count_queries, school, data_lead
+):
+    text = versions.publish_text_version(actor=Actor.system("test"), summary="First.")
+    agreement = agreement_row(school, text)
+    db.session.commit()
+    sign_in_client(client, data_lead)
+    url = f"/t/{school.slug}/agreements/{agreement.id}/download"
+    client.get(url).close()  # the session refresh
+    with caplog.at_level(logging.INFO, logger=logs.REQUEST_LOGGER), count_queries() as counter:
+        assert client.get(url).status_code == 200  # an audited download: the view commits
+    (record,) = [r for r in caplog.records if r.name == logs.REQUEST_LOGGER]
+    assert (record.user_id, record.tenancy_id) == (data_lead.id, school.id)
+    # Nothing after the view's own commit: the log line read no expired row back.
+    assert "INSERT INTO audit" in counter.statements[-1], counter.statements
 
 
 @pytest.mark.parametrize(
