@@ -38,6 +38,7 @@ PREFERRED = ("data_lead", "trust_admin", "vendor_admin", "vendor_staff", "viewer
 EXEMPT: dict[str, str] = {
     "static": "a file from disk: no database at all",
     "web.favicon": "a redirect to a static file: no database at all",
+    "language.switch": "sets the language cookie and redirects back (#29): no database at all",
     "documents.sign": "needs sign_details' answers in the session (else a redirect); document.prepare builds every "
     "target's annexes from one effective_sets call (tests/documents/test_views.py signs three academies at once)",
     "documents.signing_job": "needs a trust's signing job; one SELECT of the job and one of its items, "
