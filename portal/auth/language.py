@@ -10,7 +10,6 @@ from __future__ import annotations
 
 from flask import Blueprint, abort, current_app, redirect, request, url_for
 from flask_babel import lazy_gettext as _l
-from flask_wtf import FlaskForm
 from werkzeug.wrappers import Response
 from wtforms import HiddenField, RadioField
 from wtforms.fields.choices import SelectChoice
@@ -20,6 +19,7 @@ from portal import policy
 from portal.audit import service as audit
 from portal.auth.sessions import safe_next, user_or_none
 from portal.extensions import db
+from portal.web.forms import FlaskForm
 from portal.web.language import COOKIE, COOKIE_MAX_AGE, LANGUAGES, NAMES, known
 
 bp = policy.declare(Blueprint("language", __name__), policy.PUBLIC)

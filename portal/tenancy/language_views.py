@@ -6,7 +6,6 @@ from flask import redirect, render_template, url_for
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 from flask_login import current_user
-from flask_wtf import FlaskForm
 from govuk_frontend_wtf.wtforms_widgets import GovRadioInput, GovSubmitInput
 from werkzeug.wrappers import Response
 from wtforms import RadioField, SubmitField
@@ -19,6 +18,7 @@ from portal.extensions import db
 from portal.policy import Permission
 from portal.tenancy.models import Tenancy
 from portal.tenancy.scoping import current_tenancy, tenancy_blueprint
+from portal.web.forms import FlaskForm
 from portal.web.language import LANGUAGES, NAMES
 from portal.web.messages import success
 

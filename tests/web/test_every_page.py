@@ -4,6 +4,10 @@ from __future__ import annotations
 
 import re
 
+from sqlalchemy import select
+
+from portal.extensions import db
+from portal.tenancy.models import Tenancy
 from tests.access.matrix import ROLES
 from tests.factories import sign_in_client
 from tests.pages import PageError, check_page
@@ -28,7 +32,24 @@ def test_no_page_shows_a_python_none(app, client):
                 check_page(html)  # one h1, nonces, every POST button preventing a double click, ...
             except PageError as error:
                 found.append(f"{role} {stop.endpoint} {stop.url}: {error}")
+            caption_of_tenancy(stop.url, html, found)
             for match in PYTHON_NONE.finditer(html):
                 context = html[max(0, match.start() - 120) : match.end() + 20]
                 found.append(f"{role} {stop.endpoint} {stop.url}: …{context}…")
     assert not found, "\n".join(found)
+
+
+TENANCY_PAGE = re.compile(r"^/t/([a-z0-9-]+)/.")
+
+
+def caption_of_tenancy(url: str, html: str, found: list[str]) -> None:
+    """Every page inside a tenancy (but its overview) is captioned with the tenancy's name, or with the
+    name of the academy a trust's page is about (an academy's objection, seen by its trust) (#25)."""
+    match = TENANCY_PAGE.match(url)
+    if match is None:
+        return
+    tenancy = db.session.scalar(select(Tenancy).where(Tenancy.slug == match.group(1)))
+    names = {tenancy.name, *(academy.name for academy in tenancy.academies)}
+    caption = check_page(html).select_one(".govuk-caption-l")
+    if caption is None or caption.get_text(" ", strip=True) not in names:
+        found.append(f"{url}: caption {caption.get_text(' ', strip=True) if caption else None!r}, not {tenancy.name!r}")
