@@ -209,7 +209,11 @@ def _flip_a_byte_of_the_agreement(data: Path, agreement_id: int) -> None:
         conn.close()
         return
     dump = data.read_text()
-    start = dump.index("\\\\x255044462d")  # the PDF's first bytes, as pg_dump writes bytea in COPY
+    # The agreement's own row in the COPY block (rows start with their id), then its PDF's first
+    # bytes, as pg_dump writes bytea.
+    table = dump.index("COPY public.agreement ")
+    row = dump.index(f"\n{agreement_id}\t", table) + 1
+    start = dump.index("\\\\x255044462d", row)
     middle = start + 4000
     flipped = "0" if dump[middle] != "0" else "1"
     data.write_text(dump[:middle] + flipped + dump[middle + 1 :])
