@@ -12,7 +12,7 @@ from wtforms.fields.choices import SelectChoice
 from portal import policy
 from portal.audit.service import Actor
 from portal.auth.models import User
-from portal.changes import objections, queries, service
+from portal.changes import objection_mail, objections, queries, service
 from portal.changes.errors import ChangeError
 from portal.changes.forms import AnnounceForm, DecideForm, WithdrawNoticeForm, WrittenObjectionForm
 from portal.changes.models import ChangeKind, Objection
@@ -219,5 +219,5 @@ def _objection_page(objection_id: int, form: DecideForm) -> str:
         can_decide=ObjectionState.ACCOMMODATED in allowed,
         # Whom staff can reach about it: who lodged it, and everyone each step is mailed to (#25).
         lodged_by=db.session.get(User, found.lodged_by_id) if found.lodged_by_id else None,
-        contacts=objections.lead_addresses(found.tenancy),
+        contacts=objection_mail.lead_addresses(found.tenancy),
     )

@@ -11,7 +11,6 @@ import datetime as dt
 from collections.abc import Sequence
 from dataclasses import dataclass
 
-from flask import render_template
 from flask_babel import gettext as _
 from sqlalchemy import delete, select, update
 from sqlalchemy.exc import IntegrityError
@@ -22,6 +21,7 @@ from portal.audit.service import Actor, record
 from portal.changes import window
 from portal.changes.errors import AlreadyObjected, DecisionInvalid, WindowClosed
 from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objection, ObjectionStep
+from portal.changes.objection_mail import mail_step
 from portal.changes.states import (
     OPEN_STATES,
     IllegalTransition,
@@ -32,12 +32,8 @@ from portal.changes.states import (
 )
 from portal.dates import govuk_date, now, uk_today
 from portal.extensions import db
-from portal.notify.outbox import enqueue
 from portal.register.models import TenancyExclusion
 from portal.tenancy.models import Tenancy
-from portal.web.language import written_in
-
-MAIL_CATEGORY = "objection"
 
 
 def _refuse(error: type[Exception], message: str, *, change: ChangeNotice, tenancy: Tenancy, actor: Actor) -> None:
@@ -361,42 +357,5 @@ def _write_step(
             "note": note[:500],
         },
     )
-    _mail(objection, step)
+    mail_step(objection, step)
     return step
-
-
-def lead_addresses(tenancy: Tenancy) -> list[str]:
-    """Everyone told of this tenancy's objections: data leads, trust admins and its notice contact."""
-    from portal.changes.controllers import controller_addresses
-
-    return controller_addresses([tenancy])[tenancy.id]
-
-
-def _mail(objection: Objection, step: ObjectionStep) -> None:
-    from portal.changes.controllers import AUTO_SUBMITTED, objection_link
-
-    tenancy, change = objection.tenancy, objection.change
-    with written_in(tenancy.language):  # its mail in its language (#29)
-        text = render_template(
-            "changes/step_mail.txt",
-            objection=objection,
-            step=step,
-            change=change,
-            tenancy=tenancy,
-            link=objection_link(tenancy, objection.id),
-        )
-        subject = _(
-            "%(name)s's objection to “%(title)s”: %(step)s",
-            name=tenancy.name,
-            title=change.title,
-            step=step.step.label.lower(),
-        )
-    for address in lead_addresses(tenancy):
-        enqueue(
-            to=address,
-            subject=subject,
-            text=text,
-            category=MAIL_CATEGORY,
-            reference=f"objection:{objection.id}:{step.id}",
-            headers=AUTO_SUBMITTED,
-        )

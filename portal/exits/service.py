@@ -276,7 +276,7 @@ def _step(case: ExitCase, kind: ExitStepKind, actor: Actor, note: str, *, mail: 
 
 
 def _mail(case: ExitCase, step: ExitStep) -> None:
-    from portal.changes.objections import lead_addresses
+    from portal.changes.objection_mail import lead_addresses
     from portal.notify.outbox import enqueue
     from portal.notify.tokens import mail_url
 
