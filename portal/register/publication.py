@@ -29,13 +29,16 @@ from portal.register.models import (
     RegisterVersion,
 )
 from portal.register.upcoming import UpcomingChange, announced_changes
+from portal.register.welsh import localised
 from portal.tenancy.models import Tenancy
+from portal.web.language import current as current_language
 from portal.web.urls import public_url
 
 SCHEMA_PATH = Path(__file__).with_name("sub-processors.schema.json")
 # The major version changes when a consumer's reading could break (see the schema's changelog).
 SCHEMA_VERSION = "2.1.0"
 ATOM = "http://www.w3.org/2005/Atom"
+XML_LANG = "{http://www.w3.org/XML/1998/namespace}lang"
 
 
 def _iso(value: dt.date | dt.datetime | None) -> str | None:
@@ -237,7 +240,8 @@ _KIND_WORDS = {"material": _l("Material"), "editorial": _l("Editorial")}
 
 
 def _version_text(version: RegisterVersion, previous: RegisterVersion | None) -> str:
-    lines = [version.summary or str(_("Version %(number)s published.", number=version.number))]
+    summary, _fallback = localised(version, "summary")
+    lines = [summary or str(_("Version %(number)s published.", number=version.number))]
     if previous is not None:
         comparison = compare_versions(previous, version)
         fields = {change.key: change.fields for change in comparison.entries}
@@ -280,6 +284,7 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequ
     config = current_app.config
     register_url = public_url("register.public_register")
     feed = ET.Element(f"{{{ATOM}}}feed")
+    feed.set(XML_LANG, current_language())  # the reader's language, as the register page's (#29)
     _add(feed, "id", register_url)
     _add(feed, "title", _("%(vendor)s sub-processor register", vendor=config["VENDOR_NAME"]))
     _add(feed, "subtitle", _("Published versions of the register and announced changes to sub-processors."))
@@ -310,7 +315,10 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequ
             announced = _(
                 "Announced in version %(number)s on %(date)s.", number=first.number, date=govuk_date(first.published_at)
             )
-            _add(entry, "summary", f"{announced} {change.entry.purpose}".strip())
+            purpose, fallback = localised(change.entry, "purpose")
+            summary = _add(entry, "summary", f"{announced} {purpose}".strip())
+            if fallback and purpose:
+                summary.set(XML_LANG, "en")  # the vendor has not written this purpose in Welsh yet
     for notice in notices:
         entry = _add(feed, "entry")
         _add(entry, "id", notice.id)
@@ -328,5 +336,7 @@ def atom_feed(versions: Sequence[RegisterVersion], today: dt.date, notices: Sequ
         _add(entry, "published", _iso(version.published_at))
         _add(entry, "link", rel="alternate", type="text/html", href=url)
         _add(entry, "category", term="material" if version.material else "editorial")
-        _add(entry, "content", _version_text(version, previous), type="text")
+        content = _add(entry, "content", _version_text(version, previous), type="text")
+        if localised(version, "summary")[1]:
+            content.set(XML_LANG, "en")
     return bytes(ET.tostring(feed, encoding="utf-8", xml_declaration=True))

@@ -110,8 +110,8 @@ def _security_headers(response: Response) -> Response:
         headers.add("Vary", "Cookie")
     elif "Cache-Control" not in headers:
         headers["Cache-Control"] = "no-store"
-    elif (response.mimetype or "").startswith("text/"):
-        # A page kept by a shared cache is in the language the visitor chose (#29): the language
-        # cookie, or failing that their browser's Accept-Language.
+    elif (response.mimetype or "").startswith("text/") or response.mimetype == "application/atom+xml":
+        # A page (or the feed) kept by a shared cache is in the language the visitor chose (#29):
+        # the language cookie, or failing that their browser's Accept-Language.
         headers.add("Vary", "Cookie, Accept-Language")
     return response

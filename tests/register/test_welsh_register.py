@@ -154,3 +154,30 @@ def test_the_json_carries_the_welsh_and_validates(client, welsh_version):
     assert entries["azure-openai"]["welsh"] == {"purpose": PURPOSE_CY, "location": LOCATION_CY}
     assert all("welsh" not in e for key, e in entries.items() if key != "azure-openai")
     assert document["version"]["welsh"] == {"summary": "Cymraeg i Azure."}
+
+
+def test_the_feed_is_in_the_readers_language_with_the_vendors_welsh(client, welsh_version, in_welsh):
+    """The Atom feed speaks the reader's language (#29): xml:lang on the feed, the version's Welsh summary,
+    the Welsh purpose where written, and English the vendor has not translated marked xml:lang="en"."""
+    from xml.etree import ElementTree as ET
+
+    response = client.get("/sub-processors.atom")
+    assert "Accept-Language" in response.headers.get("Vary", "")
+    feed = ET.fromstring(response.data)  # noqa: S314 -- our own feed
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    atom = "{http://www.w3.org/2005/Atom}"
+    assert feed.get(lang) == "cy"
+    newest = feed.findall(f"{atom}entry/{atom}content")[0]
+    assert newest.text.startswith("Cymraeg i Azure.") and newest.get(lang) is None
+    older = feed.findall(f"{atom}entry/{atom}content")[-1]
+    assert older.get(lang) == "en"  # the first version has no Welsh summary
+
+
+def test_the_feed_in_english_is_unchanged(client, welsh_version):
+    from xml.etree import ElementTree as ET
+
+    feed = ET.fromstring(client.get("/sub-processors.atom").data)  # noqa: S314 -- our own feed
+    lang = "{http://www.w3.org/XML/1998/namespace}lang"
+    assert feed.get(lang) == "en"
+    assert b"Cymraeg" not in client.get("/sub-processors.atom").data
+    assert all(element.get(lang) is None for element in feed.iter() if element is not feed)
