@@ -13,9 +13,10 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from typing import Any
 
 from flask import render_template
-from sqlalchemy import Select, Subquery, and_, exists, func, insert, literal, select
+from sqlalchemy import Select, Subquery, and_, case, exists, func, insert, literal, select
 
 from portal.auth.models import User
 from portal.dates import now
@@ -23,7 +24,7 @@ from portal.extensions import db
 from portal.notify.models import OutboxMessage, OutboxStatus, Subscriber
 from portal.notify.outbox import MailError, clean_header
 from portal.tenancy.models import Membership, Role, Tenancy
-from portal.web.language import LANGUAGES, written_in
+from portal.web.language import DEFAULT, LANGUAGES, written_in
 
 NOTICE_CATEGORY = "notice"
 
@@ -73,17 +74,31 @@ def _data_lead_addresses() -> Select[tuple[str, str]]:
     )
 
 
-def _insert(rows: Subquery, *, notice: Notice, body: str, unsubscribe: bool) -> int:
-    """INSERT INTO outbox_message SELECT ... : one statement, whatever the number of recipients."""
+def _in_language(rows: Subquery, texts: dict[str, str], type_: Any) -> Any:
+    """The text for each row's language: a literal when every language reads the same, else a CASE."""
+    english = literal(texts[DEFAULT], type_=type_)
+    others = {language: text for language, text in texts.items() if text != texts[DEFAULT]}
+    if not others:
+        return english
+    return case(
+        {language: literal(text, type_=type_) for language, text in others.items()},
+        value=rows.c.language,
+        else_=english,
+    )
+
+
+def _insert(rows: Subquery, *, written: dict[str, tuple[Notice, str]], unsubscribe: bool) -> int:
+    """INSERT INTO outbox_message SELECT ... : one statement, whatever the number of recipients and languages."""
     table = OutboxMessage.__table__
     at = now()
+    english = written[DEFAULT][0]
     columns = {
         "recipient": rows.c.address,
         "created_at": literal(at, type_=table.c.created_at.type),
-        "subject": literal(notice.subject[:300], type_=table.c.subject.type),
-        "body_text": literal(body, type_=table.c.body_text.type),
+        "subject": _in_language(rows, {k: n.subject[:300] for k, (n, _body) in written.items()}, table.c.subject.type),
+        "body_text": _in_language(rows, {k: body for k, (_n, body) in written.items()}, table.c.body_text.type),
         "category": literal(NOTICE_CATEGORY, type_=table.c.category.type),
-        "reference": literal(notice.reference or None, type_=table.c.reference.type),
+        "reference": literal(english.reference or None, type_=table.c.reference.type),
         "status": literal(OutboxStatus.QUEUED, type_=table.c.status.type),
         "attempts": literal(0, type_=table.c.attempts.type),
         "next_attempt_at": literal(at, type_=table.c.next_attempt_at.type),
@@ -102,27 +117,28 @@ def announce(
     of every tenancy, in the caller's transaction; returns the number queued.
 
     Each reader gets it in their language (#29): pass a function that builds the Notice and it is
-    called once per language, with gettext and dates in that language. A subscriber who is also a
-    data lead gets one mail (the data lead's). The caller commits.
+    called once per language, with gettext and dates in that language, and one statement per audience
+    picks each row's text by its language. A subscriber who is also a data lead gets one mail (the data
+    lead's). The caller commits.
     """
     make = notice if callable(notice) else (lambda: notice)
     db.session.flush()
-    queued = 0
-    leads = _data_lead_addresses().subquery()
+    written = {}
     for language in LANGUAGES:
         with written_in(language):
-            written = make()
-            body = notice_text(written)
-        subscribers = select(Subscriber.address.label("address")).where(
-            Subscriber.confirmed_at.is_not(None), Subscriber.language == language
-        )
-        if include_data_leads:
-            own = select(leads.c.address).where(leads.c.language == language).subquery()
-            queued += _insert(own, notice=written, body=body, unsubscribe=False)
-            subscribers = subscribers.where(~exists(select(1).where(and_(leads.c.address == Subscriber.address))))
-        if exclude:  # already told by a mail of their own (a controller's, about its contract)
-            subscribers = subscribers.where(Subscriber.address.not_in(list(exclude)))
-        queued += _insert(subscribers.subquery(), notice=written, body=body, unsubscribe=True)
+            built = make()
+            written[language] = (built, notice_text(built))
+    queued = 0
+    leads = _data_lead_addresses().subquery()
+    subscribers = select(Subscriber.address.label("address"), Subscriber.language.label("language")).where(
+        Subscriber.confirmed_at.is_not(None)
+    )
+    if include_data_leads:
+        queued += _insert(leads, written=written, unsubscribe=False)
+        subscribers = subscribers.where(~exists(select(1).where(and_(leads.c.address == Subscriber.address))))
+    if exclude:  # already told by a mail of their own (a controller's, about its contract)
+        subscribers = subscribers.where(Subscriber.address.not_in(list(exclude)))
+    queued += _insert(subscribers.subquery(), written=written, unsubscribe=True)
     return queued
 
 
