@@ -53,7 +53,12 @@ def test_filters_by_person_type_and_date_and_exports_what_is_shown(client_reques
     db.session.add(old)
     db.session.commit()
     client_request.sign_in(data_lead)
-    by_person = sentences(client_request.get("audit.tenancy_log", tenancy=school.slug, person=colleague.id))
+    person_page = client_request.get("audit.tenancy_log", tenancy=school.slug, person=colleague.id)
+    by_person = sentences(person_page)
+    # The filter shows the person chosen, labelled, with "Anyone" to go back to.
+    assert person_page.select_one("#filter-person option[selected]").get_text() == "Colm Colleague"
+    assert person_page.select_one("label[for=filter-person]").get_text() == "Person"
+    assert person_page.select_one("#filter-person option[value='']").get_text() == "Anyone"
     assert by_person and all("Colm Colleague" in s for s in by_person)
     assert not any("version 2" in s for s in by_person)
     by_type = sentences(client_request.get("audit.tenancy_log", tenancy=school.slug, type="dpia"))

@@ -164,6 +164,9 @@ def test_people_page_lists_everyone_for_the_vendor_admin(app, client_request, co
         page = client_request.get("people.index")
     assert "Person 4" in page.get_text() and "People School" in page.get_text()
     assert counter.count < 10
+    # Each person's vendor role select shows their role: "No vendor role" for those without one.
+    chosen = {s["id"]: s.select_one("option[selected]")["value"] for s in page.select("select[name=vendor_role]")}
+    assert chosen[f"vendor-role-{admin.id}"] == "vendor_admin" and list(chosen.values()).count("none") == 5
 
 
 def test_vendor_admin_cannot_disable_themselves_and_role_values_are_checked(app, client):

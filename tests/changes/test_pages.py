@@ -198,6 +198,10 @@ def test_queue_filters_and_runs_a_constant_number_of_queries(client_request, cou
         counts.append(counter.count)
         assert page.find("table")
     assert counts[0] == counts[1]
+    # The filters show what was chosen; "Lodged" was not, so it stays on "Any time".
+    assert page.select_one("#filter-change option[selected]")["value"] == str(change.id)
+    assert page.select_one("#filter-state option[selected]")["value"] == "lodged"
+    assert page.select_one("#filter-age option[selected]") is None
     empty = client_request.get("changes_admin.queue", state="withdrawn")
     assert "No objections match" in _text(empty)
     aged = client_request.get("changes_admin.queue", age="7")

@@ -104,6 +104,11 @@ def test_change_role_and_remove_are_audited(app, client_request, school, data_le
     )
     db.session.refresh(membership)
     assert membership.role is Role.DATA_LEAD
+    # The row's role select, labelled with the member's name, now shows the new role.
+    page = client_request.get("tenancy.members", tenancy=school.slug)
+    chosen = page.select_one(f"#member-role-{membership.id} option[selected]")
+    assert chosen["value"] == "data_lead" and len(page.select(f"#member-role-{membership.id} option[selected]")) == 1
+    assert "Changing Member" in page.select_one(f"label[for=member-role-{membership.id}]").get_text()
     membership_id = membership.id
     # Removing asks first, saying what it does; asking changes nothing.
     link = client_request.get("tenancy.members", tenancy=school.slug).find("a", href=re.compile(r"/remove$"))
