@@ -12,7 +12,8 @@ from typing import Any
 from flask import request, url_for
 from flask_babel import gettext, ngettext
 
-from portal.dpia.freshness import pack_status
+from portal.dates import govuk_date
+from portal.dpia.freshness import Freshness, freshness_of, pack_status, pack_statuses
 from portal.homes.status import TenancyStatus, tenancy_statuses
 from portal.homes.tasks import change_status, may_open, school_tasks
 from portal.tenancy.models import Tenancy
@@ -33,16 +34,18 @@ class Filter:
     action_endpoint: str | None = None
     action_text: str = ""
 
-    def matches(self, status: TenancyStatus) -> bool:
+    def matches(self, row: AcademyRow) -> bool:
+        status = row.status
         return {
             "all": True,
-            "attention": status.needs_action,
+            "attention": status.needs_action or row.pack.out_of_date,
             "sign": status.agreement.needs_signature,
             "object": bool(status.to_object),
             "objections": bool(status.open_objections or status.exit_offers),
             "incidents": bool(status.incidents),
             "exit": status.exit_case is not None,
             "options": bool(status.pending_options),
+            "dpia": row.pack.out_of_date,
         }[self.key]
 
 
@@ -63,6 +66,7 @@ def filters() -> list[Filter]:
         Filter("incidents", _("Incidents to acknowledge")),
         Filter("exit", _("Ending the service")),
         Filter("options", _("Options waiting to be applied"), "tenancy_register.options", _("See the trust's options")),
+        Filter("dpia", _("DPIA pack out of date"), "dpia.pack", _("See the academies' DPIA packs")),
     ]
 
 
@@ -71,6 +75,7 @@ class AcademyRow:
     """One academy of a trust's table: its status in words, column by column."""
 
     status: TenancyStatus
+    pack: Freshness
 
     @property
     def agreement(self) -> str:
@@ -97,14 +102,24 @@ class AcademyRow:
         case = self.status.exit_case
         return case.state.label if case is not None else _("No")
 
+    @property
+    def dpia(self) -> str:
+        if self.pack.last is None:
+            return _("Not downloaded")
+        if self.pack.stale_since is not None:
+            return _("Out of date since %(day)s", day=govuk_date(self.pack.stale_since))
+        return _("Up to date")
+
 
 def trust_home(trust: Tenancy) -> dict[str, Any]:
     """The trust's table of academies, filtered as the query string asks, with the action for the filter."""
     every = {f.key: f for f in filters()}
     chosen = every.get(request.args.get("show", "all"), every["all"])
-    statuses = tenancy_statuses(trust.academies)
-    counts = {key: sum(1 for s in statuses if f.matches(s)) for key, f in every.items()}
-    rows = [AcademyRow(s) for s in statuses if chosen.matches(s)]
+    academies = list(trust.academies)
+    packs = pack_statuses(academies)
+    every_row = [AcademyRow(s, freshness_of(packs[s.tenancy.id])) for s in tenancy_statuses(academies)]
+    counts = {key: sum(1 for row in every_row if f.matches(row)) for key, f in every.items()}
+    rows = [row for row in every_row if chosen.matches(row)]
     action = None
     if chosen.action_endpoint and rows and may_open(chosen.action_endpoint, trust):
         action = {"href": url_for(chosen.action_endpoint, tenancy=trust.slug), "text": chosen.action_text}
