@@ -16,6 +16,7 @@ from portal.dates import govuk_date
 from portal.dpia.freshness import Freshness, freshness_of, pack_status, pack_statuses
 from portal.homes.status import TenancyStatus, tenancy_statuses
 from portal.homes.tasks import change_status, may_open, school_tasks
+from portal.register.effective import has_own_set
 from portal.tenancy.models import Tenancy
 from portal.tenancy.signals import overview_rendering
 
@@ -88,7 +89,28 @@ class AcademyRow:
 
     @property
     def changes(self) -> list[str]:
-        return [f"{item.change.title}: {change_status(item)[0]}" for item in self.status.changes if item.objectable]
+        """Each change the academy may object to, with its state; then its objections' outcomes."""
+        shown = [item for item in self.status.changes if item.objectable]
+        lines = [f"{item.change.title}: {change_status(item)[0]}" for item in shown]
+        for objection in self.status.outcomes:
+            if any(item.objection is objection for item in shown):
+                continue  # already said with its change
+            if objection in self.status.exit_offers:
+                outcome = _("Answer by %(day)s", day=govuk_date(objection.exit_answer_by))
+            else:
+                outcome = objection.exit_choice.label if objection.exit_choice is not None else objection.state.label
+            lines.append(f"{objection.change.title}: {outcome}")
+        return lines
+
+    @property
+    def options(self) -> str:
+        pending = self.status.pending_options
+        if pending:
+            return str(ngettext("%(num)d waiting to be applied", "%(num)d waiting to be applied", len(pending)))
+        on = [state.option.name for state in self.status.options if state.enabled]
+        if not self.status.options:
+            return _("No options offered")
+        return _("On: %(names)s.", names=", ".join(on)) if on else _("Every option is off.")
 
     @property
     def incidents(self) -> str:
@@ -121,7 +143,10 @@ def trust_home(trust: Tenancy) -> dict[str, Any]:
     counts = {key: sum(1 for row in every_row if f.matches(row)) for key, f in every.items()}
     rows = [row for row in every_row if chosen.matches(row)]
     action = None
-    if chosen.action_endpoint and rows and may_open(chosen.action_endpoint, trust):
+    # A trust whose own staff use the service has its own pack on its DPIA page, not a list of its
+    # academies': then each row's link to the academy's pack is the way there.
+    leads_there = chosen.key != "dpia" or not has_own_set(trust)
+    if chosen.action_endpoint and rows and leads_there and may_open(chosen.action_endpoint, trust):
         action = {"href": url_for(chosen.action_endpoint, tenancy=trust.slug), "text": chosen.action_text}
     return {"academy_rows": rows, "filters": list(every.values()), "chosen": chosen, "counts": counts, "action": action}
 
@@ -129,7 +154,7 @@ def trust_home(trust: Tenancy) -> dict[str, Any]:
 @overview_rendering.connect
 def _home(sender: object, *, tenancy: Tenancy) -> dict[str, Any]:
     """A school's task list or a trust's table, and the DPIA pack's freshness for the notice."""
-    parts = pack_status(tenancy)
+    parts = pack_status(tenancy) if has_own_set(tenancy) else []  # no pack of its own: its academies have theirs
     if tenancy.is_trust:
         return {"dpia_parts": parts, **trust_home(tenancy)}
     status = tenancy_statuses([tenancy])[0]

@@ -6,12 +6,19 @@ import datetime as dt
 
 from sqlalchemy import update
 
+from portal.audit.service import Actor
+from portal.changes import objections
+from portal.dates import govuk_date
+from portal.dpia.freshness import freshness_of
 from portal.dpia.models import DpiaDownload
 from portal.extensions import db
+from portal.homes.home import AcademyRow
+from portal.homes.status import tenancy_statuses
 from portal.tenancy.models import Role
+from tests.changes.builders import announced
 from tests.dpia.conftest import make_register
 from tests.factories import make_school, make_trust, make_user
-from tests.homes.test_homes import link, tasks
+from tests.homes.test_homes import SYSTEM, link, tasks
 
 ON_2_NOVEMBER = dt.datetime(2026, 11, 2, 10, 0, tzinfo=dt.UTC)
 
@@ -76,3 +83,31 @@ def test_a_viewers_download_leaves_the_trusts_column_as_it_was(client_request):
     client_request.sign_in(admin)
     page = client_request.get("tenancy.overview", tenancy=trust.slug)
     assert academy_column(page, "DPIA pack")["Viewed Academy"].a.contents[0].strip() == "Not downloaded"
+
+
+def test_the_trust_home_shows_options_outcomes_and_its_pages_in_a_trusts_words(app, client_request):
+    register = make_register()
+    trust = make_trust("Words Trust")
+    academy = make_school("Words Academy", trust=trust)
+    admin = make_user("Wyn Words", tenancy=trust, role=Role.TRUST_ADMIN)
+    change = announced()
+    objection = objections.lodge_objection(change, academy, grounds="No.", actor=Actor.of(admin))
+    objections.acknowledge(objection, actor=SYSTEM)
+    objections.not_accommodate(objection, reason="Needed.", actor=SYSTEM)
+    register.switch(academy, register.voice, True, admin)
+    db.session.commit()
+    client_request.sign_in(admin)
+    page = client_request.get("tenancy.overview", tenancy=trust.slug)
+    answer = f"Answer by {govuk_date(objection.exit_answer_by)}"
+    changes = academy_column(page, "Changes and objections")["Words Academy"].get_text(strip=True)
+    assert changes == f"{change.title}: {answer}"  # said once, with its change
+    options = academy_column(page, "Options")["Words Academy"].get_text(strip=True)
+    assert options in ("1 waiting to be applied", "On: Azure OpenAI fallback, Voice input.")
+    pages = page.select_one("h2:-soup-contains('Pages for') + ul").get_text(" ", strip=True)
+    assert "your school" not in pages and "Who can use this portal for your trust." in pages
+
+    # Once the change is in effect the outcome still shows, on its own, until it is answered.
+    with app.test_request_context():
+        status = tenancy_statuses([academy])[0]
+        status.changes = []
+        assert AcademyRow(status, freshness_of([])).changes == [f"{change.title}: {answer}"]
