@@ -105,6 +105,7 @@ def test_a_trust_home_is_a_table_of_its_academies_with_filters_and_an_action_for
     rows = {tr.th.get_text(strip=True): tr.get_text(" ", strip=True) for tr in page.select("#academies tbody tr")}
     assert "Version 1 signed" in rows["Signed Academy"] and "Not signed" in rows["Unsigned Academy"]
     assert "1 to acknowledge" in rows["Unsigned Academy"]
+    assert link(page, "1 to acknowledge: Unsigned Academy")["href"] == f"/t/{unsigned.slug}/incidents"
     assert page.select_one("#academies a")["href"] == f"/t/{signed.slug}/"
 
     filtered = client_request.get("tenancy.overview", tenancy=trust.slug, show="sign")

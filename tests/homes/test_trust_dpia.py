@@ -105,6 +105,9 @@ def test_the_trust_home_shows_options_outcomes_and_its_pages_in_a_trusts_words(a
     assert options in ("1 waiting to be applied", "On: Azure OpenAI fallback, Voice input.")
     pages = page.select_one("h2:-soup-contains('Pages for') + ul").get_text(" ", strip=True)
     assert "your school" not in pages and "Who can use this portal for your trust." in pages
+    # The academy's home leads back to its trust's, for whoever may open it.
+    academy_home = client_request.get("tenancy.overview", tenancy=academy.slug)
+    assert link(academy_home, "Words Trust")["href"] == f"/t/{trust.slug}/"
 
     # Once the change is in effect the outcome still shows, on its own, until it is answered.
     with app.test_request_context():
