@@ -134,28 +134,45 @@ class AcademyRow:
 
 
 def trust_home(trust: Tenancy) -> dict[str, Any]:
-    """The trust's table of academies, filtered as the query string asks, with the action for the filter."""
+    """The trust's table of academies, filtered as the query string asks, with the action for the filter;
+    and, when its own central staff use the service, the trust's own task list and DPIA notice.
+
+    The trust and its academies are read together: the same statements however many academies."""
     every = {f.key: f for f in filters()}
     chosen = every.get(request.args.get("show", "all"), every["all"])
+    own = has_own_set(trust)
     academies = list(trust.academies)
-    packs = pack_statuses(academies)
-    every_row = [AcademyRow(s, freshness_of(packs[s.tenancy.id])) for s in tenancy_statuses(academies)]
+    tenancies = [trust, *academies] if own else academies
+    packs = pack_statuses(tenancies)
+    statuses = tenancy_statuses(tenancies)
+    trust_status = statuses.pop(0) if own else None
+    every_row = [AcademyRow(s, freshness_of(packs[s.tenancy.id])) for s in statuses]
     counts = {key: sum(1 for row in every_row if f.matches(row)) for key, f in every.items()}
     rows = [row for row in every_row if chosen.matches(row)]
     action = None
     # A trust whose own staff use the service has its own pack on its DPIA page, not a list of its
     # academies': then each row's link to the academy's pack is the way there.
-    leads_there = chosen.key != "dpia" or not has_own_set(trust)
+    leads_there = chosen.key != "dpia" or not own
     if chosen.action_endpoint and rows and leads_there and may_open(chosen.action_endpoint, trust):
         action = {"href": url_for(chosen.action_endpoint, tenancy=trust.slug), "text": chosen.action_text}
-    return {"academy_rows": rows, "filters": list(every.values()), "chosen": chosen, "counts": counts, "action": action}
+    found: dict[str, Any] = {
+        "academy_rows": rows,
+        "filters": list(every.values()),
+        "chosen": chosen,
+        "counts": counts,
+        "action": action,
+        "dpia_parts": packs.get(trust.id, []),  # no pack of its own unless its staff use the service
+    }
+    if trust_status is not None:
+        found["task_groups"] = school_tasks(trust_status, packs[trust.id])
+    return found
 
 
 @overview_rendering.connect
 def _home(sender: object, *, tenancy: Tenancy) -> dict[str, Any]:
     """A school's task list or a trust's table, and the DPIA pack's freshness for the notice."""
-    parts = pack_status(tenancy) if has_own_set(tenancy) else []  # no pack of its own: its academies have theirs
     if tenancy.is_trust:
-        return {"dpia_parts": parts, **trust_home(tenancy)}
+        return trust_home(tenancy)
+    parts = pack_status(tenancy)
     status = tenancy_statuses([tenancy])[0]
     return {"dpia_parts": parts, "task_groups": school_tasks(status, parts)}

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from portal.audit.service import Actor
 from portal.changes import objections
 from portal.dates import now, uk_today
@@ -133,8 +135,10 @@ def out_of_date_download(tenancy, user) -> DpiaDownload:
     return download
 
 
-def test_the_trust_home_makes_the_same_queries_for_2_or_12_academies(client_request, count_queries):
+@pytest.mark.parametrize("own_staff", [False, True], ids=["academies-only", "own-staff-too"])
+def test_the_trust_home_makes_the_same_queries_for_2_or_12_academies(client_request, count_queries, own_staff):
     trust = make_trust("Budget Trust")
+    trust.central_staff_use_service = own_staff  # then its own task list is read with its academies
     admin = make_user("Bea Budget", tenancy=trust, role=Role.TRUST_ADMIN)
     announced()
 
@@ -158,6 +162,7 @@ def test_the_trust_home_makes_the_same_queries_for_2_or_12_academies(client_requ
         page = client_request.get("tenancy.overview", tenancy=trust.slug)
     assert len(page.select("#academies tbody tr")) == 12
     assert page.get_text().count("Out of date since") == 12
+    assert bool(page.select("#own-use")) is own_staff
     assert many.count == few.count
 
 

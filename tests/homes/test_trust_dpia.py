@@ -9,6 +9,7 @@ from sqlalchemy import update
 from portal.audit.service import Actor
 from portal.changes import objections
 from portal.dates import govuk_date
+from portal.documents import versions
 from portal.dpia.freshness import freshness_of
 from portal.dpia.models import DpiaDownload
 from portal.extensions import db
@@ -114,3 +115,24 @@ def test_the_trust_home_shows_options_outcomes_and_its_pages_in_a_trusts_words(a
         status = tenancy_statuses([academy])[0]
         status.changes = []
         assert AcademyRow(status, freshness_of([])).changes == [f"{change.title}: {answer}"]
+
+
+def test_a_trust_whose_staff_use_the_service_sees_its_own_tasks_below_its_academies(client_request):
+    make_register()
+    versions.publish_text_version(actor=SYSTEM, summary="First.")
+    trust = make_trust("Own Staff Trust")
+    trust.central_staff_use_service = True
+    make_school("Own Staff Academy", trust=trust)
+    admin = make_user("Oli Own", tenancy=trust, role=Role.TRUST_ADMIN)
+    db.session.commit()
+    client_request.sign_in(admin)
+    page = client_request.get("tenancy.overview", tenancy=trust.slug)
+    assert page.select_one("#own-use").get_text(strip=True) == "The trust's own use of the service"
+    found = tasks(page)
+    assert found["Data processing agreement"] == "Not signed" and found["DPIA pack"] == "Not downloaded yet"
+    assert [tr.th.get_text(strip=True) for tr in page.select("#academies tbody tr")] == ["Own Staff Academy"]
+    # Its DPIA page is its own pack, so the filter offers no link to a list of its academies' packs.
+    assert (
+        link(client_request.get("tenancy.overview", tenancy=trust.slug, show="dpia"), "See the academies' DPIA packs")
+        is None
+    )
