@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import json
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -18,7 +19,7 @@ from portal.dpia.content import DpiaPack
 from portal.dpia.models import DpiaDownload, PackFormat
 from portal.extensions import db
 from portal.register.choices import OptionState
-from portal.register.effective import EffectiveSet, effective_set
+from portal.register.effective import EffectiveSet, effective_sets
 from portal.tenancy.models import Tenancy
 
 
@@ -106,37 +107,49 @@ PARTS = (
 )
 
 
-def latest_downloads(tenancy: Tenancy) -> dict[str, DpiaDownload]:
-    """The newest download of each part of the pack by a data lead or trust admin (one query, with who).
+def latest_downloads(tenancy_ids: Collection[int]) -> dict[int, dict[str, DpiaDownload]]:
+    """The newest download of each part of each tenancy's pack by a data lead or trust admin, by tenancy
+    (one query, with who, however many tenancies).
 
     A viewer's download is recorded and audited but does not count: the notice is for whoever
     answers for the DPIA, and a viewer downloading must not hide it from them."""
+    latest: dict[int, dict[str, DpiaDownload]] = {tenancy_id: {} for tenancy_id in tenancy_ids}
+    if not latest:
+        return latest
     newest = (
         select(func.max(DpiaDownload.id))
-        .where(DpiaDownload.tenancy_id == tenancy.id, DpiaDownload.by_lead.is_(True))
-        .group_by(DpiaDownload.format)
+        .where(DpiaDownload.tenancy_id.in_(latest), DpiaDownload.by_lead.is_(True))
+        .group_by(DpiaDownload.tenancy_id, DpiaDownload.format)
     )
     rows = db.session.scalars(
         select(DpiaDownload).where(DpiaDownload.id.in_(newest)).options(joinedload(DpiaDownload.user))
     )
-    latest: dict[str, DpiaDownload] = {}
     for row in rows:
-        part = row.format.part
-        if part not in latest or row.id > latest[part].id:
-            latest[part] = row
+        parts, part = latest[row.tenancy_id], row.format.part
+        if part not in parts or row.id > parts[part].id:
+            parts[part] = row
     return latest
 
 
-def pack_status(tenancy: Tenancy, summary: dict[str, Any] | None = None) -> list[PartStatus]:
-    """Each part's last download and what has changed for the tenancy since (nothing if never downloaded).
+def pack_statuses(
+    tenancies: Sequence[Tenancy], summaries: Mapping[int, dict[str, Any]] | None = None
+) -> dict[int, list[PartStatus]]:
+    """Each tenancy's pack status by tenancy id, in a fixed number of queries however many tenancies
+    (a trust's home shows all its academies'): their effective sets at once, their downloads at once.
 
-    Without a summary (from a pack already built) it computes one: for a page, such as the tenancy's
-    overview, that shows the notice without building the pack.
+    A summary already made (from a pack built for the page) is used as given, not computed again.
     """
-    if summary is None:
-        summary = current_summary(tenancy)
+    known = dict(summaries or {})
+    missing = [tenancy for tenancy in tenancies if tenancy.id not in known]
+    if missing:
+        for tenancy_id, found in effective_sets(missing).items():
+            known[tenancy_id] = summarise(found, found.options_by_id)
+    latest = latest_downloads([tenancy.id for tenancy in tenancies])
+    return {tenancy.id: _parts(known[tenancy.id], latest[tenancy.id]) for tenancy in tenancies}
+
+
+def _parts(summary: dict[str, Any], latest: Mapping[str, DpiaDownload]) -> list[PartStatus]:
     current = fingerprint(summary)
-    latest = latest_downloads(tenancy)
     statuses = []
     for part, heading, subject in PARTS:
         last = latest.get(part)
@@ -147,10 +160,38 @@ def pack_status(tenancy: Tenancy, summary: dict[str, Any] | None = None) -> list
     return statuses
 
 
-def current_summary(tenancy: Tenancy) -> dict[str, Any]:
-    """The summary of the tenancy's effective set and options today (constant queries)."""
-    found = effective_set(tenancy)
-    return summarise(found, found.options_by_id)
+def pack_status(tenancy: Tenancy, summary: dict[str, Any] | None = None) -> list[PartStatus]:
+    """Each part's last download and what has changed for the tenancy since (nothing if never downloaded).
+
+    Without a summary (from a pack already built) it computes one: for a page, such as the tenancy's
+    overview, that shows the notice without building the pack.
+    """
+    return pack_statuses([tenancy], None if summary is None else {tenancy.id: summary})[tenancy.id]
+
+
+@dataclass(frozen=True)
+class Freshness:
+    """A pack's state in one word, for a home: never downloaded, up to date, or out of date since a download."""
+
+    last: dt.datetime | None  # the newest download of any part (None: never downloaded)
+    stale_since: dt.datetime | None  # the earliest last download of a part out of date (None: up to date)
+    change: str | None  # the first thing that changed, for a hint
+
+    @property
+    def downloaded(self) -> bool:
+        return self.last is not None
+
+    @property
+    def out_of_date(self) -> bool:
+        return self.stale_since is not None
+
+
+def freshness_of(parts: Sequence[PartStatus]) -> Freshness:
+    """The whole pack's freshness from its parts' (the school's task and the trust's column say the same)."""
+    downloaded = [part.last.at for part in parts if part.last is not None]
+    stale = [part for part in parts if part.out_of_date and part.last is not None]
+    since = min(part.last.at for part in stale if part.last is not None) if stale else None
+    return Freshness(max(downloaded) if downloaded else None, since, stale[0].changes[0] if stale else None)
 
 
 def record_download(

@@ -12,7 +12,7 @@ from flask_login import current_user
 from portal import policy
 from portal.changes.states import ObjectionState
 from portal.dates import govuk_date
-from portal.dpia.freshness import PartStatus
+from portal.dpia.freshness import PartStatus, freshness_of
 from portal.exits.states import ExitState
 from portal.homes.status import OpenChange, TenancyStatus
 from portal.tenancy.models import Tenancy
@@ -163,15 +163,12 @@ def exit_task(status: TenancyStatus) -> Task | None:
 def dpia_task(tenancy: Tenancy, parts: list[PartStatus]) -> Task:
     href = _link("dpia.pack", tenancy)
     title = _("DPIA pack")
-    downloaded = [part.last for part in parts if part.last is not None]
-    if not downloaded:
+    state = freshness_of(parts)
+    if state.last is None:
         return Task(title, _("Not downloaded yet"), TO_DO, href)
-    stale = [part for part in parts if part.out_of_date and part.last is not None]
-    if stale:
-        since = min(part.last.at for part in stale if part.last is not None)
-        return Task(title, _("Out of date since %(day)s", day=govuk_date(since)), TO_DO, href, stale[0].changes[0])
-    last = max(download.at for download in downloaded)
-    return Task(title, _("Up to date"), href=href, hint=_("Downloaded on %(day)s.", day=govuk_date(last)))
+    if state.stale_since is not None:
+        return Task(title, _("Out of date since %(day)s", day=govuk_date(state.stale_since)), TO_DO, href, state.change)
+    return Task(title, _("Up to date"), href=href, hint=_("Downloaded on %(day)s.", day=govuk_date(state.last)))
 
 
 def options_task(status: TenancyStatus) -> Task:

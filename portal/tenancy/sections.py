@@ -18,6 +18,15 @@ class Section:
     title: str | LazyString
     description: str | LazyString
     permission: Permission = Permission.VIEW_TENANCY
+    # A trust's home says "trust" and "academies", not "your school" (#25): its own words, where they differ.
+    trust_title: str | LazyString | None = None
+    trust_description: str | LazyString | None = None
+
+    def words(self, is_trust: bool) -> tuple[str | LazyString, str | LazyString]:
+        """The link's title and description, for a school or for a trust."""
+        if is_trust:
+            return self.trust_title or self.title, self.trust_description or self.description
+        return self.title, self.description
 
 
 SECTIONS: list[Section] = [
@@ -25,25 +34,34 @@ SECTIONS: list[Section] = [
         "tenancy_register.effective_set",
         _l("Sub-processors for your school"),
         _l("Which suppliers process your school's data now, why, and what is about to change."),
+        trust_title=_l("Sub-processors for your academies"),
+        trust_description=_l("Which suppliers process each academy's data now, why, and what is about to change."),
     ),
     Section(
         "tenancy_register.options",
         _l("Options"),
         _l("Switch optional services, such as the AI fallback, on or off for your school."),
+        trust_description=_l("Switch optional services, such as the AI fallback, on or off for your academies."),
     ),
     Section(
         "changes.tenancy_objections",
         _l("Changes and objections"),
         _l("Announced changes, the date you can object until, and your objections."),
+        trust_description=_l("Announced changes, the date you can object until, and your academies' objections."),
     ),
     Section(
         "documents.agreements",
         _l("Data processing agreement"),
         _l("Read, sign and download your data processing agreement."),
         Permission.DOWNLOAD_AGREEMENTS,
+        trust_title=_l("Data processing agreements"),
+        trust_description=_l("Read, sign and download your academies' data processing agreements."),
     ),
     Section(
-        "dpia.pack", _l("DPIA pack"), _l("A draft DPIA and records of processing, filled in from your effective set.")
+        "dpia.pack",
+        _l("DPIA pack"),
+        _l("A draft DPIA and records of processing, filled in from your effective set."),
+        trust_description=_l("A draft DPIA and records of processing, filled in from the suppliers used."),
     ),
     Section(
         "incidents.index",
@@ -56,15 +74,24 @@ SECTIONS: list[Section] = [
         _l("Ask to end the service, follow the export and deletion, and download the deletion certificate."),
     ),
     Section(
-        "tenancy.members", _l("Members"), _l("Who can use this portal for your school."), Permission.MANAGE_MEMBERS
+        "tenancy.members",
+        _l("Members"),
+        _l("Who can use this portal for your school."),
+        Permission.MANAGE_MEMBERS,
+        trust_description=_l("Who can use this portal for your trust."),
     ),
     Section(
-        "audit.tenancy_log", _l("Audit log"), _l("Every action taken for your school."), Permission.VIEW_TENANCY_AUDIT
+        "audit.tenancy_log",
+        _l("Audit log"),
+        _l("Every action taken for your school."),
+        Permission.VIEW_TENANCY_AUDIT,
+        trust_description=_l("Every action taken for your trust."),
     ),
     Section(
         "tenancy_language.language",
         _l("Language"),
         _l("English or Cymraeg: the language of the mail and documents we send about your school."),
         Permission.MANAGE_OPTIONS,
+        trust_description=_l("English or Cymraeg: the language of the mail and documents we send about your trust."),
     ),
 ]

@@ -86,6 +86,13 @@ def test_a_trust_admin_filters_the_academies_and_vendor_staff_see_a_tenancy(live
     expect(trust_page.locator("#academies tbody tr")).to_have_count(1)
     assert "Second Academy" in trust_page.locator("#academies").inner_text()
     assert_accessible(trust_page)
+    # At 320 CSS pixels (WCAG 2.2 reflow) the wide table scrolls in its own region, not the page.
+    trust_page.set_viewport_size({"width": 320, "height": 640})
+    trust_page.goto(server.url + f"/t/{trust.slug}/?show=all")
+    expect(trust_page.locator("#academies tbody tr")).to_have_count(2)
+    assert "Not downloaded" in trust_page.locator("#academies").inner_text()
+    assert trust_page.evaluate("document.documentElement.scrollWidth") <= 320
+    assert_accessible(trust_page)
 
     vendor_page = browser.new_context().new_page()
     sign_in_browser(vendor_page, server, staff)

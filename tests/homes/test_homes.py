@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import datetime as dt
 
+import pytest
+
 from portal.audit.service import Actor
 from portal.changes import objections
 from portal.dates import now, uk_today
 from portal.documents import versions
 from portal.documents.models import Agreement
+from portal.dpia.models import DpiaDownload, PackFormat
 from portal.extensions import db
 from portal.incidents.models import Incident, IncidentTenancy
 from portal.incidents.states import IncidentState
@@ -104,6 +107,7 @@ def test_a_trust_home_is_a_table_of_its_academies_with_filters_and_an_action_for
     rows = {tr.th.get_text(strip=True): tr.get_text(" ", strip=True) for tr in page.select("#academies tbody tr")}
     assert "Version 1 signed" in rows["Signed Academy"] and "Not signed" in rows["Unsigned Academy"]
     assert "1 to acknowledge" in rows["Unsigned Academy"]
+    assert link(page, "1 to acknowledge: Unsigned Academy")["href"] == f"/t/{unsigned.slug}/incidents"
     assert page.select_one("#academies a")["href"] == f"/t/{signed.slug}/"
 
     filtered = client_request.get("tenancy.overview", tenancy=trust.slug, show="sign")
@@ -117,26 +121,48 @@ def test_a_trust_home_is_a_table_of_its_academies_with_filters_and_an_action_for
     assert len(client_request.get("tenancy.overview", tenancy=trust.slug, show="x").select("#academies tbody tr")) == 2
 
 
-def test_the_trust_home_makes_the_same_queries_for_2_or_12_academies(client_request, count_queries):
+def out_of_date_download(tenancy, user) -> DpiaDownload:
+    """A lead's download of the DPIA draft whose fingerprint no longer matches: the pack is out of date."""
+    download = DpiaDownload(
+        tenancy_id=tenancy.id,
+        format=PackFormat.DOCX,
+        fingerprint="0" * 64,
+        summary={"register_version": None, "included": {}, "options": {}},
+        user_id=user.id,
+        by_lead=True,
+    )
+    db.session.add(download)
+    return download
+
+
+@pytest.mark.parametrize("own_staff", [False, True], ids=["academies-only", "own-staff-too"])
+def test_the_trust_home_makes_the_same_queries_for_2_or_12_academies(client_request, count_queries, own_staff):
     trust = make_trust("Budget Trust")
+    trust.central_staff_use_service = own_staff  # then its own task list is read with its academies
     admin = make_user("Bea Budget", tenancy=trust, role=Role.TRUST_ADMIN)
-    first = make_school("Budget Academy 0", trust=trust)
-    sign(first)
-    notified_incident(first, title="Incident 0")
     announced()
+
+    def add(n: int) -> None:
+        academy = make_school(f"Budget Academy {n}", trust=trust)
+        sign(academy)
+        notified_incident(academy, title=f"Incident {n}")
+        out_of_date_download(academy, admin)  # each academy's DPIA pack is read and compared too
+
+    for n in range(2):
+        add(n)
     db.session.commit()
     client_request.sign_in(admin)
     client_request.get("tenancy.overview", tenancy=trust.slug)
     with count_queries() as few:
         client_request.get("tenancy.overview", tenancy=trust.slug)
-    for n in range(1, 12):
-        academy = make_school(f"Budget Academy {n}", trust=trust)
-        sign(academy)
-        notified_incident(academy, title=f"Incident {n}")
+    for n in range(2, 12):
+        add(n)
     db.session.commit()
     with count_queries() as many:
         page = client_request.get("tenancy.overview", tenancy=trust.slug)
     assert len(page.select("#academies tbody tr")) == 12
+    assert page.get_text().count("Out of date since") == 12
+    assert bool(page.select("#own-use")) is own_staff
     assert many.count == few.count
 
 
