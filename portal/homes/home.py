@@ -129,7 +129,7 @@ class AcademyRow:
         if self.pack.last is None:
             return _("Not downloaded")
         if self.pack.stale_since is not None:
-            return _("Out of date since %(day)s", day=govuk_date(self.pack.stale_since))
+            return _("Out of date since the download on %(day)s", day=govuk_date(self.pack.stale_since))
         return _("Up to date")
 
 

@@ -167,7 +167,13 @@ def dpia_task(tenancy: Tenancy, parts: list[PartStatus]) -> Task:
     if state.last is None:
         return Task(title, _("Not downloaded yet"), TO_DO, href)
     if state.stale_since is not None:
-        return Task(title, _("Out of date since %(day)s", day=govuk_date(state.stale_since)), TO_DO, href, state.change)
+        return Task(
+            title,
+            _("Out of date since the download on %(day)s", day=govuk_date(state.stale_since)),
+            TO_DO,
+            href,
+            state.change,
+        )
     return Task(title, _("Up to date"), href=href, hint=_("Downloaded on %(day)s.", day=govuk_date(state.last)))
 
 

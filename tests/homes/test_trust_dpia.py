@@ -51,7 +51,7 @@ def test_the_trust_home_shows_each_academys_dpia_pack_and_filters_those_out_of_d
     page = client_request.get("tenancy.overview", tenancy=trust.slug)
     cells = academy_column(page, "DPIA pack")
     assert {name: cell.a.contents[0].strip() for name, cell in cells.items()} == {
-        "Changed Academy": "Out of date since 2 November 2026",
+        "Changed Academy": "Out of date since the download on 2 November 2026",
         "Kept Academy": "Up to date",
         "Never Academy": "Not downloaded",
     }
@@ -67,7 +67,7 @@ def test_the_trust_home_shows_each_academys_dpia_pack_and_filters_those_out_of_d
 
     # The academy's own home says the same as the trust's column.
     found = tasks(client_request.get("tenancy.overview", tenancy=changed.slug))
-    assert found["DPIA pack"] == "Out of date since 2 November 2026"
+    assert found["DPIA pack"] == "Out of date since the download on 2 November 2026"
     assert tasks(client_request.get("tenancy.overview", tenancy=kept.slug))["DPIA pack"] == "Up to date"
     assert tasks(client_request.get("tenancy.overview", tenancy=never.slug))["DPIA pack"] == "Not downloaded yet"
 
