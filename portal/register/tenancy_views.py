@@ -11,19 +11,19 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import Row
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.audit.service import Actor
-from portal.changes.models import ChangeNotice, Objection
-from portal.changes.queries import objection_positions
+from portal.changes.models import ChangeNotice
 from portal.dates import govuk_date, uk_today
 from portal.errors import render_error
 from portal.extensions import db
 from portal.policy import Permission, allow, tenancy
 from portal.register.ai import tenancy_section
 from portal.register.cache import register_cache
-from portal.register.choices import OptionState, load_options, tenancy_choices
+from portal.register.choices import OptionState, announced_objections, load_options, tenancy_choices
 from portal.register.effective import (
     EffectiveLine,
     EffectiveSet,
@@ -92,11 +92,13 @@ def effective_set_page() -> str:
         version, notices = published_on(today), [n for n in notices if uk_today(n.published_at) <= today]
     academies = list(here.academies) if here.is_trust else []
     own = has_own_set(here)
-    # A trust's own set (where it has one) and its academies' sets are decided together, in the same statements.
-    sets = effective_sets([here, *academies] if own else academies, today=today, version=version, notices=notices)
+    # A trust's own set (where it has one) and its academies' sets are decided together, in the same
+    # statements; their objections to announced changes are read once for the standstills and the cards.
     objectors = [here, *academies] if own else academies
+    objections = announced_objections([t.id for t in objectors])
+    sets = effective_sets(objectors, today=today, version=version, notices=notices, objections=objections)
     context: dict[str, Any] = {
-        **_positions(notices, objectors),
+        **_positions(notices, objectors, objections),
         "tenancy": here,
         "academies": academies,
         "academy_sets": sets,
@@ -113,12 +115,16 @@ def effective_set_page() -> str:
     )
 
 
-def _positions(notices: list[ChangeNotice], objectors: list[Tenancy]) -> dict[str, Any]:
+def _positions(notices: list[ChangeNotice], objectors: list[Tenancy], objections: list[Row[Any]]) -> dict[str, Any]:
     """Each announced change's objections by these tenancies, and the changes some of them may still
-    object to: once each has objected, its position replaces the call to object (#21 item 8)."""
-    found = objection_positions([n.id for n in notices], [t.id for t in objectors])
+    object to: once each has objected, its position replaces the call to object (#21 item 8).
+
+    `objections` are the tenancies' objections to announced changes (`announced_objections`); the
+    cards show those to these notices (on a past date, the notices announced by then)."""
+    shown = {n.id for n in notices}
+    found = sorted((o for o in objections if o.change_id in shown), key=lambda o: o.id)
     names = {t.id: t.name for t in objectors}
-    positions: dict[int, list[tuple[str, Objection]]] = {}
+    positions: dict[int, list[tuple[str, Row[Any]]]] = {}
     for objection in found:
         positions.setdefault(objection.change_id, []).append((names[objection.tenancy_id], objection))
     objected = {(o.change_id, o.tenancy_id) for o in found}
