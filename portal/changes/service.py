@@ -335,10 +335,9 @@ def notices_for_display(ids: tuple[int, ...]) -> list[ChangeNotice]:
     """Notices by id, in that order, from the register's cache (detached: for display only)."""
     if not ids:
         return []
-    query = select(ChangeNotice).where(ChangeNotice.id.in_(ids))
 
-    def load() -> dict[int, ChangeNotice]:
-        notices: list[ChangeNotice] = load_detached(query)
+    def load() -> dict[int, ChangeNotice]:  # the statement is built only when they are not kept yet
+        notices: list[ChangeNotice] = load_detached(select(ChangeNotice).where(ChangeNotice.id.in_(ids)))
         return {notice.id: notice for notice in notices}
 
     by_id = register_cache().rendered(("announced-notices", ids), load)
