@@ -18,6 +18,7 @@ from sqlalchemy.orm import joinedload
 from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objection
 from portal.changes.states import ObjectionState
 from portal.dates import start_of_uk_day, uk_today
+from portal.db import plain_rows
 from portal.extensions import db
 from portal.register.cache import register_cache
 from portal.register.models import (
@@ -117,7 +118,7 @@ def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
     ids = {"tenancy_ids": list(tenancy_ids)}
     definitions: dict[int, Any] = {}
     keys: dict[int, list[str]] = {}
-    for row in db.session.execute(_OPTIONS):
+    for row in plain_rows(db.session, _OPTIONS):
         definitions.setdefault(row.id, row)
         if row.entry_key is not None:
             keys.setdefault(row.id, []).append(row.entry_key)
@@ -136,10 +137,10 @@ def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
     ]
     settings = {
         (row.tenancy_id, row.option_id): OptionSetting(row.enabled, row.version, row.updated_at, row.applied_at)
-        for row in db.session.execute(_SETTINGS, ids)
+        for row in plain_rows(db.session, _SETTINGS, ids)
     }
     exclusions: dict[int, dict[str, Exclusion]] = {}
-    for kept_out in db.session.execute(_EXCLUSIONS, ids):
+    for kept_out in plain_rows(db.session, _EXCLUSIONS, ids):
         exclusion = Exclusion(kept_out.reason or "", kept_out.since, kept_out.applied_at)
         exclusions.setdefault(kept_out.tenancy_id, {})[kept_out.entry_key] = exclusion
     return Choices(options, _states(tenancy_ids, options, settings), exclusions)
@@ -250,7 +251,7 @@ def announced_objections(tenancy_ids: Sequence[int]) -> list[Row[Any]]:
     exit choice, in place of the call to object). They read the same objections, so one round trip."""
     if not tenancy_ids:
         return []
-    return list(db.session.execute(_ANNOUNCED_OBJECTIONS, {"tenancy_ids": list(tenancy_ids)}).all())
+    return list(plain_rows(db.session, _ANNOUNCED_OBJECTIONS, {"tenancy_ids": list(tenancy_ids)}))
 
 
 _ANNOUNCED_OBJECTIONS = (
