@@ -10,7 +10,7 @@ say little, so each page's CPU time is given too: this process's and its Postgre
 (from /proc), which is what a saturated machine's throughput divides.
 
     .venv/bin/python bench/profile_pages.py portal_bench_123_abcdef [--requests 200]
-        [--profile LABEL-PREFIX] [--sort cumulative|tottime] [--top 40]
+        [--only LABEL-PREFIX] [--profile LABEL-PREFIX] [--sort cumulative|tottime] [--top 40] [--cpu]
 """
 
 from __future__ import annotations
@@ -41,10 +41,18 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="profile the pages whose label starts with this")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument(
+        "--only", default="", help="measure only the pages whose label starts with this (and the bare routes)"
+    )
+    parser.add_argument(
+        "--cpu", action="store_true", help="profile this process's CPU time (waits on PostgreSQL count nothing)"
+    )
     args = parser.parse_args()
     host = ADMIN_DSN.rsplit("/", 1)[0].replace("postgresql://", "postgresql+psycopg://")
     env = portal_env(f"{host}/{args.database}", secrets.token_urlsafe(48), Path(tempfile.mkdtemp()))
     targets = build_targets(env, BASE)
+    if args.only:
+        targets = [t for t in targets if t.label.startswith(("Bare route", args.only))]
 
     from sqlalchemy import event
 
@@ -96,7 +104,7 @@ def main() -> None:
 
     times: dict[str, list[float]] = {t.label: [] for t in targets}
     cpus: dict[str, list[float]] = {t.label: [] for t in targets}
-    profiler = cProfile.Profile()
+    profiler = cProfile.Profile(time.process_time) if args.cpu else cProfile.Profile()
     per_round = max(args.requests // 5, 1)
     for _round in range(5):
         for target in targets:

@@ -5,12 +5,13 @@ from __future__ import annotations
 import datetime as dt
 import enum
 import time
+from collections.abc import Mapping, Sequence
 from typing import Any
 
-from sqlalchemy import DateTime, Enum, MetaData, String, TypeDecorator, event
+from sqlalchemy import DateTime, Enum, Executable, MetaData, Row, String, TypeDecorator, event
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import DisconnectionError
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, registry
+from sqlalchemy.orm import DeclarativeBase, Mapped, Session, mapped_column, registry, scoped_session
 from sqlalchemy.pool import Pool
 
 from portal.dates import now
@@ -127,3 +128,15 @@ def _ping_after_idle(dbapi_connection: Any, connection_record: Any, connection_p
             dbapi_connection.autocommit = False
     except Exception as error:  # any failure means this connection cannot be trusted
         raise DisconnectionError(f"connection failed its ping: {error}") from error
+
+
+def plain_rows(
+    session: Session | scoped_session[Any], statement: Executable, params: Mapping[str, Any] | None = None
+) -> Sequence[Row[Any]]:
+    """The rows of a SELECT of columns (no entities), run on the session's connection and in its
+    transaction, without the ORM's work around each statement: about 0.1 ms less a statement,
+    measured for the effective-set page (#26), whose statements are built once and return plain rows.
+
+    Pending changes are flushed first, as the session's autoflush would: the rows see them."""
+    session.flush()
+    return session.connection().execute(statement, params).all()

@@ -182,11 +182,3 @@ def member_positions(user_id: int, change_id: int) -> list[tuple[Tenancy, Object
     }
     ordered = sorted(tenancies.values(), key=lambda t: t.name)
     return [(tenancy, found.get(tenancy.id)) for tenancy in ordered]
-
-
-def objection_positions(change_ids: list[int], tenancy_ids: list[int]) -> list[Objection]:
-    """These tenancies' objections to these changes, for the cards that show each one's position (one query)."""
-    if not change_ids or not tenancy_ids:
-        return []
-    query = select(Objection).where(Objection.change_id.in_(change_ids), Objection.tenancy_id.in_(tenancy_ids))
-    return list(db.session.scalars(query.order_by(Objection.id)))

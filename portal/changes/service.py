@@ -14,6 +14,7 @@ notice window, and the objections.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import cache
 from typing import Any
@@ -28,6 +29,7 @@ from portal.changes import objections, window
 from portal.changes.errors import NoticeInvalid
 from portal.changes.models import ChangeKind, ChangeNotice, NoticeState
 from portal.dates import govuk_date, now, uk_today
+from portal.db import plain_rows
 from portal.extensions import db
 from portal.notify.fanout import Notice, announce
 from portal.notify.signals import OpenChange, open_changes_requested
@@ -311,7 +313,7 @@ def register_today(today: dt.date) -> RegisterToday:
     with none, each carrying the current version's id); the version and the notices come from
     the register's cache. A page that shows both pays one round trip instead of two.
     """
-    rows = db.session.execute(_register_today_statement(), {"today": today}).all()
+    rows: Sequence[Any] = plain_rows(db.session, _register_today_statement(), {"today": today})
     current = rows[0][0]
     notice_ids = tuple(notice_id for _, notice_id in rows if notice_id is not None)
     version = register_cache().version(current) if current is not None else None
@@ -335,10 +337,9 @@ def notices_for_display(ids: tuple[int, ...]) -> list[ChangeNotice]:
     """Notices by id, in that order, from the register's cache (detached: for display only)."""
     if not ids:
         return []
-    query = select(ChangeNotice).where(ChangeNotice.id.in_(ids))
 
-    def load() -> dict[int, ChangeNotice]:
-        notices: list[ChangeNotice] = load_detached(query)
+    def load() -> dict[int, ChangeNotice]:  # the statement is built only when they are not kept yet
+        notices: list[ChangeNotice] = load_detached(select(ChangeNotice).where(ChangeNotice.id.in_(ids)))
         return {notice.id: notice for notice in notices}
 
     by_id = register_cache().rendered(("announced-notices", ids), load)

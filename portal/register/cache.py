@@ -109,8 +109,11 @@ def page_key(**declared: Hashable) -> tuple[Hashable, ...]:
 
 
 def register_cache() -> RegisterCache:
-    """This app's cache (made on first use)."""
-    return current_app.extensions.setdefault("portal_register_cache", RegisterCache())  # type: ignore[no-any-return]
+    """This app's cache (made on first use; a page asks several times, so not made again each time)."""
+    found = current_app.extensions.get("portal_register_cache")
+    if found is None:
+        found = current_app.extensions.setdefault("portal_register_cache", RegisterCache())
+    return found  # type: ignore[no-any-return]
 
 
 def load_detached(query: Select[tuple[T]]) -> list[T]:

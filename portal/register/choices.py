@@ -12,11 +12,13 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import Row, bindparam, select
 from sqlalchemy.orm import joinedload
 
 from portal.changes.models import ChangeKind, ChangeNotice, NoticeState, Objection
+from portal.changes.states import ObjectionState
 from portal.dates import start_of_uk_day, uk_today
+from portal.db import plain_rows
 from portal.extensions import db
 from portal.register.cache import register_cache
 from portal.register.models import (
@@ -116,7 +118,7 @@ def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
     ids = {"tenancy_ids": list(tenancy_ids)}
     definitions: dict[int, Any] = {}
     keys: dict[int, list[str]] = {}
-    for row in db.session.execute(_OPTIONS):
+    for row in plain_rows(db.session, _OPTIONS):
         definitions.setdefault(row.id, row)
         if row.entry_key is not None:
             keys.setdefault(row.id, []).append(row.entry_key)
@@ -135,10 +137,10 @@ def tenancy_choices(tenancy_ids: Sequence[int]) -> Choices:
     ]
     settings = {
         (row.tenancy_id, row.option_id): OptionSetting(row.enabled, row.version, row.updated_at, row.applied_at)
-        for row in db.session.execute(_SETTINGS, ids)
+        for row in plain_rows(db.session, _SETTINGS, ids)
     }
     exclusions: dict[int, dict[str, Exclusion]] = {}
-    for kept_out in db.session.execute(_EXCLUSIONS, ids):
+    for kept_out in plain_rows(db.session, _EXCLUSIONS, ids):
         exclusion = Exclusion(kept_out.reason or "", kept_out.since, kept_out.applied_at)
         exclusions.setdefault(kept_out.tenancy_id, {})[kept_out.entry_key] = exclusion
     return Choices(options, _states(tenancy_ids, options, settings), exclusions)
@@ -236,45 +238,81 @@ class Standstill:
 
 def tenancy_standstills(tenancy_ids: Sequence[int]) -> dict[int, dict[str, Standstill]]:
     """Standing objections of these tenancies, by tenancy id then entry key (one query; one more, for
-    the register as it stood before, only when one of them is to a material change or a replacement).
+    the register as it stood before, only when one of them is to a material change or a replacement)."""
+    return standstills_from(announced_objections(tenancy_ids))
+
+
+def announced_objections(tenancy_ids: Sequence[int]) -> list[Row[Any]]:
+    """Every objection of these tenancies to an announced change, oldest first, as plain rows with the
+    change's entry key, effective date, kind and replaced key: one statement, built once.
+
+    Both things a set page shows of them come from these rows: the standstills that keep a change
+    out (`standstills_from`) and each tenancy's position on each announced change (its state and
+    exit choice, in place of the call to object). They read the same objections, so one round trip."""
+    if not tenancy_ids:
+        return []
+    return list(plain_rows(db.session, _ANNOUNCED_OBJECTIONS, {"tenancy_ids": list(tenancy_ids)}))
+
+
+_ANNOUNCED_OBJECTIONS = (
+    select(
+        Objection.id,
+        Objection.tenancy_id,
+        Objection.change_id,
+        Objection.state,
+        Objection.lodged_at,
+        Objection.received_on,
+        Objection.exit_answer_by,
+        Objection.exit_choice,
+        Objection.exit_chosen_at,
+        ChangeNotice.entry_key,
+        ChangeNotice.effective_on,
+        ChangeNotice.kind,
+        ChangeNotice.replaces_key,
+    )
+    .join(ChangeNotice, ChangeNotice.id == Objection.change_id)
+    .where(
+        Objection.tenancy_id.in_(bindparam("tenancy_ids", expanding=True)),
+        ChangeNotice.state == NoticeState.ANNOUNCED,
+    )
+    .order_by(Objection.lodged_at, Objection.id)
+)
+# An objection stands while it is open or awaits the school's answer to an exit offer; an accommodated
+# one to a replacement stands for good.
+_STANDING = frozenset({ObjectionState.LODGED, ObjectionState.ACKNOWLEDGED, ObjectionState.NOT_ACCOMMODATED})
+
+
+def _stands(row: Row[Any]) -> bool:
+    if row.kind is ChangeKind.REMOVAL:
+        return False
+    return row.state in _STANDING or (row.state is ObjectionState.ACCOMMODATED and row.kind is ChangeKind.REPLACEMENT)
+
+
+def standstills_from(objections: Sequence[Row[Any]]) -> dict[int, dict[str, Standstill]]:
+    """The standing objections among `announced_objections`' rows, by tenancy id then entry key (one
+    more query, for the register as it stood before, only when one is to a material change or a
+    replacement).
 
     An accommodated objection to a replacement stands too, for good: the exclusion keeps the new
     supplier out (register/models.py `TenancyExclusion`), the standstill keeps the old one in."""
-    if not tenancy_ids:
-        return {}
-    query = (
-        select(
-            Objection, ChangeNotice.entry_key, ChangeNotice.effective_on, ChangeNotice.kind, ChangeNotice.replaces_key
-        )
-        .join(ChangeNotice, ChangeNotice.id == Objection.change_id)
-        .where(
-            Objection.tenancy_id.in_(list(tenancy_ids)),
-            or_(
-                Objection.state.in_(["lodged", "acknowledged", "not_accommodated"]),
-                and_(Objection.state == "accommodated", ChangeNotice.kind == ChangeKind.REPLACEMENT),
-            ),
-            ChangeNotice.state == NoticeState.ANNOUNCED,
-            ChangeNotice.kind != ChangeKind.REMOVAL,
-        )
-        .order_by(Objection.lodged_at)
-    )
-    rows = db.session.execute(query).all()
+    rows = [row for row in objections if _stands(row)]
     dated = {row.effective_on for row in rows if row.kind in (ChangeKind.MATERIAL_CHANGE, ChangeKind.REPLACEMENT)}
     before = _entries_before(dated)
     found: dict[int, dict[str, Standstill]] = {}
-    for objection, entry_key, effective_on, kind, replaces_key in rows:
-        previous = before.get(effective_on, {}).get(entry_key) if kind is ChangeKind.MATERIAL_CHANGE else None
-        replaced = before.get(effective_on, {}).get(replaces_key) if replaces_key else None
-        found.setdefault(objection.tenancy_id, {}).setdefault(
-            entry_key,
+    for row in rows:
+        kind, replaces_key = row.kind, row.replaces_key
+        previous = before.get(row.effective_on, {}).get(row.entry_key) if kind is ChangeKind.MATERIAL_CHANGE else None
+        replaced = before.get(row.effective_on, {}).get(replaces_key) if replaces_key else None
+        found.setdefault(row.tenancy_id, {}).setdefault(
+            row.entry_key,
             Standstill(
-                entry_key,
-                effective_on,
-                objection.state.value,
-                objection.received_on or uk_today(objection.lodged_at),
-                objection.exit_answer_by,
-                objection.exit_choice.value if objection.exit_choice else None,
-                uk_today(objection.exit_chosen_at) if objection.exit_chosen_at else None,
+                row.entry_key,
+                row.effective_on,
+                row.state.value,
+                row.received_on or uk_today(row.lodged_at),
+                row.exit_answer_by,
+                row.exit_choice.value if row.exit_choice else None,
+                uk_today(row.exit_chosen_at) if row.exit_chosen_at else None,
                 kind.value,
                 previous,
                 replaces_key,

@@ -21,10 +21,11 @@ from collections.abc import Hashable, Iterable, Sequence
 from dataclasses import dataclass, field
 from functools import partial
 from types import EllipsisType
+from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import select
+from sqlalchemy import Row, select
 
 from portal.changes.models import ChangeNotice
 from portal.dates import end_of_uk_day, govuk_date, uk_today
@@ -35,6 +36,7 @@ from portal.register.choices import (
     OptionDefinition,
     OptionState,
     Standstill,
+    standstills_from,
     tenancy_choices,
     tenancy_standstills,
 )
@@ -120,12 +122,14 @@ def effective_sets(
     today: dt.date | None = None,
     version: RegisterVersion | EllipsisType | None = ...,
     notices: Sequence[ChangeNotice] | None = None,
+    objections: Sequence[Row[Any]] | None = None,
 ) -> dict[int, EffectiveSet]:
     """The effective sets of many tenancies at once, in a constant number of queries.
 
     They are decided against the current published version, or against `version` when the
     caller has already found the current one (say, with the announced notices in one statement:
-    pass them as `notices` and the upcoming material changes are read from them, not queried).
+    pass them as `notices` and the upcoming material changes are read from them, not queried; and
+    a caller that has read the tenancies' `announced_objections` passes them as `objections`).
     The decided lines of a published version are kept in the register's cache under everything
     they depend on (`EffectiveSet.decided_by`), so tenancies that decide alike share them.
     """
@@ -145,7 +149,7 @@ def effective_sets(
         # Only a published version's content is fixed; the lines are kept under its id.
         raise ValueError("effective sets are decided against a published register version")
     choices = tenancy_choices(ids)
-    standing = tenancy_standstills(ids)
+    standing = standstills_from(objections) if objections is not None else tenancy_standstills(ids)
     options = tuple(choices.options)
     entries: Sequence[RegisterEntry] = version.entries if version is not None else []
     cache = register_cache()

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import secrets
 from functools import partial
 from typing import Any
 
@@ -11,19 +12,19 @@ from flask_babel import get_locale
 from flask_babel import gettext as _
 from flask_login import current_user
 from markupsafe import Markup
+from sqlalchemy import Row
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response as BaseResponse
 
 from portal.audit.service import Actor
-from portal.changes.models import ChangeNotice, Objection
-from portal.changes.queries import objection_positions
+from portal.changes.models import ChangeNotice
 from portal.dates import govuk_date, uk_today
 from portal.errors import render_error
 from portal.extensions import db
 from portal.policy import Permission, allow, tenancy
 from portal.register.ai import tenancy_section
 from portal.register.cache import register_cache
-from portal.register.choices import OptionState, load_options, tenancy_choices
+from portal.register.choices import OptionState, announced_objections, load_options, tenancy_choices
 from portal.register.effective import (
     EffectiveLine,
     EffectiveSet,
@@ -92,11 +93,13 @@ def effective_set_page() -> str:
         version, notices = published_on(today), [n for n in notices if uk_today(n.published_at) <= today]
     academies = list(here.academies) if here.is_trust else []
     own = has_own_set(here)
-    # A trust's own set (where it has one) and its academies' sets are decided together, in the same statements.
-    sets = effective_sets([here, *academies] if own else academies, today=today, version=version, notices=notices)
+    # A trust's own set (where it has one) and its academies' sets are decided together, in the same
+    # statements; their objections to announced changes are read once for the standstills and the cards.
     objectors = [here, *academies] if own else academies
+    objections = announced_objections([t.id for t in objectors])
+    sets = effective_sets(objectors, today=today, version=version, notices=notices, objections=objections)
     context: dict[str, Any] = {
-        **_positions(notices, objectors),
+        **_positions(notices, objectors, objections),
         "tenancy": here,
         "academies": academies,
         "academy_sets": sets,
@@ -108,17 +111,20 @@ def effective_set_page() -> str:
     if not own:  # the controller for its academies only: the page is about them
         return render_template("register/trust_academies.html", version=version, **context)
     found = sets.pop(here.id)
-    return render_template(
-        "register/effective_set.html", found=found, rows=_tables(found), **_decided(found), **context
-    )
+    decided = _decided(found, here.name) if found.version is not None else {}
+    return render_template("register/effective_set.html", found=found, decided=decided, **context)
 
 
-def _positions(notices: list[ChangeNotice], objectors: list[Tenancy]) -> dict[str, Any]:
+def _positions(notices: list[ChangeNotice], objectors: list[Tenancy], objections: list[Row[Any]]) -> dict[str, Any]:
     """Each announced change's objections by these tenancies, and the changes some of them may still
-    object to: once each has objected, its position replaces the call to object (#21 item 8)."""
-    found = objection_positions([n.id for n in notices], [t.id for t in objectors])
+    object to: once each has objected, its position replaces the call to object (#21 item 8).
+
+    `objections` are the tenancies' objections to announced changes (`announced_objections`); the
+    cards show those to these notices (on a past date, the notices announced by then)."""
+    shown = {n.id for n in notices}
+    found = sorted((o for o in objections if o.change_id in shown), key=lambda o: o.id)
     names = {t.id: t.name for t in objectors}
-    positions: dict[int, list[tuple[str, Objection]]] = {}
+    positions: dict[int, list[tuple[str, Row[Any]]]] = {}
     for objection in found:
         positions.setdefault(objection.change_id, []).append((names[objection.tenancy_id], objection))
     objected = {(o.change_id, o.tenancy_id) for o in found}
@@ -126,34 +132,36 @@ def _positions(notices: list[ChangeNotice], objectors: list[Tenancy]) -> dict[st
     return {"objection_positions": positions, "may_still_object": callable_}
 
 
-def _tables(found: EffectiveSet) -> tuple[Markup, Markup]:
-    """The rows of the in-use and not-in-use tables, kept under what decided the lines: schools
-    with the same options and exclusions on the same day and version share them."""
-    register_url = url_for("register.public_register")
-
-    def make() -> tuple[Markup, Markup]:
-        return _rows(found.included, in_use=True), _rows(found.excluded, in_use=False)
-
-    if found.decided_by is None:  # not made by `effective_sets`: nothing says what decided it
-        return make()
-    return register_cache().fragment(("effective-tables", found.decided_by, register_url), make)
+# Where the tenancy's name goes in the parts kept per decision (`_decided`): random, so no text can contain it.
+_NAME = f"portal-tenancy-name-{secrets.token_hex(8)}"
 
 
-def _decided(found: EffectiveSet) -> dict[str, Markup]:
-    """The page's upcoming-changes table and AI section, which show the lines alone: kept under what
-    decided them, as the tables are, so the schools that share a decision share these too."""
+def _decided(found: EffectiveSet, name: str) -> dict[str, Markup]:
+    """The parts of the page made from the decided lines alone: the Welsh note with the in-use and
+    not-in-use tables, the upcoming changes, the AI section and the options' values.
+
+    They are kept under what decided the lines, in one lookup, so the schools that share a decision
+    (the same options and exclusions on the same day and version) share them. The tables' captions
+    name the tenancy: they are kept with a marker there, which each request replaces with its own
+    tenancy's name (`Markup.replace` escapes it). Nothing else kept is the tenancy's own."""
     macros = current_app.jinja_env.get_template("register/_tenancy_decided.html").module
+    register_url = url_for("register.public_register")
 
     def make() -> dict[str, Markup]:
         ai = tenancy_section(found.lines)
+        in_use, not_in_use = _rows(found.included, in_use=True), _rows(found.excluded, in_use=False)
         return {
-            "upcoming_html": macros.upcoming(found.upcoming),  # type: ignore[attr-defined]
-            "ai_html": macros.ai(ai.lines, ai.points),  # type: ignore[attr-defined]
+            "tables": macros.tables(found, in_use, not_in_use, _NAME),  # type: ignore[attr-defined]
+            "upcoming": macros.upcoming(found.upcoming),  # type: ignore[attr-defined]
+            "ai": macros.ai(ai.lines, ai.points),  # type: ignore[attr-defined]
+            "options": macros.options(found.options),  # type: ignore[attr-defined]
         }
 
-    if found.decided_by is None:
-        return make()
-    return register_cache().fragment(("effective-decided", found.decided_by), make)
+    if found.decided_by is None:  # not made by `effective_sets`: nothing says what decided it
+        kept = make()
+    else:
+        kept = register_cache().fragment(("effective-decided", found.decided_by, register_url), make)
+    return {**kept, "tables": kept["tables"].replace(_NAME, name)}
 
 
 def _rows(lines: list[EffectiveLine], *, in_use: bool) -> Markup:
