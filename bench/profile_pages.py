@@ -41,6 +41,7 @@ def main() -> None:
     parser.add_argument("--profile", default="", help="profile the pages whose label starts with this")
     parser.add_argument("--sort", default="cumulative")
     parser.add_argument("--top", type=int, default=40)
+    parser.add_argument("--callers", default="", help="also print who calls the functions matching this")
     parser.add_argument(
         "--only", default="", help="measure only the pages whose label starts with this (and the bare routes)"
     )
@@ -127,7 +128,10 @@ def main() -> None:
             f" {bare_cpu / 5 / used:6.2f} {counts[target.label]:7d}"
         )
     if args.profile:
-        pstats.Stats(profiler).sort_stats(args.sort).print_stats(args.top)
+        stats = pstats.Stats(profiler).sort_stats(args.sort)
+        stats.print_stats(args.top)
+        if args.callers:
+            stats.print_callers(args.callers)
 
 
 if __name__ == "__main__":

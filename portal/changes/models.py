@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Optional
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import CheckConstraint, Enum, ForeignKey, Index, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -29,10 +29,10 @@ class ChangeKind(enum.StrEnum):
     def label(self) -> str:
         return str(
             {
-                "addition": _("New sub-processor"),
-                "replacement": _("Replacement sub-processor"),
-                "removal": _("Sub-processor removed"),
-                "material_change": _("Material change to a sub-processor"),
+                "addition": _l("New sub-processor"),
+                "replacement": _l("Replacement sub-processor"),
+                "removal": _l("Sub-processor removed"),
+                "material_change": _l("Material change to a sub-processor"),
             }[self.value]
         )
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 
 from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 
 
 class ObjectionState(enum.StrEnum):
@@ -16,13 +17,14 @@ class ObjectionState(enum.StrEnum):
 
     @property
     def label(self) -> str:
+        # Lazy strings: only the label asked for is translated (the queue shows 25 a page).
         return str(
             {
-                "lodged": _("Awaiting acknowledgement"),
-                "acknowledged": _("Acknowledged, awaiting decision"),
-                "accommodated": _("Accommodated"),
-                "not_accommodated": _("Not accommodated: exit offered"),
-                "withdrawn": _("Withdrawn"),
+                "lodged": _l("Awaiting acknowledgement"),
+                "acknowledged": _l("Acknowledged, awaiting decision"),
+                "accommodated": _l("Accommodated"),
+                "not_accommodated": _l("Not accommodated: exit offered"),
+                "withdrawn": _l("Withdrawn"),
             }[self.value]
         )
 
@@ -44,15 +46,15 @@ class StepKind(enum.StrEnum):
     def label(self) -> str:
         return str(
             {
-                "lodged": _("Objection lodged"),
-                "acknowledged": _("Acknowledged"),
-                "accommodated": _("Accommodated"),
-                "not_accommodated": _("Not accommodated"),
-                "exit_offered": _("Exit offered"),
-                "withdrawn": _("Withdrawn"),
-                "change_accepted": _("Change accepted"),
-                "exit_taken": _("Exit taken"),
-                "deadline_passed": _("Answer deadline passed: change accepted"),
+                "lodged": _l("Objection lodged"),
+                "acknowledged": _l("Acknowledged"),
+                "accommodated": _l("Accommodated"),
+                "not_accommodated": _l("Not accommodated"),
+                "exit_offered": _l("Exit offered"),
+                "withdrawn": _l("Withdrawn"),
+                "change_accepted": _l("Change accepted"),
+                "exit_taken": _l("Exit taken"),
+                "deadline_passed": _l("Answer deadline passed: change accepted"),
             }[self.value]
         )
 
@@ -68,9 +70,9 @@ class ExitChoice(enum.StrEnum):
     def label(self) -> str:
         return str(
             {
-                "accepted": _("Accepted the change"),
-                "exit_taken": _("Took the exit"),
-                "deadline_passed": _("No answer by the deadline: the change applies"),
+                "accepted": _l("Accepted the change"),
+                "exit_taken": _l("Took the exit"),
+                "deadline_passed": _l("No answer by the deadline: the change applies"),
             }[self.value]
         )
 
@@ -84,7 +86,7 @@ class ObjectionChannel(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str({"portal": _("In the portal"), "email": _("By email"), "letter": _("By letter")}[self.value])
+        return str({"portal": _l("In the portal"), "email": _l("By email"), "letter": _l("By letter")}[self.value])
 
 
 # Withdrawing after "accommodated" gives the exclusion back (the school accepts the supplier after

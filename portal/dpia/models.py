@@ -6,7 +6,7 @@ import datetime as dt
 import enum
 from typing import TYPE_CHECKING, Any, Optional
 
-from flask_babel import gettext as _
+from flask_babel import lazy_gettext as _l
 from sqlalchemy import JSON, CheckConstraint, Enum, ForeignKey, Index, String
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
@@ -35,10 +35,10 @@ class PackFormat(enum.StrEnum):
     def label(self) -> str:
         return str(
             {
-                "docx": _("DPIA draft (Word document)"),
-                "pdf": _("DPIA draft (PDF)"),
-                "csv": _("Records of processing (CSV)"),
-                "json": _("Records of processing (JSON)"),
+                "docx": _l("DPIA draft (Word document)"),
+                "pdf": _l("DPIA draft (PDF)"),
+                "csv": _l("Records of processing (CSV)"),
+                "json": _l("Records of processing (JSON)"),
             }[self.value]
         )
 
