@@ -10,7 +10,7 @@ from typing import Any
 
 from flask import current_app
 from flask_babel import gettext as _
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit import service as audit
@@ -249,10 +249,17 @@ def history(tenancy: Tenancy) -> list[Agreement]:
 
 
 def later_agreement(agreement: Agreement) -> Agreement | None:
-    """The newest agreement signed for the same organisation after this one, if any (for /verify, #25)."""
+    """The newest agreement signed for the same organisation after this one, if any (for /verify, #25).
+
+    Signing times are kept to the second, so two signed within one second are told apart by their ids
+    (the order they were stored in)."""
+    after = or_(
+        Agreement.signed_at > agreement.signed_at,
+        and_(Agreement.signed_at == agreement.signed_at, Agreement.id > agreement.id),
+    )
     query = (
         select(Agreement)
-        .where(Agreement.tenancy_id == agreement.tenancy_id, Agreement.signed_at > agreement.signed_at)
+        .where(Agreement.tenancy_id == agreement.tenancy_id, after)
         .order_by(Agreement.signed_at.desc(), Agreement.id.desc())
         .limit(1)
     )

@@ -159,8 +159,10 @@ def test_pyhanko_calls_work_where_an_event_loop_is_already_running() -> None:
 
 
 def test_a_genuine_agreement_says_when_a_later_one_replaced_it(
-    client_request: Any, signed: Any, vendor_staff: Any, data_lead: Any
+    client_request: Any, signed: Any, vendor_staff: Any, data_lead: Any, monkeypatch: Any
 ) -> None:
+    # Signed within the same second as the first (signing times are kept to the second): still later.
+    monkeypatch.setattr(signing, "now", lambda: signed.signed_at.replace(microsecond=500))
     current_app.config["NOTICE_PERIOD_DAYS"] = 45
     versions.publish_text_version(actor=vendor_staff, summary="Longer notice period.")
     signing.sign_agreement(signed.tenancy, user=data_lead, acceptance=acceptance(), version_number=2)
