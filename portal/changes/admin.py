@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
 from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_babel import ngettext
@@ -12,11 +16,12 @@ from wtforms.fields.choices import SelectChoice
 from portal import policy
 from portal.audit.service import Actor
 from portal.auth.models import User
-from portal.changes import objection_mail, objections, queries, service
+from portal.changes import objection_mail, objections, queries, service, window
 from portal.changes.errors import ChangeError
 from portal.changes.forms import AnnounceForm, DecideForm, WithdrawNoticeForm, WrittenObjectionForm
 from portal.changes.models import ChangeKind, Objection
-from portal.changes.states import TRANSITIONS, IllegalTransition, ObjectionChannel, ObjectionState
+from portal.changes.states import OPEN_STATES, TRANSITIONS, IllegalTransition, ObjectionChannel, ObjectionState
+from portal.dates import govuk_date, uk_today
 from portal.extensions import db
 from portal.pagination import requested_page
 from portal.policy import Permission
@@ -148,14 +153,51 @@ def queue() -> str:
     state_value = request.args.get("state", "")
     state = ObjectionState(state_value) if state_value in {s.value for s in ObjectionState} else None
     age = request.args.get("age", "")
-    page = requested_page()
+    page = queries.queue_page(change_id, state, age, requested_page())
     return render_template(
         "changes/admin_queue.html",
-        page=queries.queue_page(change_id, state, age, page),
+        page=page,
+        lines=queue_lines(page.items),
         notices=queries.notice_choices(),
         states=list(ObjectionState),
         filters={"change": change_id, "state": state_value, "age": age},
     )
+
+
+@dataclass(frozen=True)
+class QueueLine:
+    """One objection as the queue shows it: its link, words and dates, ready to write."""
+
+    href: str
+    organisation: str
+    change_title: str
+    state: str
+    lodged: str
+    decide_by: str  # "" once decided
+    overdue: bool  # open past the change's effective date: the change is held back for that school
+
+
+def queue_lines(rows: Sequence[Any]) -> list[QueueLine]:
+    """The queue's lines, worked out here rather than in the template: a page of 25 rows asked the
+    template for about 200 filter and function calls, a quarter of the page's time (#26)."""
+    today = uk_today()
+    labels = {state: state.label for state in ObjectionState}  # five translations, not one a row
+    lines = []
+    for row in rows:
+        lodged = row.received_on or uk_today(row.lodged_at)
+        is_open = row.state in OPEN_STATES
+        lines.append(
+            QueueLine(
+                href=url_for("changes_admin.objection", objection_id=row.id),
+                organisation=row.tenancy_name,
+                change_title=row.change_title,
+                state=labels[row.state],
+                lodged=govuk_date(lodged),
+                decide_by=govuk_date(window.decision_due(lodged)) if is_open else "",
+                overdue=is_open and today >= row.effective_on,
+            )
+        )
+    return lines
 
 
 @bp.get("/objections/<int:objection_id>")

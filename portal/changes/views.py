@@ -19,7 +19,7 @@ from portal.changes.errors import ChangeError
 from portal.changes.exits import answerable
 from portal.changes.forms import ConfirmWithdrawForm, ExitAnswerForm, LodgeForm
 from portal.changes.models import ChangeKind, ChangeNotice, Objection
-from portal.changes.states import OPEN_STATES, TRANSITIONS, IllegalTransition, ObjectionState
+from portal.changes.states import TRANSITIONS, IllegalTransition, ObjectionState
 from portal.dates import uk_today
 from portal.errors import render_error
 from portal.extensions import db
@@ -53,18 +53,6 @@ def window_open(change: ChangeNotice, on: dt.date | None = None) -> bool:
 def days_to_object(change: ChangeNotice, on: dt.date | None = None) -> int:
     """The UK days left to object on this date (today by default), that day and the last one included."""
     return max((window.object_until(change.effective_on) - (on or uk_today())).days + 1, 0)
-
-
-@bp.app_template_global("objection_decision_due")
-def objection_decision_due(lodged: dt.date | dt.datetime) -> dt.date:
-    """When the vendor should decide an objection lodged (or received) then."""
-    return window.decision_due(uk_today(lodged) if isinstance(lodged, dt.datetime) else lodged)
-
-
-@bp.app_template_global("objection_overdue")
-def objection_overdue(state: ObjectionState, effective_on: dt.date) -> bool:
-    """An open objection past the change's effective date: the change is held back for that school."""
-    return state in OPEN_STATES and uk_today() >= effective_on
 
 
 @bp.errorhandler(BadOnDate)
