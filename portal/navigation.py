@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from types import MappingProxyType
 from typing import Any
 
-from flask import Flask, request, url_for
+from flask import Flask, g, request, url_for
 from flask_babel import lazy_gettext as _l
 from flask_babel.speaklater import LazyString
 
 from portal.auth.home import home_url
 from portal.auth.sessions import memberships, user_or_none
+from portal.web.language import current as current_language
 
 # (endpoint, text, who sees it): "all", "signed_in" or "vendor".
 NAVIGATION: list[tuple[str, LazyString, str]] = [
@@ -49,15 +52,35 @@ def navigation_items() -> list[dict[str, Any]]:
 
 
 def signed_in_home() -> str:
-    """Where the logo leads: the signed-in person's home, else the start page (never fails: error pages use it)."""
+    """Where the logo leads: the signed-in person's home, else the start page (never fails: error pages use it).
+
+    Worked out once a request (the header, the navigation and the page may each ask)."""
+    user = user_or_none()
+    known = g.get("_signed_in_home")
+    if known is not None and known[0] == getattr(user, "id", None):
+        return known[1]  # type: ignore[no-any-return]
     try:
-        return home_url(user_or_none())
+        home = home_url(user)
     except Exception:  # the database is down while an error page renders: the start page still works
         return url_for("web.start")
+    g._signed_in_home = (getattr(user, "id", None), home)
+    return home
 
 
-def footer_items() -> list[dict[str, str]]:
-    return [{"href": url_for(endpoint), "text": str(text), "endpoint": endpoint} for endpoint, text in FOOTER]
+# The footer's links are the same on every page: built once per language and script root.
+_footers: dict[tuple[str, str], tuple[Mapping[str, str], ...]] = {}
+
+
+def footer_items() -> tuple[Mapping[str, str], ...]:
+    key = (current_language(), request.script_root)
+    items = _footers.get(key)
+    if items is None:  # read-only, so no page can change what the next one shows
+        items = tuple(
+            MappingProxyType({"href": url_for(endpoint), "text": str(text), "endpoint": endpoint})
+            for endpoint, text in FOOTER
+        )
+        _footers[key] = items
+    return items
 
 
 def init_app(app: Flask) -> None:
