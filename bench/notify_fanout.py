@@ -285,7 +285,7 @@ def delivery_runs(app: Any, limit: int | None, rounds: int) -> dict[str, Any]:
     }
 
 
-def end_to_end(app: Any, uri: str, workers: int) -> dict[str, Any]:
+def end_to_end(uri: str, workers: int) -> dict[str, Any]:
     """The whole notice from nothing: announce() commits every row, then `workers` outbox worker processes
     (`flask outbox deliver`, the one-shot form of what systemd runs) deliver them all. Timed from the start of
     the enqueue to the last worker's exit, after which every row must be sent and the sink must hold each once."""
@@ -352,7 +352,7 @@ def main() -> None:
             print(f"enqueue: {enqueue}", flush=True)
             delivery = delivery_runs(app, args.deliver, args.rounds)
             print(f"delivery: {delivery}", flush=True)
-            whole = None if args.no_end_to_end else end_to_end(app, uri, args.workers)
+            whole = None if args.no_end_to_end else end_to_end(uri, args.workers)
             print(f"end to end: {whole}", flush=True)
             db.session.remove()
             db.engine.dispose()

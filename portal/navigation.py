@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-from types import MappingProxyType
 from typing import Any
 
 from flask import Flask, g, request, url_for
@@ -12,7 +10,6 @@ from flask_babel.speaklater import LazyString
 
 from portal.auth.home import home_url
 from portal.auth.sessions import memberships, user_or_none
-from portal.web.language import current as current_language
 
 # (endpoint, text, who sees it): "all", "signed_in" or "vendor".
 NAVIGATION: list[tuple[str, LazyString, str]] = [
@@ -67,20 +64,8 @@ def signed_in_home() -> str:
     return home
 
 
-# The footer's links are the same on every page: built once per language and script root.
-_footers: dict[tuple[str, str], tuple[Mapping[str, str], ...]] = {}
-
-
-def footer_items() -> tuple[Mapping[str, str], ...]:
-    key = (current_language(), request.script_root)
-    items = _footers.get(key)
-    if items is None:  # read-only, so no page can change what the next one shows
-        items = tuple(
-            MappingProxyType({"href": url_for(endpoint), "text": str(text), "endpoint": endpoint})
-            for endpoint, text in FOOTER
-        )
-        _footers[key] = items
-    return items
+def footer_items() -> list[dict[str, str]]:
+    return [{"href": url_for(endpoint), "text": str(text), "endpoint": endpoint} for endpoint, text in FOOTER]
 
 
 def init_app(app: Flask) -> None:

@@ -14,7 +14,7 @@ from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import joinedload, selectinload
 
 from portal.audit import service as audit
-from portal.documents import clause_map, measures, text, text_cy
+from portal.documents import clause_map, measures, measures_cy, text, text_cy
 from portal.documents.models import Agreement, DpaTextVersion
 from portal.extensions import db
 from portal.tenancy.models import Tenancy
@@ -58,17 +58,18 @@ def compose_text() -> dict[str, Any]:
     """The agreement text as it would be published now, filled in: English at the top level (what every
     reader of a version has always read), and the Welsh text, clause for clause, under "cy" (#29)."""
     values = _placeholders()
-    english = _compose(text, values, clause_map.cite_label)
+    english = _compose(text, measures, values, clause_map.cite_label)
     return {
         **english,
         # The periods other features read from the signed version (the notice window, exit, deletion).
         "terms": {name: values[name] for name in TERMS},
-        "cy": _compose(text_cy, values, text_cy.cite_label),
+        "cy": _compose(text_cy, measures_cy, values, text_cy.cite_label),
     }
 
 
-def _compose(source: Any, values: dict[str, Any], cite: Any) -> dict[str, Any]:
-    """One language's text (module `text` or `text_cy`), with its citations, in the stored format."""
+def _compose(source: Any, annex_iii: Any, values: dict[str, Any], cite: Any) -> dict[str, Any]:
+    """One language's text (modules `text` and `measures`, or `text_cy` and `measures_cy`), with its
+    citations, in the stored format."""
     law = next(number for number, clause in enumerate(source.CLAUSES, start=1) if clause.key == "law")
     citing = {clause.key: clause for clause in text.CLAUSES}
     return {
@@ -88,7 +89,7 @@ def _compose(source: Any, values: dict[str, Any], cite: Any) -> dict[str, Any]:
         "processing": [[label, value.format(**values)] for label, value in source.PROCESSING],
         "measures": [
             {"heading": group.heading, "points": [item.format(**values) for item in group.items]}
-            for group in (measures.MEASURES if source is text else source.MEASURES)
+            for group in annex_iii.MEASURES
         ],
         "language": {**source.LANGUAGE, "accepted": source.LANGUAGE["accepted"].format(law_clause=law)},
     }

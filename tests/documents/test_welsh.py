@@ -21,7 +21,7 @@ from pypdf import PdfReader
 from sqlalchemy import select
 
 from portal.audit.service import Actor
-from portal.documents import aio, keys, measures, signing, text, text_cy, versions
+from portal.documents import aio, keys, measures, measures_cy, signing, text, text_cy, versions
 from portal.documents.models import Agreement, DpaTextVersion
 from portal.documents.verify import Verdict, verify_pdf
 from portal.extensions import db
@@ -67,8 +67,8 @@ def test_both_languages_have_the_same_clauses_paragraphs_and_placeholders() -> N
     assert len(text_cy.PROCESSING) == len(text.PROCESSING)
     for (_, ours), (_, theirs) in zip(text.PROCESSING, text_cy.PROCESSING, strict=True):
         assert placeholders(theirs) == placeholders(ours)
-    assert [len(g.items) for g in text_cy.MEASURES] == [len(g.items) for g in measures.MEASURES]
-    for english_group, welsh_group in zip(measures.MEASURES, text_cy.MEASURES, strict=True):
+    assert [len(g.items) for g in measures_cy.MEASURES] == [len(g.items) for g in measures.MEASURES]
+    for english_group, welsh_group in zip(measures.MEASURES, measures_cy.MEASURES, strict=True):
         for ours, theirs in zip(english_group.items, welsh_group.items, strict=True):
             assert placeholders(theirs) == placeholders(ours)
     # The text itself gives both languages equal standing.
