@@ -14,6 +14,7 @@ from portal.changes.states import ExitChoice, ObjectionChannel, ObjectionState, 
 from portal.dates import now
 from portal.db import enum_values
 from portal.extensions import db
+from portal.web.language import label
 
 if TYPE_CHECKING:
     from portal.tenancy.models import Tenancy
@@ -27,14 +28,16 @@ class ChangeKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(
-            {
-                "addition": _l("New sub-processor"),
-                "replacement": _l("Replacement sub-processor"),
-                "removal": _l("Sub-processor removed"),
-                "material_change": _l("Material change to a sub-processor"),
-            }[self.value]
-        )
+        return label(_CHANGE_KIND_LABELS[self.value])
+
+
+# Module-level lazy strings: translated once a language (web.language.label).
+_CHANGE_KIND_LABELS = {
+    "addition": _l("New sub-processor"),
+    "replacement": _l("Replacement sub-processor"),
+    "removal": _l("Sub-processor removed"),
+    "material_change": _l("Material change to a sub-processor"),
+}
 
 
 class NoticeState(enum.StrEnum):

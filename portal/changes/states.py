@@ -7,6 +7,8 @@ import enum
 from flask_babel import gettext as _
 from flask_babel import lazy_gettext as _l
 
+from portal.web.language import label
+
 
 class ObjectionState(enum.StrEnum):
     LODGED = "lodged"
@@ -17,16 +19,7 @@ class ObjectionState(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        # Lazy strings: only the label asked for is translated (the queue shows 25 a page).
-        return str(
-            {
-                "lodged": _l("Awaiting acknowledgement"),
-                "acknowledged": _l("Acknowledged, awaiting decision"),
-                "accommodated": _l("Accommodated"),
-                "not_accommodated": _l("Not accommodated: exit offered"),
-                "withdrawn": _l("Withdrawn"),
-            }[self.value]
-        )
+        return label(_OBJECTION_STATE_LABELS[self.value])
 
 
 class StepKind(enum.StrEnum):
@@ -44,19 +37,7 @@ class StepKind(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(
-            {
-                "lodged": _l("Objection lodged"),
-                "acknowledged": _l("Acknowledged"),
-                "accommodated": _l("Accommodated"),
-                "not_accommodated": _l("Not accommodated"),
-                "exit_offered": _l("Exit offered"),
-                "withdrawn": _l("Withdrawn"),
-                "change_accepted": _l("Change accepted"),
-                "exit_taken": _l("Exit taken"),
-                "deadline_passed": _l("Answer deadline passed: change accepted"),
-            }[self.value]
-        )
+        return label(_STEP_KIND_LABELS[self.value])
 
 
 class ExitChoice(enum.StrEnum):
@@ -68,13 +49,7 @@ class ExitChoice(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str(
-            {
-                "accepted": _l("Accepted the change"),
-                "exit_taken": _l("Took the exit"),
-                "deadline_passed": _l("No answer by the deadline: the change applies"),
-            }[self.value]
-        )
+        return label(_EXIT_CHOICE_LABELS[self.value])
 
 
 class ObjectionChannel(enum.StrEnum):
@@ -86,7 +61,34 @@ class ObjectionChannel(enum.StrEnum):
 
     @property
     def label(self) -> str:
-        return str({"portal": _l("In the portal"), "email": _l("By email"), "letter": _l("By letter")}[self.value])
+        return label(_OBJECTION_CHANNEL_LABELS[self.value])
+
+
+# Each value's label, as module-level lazy strings: translated once a language (web.language.label).
+_OBJECTION_STATE_LABELS = {
+    "lodged": _l("Awaiting acknowledgement"),
+    "acknowledged": _l("Acknowledged, awaiting decision"),
+    "accommodated": _l("Accommodated"),
+    "not_accommodated": _l("Not accommodated: exit offered"),
+    "withdrawn": _l("Withdrawn"),
+}
+_STEP_KIND_LABELS = {
+    "lodged": _l("Objection lodged"),
+    "acknowledged": _l("Acknowledged"),
+    "accommodated": _l("Accommodated"),
+    "not_accommodated": _l("Not accommodated"),
+    "exit_offered": _l("Exit offered"),
+    "withdrawn": _l("Withdrawn"),
+    "change_accepted": _l("Change accepted"),
+    "exit_taken": _l("Exit taken"),
+    "deadline_passed": _l("Answer deadline passed: change accepted"),
+}
+_EXIT_CHOICE_LABELS = {
+    "accepted": _l("Accepted the change"),
+    "exit_taken": _l("Took the exit"),
+    "deadline_passed": _l("No answer by the deadline: the change applies"),
+}
+_OBJECTION_CHANNEL_LABELS = {"portal": _l("In the portal"), "email": _l("By email"), "letter": _l("By letter")}
 
 
 # Withdrawing after "accommodated" gives the exclusion back (the school accepts the supplier after

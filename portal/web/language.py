@@ -10,12 +10,14 @@ recipient's own choice, else their organisation's, else English, and `written_in
 
 from __future__ import annotations
 
+import threading
 from collections.abc import Iterator
 from contextlib import contextmanager
 from typing import Any
 
 from flask import has_request_context, request
 from flask_babel import force_locale, get_locale
+from flask_babel.speaklater import LazyString
 from flask_login import current_user
 
 LANGUAGES = ("en", "cy")
@@ -47,6 +49,27 @@ def current() -> str:
     return locale.language if locale is not None and locale.language in LANGUAGES else DEFAULT
 
 
+def label(text: LazyString) -> str:
+    """A fixed label (a state's, a kind's) in the language being written in, translated once a
+    language per process: the catalogues never change while it runs, and a queue page of 25 rows
+    asked gettext for the same five labels again and again (#26 item 6).
+
+    `text` must be a module-level lazy string (it is remembered by identity)."""
+    locale = get_locale()
+    key = (id(text), str(locale) if locale is not None else "")
+    found = _labels.get(key)
+    if found is None:
+        found = str(text)
+        if locale is not None:  # outside any request nothing is translated: nothing to keep
+            with _labels_lock:
+                _labels[key] = found
+    return found
+
+
+_labels: dict[tuple[int, str], str] = {}
+_labels_lock = threading.Lock()
+
+
 def mail_language(person: Any = None, organisation: Any = None) -> str:
     """A recipient's own choice, else their organisation's, else English."""
     return known(getattr(person, "language", None)) or known(getattr(organisation, "language", None)) or DEFAULT
@@ -59,4 +82,4 @@ def written_in(language: str | None) -> Iterator[None]:
         yield
 
 
-__all__ = ["COOKIE", "LANGUAGES", "NAMES", "choose", "current", "known", "mail_language", "written_in"]
+__all__ = ["COOKIE", "LANGUAGES", "NAMES", "choose", "current", "known", "label", "mail_language", "written_in"]

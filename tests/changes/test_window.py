@@ -75,3 +75,27 @@ def test_window_is_open_to_the_end_of_the_last_uk_day_and_closed_from_london_mid
 def test_exit_answer_date_counts_from_the_uk_date_of_the_decision(app):
     app.config["EXIT_RESPONSE_DAYS"] = 30
     assert window.exit_answer_by(dt.datetime(2027, 6, 30, 23, 30, tzinfo=UTC)) == dt.date(2027, 7, 31)
+
+
+def _working_days_one_by_one(day: dt.date, count: int) -> dt.date:
+    while count > 0:
+        day += dt.timedelta(days=1)
+        if day.weekday() < 5:
+            count -= 1
+    return day
+
+
+def test_working_days_are_counted_in_whole_weeks_as_they_would_be_day_by_day():
+    # Every weekday and weekend start over five weeks, every count up to eight weeks of working days.
+    for offset in range(35):
+        start = dt.date(2026, 12, 1) + dt.timedelta(days=offset)
+        for count in range(41):
+            assert window.add_working_days(start, count) == _working_days_one_by_one(start, count), (start, count)
+    # Ten working days from a Saturday: the second Friday after it.
+    assert window.add_working_days(dt.date(2027, 1, 2), 10) == dt.date(2027, 1, 15)
+
+
+def test_decision_is_due_ten_working_days_after_the_objection_by_default(app):
+    assert window.decision_due(dt.date(2027, 1, 6)) == dt.date(2027, 1, 20)  # a Wednesday to a Wednesday
+    app.config["OBJECTION_DECISION_WORKING_DAYS"] = 3
+    assert window.decision_due(dt.date(2027, 1, 7)) == dt.date(2027, 1, 12)  # Thursday: Fri, Mon, Tue

@@ -108,3 +108,19 @@ def test_dates_are_written_the_govuk_way_in_each_language(app):
             assert govuk_date(dt.date(2027, 12, 25)) == "25 Rhagfyr 2027"
             assert govuk_datetime(afternoon) == "1 Gorffennaf 2027 am 2:05yh"
             assert govuk_time(noon) == "canol dydd"
+
+
+def test_a_fixed_label_is_kept_per_language_and_follows_the_language_being_written(app):
+    from portal.changes.models import ChangeKind
+    from portal.changes.states import ObjectionState
+
+    with app.test_request_context():
+        english = ObjectionState.LODGED.label
+        with force_locale("cy"):
+            assert ObjectionState.LODGED.label == "Yn aros am gydnabyddiaeth"
+            assert ObjectionState.LODGED.label == "Yn aros am gydnabyddiaeth"  # the kept one
+            welsh_kind = ChangeKind.ADDITION.label
+        assert english == ObjectionState.LODGED.label == "Awaiting acknowledgement"
+        assert ChangeKind.ADDITION.label == "New sub-processor" != welsh_kind
+    # Outside any request nothing is translated, and nothing is kept for it.
+    assert ObjectionState.LODGED.label == "Awaiting acknowledgement"
