@@ -77,14 +77,12 @@ class RegisterCache:
         return self._kept(self._renderings, key, make)
 
     def fragment(self, key: Hashable, make: Callable[[], T]) -> T:
-        """Like `rendered`, for many small pieces kept apart, so they never push out whole pages.
-
-        Kept per language too: a piece may show the vendor's text in Welsh (#29)."""
-        locale = str(get_locale() or "")
-        return self._kept(self._fragments, (*key, locale) if isinstance(key, tuple) else (key, locale), make)
+        """Like `rendered`, for many small pieces kept apart, so they never push out whole pages."""
+        return self._kept(self._fragments, key, make)
 
     def _kept(self, store: LRUCache[Hashable, object], key: Hashable, make: Callable[[], T]) -> T:
-        # Everything kept is written in the language of the request that made it (#29).
+        # Everything kept is written in the language of the request that made it, the vendor's
+        # text included (#29): kept per language.
         key = (key, language.current())
         with self._lock:
             if key in store:

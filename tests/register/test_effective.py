@@ -145,9 +145,10 @@ def test_an_academy_uses_its_own_settings_not_its_trusts(app, data_lead):
     assert effective_set(academy).line_for("azure-openai").included
 
 
-def test_options_settings_and_exclusions_are_read_in_three_plain_statements(app, count_queries, school, other_school):
-    """Options, settings and exclusions, one plain statement each for any number of tenancies (#19):
-    each comes back whole, typed and in the options' order."""
+def test_options_settings_and_exclusions_are_read_in_two_plain_statements(app, count_queries, school, other_school):
+    """The options joined with the tenancies' settings, then the exclusions: two plain statements for
+    any number of tenancies (#19, #26): each comes back whole, typed and in the options' order, an
+    option's keys once each however many tenancies set it."""
     voice = make_option("voice-input", default=False, governs=["speech", "dictation"], name="Voice input")
     fallback = make_option("azure-fallback", default=True, governs=["azure-openai"])
     fallback.position, voice.position = 1, 2
@@ -156,13 +157,14 @@ def test_options_settings_and_exclusions_are_read_in_three_plain_statements(app,
     db.session.flush()
     set_option(school, voice, True, expected_version=0, actor=Actor.system())
     set_option(other_school, fallback, False, expected_version=0, actor=Actor.system())
+    set_option(other_school, voice, False, expected_version=0, actor=Actor.system())
     db.session.add(TenancyExclusion(tenancy_id=school.id, entry_key="cloud", reason="Agreed.", objection_id=3))
     db.session.add(TenancyExclusion(tenancy_id=other_school.id, entry_key="billing", objection_id=4))
     db.session.flush()
 
     with count_queries() as counted:
         choices = tenancy_choices([school.id, other_school.id])
-    assert counted.count == 3
+    assert counted.count == 2
     assert [(o.key, o.entry_keys, o.default_enabled) for o in choices.options] == [
         ("azure-fallback", ("azure-openai",), True),
         ("voice-input", ("dictation", "speech"), False),
@@ -179,6 +181,8 @@ def test_options_settings_and_exclusions_are_read_in_three_plain_statements(app,
     assert isinstance(setting, OptionSetting) and setting.version == 1 and setting.enabled is True
     assert setting.updated_at.tzinfo is not None  # aware UTC on SQLite as on PostgreSQL
     assert not theirs[fallback.id].enabled and theirs[fallback.id].version == 1
+    assert not theirs[voice.id].enabled and not theirs[voice.id].is_default
+    assert tenancy_choices([]).options == choices.options  # no tenancies: the options alone
     assert set(choices.exclusions[school.id]) == {"cloud"} and set(choices.exclusions[other_school.id]) == {"billing"}
     cloud, billing = choices.exclusions[school.id]["cloud"], choices.exclusions[other_school.id]["billing"]
     assert cloud.reason == "Agreed." and cloud.since.tzinfo is not None
@@ -272,8 +276,8 @@ def test_many_tenancies_at_once_in_a_constant_number_of_queries(app, count_queri
         effective_sets(few)
     with count_queries() as large:
         sets = effective_sets(many)
-    # The current version's id; the options, these tenancies' settings and their exclusions (#19:
-    # one plain statement each); their standing objections (#21).
-    assert small.count == large.count == 5
+    # The current version's id; the options with these tenancies' settings, and their exclusions
+    # (#19, #26); their standing objections (#21).
+    assert small.count == large.count == 4
     assert not sets[many[5].id].line_for("azure-openai").included
     assert sets[many[6].id].line_for("azure-openai").included
