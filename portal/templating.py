@@ -13,6 +13,7 @@ from jinja2 import ChoiceLoader, FileSystemLoader, PackageLoader, PrefixLoader
 from portal import dates, navigation
 from portal.auth.sessions import user_or_none
 from portal.web import language
+from portal.web.forms import csrf_token
 
 
 def init_app(app: Flask) -> None:
@@ -42,6 +43,10 @@ def init_app(app: Flask) -> None:
     app.jinja_env.globals["current_language"] = language.current
     app.jinja_env.globals["language_names"] = language.NAMES
     app.jinja_env.globals["language_cookie"] = language.COOKIE
+    # In place of Flask-WTF's own (CSRFProtect set it as a global and a context processor, earlier,
+    # and a later context processor wins): the same token, signed once a minute.
+    app.jinja_env.globals["csrf_token"] = csrf_token
+    app.context_processor(lambda: {"csrf_token": csrf_token})
     navigation.init_app(app)
 
 

@@ -205,10 +205,14 @@ def _commit_if_nothing_changed(error: BaseException | None) -> None:
     session = db.session()
     if not session.in_transaction() or _may_have_written(session):
         return
+    # The request is over: expiring what it loaded (as a commit does) would be work for nothing.
+    expire, session.expire_on_commit = session.expire_on_commit, False
     try:
         session.commit()
     except SQLAlchemyError:  # a connection lost at the very end: closing the session cleans up
         log.warning("could not end a read-only transaction with COMMIT", exc_info=True)
+    finally:
+        session.expire_on_commit = expire
 
 
 @event.listens_for(Session, "after_transaction_end")

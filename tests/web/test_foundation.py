@@ -149,3 +149,41 @@ def test_a_trusted_proxy_may_give_the_request_id(app, client):
     app.config["PROXY_HOPS"] = 1
     response = client.get("/cookies", headers={"X-Request-Id": "proxy-request-id-1234"})
     assert response.headers["X-Request-Id"] == "proxy-request-id-1234"
+
+
+def _sign_out_token(client) -> str:
+    from bs4 import BeautifulSoup
+
+    page = BeautifulSoup(client.get("/cookies").get_data(as_text=True), "html.parser")
+    field = page.select_one("header form[action='/sign-out'] input[name=csrf_token]")
+    assert field is not None
+    return str(field["value"])
+
+
+def test_a_sessions_signed_csrf_token_is_used_again_for_a_minute_and_still_checked(client, data_lead, monkeypatch):
+    """The signed token is kept a minute per session secret (#26 item 6); what a POST sends is still
+    checked by Flask-WTF against the session, whatever was kept."""
+    from portal.web import forms as security
+    from tests.factories import sign_in_client
+
+    sign_in_client(client, data_lead)
+    _sign_out_token(client)  # the session's first page makes its secret (its token is not kept)
+    first = _sign_out_token(client)
+    assert _sign_out_token(client) == first  # kept: no new signature, however many seconds later
+    with client.session_transaction() as stored:
+        secret = stored["csrf_token"]
+    kept = [key for key in security._signed_tokens if key[1] == secret]
+    assert len(kept) == 1
+    # A kept token is only a shortcut: a forged one kept in its place is refused when posted.
+    monkeypatch.setitem(security._signed_tokens, kept[0], (security._signed_tokens[kept[0]][0], "forged"))
+    assert _sign_out_token(client) == "forged"
+    assert client.post("/sign-out", data={"csrf_token": "forged"}).status_code == 400
+    assert client.post("/sign-out", data={"csrf_token": first}).status_code == 302  # the real one still works
+
+    # Past the minute a new signature; a new session (a sign-in) has its own secret and token.
+    monkeypatch.setattr(security, "CSRF_TOKEN_REUSE_SECONDS", 0)
+    sign_in_client(client, data_lead)
+    second = _sign_out_token(client)
+    assert second not in (first, "forged")
+    with client.session_transaction() as stored:
+        assert stored["csrf_token"] != secret
