@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Any
 
-from flask import Blueprint, abort, flash, redirect, render_template, request, url_for
+from flask import Blueprint, abort, current_app, flash, redirect, render_template, request, url_for
 from flask_babel import gettext as _
 from flask_login import current_user
+from markupsafe import Markup
 from werkzeug.exceptions import BadRequest
 from werkzeug.wrappers import Response
 from wtforms.fields.choices import SelectChoice
@@ -24,6 +26,7 @@ from portal.dates import uk_today
 from portal.errors import render_error
 from portal.extensions import db
 from portal.policy import Permission
+from portal.register.cache import register_cache
 from portal.register.effective import has_own_set
 from portal.register.tenancy_views import BadOnDate, on_date
 from portal.tenancy.models import Tenancy
@@ -53,6 +56,24 @@ def window_open(change: ChangeNotice, on: dt.date | None = None) -> bool:
 def days_to_object(change: ChangeNotice, on: dt.date | None = None) -> int:
     """The UK days left to object on this date (today by default), that day and the last one included."""
     return max((window.object_until(change.effective_on) - (on or uk_today())).days + 1, 0)
+
+
+@bp.app_template_global("announced_line")
+def announced_line(change: ChangeNotice, on: dt.date | None = None) -> dict[str, Markup]:
+    """What the register's pages say of an announced change: what it is and when (`summary`), and
+    the call to object while its window is open, that it has closed, or that there is nothing to
+    object to (`call`), as on the UK date `on` (today without it).
+
+    The same for every school, so rendered once per notice, date and language and kept (the
+    register's cache): an announced notice's content never changes (database triggers refuse it,
+    migration 0005), and a withdrawn one is no longer listed. Each school's own position on the
+    change is written by the page itself (changes/_announced.html)."""
+
+    def make() -> dict[str, Markup]:
+        macros: Any = current_app.jinja_env.get_template("changes/_announced_line.html").module
+        return {"summary": macros.summary(change), "call": macros.call(change, on)}  # macros return Markup
+
+    return register_cache().fragment(("announced-line", change.id, on, uk_today()), make)
 
 
 @bp.errorhandler(BadOnDate)
