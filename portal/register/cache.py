@@ -24,7 +24,6 @@ from typing import TypeVar
 
 from cachetools import LRUCache
 from flask import current_app, request, session
-from flask_babel import get_locale
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session, selectinload
 
@@ -100,10 +99,10 @@ class RegisterCache:
 
 
 def page_key(**declared: Hashable) -> tuple[Hashable, ...]:
-    """The key of something rendered for the current request, from every input it depends on."""
+    """The key of something rendered for the current request, from every input it depends on but
+    the language, which the cache adds to every key itself (the vendor's text may be Welsh, #29)."""
     view_args = tuple(sorted((request.view_args or {}).items()))
-    locale = str(get_locale() or "")  # the vendor's text may be in Welsh too (#29)
-    return (request.endpoint, view_args, "_user_id" in session, locale, tuple(sorted(declared.items())))
+    return (request.endpoint, view_args, "_user_id" in session, tuple(sorted(declared.items())))
 
 
 def register_cache() -> RegisterCache:
