@@ -123,7 +123,10 @@ def test_not_accommodated_offers_exit_with_an_answer_date(app, school, data_lead
         select(OutboxMessage.subject).where(OutboxMessage.category == "objection").order_by(OutboxMessage.id)
     ).all()
     assert len(subjects) == 4 and subjects[-1].endswith("exit offered")
-    actions = db.session.scalars(select(AuditEvent.action).where(AuditEvent.object_type == "objection")).all()
+    # In the order written (by id): without ORDER BY, PostgreSQL may return rows in any order.
+    actions = db.session.scalars(
+        select(AuditEvent.action).where(AuditEvent.object_type == "objection").order_by(AuditEvent.id)
+    ).all()
     assert actions == [
         "objection.lodged",
         "objection.acknowledged",
